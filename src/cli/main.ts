@@ -1,0 +1,79 @@
+// The `envsync` command: parses arguments and hands each subcommand what it needs.
+import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { runValidate } from './validate.js';
+import { UsageError, type CommandIO } from './io.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
+
+const HELP = `envsync: GitOps for environment managers
+
+Usage:
+  envsync validate [DIR] [--format text|json|github] [--root PATH] [--max-file-size BYTES] [--verbose]
+      Check every spec under DIR/<root>/projects/. Exit 0 when there is no error, 1 when there are
+      errors, 2 on a usage or internal failure.
+  envsync --version
+  envsync --help
+`;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const processIO: CommandIO = {
+  cwd: process.cwd(),
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+};
+
+export async function main(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+  try {
+    return await dispatch(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr(`envsync: ${(e as Error).message}\nRun \`envsync --help\` for usage.\n`);
+      return 2;
+    }
+    io.stderr(`envsync: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this with the command you ran.\n`);
+    return 2;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CommandIO): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(`${version()}\n`);
+    return 0;
+  }
+  if (command === 'validate') {
+    const { values, positionals } = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        root: { type: 'string', default: '.' },
+        'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES) },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (positionals.length > 1) throw new UsageError(`validate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+    const maxFileSize = Number(values['max-file-size']);
+    if (!Number.isInteger(maxFileSize) || maxFileSize <= 0) {
+      throw new UsageError(`--max-file-size must be a positive number of bytes, not "${values['max-file-size']}"`);
+    }
+    return runValidate(
+      { dir: positionals[0] ?? '.', format: values.format, root: values.root, maxFileSize, verbose: values.verbose },
+      io,
+    );
+  }
+  throw new UsageError(`unknown command "${command}"`);
+}

@@ -1,0 +1,41 @@
+// `envsync validate [DIR] [--format text|json|github]`: exit 0 clean, 1 errors, 2 usage or internal failure.
+import { existsSync, statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import { validateDirectory } from '../validate-directory.js';
+import { renderGithub, renderJson, renderText, summarize } from '../render/findings.js';
+import { UsageError, type CommandIO } from './io.js';
+
+const FORMATS = ['text', 'json', 'github'] as const;
+
+export interface ValidateArgs {
+  dir: string;
+  format: string;
+  root: string;
+  maxFileSize: number;
+  verbose: boolean;
+}
+
+export function runValidate(args: ValidateArgs, io: CommandIO): number {
+  if (!(FORMATS as readonly string[]).includes(args.format)) {
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${args.format}"`);
+  }
+  const dir = resolve(io.cwd, args.dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`${args.dir} is not a folder: give the path of a config repository checkout`);
+  }
+  const result = validateDirectory(dir, { root: args.root, maxFileBytes: args.maxFileSize });
+  const summary = summarize(result.findings, result.files, result.specs);
+
+  if (args.verbose) {
+    for (const { file, reason } of result.ignored) io.stderr(`ignored ${file}: ${reason}\n`);
+  }
+  if (args.format === 'json') {
+    io.stdout(renderJson(result.findings, summary));
+  } else if (args.format === 'github') {
+    const pathFor = (file: string) => relative(io.cwd, resolve(dir, file)).split(sep).join('/');
+    io.stdout(renderGithub(result.findings, summary, pathFor));
+  } else {
+    io.stdout(renderText(result.findings, summary));
+  }
+  return summary.errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,90 @@
+// The variables, environment variables and files a template offers to its environments, with the
+// options that say whether and how an environment may override them.
+import type { Static } from '@sinclair/typebox';
+import type { DocPath } from '../specs/findings.js';
+import type { ValueOptions } from '../specs/schema/common.js';
+import type { LoadedSpec } from '../specs/load.js';
+import type { SpecIndex } from './spec-index.js';
+
+export type Options = Static<typeof ValueOptions>;
+export type Category = 'variable' | 'environment variable' | 'file';
+
+export interface Entry {
+  category: Category;
+  key: string;
+  /** The field that holds the key: name, key or mountPath. */
+  keyField: 'name' | 'key' | 'mountPath';
+  value: unknown;
+  options?: Options;
+  file: string;
+  path: DocPath;
+  /** How a message names where the entry is declared. */
+  owner: string;
+}
+
+interface RawEntry {
+  name?: string;
+  key?: string;
+  mountPath?: string;
+  value?: unknown;
+  data?: string;
+  options?: Options;
+}
+
+const LISTS: { field: string; category: Category }[] = [
+  { field: 'variables', category: 'variable' },
+  { field: 'envVars', category: 'environment variable' },
+  { field: 'envs', category: 'environment variable' },
+  { field: 'files', category: 'file' },
+];
+
+/** The entries a spec holds itself (variables, envVars or envs, files). */
+export function entriesOf(spec: LoadedSpec): Entry[] {
+  const s = (spec.data.spec ?? {}) as Record<string, unknown>;
+  const owner = `${spec.kind.kind} "${spec.name}"`;
+  const entries: Entry[] = [];
+  for (const { field, category } of LISTS) {
+    const list = s[field];
+    if (!Array.isArray(list)) continue;
+    (list as RawEntry[]).forEach((raw, i) => {
+      const keyField = category === 'file' ? (raw.name !== undefined ? 'name' : 'mountPath') : category === 'variable' ? 'name' : 'key';
+      const key = raw[keyField];
+      if (key === undefined) return;
+      entries.push({
+        category,
+        key,
+        keyField,
+        value: category === 'file' ? raw.data : raw.value,
+        ...(raw.options ? { options: raw.options } : {}),
+        file: spec.file,
+        path: ['spec', field, i],
+        owner,
+      });
+    });
+  }
+  return entries;
+}
+
+export const entryId = (e: { category: Category; key: string }) => `${e.category}\u0000${e.key}`;
+
+/**
+ * What an environment template declares, its own entries first, then those of its config contexts
+ * (in the order listed) for keys the template does not declare itself.
+ */
+export function templateDeclarations(template: LoadedSpec, index: SpecIndex): Map<string, Entry> {
+  const declared = new Map<string, Entry>();
+  for (const entry of entriesOf(template)) if (!declared.has(entryId(entry))) declared.set(entryId(entry), entry);
+  const contexts = (template.data.spec as { contexts?: { name: string }[] }).contexts ?? [];
+  for (const { name } of contexts) {
+    const resolution = index.resolve('ConfigContext', name, template.project);
+    if (resolution.status !== 'found') continue;
+    for (const entry of entriesOf(resolution.spec)) if (!declared.has(entryId(entry))) declared.set(entryId(entry), entry);
+  }
+  return declared;
+}
+
+export const isEmpty = (value: unknown): boolean => value === undefined || value === null || value === '';
+
+/** How a value appears in a message: never in clear when sensitive. */
+export const shown = (value: unknown, options: Options | undefined): string =>
+  options?.sensitive ? '(sensitive value)' : JSON.stringify(value);

@@ -1,0 +1,26 @@
+// What every repository rule receives.
+import type { LoadedSpec } from '../../specs/load.js';
+import type { PendingFinding } from '../../specs/findings.js';
+import type { SpecIndex } from '../spec-index.js';
+
+export interface RuleContext {
+  index: SpecIndex;
+  /** Specs whose shape passed the schema: rules may trust their types. */
+  valid: readonly LoadedSpec[];
+}
+
+export type Rule = (context: RuleContext) => PendingFinding[];
+
+/** Indexes of entries whose key already appeared earlier in the list. */
+export function laterDuplicates<T>(items: readonly T[], keyOf: (item: T) => string | undefined): { index: number; first: number; key: string }[] {
+  const firstSeen = new Map<string, number>();
+  const out: { index: number; first: number; key: string }[] = [];
+  items.forEach((item, index) => {
+    const key = keyOf(item);
+    if (key === undefined) return;
+    const first = firstSeen.get(key);
+    if (first === undefined) firstSeen.set(key, index);
+    else out.push({ index, first, key });
+  });
+  return out;
+}

@@ -1,0 +1,99 @@
+// Schema conformance of one spec, with findings that say which field, what is wrong and what to do.
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { TSchema } from '@sinclair/typebox';
+import { atKey, atValue, error, formatPath, type PendingFinding } from './findings.js';
+import { closest } from './suggest.js';
+import type { KindInfo } from './kinds.js';
+
+const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+const compiled = new Map<TSchema, ValidateFunction>();
+
+function validatorFor(schema: TSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
+}
+
+// Values are described by their type only: the misplaced value may be a secret (a password written
+// as a number, say), and findings end up in logs, annotations and comments.
+const describe = (value: unknown): string =>
+  value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+
+const typeNames: Record<string, string> = {
+  string: 'a string',
+  integer: 'a whole number',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+  null: 'null',
+};
+
+function describeTypes(type: unknown): string {
+  const types = Array.isArray(type) ? type : [type];
+  return types.map((t) => typeNames[String(t)] ?? String(t)).join(' or ');
+}
+
+function toFinding(file: string, e: ErrorObject): PendingFinding | undefined {
+  const path = pointerToPath(e.instancePath);
+  const where = formatPath(path);
+  switch (e.keyword) {
+    case 'if':
+      return undefined; // the failing `then` branch reports the useful error
+    case 'additionalProperties': {
+      const field = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const match = closest(field, known);
+      const advice = match ? `did you mean "${match}"?` : `remove it; known fields here: ${known.join(', ')}`;
+      return error(file, 'unknown-field', `unknown field "${field}" in ${where}: ${advice}`, atKey([...path, field]));
+    }
+    case 'required': {
+      const field = (e.params as { missingProperty: string }).missingProperty;
+      const because = e.schemaPath.includes('/then/') ? ' (the type chosen here needs it)' : '';
+      return error(file, 'missing-field', `${where} is missing the required field "${field}"${because}: add it`, atKey(path));
+    }
+    case 'type':
+      return error(file, 'wrong-type', `${where} must be ${describeTypes(e.schema)}, not ${describe(e.data)}`, atValue(path));
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const match = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
+      const hint = match ? `: did you mean "${match}"?` : '';
+      return error(file, 'invalid-value', `${where} must be one of: ${allowed.join(', ')}${hint}`, atValue(path));
+    }
+    case 'minLength':
+      return error(file, 'invalid-value', `${where} must not be empty`, atValue(path));
+    case 'minimum':
+      return error(file, 'invalid-value', `${where} must be at least ${String((e.params as { limit: number }).limit)}`, atValue(path));
+    default:
+      return error(file, 'invalid-value', `${where} ${e.message ?? 'is invalid'}`, atValue(path));
+  }
+}
+
+/** Checks a (spelling-normalized) document against its kind's schema. */
+export function checkSchema(file: string, kind: KindInfo, data: unknown): PendingFinding[] {
+  const validate = validatorFor(kind.schema);
+  if (validate(data)) return [];
+  const findings: PendingFinding[] = [];
+  const seen = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    const finding = toFinding(file, e);
+    if (!finding) continue;
+    const key = `${finding.code}\u0000${finding.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    findings.push(finding);
+  }
+  return findings;
+}

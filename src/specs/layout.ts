@@ -1,0 +1,50 @@
+// Where specs live in a config repository:
+//   <root>/projects/<project>.yaml                       the Project itself
+//   <root>/projects/<project>/<kind-plural>/<name>.yaml  every other spec
+// A template may keep several versions side by side as <name>@<version>.yaml.
+import { KIND_BY_PLURAL, KINDS, type KindInfo } from './kinds.js';
+import { closest } from './suggest.js';
+
+export type LayoutPlace =
+  | { type: 'project'; project: string }
+  | { type: 'spec'; project: string; kind: KindInfo; stem: string }
+  | { type: 'unknown-folder'; project: string; folder: string; suggestion: string }
+  | { type: 'outside' };
+
+const SPEC_EXTENSION = /\.ya?ml$/;
+
+/** Kind folders the vendor's sync writes that envsync does not model; their files are skipped quietly. */
+export const UNMODELLED_FOLDERS = new Set([
+  'agents',
+  'repositories',
+  'pipelines',
+  'workloads',
+  'workloadtemplates',
+  'blueprints',
+  'addons',
+  'namespaces',
+  'artifacts',
+]);
+
+const modelledPlurals = KINDS.filter((k) => k.kind !== 'Project').map((k) => k.plural);
+
+/** Classifies a path relative to the layout root (posix separators). */
+export function placeOf(relative: string): LayoutPlace {
+  const parts = relative.split('/');
+  if (parts[0] !== 'projects') return { type: 'outside' };
+  if (parts.length === 2 && SPEC_EXTENSION.test(parts[1]!)) {
+    return { type: 'project', project: parts[1]!.replace(SPEC_EXTENSION, '') };
+  }
+  if (parts.length !== 4 || !SPEC_EXTENSION.test(parts[3]!)) return { type: 'outside' };
+  const [, project, folder, fileName] = parts as [string, string, string, string];
+  const kind = KIND_BY_PLURAL.get(folder);
+  if (kind) return { type: 'spec', project, kind, stem: fileName.replace(SPEC_EXTENSION, '') };
+  if (UNMODELLED_FOLDERS.has(folder)) return { type: 'outside' };
+  const suggestion = closest(folder, modelledPlurals);
+  return suggestion ? { type: 'unknown-folder', project, folder, suggestion } : { type: 'outside' };
+}
+
+/** The file name a spec should have: `<name>` or, for a template version, `<name>@<version>`. */
+export function stemMatches(stem: string, name: string, version: string | undefined): boolean {
+  return stem === name || (version !== undefined && stem === `${name}@${version}`);
+}

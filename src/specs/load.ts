@@ -1,0 +1,158 @@
+// From source files to specs: parse, identify the kind, normalize spellings, check the schema and
+// the layout. Pure: the caller reads the files.
+import { atKey, atStart, atValue, error, warning, type PendingFinding } from './findings.js';
+import { KIND_BY_NAME, KINDS, type KindInfo } from './kinds.js';
+import { placeOf, stemMatches } from './layout.js';
+import { DEFAULT_PARSE_LIMITS, parseSpecFile, type ParseLimits } from './parse.js';
+import { checkSchema } from './check-schema.js';
+import { normalizeSpelling, type JsonSchema } from './spelling.js';
+import { RESOURCE_NAME, RESOURCE_NAME_MAX } from './schema/common.js';
+import { closest, didYouMean } from './suggest.js';
+import type { SourceFile } from './source.js';
+
+export interface LoadedSpec {
+  file: string;
+  kind: KindInfo;
+  project: string;
+  name: string;
+  version?: string;
+  /** The parsed document with canonical spellings. */
+  data: Record<string, unknown>;
+  /** True when the document passed the schema and layout checks: repository rules rely on its shape. */
+  valid: boolean;
+}
+
+export interface LoadResult {
+  specs: LoadedSpec[];
+  findings: PendingFinding[];
+  /** Text of every parsed file, for locating findings. */
+  texts: Map<string, string>;
+  /** Files under projects/ that are not specs, with the reason. */
+  ignored: { file: string; reason: string }[];
+  fileCount: number;
+}
+
+export interface LoadOptions {
+  /** Layout root relative to the validated folder ('' for the folder itself). */
+  root?: string;
+  limits?: ParseLimits;
+}
+
+const API_VERSIONS = new Set(KINDS.map((k) => k.apiVersion));
+
+export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
+  const root = options.root === undefined || options.root === '.' ? '' : options.root.replace(/\/$/, '');
+  const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
+  const result: LoadResult = { specs: [], findings: [], texts: new Map(), ignored: [], fileCount: 0 };
+
+  for (const source of files) {
+    const relative = root === '' ? source.path : source.path.slice(root.length + 1);
+    const place = placeOf(relative);
+    if (place.type === 'outside') {
+      result.ignored.push({ file: source.path, reason: source.skipped ?? 'not in the projects/ layout' });
+      continue;
+    }
+    if (place.type === 'unknown-folder') {
+      result.findings.push(
+        warning(
+          source.path,
+          'unknown-kind-folder',
+          `folder "${place.folder}" is not a kind folder, so this file is ignored: did you mean "${place.suggestion}"?`,
+          atStart,
+        ),
+      );
+      continue;
+    }
+    if (source.skipped) {
+      result.findings.push(warning(source.path, 'file-skipped', `not read: ${source.skipped}; store the spec as a regular file`, atStart));
+      continue;
+    }
+    result.fileCount++;
+    const parsed = parseSpecFile(source.path, source.content, source.size, limits);
+    if (parsed.text !== undefined) result.texts.set(source.path, parsed.text);
+    if (!parsed.ok) {
+      result.findings.push(...parsed.findings);
+      continue;
+    }
+    const spec = identify(source.path, parsed.data, place, result.findings);
+    if (spec) result.specs.push(spec);
+  }
+  return result;
+}
+
+type Place = Exclude<ReturnType<typeof placeOf>, { type: 'outside' } | { type: 'unknown-folder' }>;
+
+function identify(file: string, data: Record<string, unknown>, place: Place, findings: PendingFinding[]): LoadedSpec | undefined {
+  const kind = kindOf(file, data, findings);
+  if (!kind) return undefined;
+  const before = findings.length;
+  if (place.type === 'project' && kind.kind !== 'Project') {
+    findings.push(error(file, 'kind-folder-mismatch', `a ${kind.kind} does not belong at projects/<project>.yaml (that place is for a Project): move it to projects/${place.project}/${kind.plural}/`, atValue(['kind'])));
+  } else if (place.type === 'spec' && place.kind !== kind) {
+    findings.push(error(file, 'kind-folder-mismatch', `a ${kind.kind} is in the "${place.kind.plural}" folder: move it to the "${kind.plural}" folder or correct the kind`, atValue(['kind'])));
+  }
+
+  normalizeSpelling(data, kind.schema as JsonSchema);
+  findings.push(...checkSchema(file, kind, data));
+
+  const metadata = (typeof data.metadata === 'object' && data.metadata !== null ? data.metadata : {}) as Record<string, unknown>;
+  const name = metadata.name;
+  const spec = (typeof data.spec === 'object' && data.spec !== null ? data.spec : {}) as Record<string, unknown>;
+  const version = kind.versioned && typeof spec.version === 'string' ? spec.version : undefined;
+  const project = kind.kind === 'Project' ? name : metadata.project;
+  if (typeof name !== 'string' || typeof project !== 'string') return undefined;
+
+  checkName(file, name, ['metadata', 'name'], findings);
+  if (kind.kind !== 'Project') checkName(file, project, ['metadata', 'project'], findings);
+
+  const folderProject = place.project;
+  if (place.type === 'project') {
+    if (name !== folderProject) {
+      findings.push(error(file, 'name-mismatch', `metadata.name is "${name}" but the file is projects/${folderProject}.yaml: rename one to match the other`, atValue(['metadata', 'name'])));
+    }
+  } else {
+    if (project !== folderProject) {
+      findings.push(error(file, 'project-mismatch', `metadata.project is "${project}" but the file is in projects/${folderProject}/: move the file or correct the project`, atValue(['metadata', 'project'])));
+    }
+    if (!stemMatches(place.stem, name, version)) {
+      const expected = version ? `${name}.yaml or ${name}@${version}.yaml` : `${name}.yaml`;
+      findings.push(error(file, 'name-mismatch', `metadata.name is "${name}" but the file is named ${place.stem}.yaml: name the file ${expected}, or correct metadata.name`, atValue(['metadata', 'name'])));
+    }
+  }
+  const valid = !findings.slice(before).some((f) => f.severity === 'error');
+  return { file, kind, project, name, ...(version !== undefined ? { version } : {}), data, valid };
+}
+
+function kindOf(file: string, data: Record<string, unknown>, findings: PendingFinding[]): KindInfo | undefined {
+  const { apiVersion, kind } = data;
+  if (typeof kind !== 'string') {
+    findings.push(error(file, 'unknown-kind', `missing "kind": a spec needs one of ${[...KIND_BY_NAME.keys()].join(', ')}`, 'kind' in data ? atValue(['kind']) : atStart));
+    return undefined;
+  }
+  const info = KIND_BY_NAME.get(kind as KindInfo['kind']);
+  if (!info) {
+    findings.push(error(file, 'unknown-kind', `unknown kind "${kind}"${didYouMean(kind, KIND_BY_NAME.keys()) || `: use one of ${[...KIND_BY_NAME.keys()].join(', ')}`}`, atValue(['kind'])));
+    return undefined;
+  }
+  if (apiVersion !== info.apiVersion) {
+    const known = typeof apiVersion === 'string' && API_VERSIONS.has(apiVersion);
+    const got = typeof apiVersion === 'string' ? `"${apiVersion}"` : 'missing';
+    const hint = typeof apiVersion === 'string' && !known && closest(apiVersion, API_VERSIONS) ? ' (looks like a typo)' : '';
+    findings.push(error(file, 'unknown-api-version', `apiVersion is ${got}${hint}, but a ${kind} is apiVersion "${info.apiVersion}": correct it`, 'apiVersion' in data ? atValue(['apiVersion']) : atKey(['kind'])));
+    return undefined;
+  }
+  return info;
+}
+
+function checkName(file: string, name: string, path: string[], findings: PendingFinding[]): void {
+  if (name.length > RESOURCE_NAME_MAX || !RESOURCE_NAME.test(name)) {
+    findings.push(
+      error(
+        file,
+        'invalid-name',
+        `${path.join('.')} "${name}" is not a valid name: use at most ${RESOURCE_NAME_MAX} lowercase letters, digits and dashes, starting and ending with a letter or digit`,
+        atValue(path),
+      ),
+    );
+  }
+}

@@ -1,0 +1,152 @@
+// From bytes to a plain object, or to findings. js-yaml is the bulk parser (fast, gives positions for
+// its own errors); every hostile input ends as a finding, never as an exception or a hang.
+import jsyaml from 'js-yaml';
+import { atStart, error, type PendingFinding } from './findings.js';
+import { DEFAULT_GUARD_LIMITS, guardDocument, type GuardLimits } from './guard.js';
+import { firstAliasPosition, secondDocumentPosition } from './positions.js';
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+export interface ParseLimits {
+  maxFileBytes: number;
+  guard: GuardLimits;
+}
+
+export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxFileBytes: DEFAULT_MAX_FILE_BYTES, guard: DEFAULT_GUARD_LIMITS };
+
+// YAML 1.2 core types (no timestamps: `2024-01-01` stays a string) plus `<<` merge keys.
+// (`types` is exported at runtime but missing from @types/js-yaml.)
+const { merge } = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types;
+const SCHEMA = jsyaml.CORE_SCHEMA.extend([merge]);
+
+export type ParseResult =
+  | { ok: true; text: string; data: Record<string, unknown> }
+  | { ok: false; text?: string; findings: PendingFinding[] };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Parses one spec file; `size` is the file's size on disk (content may be absent when too large). */
+export function parseSpecFile(
+  file: string,
+  content: Uint8Array | undefined,
+  size: number,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): ParseResult {
+  const fail = (code: string, message: string, where: PendingFinding['where'] = atStart, text?: string): ParseResult => ({
+    ok: false,
+    text,
+    findings: [error(file, code, message, where)],
+  });
+
+  if (size > limits.maxFileBytes || !content) {
+    return fail(
+      'file-too-large',
+      `file is ${size} bytes, over the limit of ${limits.maxFileBytes}: split it into one spec per file, or raise --max-file-size`,
+    );
+  }
+  let text: string;
+  try {
+    text = utf8.decode(content);
+  } catch {
+    const where = firstInvalidUtf8(content);
+    return fail('file-not-utf8', 'file is not valid UTF-8: save it as UTF-8 text', where);
+  }
+
+  let data: unknown;
+  try {
+    data = jsyaml.load(text, { schema: SCHEMA, filename: file });
+  } catch (e) {
+    return { ok: false, text, findings: [yamlErrorFinding(file, text, e)] };
+  }
+
+  if (data === undefined || data === null) {
+    return fail('file-empty', 'file holds no spec: write one, or delete the file', atStart, text);
+  }
+  const guarded = guardDocument(data, limits.guard);
+  if (!guarded.ok) {
+    if (guarded.reason === 'alias-bomb') {
+      return fail(
+        'yaml-alias-bomb',
+        `YAML aliases expand this document to ${guarded.expanded} nodes (limit ${limits.guard.maxExpandedNodes}): write the values out instead of nesting aliases`,
+        positionOf(text, firstAliasPosition),
+        text,
+      );
+    }
+    if (guarded.reason === 'alias-cycle') {
+      return fail('yaml-alias-cycle', 'a YAML alias refers to a node that contains it: remove the cycle', { path: guarded.path, at: 'value' }, text);
+    }
+    return fail(
+      'yaml-too-deep',
+      `nesting is deeper than ${limits.guard.maxDepth} levels: no spec needs this; flatten the structure`,
+      { path: guarded.path, at: 'key' },
+      text,
+    );
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    const got = Array.isArray(data) ? 'a list' : `a ${typeof data}`;
+    return fail('document-not-mapping', `a spec must be a mapping with apiVersion, kind, metadata and spec; this file holds ${got}`, atStart, text);
+  }
+  return { ok: true, text, data: data as Record<string, unknown> };
+}
+
+function positionOf(text: string, find: (text: string) => { line: number; column: number }) {
+  try {
+    return find(text);
+  } catch {
+    return { line: 1, column: 1 };
+  }
+}
+
+function yamlErrorFinding(file: string, text: string, e: unknown): PendingFinding {
+  if (e instanceof RangeError) {
+    return error(file, 'yaml-too-deep', 'nesting is too deep to parse: no spec needs this; flatten the structure', atStart);
+  }
+  if (!(e instanceof jsyaml.YAMLException)) {
+    return error(file, 'yaml-syntax', `cannot parse YAML: ${String(e)}`, atStart);
+  }
+  const reason = e.reason ?? e.message;
+  if (/single document/.test(reason)) {
+    return error(
+      file,
+      'yaml-multiple-documents',
+      'file holds more than one YAML document: put each spec in its own file',
+      positionOf(text, secondDocumentPosition),
+    );
+  }
+  const mark = (e as { mark?: { line: number; column: number } }).mark;
+  const where = mark ? { line: mark.line + 1, column: mark.column + 1 } : atStart;
+  if (/duplicated mapping key/.test(reason)) {
+    return error(file, 'yaml-duplicate-key', 'this key appears twice in the same mapping: keep one (YAML would silently drop the other)', where);
+  }
+  return error(file, 'yaml-syntax', `invalid YAML: ${reason}: fix the syntax at this position`, where);
+}
+
+/** Line and column of the first byte that breaks UTF-8 (only called once decoding has failed). */
+function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number } {
+  let line = 1;
+  let column = 1;
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (len === 0 || i + len > bytes.length) break;
+    let valid = true;
+    for (let k = 1; k < len; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) valid = false;
+    if (!valid) break;
+    if (len > 1) {
+      try {
+        utf8.decode(bytes.subarray(i, i + len));
+      } catch {
+        break; // overlong or surrogate encodings
+      }
+    }
+    if (b === 0x0a) {
+      line++;
+      column = 1;
+    } else {
+      column++;
+    }
+    i += len;
+  }
+  return { line, column };
+}
