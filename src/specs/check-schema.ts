@@ -1,14 +1,13 @@
 // Schema conformance of one spec, with findings that say which field, what is wrong and what to do.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { TSchema } from '@sinclair/typebox';
 import { atKey, atValue, error, formatPath, type PendingFinding } from './findings.js';
 import { closest } from './suggest.js';
 import type { KindInfo } from './kinds.js';
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
-const compiled = new Map<TSchema, ValidateFunction>();
+const compiled = new Map<object, ValidateFunction>();
 
-function validatorFor(schema: TSchema): ValidateFunction {
+function validatorFor(schema: object): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
     validate = ajv.compile(schema);
@@ -83,7 +82,7 @@ function toFinding(file: string, e: ErrorObject): PendingFinding | undefined {
 
 /** Checks a (spelling-normalized) document against its kind's schema. */
 export function checkSchema(file: string, kind: KindInfo, data: unknown): PendingFinding[] {
-  const validate = validatorFor(kind.schema);
+  const validate = validatorFor(kind.jsonSchema);
   if (validate(data)) return [];
   const findings: PendingFinding[] = [];
   const seen = new Set<string>();

@@ -10,6 +10,8 @@ import {
   ResourceTemplateSpec,
 } from './schema/environment.js';
 import { ClusterSpec } from './schema/cluster.js';
+import { factorSchema } from './factor-schema.js';
+import type { JsonSchema } from './spelling.js';
 
 const document = <A extends string, K extends string, S extends TSchema>(apiVersion: A, kind: K, spec: S) =>
   Closed(
@@ -58,7 +60,10 @@ export interface KindInfo {
   plural: string;
   /** Templates carry versions; environments pin one. */
   versioned: boolean;
+  /** The TypeBox definition (the source of the TypeScript types). */
   schema: TSchema;
+  /** The same schema as plain JSON Schema with shared parts under `definitions`: what validators use. */
+  jsonSchema: JsonSchema;
 }
 
 const info = (kind: KindName, apiVersion: string, plural: string, schema: TSchema, versioned = false): KindInfo => ({
@@ -67,6 +72,7 @@ const info = (kind: KindName, apiVersion: string, plural: string, schema: TSchem
   plural,
   versioned,
   schema,
+  jsonSchema: factorSchema(schema),
 });
 
 export type KindName =

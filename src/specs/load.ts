@@ -5,7 +5,7 @@ import { KIND_BY_NAME, KINDS, type KindInfo } from './kinds.js';
 import { placeOf, stemMatches } from './layout.js';
 import { DEFAULT_PARSE_LIMITS, parseSpecFile, type ParseLimits } from './parse.js';
 import { checkSchema } from './check-schema.js';
-import { normalizeSpelling, type JsonSchema } from './spelling.js';
+import { normalizeSpelling } from './spelling.js';
 import { RESOURCE_NAME, RESOURCE_NAME_MAX } from './schema/common.js';
 import { closest, didYouMean } from './suggest.js';
 import type { SourceFile } from './source.js';
@@ -92,7 +92,7 @@ function identify(file: string, data: Record<string, unknown>, place: Place, fin
     findings.push(error(file, 'kind-folder-mismatch', `a ${kind.kind} is in the "${place.kind.plural}" folder: move it to the "${kind.plural}" folder or correct the kind`, atValue(['kind'])));
   }
 
-  normalizeSpelling(data, kind.schema as JsonSchema);
+  normalizeSpelling(data, kind.jsonSchema);
   findings.push(...checkSchema(file, kind, data));
 
   const metadata = (typeof data.metadata === 'object' && data.metadata !== null ? data.metadata : {}) as Record<string, unknown>;

@@ -2,6 +2,7 @@
 // accepted and renamed to one canonical spelling in memory, guided by the schema so that a key in an
 // open map (a label, an env var name) is never renamed.
 import type { DocPath } from './findings.js';
+import { deref } from './factor-schema.js';
 
 export const SPELLING_VARIANTS: Readonly<Record<string, string>> = {
   envvars: 'envVars',
@@ -84,9 +85,10 @@ export interface Rename {
 export function normalizeSpelling(value: unknown, schema: JsonSchema): Rename[] {
   const renames: Rename[] = [];
   const seen = new Set<object>();
-  const walk = (node: unknown, nodeSchema: JsonSchema, path: (string | number)[]): void => {
+  const walk = (node: unknown, referenced: JsonSchema, path: (string | number)[]): void => {
     if (typeof node !== 'object' || node === null || seen.has(node)) return;
     seen.add(node);
+    const nodeSchema = deref(referenced, schema);
     if (Array.isArray(node)) {
       if (nodeSchema.items) node.forEach((item, i) => walk(item, nodeSchema.items!, [...path, i]));
       return;
