@@ -15,6 +15,7 @@ export interface Entry {
   /** The field that holds the key: name, key or mountPath. */
   keyField: 'name' | 'key' | 'mountPath';
   value: unknown;
+  valueType?: string;
   options?: Options;
   file: string;
   path: DocPath;
@@ -27,6 +28,7 @@ interface RawEntry {
   key?: string;
   mountPath?: string;
   value?: unknown;
+  valueType?: string;
   data?: string;
   options?: Options;
 }
@@ -38,8 +40,16 @@ const LISTS: { field: string; category: Category }[] = [
   { field: 'files', category: 'file' },
 ];
 
-/** The entries a spec holds itself (variables, envVars or envs, files). */
+const entriesCache = new WeakMap<LoadedSpec, Entry[]>();
+
+/** The entries a spec holds itself (variables, envVars or envs, files); computed once per spec. */
 export function entriesOf(spec: LoadedSpec): Entry[] {
+  let entries = entriesCache.get(spec);
+  if (!entries) entriesCache.set(spec, (entries = collectEntries(spec)));
+  return entries;
+}
+
+function collectEntries(spec: LoadedSpec): Entry[] {
   const s = (spec.data.spec ?? {}) as Record<string, unknown>;
   const owner = `${spec.kind.kind} "${spec.name}"`;
   const entries: Entry[] = [];
@@ -55,6 +65,7 @@ export function entriesOf(spec: LoadedSpec): Entry[] {
         key,
         keyField,
         value: category === 'file' ? raw.data : raw.value,
+        ...(raw.valueType !== undefined ? { valueType: raw.valueType } : {}),
         ...(raw.options ? { options: raw.options } : {}),
         file: spec.file,
         path: ['spec', field, i],
@@ -72,6 +83,19 @@ export const entryId = (e: { category: Category; key: string }) => `${e.category
  * (in the order listed) for keys the template does not declare itself.
  */
 export function templateDeclarations(template: LoadedSpec, index: SpecIndex): Map<string, Entry> {
+  let cached = declarationsCache.get(index)?.get(template);
+  if (!cached) {
+    cached = collectDeclarations(template, index);
+    if (!declarationsCache.has(index)) declarationsCache.set(index, new WeakMap());
+    declarationsCache.get(index)!.set(template, cached);
+  }
+  return cached;
+}
+
+// Many environments share a template: its declarations are collected once per index.
+const declarationsCache = new WeakMap<SpecIndex, WeakMap<LoadedSpec, Map<string, Entry>>>();
+
+function collectDeclarations(template: LoadedSpec, index: SpecIndex): Map<string, Entry> {
   const declared = new Map<string, Entry>();
   for (const entry of entriesOf(template)) if (!declared.has(entryId(entry))) declared.set(entryId(entry), entry);
   const contexts = (template.data.spec as { contexts?: { name: string }[] }).contexts ?? [];

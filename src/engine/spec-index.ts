@@ -10,7 +10,7 @@ export type Resolution =
 
 export class SpecIndex {
   private readonly byKindName = new Map<string, LoadedSpec[]>();
-  private readonly namesByKindProject = new Map<string, Set<string>>();
+  private readonly byKind = new Map<string, LoadedSpec[]>();
 
   constructor(readonly specs: readonly LoadedSpec[]) {
     for (const spec of specs) {
@@ -18,10 +18,9 @@ export class SpecIndex {
       const list = this.byKindName.get(key);
       if (list) list.push(spec);
       else this.byKindName.set(key, [spec]);
-      const projectKey = `${spec.kind.kind}\u0000${spec.project}`;
-      let names = this.namesByKindProject.get(projectKey);
-      if (!names) this.namesByKindProject.set(projectKey, (names = new Set()));
-      names.add(spec.name);
+      const ofKind = this.byKind.get(spec.kind.kind);
+      if (ofKind) ofKind.push(spec);
+      else this.byKind.set(spec.kind.kind, [spec]);
     }
   }
 
@@ -39,12 +38,21 @@ export class SpecIndex {
     const visible = own.length > 0 ? own : named.filter((s) => isSharedWith(s, fromProject));
     if (visible.length === 0) {
       if (named.length > 0) return { status: 'not-shared', owners: [...named] };
-      return { status: 'missing', candidates: [...(this.namesByKindProject.get(`${kind}\u0000${fromProject}`) ?? [])] };
+      return { status: 'missing', candidates: this.visibleNames(kind, fromProject) };
     }
     if (version === undefined) return { status: 'found', spec: visible[0]! };
     const match = visible.find((s) => s.version === version);
     if (match) return { status: 'found', spec: match };
     return { status: 'version-missing', versions: visible.map((s) => s.version ?? '').filter(Boolean).sort(), spec: visible[0]! };
+  }
+
+  /** Names of a kind that a project can refer to: its own and those shared with it (for suggestions). */
+  visibleNames(kind: KindName, project: string): string[] {
+    const names = new Set<string>();
+    for (const spec of this.byKind.get(kind) ?? []) {
+      if (spec.project === project || isSharedWith(spec, project)) names.add(spec.name);
+    }
+    return [...names];
   }
 }
 

@@ -4,16 +4,16 @@ import { atKey, atValue, error, formatPath, type PendingFinding } from './findin
 import { closest } from './suggest.js';
 import type { KindInfo } from './kinds.js';
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
-const compiled = new Map<object, ValidateFunction>();
+// Most specs are valid: a validator that stops at the first error answers them fastest, and only
+// an invalid spec is checked again by one that collects every error with its schema.
+const quick = new Ajv({ allErrors: false, strict: false, allowUnionTypes: true });
+const thorough = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true });
+const compiled = new Map<object, { quick?: ValidateFunction; thorough?: ValidateFunction }>();
 
-function validatorFor(schema: object): ValidateFunction {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = ajv.compile(schema);
-    compiled.set(schema, validate);
-  }
-  return validate;
+function validatorFor(schema: object, mode: 'quick' | 'thorough'): ValidateFunction {
+  let entry = compiled.get(schema);
+  if (!entry) compiled.set(schema, (entry = {}));
+  return (entry[mode] ??= (mode === 'quick' ? quick : thorough).compile(schema));
 }
 
 function pointerToPath(pointer: string): (string | number)[] {
@@ -82,8 +82,9 @@ function toFinding(file: string, e: ErrorObject): PendingFinding | undefined {
 
 /** Checks a (spelling-normalized) document against its kind's schema. */
 export function checkSchema(file: string, kind: KindInfo, data: unknown): PendingFinding[] {
-  const validate = validatorFor(kind.jsonSchema);
-  if (validate(data)) return [];
+  if (validatorFor(kind.jsonSchema, 'quick')(data)) return [];
+  const validate = validatorFor(kind.jsonSchema, 'thorough');
+  validate(data);
   const findings: PendingFinding[] = [];
   const seen = new Set<string>();
   for (const e of validate.errors ?? []) {

@@ -18,9 +18,14 @@ export type GuardResult =
 
 /**
  * Measures depth and alias-expanded size in one pass over the unique nodes: sizes of shared nodes
- * are memoized, so the pass stays linear however large the expansion is.
+ * are memoized, so the pass stays linear however large the expansion is. A document without anchors
+ * (`mayShare: false`, known from its text) cannot share nodes, and only its depth is measured.
  */
-export function guardDocument(root: unknown, limits: GuardLimits = DEFAULT_GUARD_LIMITS): GuardResult {
+export function guardDocument(root: unknown, limits: GuardLimits = DEFAULT_GUARD_LIMITS, mayShare = true): GuardResult {
+  if (!mayShare) {
+    const depth = depthBeyond(root, limits.maxDepth);
+    return depth === undefined ? { ok: true } : { ok: false, reason: 'too-deep', path: depth };
+  }
   const sizes = new Map<object, number>();
   const inProgress = new Set<object>();
   let failure: GuardResult | undefined;
@@ -65,4 +70,22 @@ export function guardDocument(root: unknown, limits: GuardLimits = DEFAULT_GUARD
   // Only expansion counts: a large file without aliases is judged by its byte size instead.
   if (expanded > limits.maxExpandedNodes && expanded > 2 * unique) return { ok: false, reason: 'alias-bomb', expanded };
   return { ok: true };
+}
+
+/** The path to the first node deeper than `max`, without allocating on the way down. */
+function depthBeyond(node: unknown, max: number, level = 0): (string | number)[] | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  if (level > max) return [];
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const below = depthBeyond(node[i], max, level + 1);
+      if (below) return [i, ...below];
+    }
+    return undefined;
+  }
+  for (const key in node) {
+    const below = depthBeyond((node as Record<string, unknown>)[key], max, level + 1);
+    if (below) return [key, ...below];
+  }
+  return undefined;
 }

@@ -1,11 +1,11 @@
 // From source files to specs: parse, identify the kind, normalize spellings, check the schema and
 // the layout. Pure: the caller reads the files.
 import { atKey, atStart, atValue, error, warning, type PendingFinding } from './findings.js';
-import { KIND_BY_NAME, KINDS, type KindInfo } from './kinds.js';
+import { KIND_BY_NAME, KINDS, type KindInfo, type KindName } from './kinds.js';
 import { placeOf, stemMatches } from './layout.js';
 import { DEFAULT_PARSE_LIMITS, parseSpecFile, type ParseLimits } from './parse.js';
 import { checkSchema } from './check-schema.js';
-import { normalizeSpelling } from './spelling.js';
+import { mayHoldVariants, normalizeSpelling } from './spelling.js';
 import { RESOURCE_NAME, RESOURCE_NAME_MAX } from './schema/common.js';
 import { closest, didYouMean } from './suggest.js';
 import type { SourceFile } from './source.js';
@@ -74,6 +74,7 @@ export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {
       result.findings.push(...parsed.findings);
       continue;
     }
+    if (mayHoldVariants(parsed.text)) normalizeSpelling(parsed.data, KIND_BY_NAME.get(parsed.data.kind as KindName)?.jsonSchema ?? {});
     const spec = identify(source.path, parsed.data, place, result.findings);
     if (spec) result.specs.push(spec);
   }
@@ -92,7 +93,6 @@ function identify(file: string, data: Record<string, unknown>, place: Place, fin
     findings.push(error(file, 'kind-folder-mismatch', `a ${kind.kind} is in the "${place.kind.plural}" folder: move it to the "${kind.plural}" folder or correct the kind`, atValue(['kind'])));
   }
 
-  normalizeSpelling(data, kind.jsonSchema);
   findings.push(...checkSchema(file, kind, data));
 
   const metadata = (typeof data.metadata === 'object' && data.metadata !== null ? data.metadata : {}) as Record<string, unknown>;
@@ -119,7 +119,8 @@ function identify(file: string, data: Record<string, unknown>, place: Place, fin
       findings.push(error(file, 'name-mismatch', `metadata.name is "${name}" but the file is named ${place.stem}.yaml: name the file ${expected}, or correct metadata.name`, atValue(['metadata', 'name'])));
     }
   }
-  const valid = !findings.slice(before).some((f) => f.severity === 'error');
+  let valid = true;
+  for (let i = before; i < findings.length; i++) if (findings[i]!.severity === 'error') valid = false;
   return { file, kind, project, name, ...(version !== undefined ? { version } : {}), data, valid };
 }
 

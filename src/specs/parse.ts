@@ -62,7 +62,8 @@ export function parseSpecFile(
   if (data === undefined || data === null) {
     return fail('file-empty', 'file holds no spec: write one, or delete the file', atStart, text);
   }
-  const guarded = guardDocument(data, limits.guard);
+  // Aliases need anchors: without an `&` in the text no node can be shared.
+  const guarded = guardDocument(data, limits.guard, text.includes('&'));
   if (!guarded.ok) {
     if (guarded.reason === 'alias-bomb') {
       return fail(

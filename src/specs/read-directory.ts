@@ -1,6 +1,6 @@
 // Reads the spec files of a checkout. Only `<root>/projects/` is walked: a config repository may
 // hold anything else (docs, CI, vendored code) and none of it is a spec.
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { SourceFile } from './source.js';
 
@@ -31,13 +31,29 @@ export function readDirectory(dir: string, options: ReadOptions): SourceFile[] {
         // A link could point outside the repository: never followed.
         files.push({ path, size: 0, skipped: 'symbolic link, not followed' });
       } else if (entry.isFile()) {
-        const full = join(dir, path);
-        const size = lstatSync(full).size;
-        const wanted = SPEC_EXTENSION.test(entry.name) && size <= options.maxFileBytes;
-        files.push(wanted ? { path, size, content: readFileSync(full) } : { path, size });
+        files.push(SPEC_EXTENSION.test(entry.name) ? readSpecFile(join(dir, path), path, options.maxFileBytes) : { path, size: 0 });
       }
     }
   };
   walk(rootPrefix === '' ? 'projects' : `${rootPrefix}/projects`);
   return files;
+}
+
+/** Reads a file unless it is over the limit; one open, one fstat, one read (no separate stat). */
+function readSpecFile(full: string, path: string, maxFileBytes: number): SourceFile {
+  const fd = openSync(full, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size > maxFileBytes) return { path, size };
+    const content = Buffer.allocUnsafe(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, content, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return { path, size: read, content: content.subarray(0, read) };
+  } finally {
+    closeSync(fd);
+  }
 }

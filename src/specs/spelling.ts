@@ -11,6 +11,10 @@ export const SPELLING_VARIANTS: Readonly<Record<string, string>> = {
   privateip: 'privateIP',
 };
 
+/** True when the text may hold a variant spelling; most files hold none and skip the walk. */
+export const mayHoldVariants = (text: string): boolean => VARIANT_PATTERN.test(text);
+const VARIANT_PATTERN = new RegExp(Object.keys(SPELLING_VARIANTS).join('|'));
+
 /** Variants of each canonical name, for editor schemas that must accept both spellings. */
 export const VARIANTS_OF: ReadonlyMap<string, readonly string[]> = (() => {
   const map = new Map<string, string[]>();

@@ -14,8 +14,16 @@ export interface HookListAt {
 
 type HookOwner = EnvironmentTemplate['spec'] | ResourceTemplate['spec'];
 
-/** Every list of hooks (or custom provider tasks) of a template, with its path. */
+const cache = new WeakMap<object, HookListAt[]>();
+
+/** Every list of hooks (or custom provider tasks) of a template, with its path; computed once per spec. */
 export function hookLists(spec: HookOwner): HookListAt[] {
+  let lists = cache.get(spec);
+  if (!lists) cache.set(spec, (lists = collectHookLists(spec)));
+  return lists;
+}
+
+function collectHookLists(spec: HookOwner): HookListAt[] {
   const lists: HookListAt[] = [];
   const hooks = spec.hooks as Record<string, unknown> | undefined;
   for (const when of LIFECYCLE_HOOKS) {

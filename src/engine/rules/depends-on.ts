@@ -7,33 +7,33 @@ import { hookLists } from '../../specs/walk.js';
 import { findCycles } from '../graph.js';
 import type { Rule } from './context.js';
 
-interface Sibling {
-  name: string;
-  dependsOn: { name: string; path: DocPath }[];
-}
-
+/** One list of siblings; paths are built only for findings (most lists have none). */
 interface SiblingGroup {
-  siblings: Sibling[];
   what: string;
+  names: string[];
+  dependsOn: (readonly string[] | undefined)[];
+  pathOf: (sibling: number, entry: number) => DocPath;
 }
 
 function groupsOf(spec: LoadedSpec): SiblingGroup[] {
   if (spec.kind.kind !== 'EnvironmentTemplate' && spec.kind.kind !== 'ResourceTemplate') return [];
   const s = spec.data.spec as EnvironmentTemplate['spec'] | ResourceTemplate['spec'];
-  const groups: SiblingGroup[] = hookLists(s).map((list) => ({
-    what: list.path.at(-1) === 'tasks' ? 'task' : 'hook',
-    siblings: list.hooks.map((hook, i) => ({
-      name: hook.name,
-      dependsOn: (hook.dependsOn ?? []).map((name, j) => ({ name, path: [...list.path, i, 'dependsOn', j] })),
-    })),
-  }));
-  if ('resources' in s && s.resources) {
+  const groups: SiblingGroup[] = [];
+  for (const list of hookLists(s)) {
+    if (!list.hooks.some((h) => h.dependsOn)) continue;
+    groups.push({
+      what: list.path.at(-1) === 'tasks' ? 'task' : 'hook',
+      names: list.hooks.map((h) => h.name),
+      dependsOn: list.hooks.map((h) => h.dependsOn),
+      pathOf: (i, j) => [...list.path, i, 'dependsOn', j],
+    });
+  }
+  if ('resources' in s && s.resources?.some((r) => r.dependsOn)) {
     groups.push({
       what: 'resource',
-      siblings: s.resources.map((r, i) => ({
-        name: r.name,
-        dependsOn: (r.dependsOn ?? []).map((d, j) => ({ name: d.name, path: ['spec', 'resources', i, 'dependsOn', j, 'name'] })),
-      })),
+      names: s.resources.map((r) => r.name),
+      dependsOn: s.resources.map((r) => r.dependsOn?.map((d) => d.name)),
+      pathOf: (i, j) => ['spec', 'resources', i, 'dependsOn', j, 'name'],
     });
   }
   return groups;
@@ -47,35 +47,29 @@ export const checkDependsOn: Rule = ({ valid }) => {
   return findings;
 };
 
-function checkGroup(file: string, { siblings, what }: SiblingGroup): PendingFinding[] {
+function checkGroup(file: string, { what, names, dependsOn, pathOf }: SiblingGroup): PendingFinding[] {
   const findings: PendingFinding[] = [];
-  const names = siblings.map((s) => s.name);
-  const known = new Set(names);
   const edges = new Map<string, string[]>();
-  for (const sibling of siblings) {
-    const seen = new Set<string>();
+  names.forEach((name, i) => {
     const targets: string[] = [];
-    for (const dep of sibling.dependsOn) {
-      if (seen.has(dep.name)) {
-        findings.push(warning(file, 'depends-on-duplicate', `${what} "${sibling.name}" lists "${dep.name}" in dependsOn more than once: remove the repeat`, atValue(dep.path)));
-        continue;
+    (dependsOn[i] ?? []).forEach((target, j) => {
+      if (targets.includes(target) || (dependsOn[i] ?? []).indexOf(target) < j) {
+        findings.push(warning(file, 'depends-on-duplicate', `${what} "${name}" lists "${target}" in dependsOn more than once: remove the repeat`, atValue(pathOf(i, j))));
+      } else if (!names.includes(target)) {
+        const hint = didYouMean(target, names.filter((n) => n !== name)) || `: name one of the ${what}s of the same list (${names.join(', ')})`;
+        findings.push(error(file, 'depends-on-unknown', `${what} "${name}" depends on "${target}", which is not a ${what} of this list${hint}`, atValue(pathOf(i, j))));
+      } else {
+        targets.push(target);
       }
-      seen.add(dep.name);
-      if (!known.has(dep.name)) {
-        const hint = didYouMean(dep.name, names.filter((n) => n !== sibling.name)) || `: name one of the ${what}s of the same list (${names.join(', ')})`;
-        findings.push(error(file, 'depends-on-unknown', `${what} "${sibling.name}" depends on "${dep.name}", which is not a ${what} of this list${hint}`, atValue(dep.path)));
-        continue;
-      }
-      targets.push(dep.name);
-    }
-    edges.set(sibling.name, [...(edges.get(sibling.name) ?? []), ...targets]);
-  }
+    });
+    edges.set(name, [...(edges.get(name) ?? []), ...targets]);
+  });
   for (const cycle of findCycles(names, edges)) {
-    const start = siblings.find((s) => s.name === cycle[0])!;
+    const start = names.indexOf(cycle[0]!);
     const next = cycle[1] ?? cycle[0]!;
-    const entry = start.dependsOn.find((d) => d.name === next)!;
+    const entry = (dependsOn[start] ?? []).indexOf(next);
     const loop = [...cycle, cycle[0]].map((n) => `"${n}"`).join(' → ');
-    findings.push(error(file, 'depends-on-cycle', `dependsOn forms a cycle: ${loop}; a run could never start these ${what}s: remove one of these dependencies`, atValue(entry.path)));
+    findings.push(error(file, 'depends-on-cycle', `dependsOn forms a cycle: ${loop}; a run could never start these ${what}s: remove one of these dependencies`, atValue(pathOf(start, entry))));
   }
   return findings;
 }

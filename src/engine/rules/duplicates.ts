@@ -4,6 +4,7 @@ import type { LoadedSpec } from '../../specs/load.js';
 import { hookLists } from '../../specs/walk.js';
 import type { EnvironmentTemplate, ResourceTemplate } from '../../specs/kinds.js';
 import { laterDuplicates, type Rule } from './context.js';
+import { stemMatches } from '../../specs/layout.js';
 
 export const checkDuplicateSpecs: Rule = ({ index }) => {
   const findings: PendingFinding[] = [];
@@ -14,7 +15,9 @@ export const checkDuplicateSpecs: Rule = ({ index }) => {
   }
   for (const group of groups.values()) {
     if (group.length < 2) continue;
-    const [first, ...rest] = [...group].sort((a, b) => (a.file < b.file ? -1 : 1));
+    // The original is the file named after the spec; the copies (often a file copied without
+    // renaming metadata.name) carry the finding, so a PR is annotated on the file it added.
+    const [first, ...rest] = [...group].sort((a, b) => Number(!namedAfter(a)) - Number(!namedAfter(b)) || (a.file < b.file ? -1 : 1));
     for (const dup of rest) {
       const version = dup.version ? ` version ${dup.version}` : '';
       findings.push(
@@ -29,6 +32,11 @@ export const checkDuplicateSpecs: Rule = ({ index }) => {
   }
   return findings;
 };
+
+function namedAfter(spec: LoadedSpec): boolean {
+  const stem = spec.file.slice(spec.file.lastIndexOf('/') + 1).replace(/\.ya?ml$/, '');
+  return stemMatches(stem, spec.name, spec.version);
+}
 
 interface NamedList {
   items: readonly Record<string, unknown>[];

@@ -1,52 +1,53 @@
 // Values that must parse: JSON for `valueType: json`, the documented `$(...)$` forms for expressions.
+// An environment's value is read with its template's declaration: the valueType and the
+// sensitivity declared there apply when the environment does not repeat them.
 import { atValue, error, type PendingFinding } from '../../specs/findings.js';
 import type { Environment, EnvironmentTemplate } from '../../specs/kinds.js';
 import type { LoadedSpec } from '../../specs/load.js';
 import { didYouMean } from '../../specs/suggest.js';
 import type { SpecIndex } from '../spec-index.js';
 import { parseExpressions } from '../expressions.js';
+import { entriesOf, entryId, templateDeclarations, type Entry } from '../declarations.js';
 import type { Rule } from './context.js';
-
-interface VariableValue {
-  name: string;
-  value?: unknown;
-  valueType?: string;
-  options?: { sensitive?: boolean };
-}
 
 export const checkValues: Rule = ({ index, valid }) => {
   const findings: PendingFinding[] = [];
   for (const spec of valid) {
-    const variables = (spec.data.spec as { variables?: VariableValue[] } | undefined)?.variables;
-    if (!Array.isArray(variables)) continue;
-    const resources = templateResources(spec, index);
-    variables.forEach((variable, i) => {
-      const path = ['spec', 'variables', i, 'value'];
-      if (variable.valueType === 'json' && typeof variable.value === 'string') {
+    const variables = entriesOf(spec).filter((e) => e.category === 'variable');
+    if (variables.length === 0) continue;
+    const template = templateOf(spec, index);
+    const declared = template && spec.kind.kind === 'Environment' ? templateDeclarations(template, index) : undefined;
+    const resources = template ? new Set(((template.data as unknown as EnvironmentTemplate).spec.resources ?? []).map((r) => r.name)) : undefined;
+    for (const variable of variables) {
+      const declaration = declared?.get(entryId(variable));
+      const valueType = variable.valueType ?? declaration?.valueType;
+      const sensitive = Boolean(variable.options?.sensitive || declaration?.options?.sensitive);
+      const path = [...variable.path, 'value'];
+      if (valueType === 'json' && typeof variable.value === 'string') {
         try {
           JSON.parse(variable.value);
         } catch (e) {
           // JSON.parse quotes the input in its message: keep that out when the value is sensitive.
-          const reason = variable.options?.sensitive ? 'it is not valid JSON' : (e as Error).message;
+          const reason = sensitive ? 'it is not valid JSON' : (e as Error).message;
           findings.push(
-            error(spec.file, 'invalid-json', `variable "${variable.name}" has valueType json but its value does not parse: ${reason}; write valid JSON (strings in double quotes, e.g. ["latest"]) or change valueType`, atValue(path)),
+            error(spec.file, 'invalid-json', `variable "${variable.key}" has valueType json but its value does not parse: ${reason}; write valid JSON (strings in double quotes, e.g. ["latest"]) or change valueType`, atValue(path)),
           );
         }
       }
-      if (variable.valueType === 'expression') {
-        findings.push(...checkExpression(spec.file, variable, path, resources));
+      if (valueType === 'expression' && variable.value !== undefined) {
+        findings.push(...checkExpression(spec.file, variable, sensitive, path, resources));
       }
-    });
+    }
   }
   return findings;
 };
 
-function checkExpression(file: string, variable: VariableValue, path: (string | number)[], resources: Set<string> | undefined): PendingFinding[] {
-  const text = typeof variable.value === 'string' ? variable.value : '';
-  const parsed = parseExpressions(text);
+function checkExpression(file: string, variable: Entry, sensitive: boolean, path: (string | number)[], resources: Set<string> | undefined): PendingFinding[] {
+  const parsed = parseExpressions(typeof variable.value === 'string' ? variable.value : '');
   if (parsed.problems.length > 0) {
-    return parsed.problems.map((problem) =>
-      error(file, 'invalid-expression', `variable "${variable.name}": ${problem}; use $(environment.name)$, $(resource."NAME".output.KEY.value)$ or $(#environment["NAME"]["KEY"])$`, atValue(path)),
+    const problems = sensitive ? ['the value is not a supported expression'] : parsed.problems;
+    return problems.map((problem) =>
+      error(file, 'invalid-expression', `variable "${variable.key}": ${problem}; use $(environment.name)$, $(resource."NAME".output.KEY.value)$ or $(#environment["NAME"]["KEY"])$`, atValue(path)),
     );
   }
   if (!resources) return [];
@@ -54,22 +55,17 @@ function checkExpression(file: string, variable: VariableValue, path: (string | 
   for (const ref of parsed.references) {
     if (ref.kind === 'resource' && !resources.has(ref.resource)) {
       const hint = didYouMean(ref.resource, resources) || `: the template's resources are ${[...resources].join(', ') || 'none'}`;
-      findings.push(error(file, 'expression-unknown-resource', `variable "${variable.name}" reads the output of resource "${ref.resource}", which the environment template does not contain${hint}`, atValue(path)));
+      findings.push(error(file, 'expression-unknown-resource', `variable "${variable.key}" reads the output of resource "${ref.resource}", which the environment template does not contain${hint}`, atValue(path)));
     }
   }
   return findings;
 }
 
-/** The resource names an expression in this spec may name, when the spec is tied to one template. */
-function templateResources(spec: LoadedSpec, index: SpecIndex): Set<string> | undefined {
-  if (spec.kind.kind === 'EnvironmentTemplate') {
-    return new Set(((spec.data as unknown as EnvironmentTemplate).spec.resources ?? []).map((r) => r.name));
-  }
-  if (spec.kind.kind === 'Environment') {
-    const { template } = (spec.data as unknown as Environment).spec;
-    const resolution = index.resolve('EnvironmentTemplate', template.name, spec.project, template.version);
-    if (resolution.status !== 'found') return undefined;
-    return new Set(((resolution.spec.data as unknown as EnvironmentTemplate).spec.resources ?? []).map((r) => r.name));
-  }
-  return undefined;
+/** The environment template a spec's expressions are evaluated in, when there is exactly one. */
+function templateOf(spec: LoadedSpec, index: SpecIndex): LoadedSpec | undefined {
+  if (spec.kind.kind === 'EnvironmentTemplate') return spec;
+  if (spec.kind.kind !== 'Environment') return undefined;
+  const { template } = (spec.data as unknown as Environment).spec;
+  const resolution = index.resolve('EnvironmentTemplate', template.name, spec.project, template.version);
+  return resolution.status === 'found' ? resolution.spec : undefined;
 }

@@ -1,0 +1,19 @@
+// `npm run bench`: runs every benchmark and writes docs/benchmarks.md with the machine and command.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { machine } from './measure.js';
+import { benchValidate } from './validate.js';
+
+const workDir = fileURLToPath(new URL('../../bench/.work/', import.meta.url));
+mkdirSync(workDir, { recursive: true });
+
+const sections = [benchValidate(workDir)];
+const report = `# Benchmarks
+
+Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.
+Machine: ${machine()}.
+
+${sections.join('\n')}`;
+
+writeFileSync(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), report);
+console.log(report);

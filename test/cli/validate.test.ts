@@ -1,0 +1,164 @@
+// The `envsync validate` contract: exit codes, the JSON shape, workflow commands, usage errors.
+// Runs the real binary (built by `npm test` before vitest) in a child process.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const bin = join(repoRoot, 'bin', 'envsync.js');
+
+function envsync(args: string[], cwd = repoRoot) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'envsync-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function write(relative: string, text: string) {
+  const path = join(dir, relative);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+const environment = (template: string) =>
+  [
+    'apiVersion: eaas.envmgmt.io/v1',
+    'kind: Environment',
+    'metadata:',
+    '  name: dev',
+    '  project: shop',
+    'spec:',
+    '  template:',
+    `    name: ${template}`,
+    '    version: v1',
+    '',
+  ].join('\n');
+
+const template = ['apiVersion: eaas.envmgmt.io/v1', 'kind: EnvironmentTemplate', 'metadata:', '  name: web', '  project: shop', 'spec:', '  version: v1', ''].join('\n');
+
+describe('envsync validate', () => {
+  it('accepts the example repository with exit code 0', () => {
+    const result = envsync(['validate', 'examples/config-repo']);
+    expect(result).toEqual({ code: 0, stdout: '15 files, 15 specs: 0 errors, 0 warnings\n', stderr: '' });
+  });
+
+  it('prints findings as file:line:column with exit code 1 when there are errors', () => {
+    write('projects/shop/environmenttemplates/web.yaml', template);
+    write('projects/shop/environments/dev.yaml', environment('webb'));
+    const result = envsync(['validate', dir]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      'projects/shop/environments/dev.yaml:8:11: error [ref-not-found] EnvironmentTemplate "webb" does not exist in project shop nor is it shared with it: did you mean "web"?\n' +
+        '2 files, 2 specs: 1 error, 0 warnings\n',
+    );
+  });
+
+  it('writes the JSON contract: findings with file relative to DIR and 1-based positions, and a summary', () => {
+    write('projects/shop/environmenttemplates/web.yaml', template);
+    write('projects/shop/environments/dev.yaml', environment('webb'));
+    const result = envsync(['validate', dir, '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      findings: [
+        {
+          file: 'projects/shop/environments/dev.yaml',
+          line: 8,
+          column: 11,
+          severity: 'error',
+          code: 'ref-not-found',
+          message: 'EnvironmentTemplate "webb" does not exist in project shop nor is it shared with it: did you mean "web"?',
+        },
+      ],
+      summary: { files: 2, specs: 2, errors: 1, warnings: 0 },
+    });
+  });
+
+  it('exits 0 when there are only warnings', () => {
+    write('projects/shop/enviroments/dev.yaml', environment('web'));
+    const result = envsync(['validate', dir, '--format', 'json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).summary).toEqual({ files: 0, specs: 0, errors: 0, warnings: 1 });
+  });
+
+  it('prints GitHub workflow commands with paths relative to the working directory', () => {
+    write('projects/shop/environmenttemplates/web.yaml', template);
+    write('projects/shop/environments/dev.yaml', environment('webb'));
+    const parent = dirname(dir);
+    const folder = dir.slice(parent.length + 1);
+    const result = envsync(['validate', folder, '--format', 'github'], parent);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      `::error file=${folder}/projects/shop/environments/dev.yaml,line=8,col=11,title=envsync ref-not-found::` +
+        'EnvironmentTemplate "webb" does not exist in project shop nor is it shared with it: did you mean "web"?\n' +
+        '2 files, 2 specs: 1 error, 0 warnings\n',
+    );
+  });
+
+  it('escapes newlines and percent signs in workflow command messages', () => {
+    write('projects/shop/drivers/d.yaml', 'apiVersion: eaas.envmgmt.io/v1\nkind: Driver\nmetadata:\n  name: d\n  project: shop\nspec:\n  config:\n    type: http\n    http:\n      endpoint: x\n    "50%\\nkey": 1\n');
+    const result = envsync(['validate', '.', '--format', 'github'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout.split('\n')[0]).toBe(
+      '::error file=projects/shop/drivers/d.yaml,line=11,col=5,title=envsync unknown-field::unknown field "50%25%0Akey" in spec.config: remove it; known fields here: type, container, http, function, maxRetryCount, timeoutSeconds, successCondition, pollingConfig',
+    );
+  });
+
+  it('lists files outside the layout on stderr with --verbose', () => {
+    write('projects/shop/README.md', '# notes\n');
+    write('projects/shop/environmenttemplates/web.yaml', template);
+    const result = envsync(['validate', dir, '--verbose']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('ignored projects/shop/README.md: not in the projects/ layout\n');
+  });
+
+  it('reads the layout under --root', () => {
+    write('config/projects/shop/environmenttemplates/web.yaml', template);
+    write('config/projects/shop/environments/dev.yaml', environment('webb'));
+    const result = envsync(['validate', dir, '--root', 'config', '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).findings[0]).toMatchObject({ file: 'config/projects/shop/environments/dev.yaml', line: 8, column: 11 });
+  });
+
+  it('reports a file over --max-file-size as a finding', () => {
+    write('projects/shop/environmenttemplates/web.yaml', template);
+    const result = envsync(['validate', dir, '--max-file-size', '50', '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).findings).toEqual([
+      {
+        file: 'projects/shop/environmenttemplates/web.yaml',
+        line: 1,
+        column: 1,
+        severity: 'error',
+        code: 'file-too-large',
+        message: `file is ${template.length} bytes, over the limit of 50: split it into one spec per file, or raise --max-file-size`,
+      },
+    ]);
+  });
+
+  it.each([
+    [['validate', '.', '--format', 'xml'], '--format must be one of text, json, github, not "xml"'],
+    [['validate', 'does-not-exist'], 'does-not-exist is not a folder'],
+    [['validate', '.', '--max-file-size', 'big'], '--max-file-size must be a positive number of bytes, not "big"'],
+    [['validate', '.', '--colour'], "Unknown option '--colour'"],
+    [['validate', 'a', 'b'], 'validate takes one folder, got 2: a b'],
+    [['deploy'], 'unknown command "deploy"'],
+  ])('exits 2 with a message on a usage error: %j', (args, message) => {
+    const result = envsync(args, dir);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain('Run `envsync --help` for usage.');
+  });
+
+  it('prints its version', () => {
+    const version = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: repoRoot, encoding: 'utf8' })) as { version: string }).version;
+    expect(envsync(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+});
