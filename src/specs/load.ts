@@ -89,6 +89,8 @@ function identify(file: string, data: Record<string, unknown>, place: Place, fin
   const before = findings.length;
   if (place.type === 'project' && kind.kind !== 'Project') {
     findings.push(error(file, 'kind-folder-mismatch', `a ${kind.kind} does not belong at projects/<project>.yaml (that place is for a Project): move it to projects/${place.project}/${kind.plural}/`, atValue(['kind'])));
+  } else if (place.type === 'spec' && kind.kind === 'Project') {
+    findings.push(error(file, 'kind-folder-mismatch', `a Project is not a ${place.kind.kind}: keep it at projects/<name>.yaml`, atValue(['kind'])));
   } else if (place.type === 'spec' && place.kind !== kind) {
     findings.push(error(file, 'kind-folder-mismatch', `a ${kind.kind} is in the "${place.kind.plural}" folder: move it to the "${kind.plural}" folder or correct the kind`, atValue(['kind'])));
   }
@@ -102,11 +104,14 @@ function identify(file: string, data: Record<string, unknown>, place: Place, fin
   const project = kind.kind === 'Project' ? name : metadata.project;
   if (typeof name !== 'string' || typeof project !== 'string') return undefined;
 
-  checkName(file, name, ['metadata', 'name'], findings);
-  if (kind.kind !== 'Project') checkName(file, project, ['metadata', 'project'], findings);
+  const nameValid = checkName(file, name, ['metadata', 'name'], findings);
+  const projectValid = kind.kind === 'Project' || checkName(file, project, ['metadata', 'project'], findings);
 
+  // An invalid name gets no advice about file names: `../etc.yaml` is not a name to suggest.
   const folderProject = place.project;
-  if (place.type === 'project') {
+  if (!nameValid || !projectValid) {
+    // reported above
+  } else if (place.type === 'project') {
     if (name !== folderProject) {
       findings.push(error(file, 'name-mismatch', `metadata.name is "${name}" but the file is projects/${folderProject}.yaml: rename one to match the other`, atValue(['metadata', 'name'])));
     }
@@ -127,7 +132,8 @@ function identify(file: string, data: Record<string, unknown>, place: Place, fin
 function kindOf(file: string, data: Record<string, unknown>, findings: PendingFinding[]): KindInfo | undefined {
   const { apiVersion, kind } = data;
   if (typeof kind !== 'string') {
-    findings.push(error(file, 'unknown-kind', `missing "kind": a spec needs one of ${[...KIND_BY_NAME.keys()].join(', ')}`, 'kind' in data ? atValue(['kind']) : atStart));
+    const problem = 'kind' in data ? '"kind" must be a string' : 'missing "kind"';
+    findings.push(error(file, 'unknown-kind', `${problem}: a spec needs one of ${[...KIND_BY_NAME.keys()].join(', ')}`, 'kind' in data ? atValue(['kind']) : atStart));
     return undefined;
   }
   const info = KIND_BY_NAME.get(kind as KindInfo['kind']);
@@ -145,8 +151,9 @@ function kindOf(file: string, data: Record<string, unknown>, findings: PendingFi
   return info;
 }
 
-function checkName(file: string, name: string, path: string[], findings: PendingFinding[]): void {
-  if (name.length > RESOURCE_NAME_MAX || !RESOURCE_NAME.test(name)) {
+function checkName(file: string, name: string, path: string[], findings: PendingFinding[]): boolean {
+  const valid = name.length <= RESOURCE_NAME_MAX && RESOURCE_NAME.test(name);
+  if (!valid) {
     findings.push(
       error(
         file,
@@ -156,4 +163,5 @@ function checkName(file: string, name: string, path: string[], findings: Pending
       ),
     );
   }
+  return valid;
 }

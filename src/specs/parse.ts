@@ -4,6 +4,7 @@ import jsyaml from 'js-yaml';
 import { atStart, error, type PendingFinding } from './findings.js';
 import { DEFAULT_GUARD_LIMITS, guardDocument, type GuardLimits } from './guard.js';
 import { firstAliasPosition, secondDocumentPosition } from './positions.js';
+import { positionAt, scanFlow } from './syntax-scan.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
@@ -56,10 +57,10 @@ export function parseSpecFile(
   try {
     data = jsyaml.load(text, { schema: SCHEMA, filename: file });
   } catch (e) {
-    return { ok: false, text, findings: [yamlErrorFinding(file, text, e)] };
+    return { ok: false, text, findings: [yamlErrorFinding(file, text, e, limits.guard.maxDepth)] };
   }
 
-  if (data === undefined || data === null) {
+  if (data === undefined || (data === null && !CONTENT.test(text.replace(COMMENTS_AND_MARKERS, '')))) {
     return fail('file-empty', 'file holds no spec: write one, or delete the file', atStart, text);
   }
   // Aliases need anchors: without an `&` in the text no node can be shared.
@@ -83,8 +84,8 @@ export function parseSpecFile(
       text,
     );
   }
-  if (typeof data !== 'object' || Array.isArray(data)) {
-    const got = Array.isArray(data) ? 'a list' : `a ${typeof data}`;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    const got = Array.isArray(data) ? 'a list' : data === null ? 'null' : `a ${typeof data}`;
     return fail('document-not-mapping', `a spec must be a mapping with apiVersion, kind, metadata and spec; this file holds ${got}`, atStart, text);
   }
   return { ok: true, text, data: data as Record<string, unknown> };
@@ -98,9 +99,21 @@ function positionOf(text: string, find: (text: string) => { line: number; column
   }
 }
 
-function yamlErrorFinding(file: string, text: string, e: unknown): PendingFinding {
+const CONTENT = /\S/;
+const COMMENTS_AND_MARKERS = /(^|\s)#.*$|^(---|\.\.\.)\s*$/gm;
+
+function yamlErrorFinding(file: string, text: string, e: unknown, maxDepth: number): PendingFinding {
   if (e instanceof RangeError) {
-    return error(file, 'yaml-too-deep', 'nesting is too deep to parse: no spec needs this; flatten the structure', atStart);
+    // The parser's own recursion gave out (thousands of levels). Point where the guard would have:
+    // at the collection one level past the limit; the root mapping of a block document is a level.
+    const rootIsFlow = /^\s*[[{]/.test(text.replace(COMMENTS_AND_MARKERS, ''));
+    const deep = scanFlow(text, maxDepth + 1 + (rootIsFlow ? 1 : 0)).deepBracket;
+    return error(
+      file,
+      'yaml-too-deep',
+      `nesting is deeper than ${maxDepth} levels: no spec needs this; flatten the structure`,
+      deep === undefined ? atStart : positionAt(text, deep),
+    );
   }
   if (!(e instanceof jsyaml.YAMLException)) {
     return error(file, 'yaml-syntax', `cannot parse YAML: ${String(e)}`, atStart);
@@ -114,19 +127,34 @@ function yamlErrorFinding(file: string, text: string, e: unknown): PendingFindin
       positionOf(text, secondDocumentPosition),
     );
   }
-  const mark = (e as { mark?: { line: number; column: number } }).mark;
-  const where = mark ? { line: mark.line + 1, column: mark.column + 1 } : atStart;
+  const where = errorPosition(text, reason, (e as { mark?: { position: number } }).mark?.position);
   if (/duplicated mapping key/.test(reason)) {
     return error(file, 'yaml-duplicate-key', 'this key appears twice in the same mapping: keep one (YAML would silently drop the other)', where);
   }
   return error(file, 'yaml-syntax', `invalid YAML: ${reason}: fix the syntax at this position`, where);
 }
 
+/**
+ * Where a syntax error is. js-yaml's mark is an offset (its line and column go wrong around NUL
+ * bytes); an unterminated quote or bracket is marked at the end of the file, where nobody looks.
+ */
+function errorPosition(text: string, reason: string, offset: number | undefined): { line: number; column: number } {
+  if (offset === undefined) return atStart as { line: number; column: number };
+  if (offset >= text.trimEnd().length && /end of the stream/.test(reason)) {
+    const scan = scanFlow(text);
+    if (/quoted scalar/.test(reason) && scan.openQuote !== undefined) return positionAt(text, scan.openQuote);
+    const innermost = scan.openBrackets.at(-1);
+    if (/flow collection/.test(reason) && innermost !== undefined) return positionAt(text, innermost);
+  }
+  return positionAt(text, Math.min(offset, text.length));
+}
+
 /** Line and column of the first byte that breaks UTF-8 (only called once decoding has failed). */
 function firstInvalidUtf8(bytes: Uint8Array): { line: number; column: number } {
   let line = 1;
   let column = 1;
-  let i = 0;
+  // A byte order mark is not part of the text the other findings count columns in.
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
     const len = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;

@@ -12,10 +12,7 @@ export interface Position {
 
 export type Locator = (path: DocPath, at: 'key' | 'value') => Position;
 
-const keyMatches = (key: unknown, segment: string | number): boolean => {
-  const text = isScalar(key) ? String(key.value) : String(key);
-  return text === String(segment) || SPELLING_VARIANTS[text] === segment;
-};
+const keyText = (key: unknown): string => (isScalar(key) ? String(key.value) : String(key));
 
 /** A locator over one file's text; parses once, answers any number of paths. */
 export function createLocator(text: string): Locator {
@@ -41,7 +38,10 @@ export function createLocator(text: string): Locator {
       let next: Node | null | undefined;
       let nextKey: Node | null = null;
       if (node && isMap(node)) {
-        const pair = node.items.find((p) => keyMatches(p.key, segment));
+        // The exact key first: a file may hold both spellings, and only the canonical one was kept.
+        const pair =
+          node.items.find((p) => keyText(p.key) === String(segment)) ??
+          node.items.find((p) => SPELLING_VARIANTS[keyText(p.key)] === segment);
         if (pair) {
           next = pair.value as Node | null;
           nextKey = pair.key as Node | null;

@@ -110,12 +110,10 @@ export function normalizeSpelling(value: unknown, schema: JsonSchema): Rename[] 
       for (const [key] of entries) delete obj[key];
       for (const [key, v] of entries) {
         const canonical = SPELLING_VARIANTS[key];
-        if (canonical && !(key in props) && canonical in props && !entries.some(([k]) => k === canonical)) {
-          obj[canonical] = v;
-          renames.push({ path: [...path, canonical], from: key, to: canonical });
-        } else {
-          obj[key] = v;
-        }
+        const renamed = canonical && !(key in props) && canonical in props && !entries.some(([k]) => k === canonical);
+        // defineProperty, as the parser does: assigning a key named __proto__ would set the prototype.
+        Object.defineProperty(obj, renamed ? canonical : key, { value: v, enumerable: true, writable: true, configurable: true });
+        if (renamed) renames.push({ path: [...path, canonical], from: key, to: canonical });
       }
     }
     for (const [key, v] of Object.entries(obj)) {
