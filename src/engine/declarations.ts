@@ -10,6 +10,8 @@ export type Options = Static<typeof ValueOptions>;
 export type Category = 'variable' | 'environment variable' | 'file';
 
 export interface Entry {
+  /** category and key together: what an environment's entry overrides. */
+  id: string;
   category: Category;
   key: string;
   /** The field that holds the key: name, key or mountPath. */
@@ -18,10 +20,15 @@ export interface Entry {
   valueType?: string;
   options?: Options;
   file: string;
-  path: DocPath;
+  /** The list (`variables`, `envVars`, `envs`, `files`) and index: `at(entry, ...)` builds a path. */
+  field: string;
+  index: number;
   /** How a message names where the entry is declared. */
   owner: string;
 }
+
+/** Path of an entry, or of a field inside it; built only for findings. */
+export const at = (entry: Entry, ...rest: string[]): DocPath => ['spec', entry.field, entry.index, ...rest];
 
 interface RawEntry {
   name?: string;
@@ -60,15 +67,19 @@ function collectEntries(spec: LoadedSpec): Entry[] {
       const keyField = category === 'file' ? (raw.name !== undefined ? 'name' : 'mountPath') : category === 'variable' ? 'name' : 'key';
       const key = raw[keyField];
       if (key === undefined) return;
+      // One object shape for every entry (no conditional spreads): this runs for every value of
+      // every spec in the repository.
       entries.push({
+        id: entryId({ category, key }),
         category,
         key,
         keyField,
         value: category === 'file' ? raw.data : raw.value,
-        ...(raw.valueType !== undefined ? { valueType: raw.valueType } : {}),
-        ...(raw.options ? { options: raw.options } : {}),
+        valueType: raw.valueType,
+        options: raw.options,
         file: spec.file,
-        path: ['spec', field, i],
+        field,
+        index: i,
         owner,
       });
     });
@@ -97,12 +108,12 @@ const declarationsCache = new WeakMap<SpecIndex, WeakMap<LoadedSpec, Map<string,
 
 function collectDeclarations(template: LoadedSpec, index: SpecIndex): Map<string, Entry> {
   const declared = new Map<string, Entry>();
-  for (const entry of entriesOf(template)) if (!declared.has(entryId(entry))) declared.set(entryId(entry), entry);
+  for (const entry of entriesOf(template)) if (!declared.has(entry.id)) declared.set(entry.id, entry);
   const contexts = (template.data.spec as { contexts?: { name: string }[] }).contexts ?? [];
   for (const { name } of contexts) {
     const resolution = index.resolve('ConfigContext', name, template.project);
     if (resolution.status !== 'found') continue;
-    for (const entry of entriesOf(resolution.spec)) if (!declared.has(entryId(entry))) declared.set(entryId(entry), entry);
+    for (const entry of entriesOf(resolution.spec)) if (!declared.has(entry.id)) declared.set(entry.id, entry);
   }
   return declared;
 }

@@ -9,15 +9,17 @@ export type Resolution =
   | { status: 'version-missing'; versions: string[]; spec: LoadedSpec };
 
 export class SpecIndex {
-  private readonly byKindName = new Map<string, LoadedSpec[]>();
+  /** kind → name → specs (several projects, or several versions, may share a name). */
+  private readonly byKindName = new Map<string, Map<string, LoadedSpec[]>>();
   private readonly byKind = new Map<string, LoadedSpec[]>();
 
   constructor(readonly specs: readonly LoadedSpec[]) {
     for (const spec of specs) {
-      const key = `${spec.kind.kind}\u0000${spec.name}`;
-      const list = this.byKindName.get(key);
+      let names = this.byKindName.get(spec.kind.kind);
+      if (!names) this.byKindName.set(spec.kind.kind, (names = new Map()));
+      const list = names.get(spec.name);
       if (list) list.push(spec);
-      else this.byKindName.set(key, [spec]);
+      else names.set(spec.name, [spec]);
       const ofKind = this.byKind.get(spec.kind.kind);
       if (ofKind) ofKind.push(spec);
       else this.byKind.set(spec.kind.kind, [spec]);
@@ -25,7 +27,7 @@ export class SpecIndex {
   }
 
   all(kind: KindName, name: string): readonly LoadedSpec[] {
-    return this.byKindName.get(`${kind}\u0000${name}`) ?? [];
+    return this.byKindName.get(kind)?.get(name) ?? [];
   }
 
   /**
@@ -34,6 +36,10 @@ export class SpecIndex {
    */
   resolve(kind: KindName, name: string, fromProject: string, version?: string): Resolution {
     const named = this.all(kind, name);
+    // The common case, one spec of that name in the referring project, allocates nothing.
+    if (named.length === 1 && named[0]!.project === fromProject && (version === undefined || named[0]!.version === version)) {
+      return { status: 'found', spec: named[0]! };
+    }
     const own = named.filter((s) => s.project === fromProject);
     const visible = own.length > 0 ? own : named.filter((s) => isSharedWith(s, fromProject));
     if (visible.length === 0) {

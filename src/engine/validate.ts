@@ -35,5 +35,5 @@ export interface SourceValidation {
 /** The whole validation of a set of files, positions included. Pure: files come from any snapshot. */
 export function validateSources(files: readonly SourceFile[], options: LoadOptions = {}): SourceValidation {
   const loaded = loadSpecs(files, options);
-  return { findings: locateFindings(validateRepository(loaded), loaded.texts), loaded };
+  return { findings: locateFindings(validateRepository(loaded), loaded.textOf), loaded };
 }

@@ -80,9 +80,14 @@ function toFinding(file: string, e: ErrorObject): PendingFinding | undefined {
   }
 }
 
-/** Checks a (spelling-normalized) document against its kind's schema. */
+/** Whether a document conforms to its kind's schema; stops at the first error. */
+export function conformsToSchema(kind: KindInfo, data: unknown): boolean {
+  return validatorFor(kind.jsonSchema, 'quick')(data);
+}
+
+/** Every schema error of a (spelling-normalized) document, as findings. */
 export function checkSchema(file: string, kind: KindInfo, data: unknown): PendingFinding[] {
-  if (validatorFor(kind.jsonSchema, 'quick')(data)) return [];
+  if (conformsToSchema(kind, data)) return [];
   const validate = validatorFor(kind.jsonSchema, 'thorough');
   validate(data);
   const findings: PendingFinding[] = [];

@@ -64,16 +64,22 @@ export interface KindInfo {
   schema: TSchema;
   /** The same schema as plain JSON Schema with shared parts under `definitions`: what validators use. */
   jsonSchema: JsonSchema;
+  /** Whether some object accepts unknown fields (Cluster config): a variant spelling there passes the schema. */
+  hasOpenObjects: boolean;
 }
 
-const info = (kind: KindName, apiVersion: string, plural: string, schema: TSchema, versioned = false): KindInfo => ({
-  kind,
-  apiVersion,
-  plural,
-  versioned,
-  schema,
-  jsonSchema: factorSchema(schema),
-});
+const info = (kind: KindName, apiVersion: string, plural: string, schema: TSchema, versioned = false): KindInfo => {
+  const jsonSchema = factorSchema(schema);
+  return {
+    kind,
+    apiVersion,
+    plural,
+    versioned,
+    schema,
+    jsonSchema,
+    hasOpenObjects: JSON.stringify(jsonSchema).includes('"additionalProperties":true'),
+  };
+};
 
 export type KindName =
   | 'Driver'

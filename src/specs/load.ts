@@ -1,10 +1,10 @@
 // From source files to specs: parse, identify the kind, normalize spellings, check the schema and
 // the layout. Pure: the caller reads the files.
 import { atKey, atStart, atValue, error, warning, type PendingFinding } from './findings.js';
-import { KIND_BY_NAME, KINDS, type KindInfo, type KindName } from './kinds.js';
+import { KIND_BY_NAME, KINDS, type KindInfo } from './kinds.js';
 import { placeOf, stemMatches } from './layout.js';
 import { DEFAULT_PARSE_LIMITS, parseSpecFile, type ParseLimits } from './parse.js';
-import { checkSchema } from './check-schema.js';
+import { checkSchema, conformsToSchema } from './check-schema.js';
 import { mayHoldVariants, normalizeSpelling } from './spelling.js';
 import { RESOURCE_NAME, RESOURCE_NAME_MAX } from './schema/common.js';
 import { closest, didYouMean } from './suggest.js';
@@ -25,8 +25,11 @@ export interface LoadedSpec {
 export interface LoadResult {
   specs: LoadedSpec[];
   findings: PendingFinding[];
-  /** Text of every parsed file, for locating findings. */
-  texts: Map<string, string>;
+  /**
+   * The text of a parsed file, for locating findings. Decoded again on demand from the bytes, which
+   * live outside the JavaScript heap: keeping 10,000 decoded texts alive costs garbage collection.
+   */
+  textOf: (file: string) => string | undefined;
   /** Files under projects/ that are not specs, with the reason. */
   ignored: { file: string; reason: string }[];
   fileCount: number;
@@ -43,7 +46,13 @@ const API_VERSIONS = new Set(KINDS.map((k) => k.apiVersion));
 export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
   const root = options.root === undefined || options.root === '.' ? '' : options.root.replace(/\/$/, '');
   const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
-  const result: LoadResult = { specs: [], findings: [], texts: new Map(), ignored: [], fileCount: 0 };
+  const parsedBytes = new Map<string, Uint8Array>();
+  const decoder = new TextDecoder();
+  const textOf = (file: string) => {
+    const bytes = parsedBytes.get(file);
+    return bytes && decoder.decode(bytes);
+  };
+  const result: LoadResult = { specs: [], findings: [], textOf, ignored: [], fileCount: 0 };
 
   for (const source of files) {
     const relative = root === '' ? source.path : source.path.slice(root.length + 1);
@@ -69,13 +78,12 @@ export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {
     }
     result.fileCount++;
     const parsed = parseSpecFile(source.path, source.content, source.size, limits);
-    if (parsed.text !== undefined) result.texts.set(source.path, parsed.text);
+    if (parsed.text !== undefined && source.content) parsedBytes.set(source.path, source.content);
     if (!parsed.ok) {
       result.findings.push(...parsed.findings);
       continue;
     }
-    if (mayHoldVariants(parsed.text)) normalizeSpelling(parsed.data, KIND_BY_NAME.get(parsed.data.kind as KindName)?.jsonSchema ?? {});
-    const spec = identify(source.path, parsed.data, place, result.findings);
+    const spec = identify(source.path, parsed.text, parsed.data, place, result.findings);
     if (spec) result.specs.push(spec);
   }
   return result;
@@ -83,7 +91,7 @@ export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {
 
 type Place = Exclude<ReturnType<typeof placeOf>, { type: 'outside' } | { type: 'unknown-folder' }>;
 
-function identify(file: string, data: Record<string, unknown>, place: Place, findings: PendingFinding[]): LoadedSpec | undefined {
+function identify(file: string, text: string, data: Record<string, unknown>, place: Place, findings: PendingFinding[]): LoadedSpec | undefined {
   const kind = kindOf(file, data, findings);
   if (!kind) return undefined;
   const before = findings.length;
@@ -95,7 +103,14 @@ function identify(file: string, data: Record<string, unknown>, place: Place, fin
     findings.push(error(file, 'kind-folder-mismatch', `a ${kind.kind} is in the "${place.kind.plural}" folder: move it to the "${kind.plural}" folder or correct the kind`, atValue(['kind'])));
   }
 
-  findings.push(...checkSchema(file, kind, data));
+  // A variant spelling in a closed object fails the schema, so a conforming spec needs no renaming
+  // walk; only kinds with open objects look for variants in the text.
+  let conforms = conformsToSchema(kind, data);
+  if (!conforms || (kind.hasOpenObjects && mayHoldVariants(text))) {
+    normalizeSpelling(data, kind.jsonSchema);
+    conforms = conformsToSchema(kind, data);
+  }
+  if (!conforms) findings.push(...checkSchema(file, kind, data));
 
   const metadata = (typeof data.metadata === 'object' && data.metadata !== null ? data.metadata : {}) as Record<string, unknown>;
   const name = metadata.name;
@@ -126,7 +141,7 @@ function identify(file: string, data: Record<string, unknown>, place: Place, fin
   }
   let valid = true;
   for (let i = before; i < findings.length; i++) if (findings[i]!.severity === 'error') valid = false;
-  return { file, kind, project, name, ...(version !== undefined ? { version } : {}), data, valid };
+  return { file, kind, project, name, version, data, valid };
 }
 
 function kindOf(file: string, data: Record<string, unknown>, findings: PendingFinding[]): KindInfo | undefined {

@@ -2,7 +2,7 @@
 import { atKey, atValue, error, warning, type PendingFinding } from '../../specs/findings.js';
 import type { Environment } from '../../specs/kinds.js';
 import { didYouMean } from '../../specs/suggest.js';
-import { entriesOf, entryId, isEmpty, shown, templateDeclarations, type Entry } from '../declarations.js';
+import { at, entriesOf, isEmpty, shown, templateDeclarations, type Entry } from '../declarations.js';
 import type { Rule } from './context.js';
 
 const FIELD_OF = { variable: 'variables', 'environment variable': 'envVars', file: 'files' } as const;
@@ -19,8 +19,8 @@ export const checkOverrides: Rule = ({ index, valid }) => {
     const given = new Map<string, Entry>();
 
     for (const entry of entriesOf(spec)) {
-      given.set(entryId(entry), entry);
-      const declaration = declared.get(entryId(entry));
+      given.set(entry.id, entry);
+      const declaration = declared.get(entry.id);
       if (!declaration) {
         const sameCategory = [...declared.values()].filter((d) => d.category === entry.category).map((d) => d.key);
         findings.push(
@@ -28,7 +28,7 @@ export const checkOverrides: Rule = ({ index, valid }) => {
             spec.file,
             'undeclared-override',
             `${templateName} declares no ${entry.category} "${entry.key}", so this value has no effect${didYouMean(entry.key, sameCategory) || ': remove it, or declare it in the template'}`,
-            atValue([...entry.path, entry.keyField]),
+            atValue(at(entry, entry.keyField)),
           ),
         );
         continue;
@@ -38,7 +38,7 @@ export const checkOverrides: Rule = ({ index, valid }) => {
 
     for (const declaration of declared.values()) {
       if (!declaration.options?.required) continue;
-      const override = given.get(entryId(declaration));
+      const override = given.get(declaration.id);
       const value = override && override.value !== undefined ? override.value : declaration.value;
       if (!isEmpty(value)) continue;
       const field = FIELD_OF[declaration.category];
@@ -48,7 +48,7 @@ export const checkOverrides: Rule = ({ index, valid }) => {
           spec.file,
           'required-missing',
           `${declaration.category} "${declaration.key}" is required by ${declaration.owner} (${declaration.file}) and has no value: give it one under spec.${field}`,
-          override ? atValue(override.path) : atKey(hasList ? ['spec', field] : ['spec', 'template']),
+          override ? atValue(at(override)) : atKey(hasList ? ['spec', field] : ['spec', 'template']),
         ),
       );
     }
@@ -59,7 +59,7 @@ export const checkOverrides: Rule = ({ index, valid }) => {
 function checkOverride(file: string, entry: Entry, declaration: Entry): PendingFinding[] {
   const override = declaration.options?.override;
   if (!override || entry.value === undefined) return [];
-  const valuePath = [...entry.path, entry.category === 'file' ? 'data' : 'value'];
+  const valuePath = at(entry, entry.category === 'file' ? 'data' : 'value');
   if (override.type === 'notallowed' && String(entry.value) !== String(declaration.value ?? '')) {
     return [
       error(
@@ -96,7 +96,7 @@ export const checkRestrictedDefaults: Rule = ({ valid }) => {
       const override = entry.options?.override;
       if (override?.type !== 'restricted') continue;
       const allowed = override.restrictedValues ?? [];
-      const optionsPath = [...entry.path, 'options', 'override'];
+      const optionsPath = at(entry, 'options', 'override');
       if (allowed.length === 0) {
         findings.push(error(spec.file, 'restricted-without-values', `${entry.category} "${entry.key}" is restricted but lists no restrictedValues: list the allowed values`, atKey(optionsPath)));
       } else if (!isEmpty(entry.value) && !allowed.includes(String(entry.value))) {
@@ -105,7 +105,7 @@ export const checkRestrictedDefaults: Rule = ({ valid }) => {
             spec.file,
             'restricted-default',
             `${entry.category} "${entry.key}" has the value ${shown(entry.value, entry.options)}, which is not among its own restrictedValues (${allowed.map((v) => JSON.stringify(v)).join(', ')}): add it there or change the value`,
-            atValue([...entry.path, entry.category === 'file' ? 'data' : 'value']),
+            atValue(at(entry, entry.category === 'file' ? 'data' : 'value')),
           ),
         );
       }

@@ -1,28 +1,29 @@
 // Values that must parse: JSON for `valueType: json`, the documented `$(...)$` forms for expressions.
 // An environment's value is read with its template's declaration: the valueType and the
 // sensitivity declared there apply when the environment does not repeat them.
-import { atValue, error, type PendingFinding } from '../../specs/findings.js';
+import { atValue, error, type DocPath, type PendingFinding } from '../../specs/findings.js';
 import type { Environment, EnvironmentTemplate } from '../../specs/kinds.js';
 import type { LoadedSpec } from '../../specs/load.js';
 import { didYouMean } from '../../specs/suggest.js';
 import type { SpecIndex } from '../spec-index.js';
 import { parseExpressions } from '../expressions.js';
-import { entriesOf, entryId, templateDeclarations, type Entry } from '../declarations.js';
+import { at, entriesOf, templateDeclarations, type Entry } from '../declarations.js';
 import type { Rule } from './context.js';
 
 export const checkValues: Rule = ({ index, valid }) => {
   const findings: PendingFinding[] = [];
   for (const spec of valid) {
-    const variables = entriesOf(spec).filter((e) => e.category === 'variable');
-    if (variables.length === 0) continue;
+    const entries = entriesOf(spec);
+    if (!entries.some((e) => e.category === 'variable')) continue;
     const template = templateOf(spec, index);
     const declared = template && spec.kind.kind === 'Environment' ? templateDeclarations(template, index) : undefined;
-    const resources = template ? new Set(((template.data as unknown as EnvironmentTemplate).spec.resources ?? []).map((r) => r.name)) : undefined;
-    for (const variable of variables) {
-      const declaration = declared?.get(entryId(variable));
+    const resources = template ? resourceNames(template) : undefined;
+    for (const variable of entries) {
+      if (variable.category !== 'variable') continue;
+      const declaration = declared?.get(variable.id);
       const valueType = variable.valueType ?? declaration?.valueType;
       const sensitive = Boolean(variable.options?.sensitive || declaration?.options?.sensitive);
-      const path = [...variable.path, 'value'];
+      const path = at(variable, 'value');
       if (valueType === 'json' && typeof variable.value === 'string') {
         try {
           JSON.parse(variable.value);
@@ -42,7 +43,7 @@ export const checkValues: Rule = ({ index, valid }) => {
   return findings;
 };
 
-function checkExpression(file: string, variable: Entry, sensitive: boolean, path: (string | number)[], resources: Set<string> | undefined): PendingFinding[] {
+function checkExpression(file: string, variable: Entry, sensitive: boolean, path: DocPath, resources: ReadonlySet<string> | undefined): PendingFinding[] {
   const parsed = parseExpressions(typeof variable.value === 'string' ? variable.value : '');
   if (parsed.problems.length > 0) {
     const problems = sensitive ? ['the value is not a supported expression'] : parsed.problems;
@@ -59,6 +60,17 @@ function checkExpression(file: string, variable: Entry, sensitive: boolean, path
     }
   }
   return findings;
+}
+
+const resourceNamesCache = new WeakMap<LoadedSpec, ReadonlySet<string>>();
+
+function resourceNames(template: LoadedSpec): ReadonlySet<string> {
+  let names = resourceNamesCache.get(template);
+  if (!names) {
+    names = new Set(((template.data as unknown as EnvironmentTemplate).spec.resources ?? []).map((r) => r.name));
+    resourceNamesCache.set(template, names);
+  }
+  return names;
 }
 
 /** The environment template a spec's expressions are evaluated in, when there is exactly one. */
