@@ -11,7 +11,7 @@ export interface DirectoryValidation {
   ignored: { file: string; reason: string }[];
 }
 
-export function validateDirectory(dir: string, options: { root: string; maxFileBytes: number }): DirectoryValidation {
+export function validateDirectory(dir: string, options: { root: string; maxFileBytes: number; listOutside?: boolean }): DirectoryValidation {
   const files = readDirectory(dir, options);
   const { findings, loaded } = validateSources(files, {
     root: options.root,

@@ -23,7 +23,7 @@ export function runValidate(args: ValidateArgs, io: CommandIO): number {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UsageError(`${args.dir} is not a folder: give the path of a config repository checkout`);
   }
-  const result = validateDirectory(dir, { root: args.root, maxFileBytes: args.maxFileSize });
+  const result = validateDirectory(dir, { root: args.root, maxFileBytes: args.maxFileSize, listOutside: args.verbose });
   const summary = summarize(result.findings, result.files, result.specs);
 
   if (args.verbose) {

@@ -28,7 +28,15 @@ function pointerToPath(pointer: string): (string | number)[] {
 // Values are described by their type only: the misplaced value may be a secret (a password written
 // as a number, say), and findings end up in logs, annotations and comments.
 const describe = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'a list'
+      : typeof value === 'object'
+        ? 'a mapping'
+        : typeof value === 'number' && !Number.isInteger(value)
+          ? 'a fraction'
+          : `a ${typeof value}`;
 
 const typeNames: Record<string, string> = {
   string: 'a string',

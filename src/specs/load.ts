@@ -55,8 +55,8 @@ export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {
   const result: LoadResult = { specs: [], findings: [], textOf, ignored: [], fileCount: 0 };
 
   for (const source of files) {
-    const relative = root === '' ? source.path : source.path.slice(root.length + 1);
-    const place = placeOf(relative);
+    const underRoot = root === '' || source.path.startsWith(`${root}/`);
+    const place = underRoot ? placeOf(root === '' ? source.path : source.path.slice(root.length + 1)) : ({ type: 'outside' } as const);
     if (place.type === 'outside') {
       result.ignored.push({ file: source.path, reason: source.skipped ?? 'not in the projects/ layout' });
       continue;

@@ -1,5 +1,6 @@
-// Reads the spec files of a checkout. Only `<root>/projects/` is walked: a config repository may
-// hold anything else (docs, CI, vendored code) and none of it is a spec.
+// Reads the spec files of a checkout. Only `<root>/projects/` is read: a config repository may hold
+// anything else (docs, CI, vendored code) and none of it is a spec. On request the YAML files
+// elsewhere are listed too (not read), so that `--verbose` can name a spec put in the wrong place.
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { SourceFile } from './source.js';
@@ -8,6 +9,8 @@ export interface ReadOptions {
   /** Layout root relative to the folder ('' or '.' for the folder itself). */
   root: string;
   maxFileBytes: number;
+  /** Also list (without reading) YAML files outside `<root>/projects/`, skipping dot folders and node_modules. */
+  listOutside?: boolean;
 }
 
 const SPEC_EXTENSION = /\.ya?ml$/;
@@ -15,7 +18,8 @@ const SPEC_EXTENSION = /\.ya?ml$/;
 export function readDirectory(dir: string, options: ReadOptions): SourceFile[] {
   const rootPrefix = options.root === '.' || options.root === '' ? '' : posix.normalize(options.root).replace(/\/$/, '');
   const files: SourceFile[] = [];
-  const walk = (relative: string): void => {
+  const projects = rootPrefix === '' ? 'projects' : `${rootPrefix}/projects`;
+  const walk = (relative: string, read: boolean): void => {
     let entries;
     try {
       entries = readdirSync(join(dir, relative), { withFileTypes: true });
@@ -25,8 +29,11 @@ export function readDirectory(dir: string, options: ReadOptions): SourceFile[] {
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
-      if (entry.isDirectory()) {
-        walk(path);
+      if (!read) {
+        if (entry.isDirectory() && path !== projects && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path, false);
+        else if (entry.isFile() && SPEC_EXTENSION.test(entry.name)) files.push({ path, size: 0 });
+      } else if (entry.isDirectory()) {
+        walk(path, true);
       } else if (entry.isSymbolicLink()) {
         // A link could point outside the repository: never followed.
         files.push({ path, size: 0, skipped: 'symbolic link, not followed' });
@@ -35,7 +42,8 @@ export function readDirectory(dir: string, options: ReadOptions): SourceFile[] {
       }
     }
   };
-  walk(rootPrefix === '' ? 'projects' : `${rootPrefix}/projects`);
+  walk(projects, true);
+  if (options.listOutside) walk('', false);
   return files;
 }
 

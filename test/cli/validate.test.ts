@@ -110,12 +110,19 @@ describe('envsync validate', () => {
     );
   });
 
-  it('lists files outside the layout on stderr with --verbose', () => {
+  it('lists files outside the layout on stderr with --verbose, including YAML files outside projects/', () => {
     write('projects/shop/README.md', '# notes\n');
     write('projects/shop/environmenttemplates/web.yaml', template);
+    write('environments/dev.yaml', environment('web'));
+    write('.github/workflows/ci.yml', 'on: push\n');
+    write('node_modules/x/y.yaml', 'a: 1\n');
+    write('docs/notes.md', '# notes\n');
     const result = envsync(['validate', dir, '--verbose']);
     expect(result.code).toBe(0);
-    expect(result.stderr).toBe('ignored projects/shop/README.md: not in the projects/ layout\n');
+    expect(result.stderr).toBe(
+      'ignored projects/shop/README.md: not in the projects/ layout\n' + 'ignored environments/dev.yaml: not in the projects/ layout\n',
+    );
+    expect(envsync(['validate', dir]).stderr).toBe('');
   });
 
   it('reads the layout under --root', () => {

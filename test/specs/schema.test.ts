@@ -130,6 +130,19 @@ describe('wrong types', () => {
     ]);
   });
 
+  it('calls a fraction a fraction where a whole number is needed', () => {
+    expect(findingsOf({ [DRIVER]: containerDriver(['      image: alpine'], ['    maxRetryCount: 2.5']) })).toEqual([
+      {
+        file: DRIVER,
+        line: 11,
+        column: 20,
+        severity: 'error',
+        code: 'wrong-type',
+        message: 'spec.config.maxRetryCount must be a whole number, not a fraction',
+      },
+    ]);
+  });
+
   it('reports a negative number of seconds at the value', () => {
     expect(findingsOf({ [DRIVER]: containerDriver(['      image: alpine'], ['    timeoutSeconds: -5']) })).toMatchObject([
       { line: 11, column: 21, code: 'invalid-value', message: 'spec.config.timeoutSeconds must be at least 0' },

@@ -7,6 +7,12 @@ import { EnvironmentHooks, HookList, PROVIDERS, ResourceHooks } from './hooks.js
 const agents = Type.Optional(NameRefList('Agents (runner labels) that may execute the activities.'));
 const contexts = Type.Optional(NameRefList('Config contexts whose variables, envs and files are merged in.'));
 const variables = Type.Optional(Type.Array(Variable));
+/** The values a template, environment or static resource carries (a config context names envs `envs`). */
+const values = {
+  variables,
+  envVars: Type.Optional(Type.Array(EnvVar)),
+  files: Type.Optional(Type.Array(FileEntry)),
+};
 const sharing = Type.Optional(Sharing);
 const version = Type.String({ minLength: 1, description: 'Version of this template; environments pin it.' });
 const versionState = Type.Optional(
@@ -57,9 +63,7 @@ export const ResourceTemplateSpec = Closed({
   agents,
   contexts,
   hooks: Type.Optional(ResourceHooks),
-  variables,
-  envVars: Type.Optional(Type.Array(EnvVar)),
-  files: Type.Optional(Type.Array(FileEntry)),
+  ...values,
   sharing,
 });
 
@@ -87,9 +91,7 @@ export const EnvironmentTemplateSpec = Closed({
   agents,
   contexts,
   hooks: Type.Optional(EnvironmentHooks),
-  variables,
-  envVars: Type.Optional(Type.Array(EnvVar)),
-  files: Type.Optional(Type.Array(FileEntry)),
+  ...values,
   sharing,
 });
 
@@ -99,16 +101,12 @@ export const EnvironmentSpec = Closed({
     version: Type.String({ minLength: 1 }),
   }),
   agents,
-  variables,
-  envVars: Type.Optional(Type.Array(EnvVar)),
-  files: Type.Optional(Type.Array(FileEntry)),
+  ...values,
   sharing,
 });
 
 export const ResourceSpec = Closed({
-  variables,
-  envVars: Type.Optional(Type.Array(EnvVar)),
-  files: Type.Optional(Type.Array(FileEntry)),
+  ...values,
   sharing,
 });
 
