@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { runValidate } from './validate.js';
+import { runPlan } from './plan.js';
 import { UsageError, type CommandIO } from './io.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 
@@ -11,6 +12,10 @@ Usage:
   envsync validate [DIR] [--format text|json|github] [--root PATH] [--max-file-size BYTES] [--verbose]
       Check every spec under DIR/<root>/projects/. Exit 0 when there is no error, 1 when there are
       errors, 2 on a usage or internal failure.
+  envsync plan [DIR] [--base REF] [--head REF] [--format markdown|json] [--root PATH] [--max-file-size BYTES]
+      What merging head into base changes and which environments it runs, with each run's activity
+      graph. HEAD defaults to the working tree, BASE to the commit HEAD. Exit 1 when the plan has
+      errors or the head does not validate.
   envsync --version
   envsync --help
 `;
@@ -37,6 +42,12 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
     io.stderr(`envsync: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this with the command you ran.\n`);
     return 2;
   }
+}
+
+function maxFileSizeOf(text: string): number {
+  const bytes = Number(text);
+  if (!Number.isInteger(bytes) || bytes <= 0) throw new UsageError(`--max-file-size must be a positive number of bytes, not "${text}"`);
+  return bytes;
 }
 
 async function dispatch(argv: readonly string[], io: CommandIO): Promise<number> {
@@ -66,12 +77,38 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
       return 0;
     }
     if (positionals.length > 1) throw new UsageError(`validate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-    const maxFileSize = Number(values['max-file-size']);
-    if (!Number.isInteger(maxFileSize) || maxFileSize <= 0) {
-      throw new UsageError(`--max-file-size must be a positive number of bytes, not "${values['max-file-size']}"`);
-    }
     return runValidate(
-      { dir: positionals[0] ?? '.', format: values.format, root: values.root, maxFileSize, verbose: values.verbose },
+      { dir: positionals[0] ?? '.', format: values.format, root: values.root, maxFileSize: maxFileSizeOf(values['max-file-size']), verbose: values.verbose },
+      io,
+    );
+  }
+  if (command === 'plan') {
+    const { values, positionals } = parseArgs({
+      args: [...rest],
+      allowPositionals: true,
+      options: {
+        base: { type: 'string' },
+        head: { type: 'string' },
+        format: { type: 'string', default: 'markdown' },
+        root: { type: 'string', default: '.' },
+        'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES) },
+        help: { type: 'boolean', default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (positionals.length > 1) throw new UsageError(`plan takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+    return runPlan(
+      {
+        dir: positionals[0] ?? '.',
+        ...(values.base !== undefined ? { base: values.base } : {}),
+        ...(values.head !== undefined ? { head: values.head } : {}),
+        format: values.format,
+        root: values.root,
+        maxFileSize: maxFileSizeOf(values['max-file-size']),
+      },
       io,
     );
   }

@@ -20,6 +20,8 @@ export interface LoadedSpec {
   data: Record<string, unknown>;
   /** True when the document passed the schema and layout checks: repository rules rely on its shape. */
   valid: boolean;
+  /** The file's bytes: equal bytes at the same path mean an unchanged spec, without comparing documents. */
+  content?: Uint8Array;
 }
 
 export interface LoadResult {
@@ -84,7 +86,7 @@ export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {
       continue;
     }
     const spec = identify(source.path, parsed.text, parsed.data, place, result.findings);
-    if (spec) result.specs.push(spec);
+    if (spec) result.specs.push({ ...spec, content: source.content });
   }
   return result;
 }

@@ -1,0 +1,55 @@
+// `envsync plan [DIR] [--base REF] [--head REF] [--format markdown|json]`: what merging head into base
+// would change and run. Head defaults to the working tree, base to HEAD.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { planChange } from '../engine/plan/plan.js';
+import { loadSpecs } from '../specs/load.js';
+import { DEFAULT_PARSE_LIMITS } from '../specs/parse.js';
+import { readDirectory } from '../specs/read-directory.js';
+import { GitError, readGitRevision, resolveRevision } from '../specs/read-git.js';
+import type { SourceFile } from '../specs/source.js';
+import { validateRepository } from '../engine/validate.js';
+import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { UsageError, type CommandIO } from './io.js';
+
+export interface PlanArgs {
+  dir: string;
+  base?: string;
+  head?: string;
+  format: string;
+  root: string;
+  maxFileSize: number;
+}
+
+const FORMATS = ['markdown', 'json'];
+
+export function runPlan(args: PlanArgs, io: CommandIO): number {
+  if (!FORMATS.includes(args.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${args.format}"`);
+  const dir = resolve(io.cwd, args.dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${args.dir} is not a folder: give the path of a config repository checkout`);
+  const options = { root: args.root, maxFileBytes: args.maxFileSize };
+
+  const side = (ref: string | undefined, fallback: 'working tree' | 'HEAD'): { revision: string; files: SourceFile[] } => {
+    const wanted = ref ?? fallback;
+    if (wanted === 'working tree') return { revision: 'working tree', files: readDirectory(dir, options) };
+    try {
+      return { revision: resolveRevision(dir, wanted), files: readGitRevision(dir, wanted, options) };
+    } catch (e) {
+      if (e instanceof GitError) throw new UsageError(ref === undefined ? `${e.message} (without --base, the base is HEAD: give --base REF)` : e.message);
+      throw e;
+    }
+  };
+  const head = side(args.head, 'working tree');
+  const base = side(args.base, 'HEAD');
+  const limits = { ...DEFAULT_PARSE_LIMITS, maxFileBytes: args.maxFileSize };
+  const headLoaded = loadSpecs(head.files, { root: args.root, limits });
+  const plan = planChange({
+    base: { revision: base.revision, loaded: loadSpecs(base.files, { root: args.root, limits }) },
+    head: { revision: head.revision, loaded: headLoaded },
+  });
+
+  io.stdout(args.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : renderPlanMarkdown(plan));
+  const invalid = validateRepository(headLoaded).filter((f) => f.severity === 'error').length;
+  if (invalid > 0) io.stderr(`envsync: the head has ${invalid} validation error${invalid === 1 ? '' : 's'}, so the plan may be incomplete: run \`envsync validate\` to see them\n`);
+  return plan.summary.errors > 0 || invalid > 0 ? 1 : 0;
+}

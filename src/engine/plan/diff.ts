@@ -1,0 +1,89 @@
+// Field-level differences between two (masked) spec documents, with readable paths:
+// `spec.variables[name=replicas].value`, matching list entries by name rather than position.
+import { Masked } from './mask.js';
+
+export interface FieldChange {
+  path: string;
+  /** Absent when the field is added. */
+  before?: unknown;
+  /** Absent when the field is removed. */
+  after?: unknown;
+  /** The value is secret: only the fact that it changed is shown. */
+  sensitive?: true;
+}
+
+const IDENTITY_FIELDS = ['name', 'key', 'mountPath'] as const;
+
+/** The field that names every entry of a list uniquely, if there is one. */
+function identityField(...lists: unknown[][]): string | undefined {
+  for (const field of IDENTITY_FIELDS) {
+    const ok = lists.every((list) => {
+      const seen = new Set<unknown>();
+      for (const item of list) {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
+        const id = (item as Record<string, unknown>)[field];
+        if (typeof id !== 'string' || seen.has(id)) return false;
+        seen.add(id);
+      }
+      return true;
+    });
+    if (ok) return field;
+  }
+  return undefined;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Masked);
+
+export function equalValues(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Masked) return a.sameAs(b);
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => equalValues(v, b[i]));
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => k in b && equalValues(a[k], b[k]));
+  }
+  return false;
+}
+
+const joinPath = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
+
+function leaf(path: string, before: unknown, after: unknown): FieldChange {
+  if (before instanceof Masked || after instanceof Masked) return { path, sensitive: true };
+  return { path, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) };
+}
+
+export function diffValues(before: unknown, after: unknown, path = ''): FieldChange[] {
+  if (equalValues(before, after)) return [];
+  if (isObject(before) && isObject(after)) {
+    const changes: FieldChange[] = [];
+    for (const key of Object.keys(after)) changes.push(...diffValues(before[key], after[key], joinPath(path, key)));
+    for (const key of Object.keys(before)) if (!(key in after)) changes.push(...diffValues(before[key], undefined, joinPath(path, key)));
+    return changes;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const id = identityField(before, after);
+    if (id) {
+      const byId = (list: unknown[]) => new Map(list.map((item) => [(item as Record<string, string>)[id]!, item]));
+      const was = byId(before);
+      const now = byId(after);
+      const changes: FieldChange[] = [];
+      for (const [name, item] of now) changes.push(...diffValues(was.get(name), item, `${path}[${id}=${name}]`));
+      for (const [name, item] of was) if (!now.has(name)) changes.push(...diffValues(item, undefined, `${path}[${id}=${name}]`));
+      // Same entries in another order is a change too (hooks and resources run in list order).
+      if (changes.length === 0) changes.push(leaf(`${path} (order)`, [...was.keys()], [...now.keys()]));
+      return changes;
+    }
+    if (before.every((v) => !isObject(v) && !Array.isArray(v)) && after.every((v) => !isObject(v) && !Array.isArray(v))) {
+      return [leaf(path, before, after)];
+    }
+    const changes: FieldChange[] = [];
+    const length = Math.max(before.length, after.length);
+    for (let i = 0; i < length; i++) changes.push(...diffValues(before[i], after[i], `${path}[${i}]`));
+    return changes;
+  }
+  // A whole entry added or removed: list its fields, each masked where it must be.
+  if (isObject(after) && before === undefined) return Object.keys(after).flatMap((k) => diffValues(undefined, after[k], joinPath(path, k)));
+  if (isObject(before) && after === undefined) return Object.keys(before).flatMap((k) => diffValues(before[k], undefined, joinPath(path, k)));
+  return [leaf(path, before, after)];
+}

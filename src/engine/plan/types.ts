@@ -1,0 +1,81 @@
+// What a plan says: the spec changes a merge makes, the environments that will run and why, and the
+// activity graph of each run.
+import type { Finding } from '../../specs/findings.js';
+import type { KindName } from '../../specs/kinds.js';
+import type { FieldChange } from './diff.js';
+
+export type ChangeAction = 'create' | 'update' | 'delete';
+
+export interface SpecRef {
+  kind: KindName;
+  project: string;
+  name: string;
+  version?: string;
+}
+
+export interface Change extends SpecRef {
+  action: ChangeAction;
+  file: string;
+  fields: FieldChange[];
+  /** For a new template version: the versions of the same name it joins or replaces. */
+  versionBump?: { from: string[] };
+}
+
+export type ReasonType =
+  | 'environment-created'
+  | 'environment-updated'
+  | 'environment-deleted'
+  | 'template-changed'
+  | 'resource-template-changed'
+  | 'static-resource-changed'
+  | 'context-changed'
+  | 'driver-changed'
+  | 'dependency-runs';
+
+export interface Reason extends SpecRef {
+  type: ReasonType;
+}
+
+export type ActivityType = 'approval' | 'container' | 'http' | 'driver' | 'stage' | 'task';
+
+export interface Activity {
+  /** Stable and readable: `hook/onInit/change-approval`, `resource/network/apply`. */
+  id: string;
+  type: ActivityType;
+  /** Runs only when the run so far succeeded, failed, or in any case (hooks onSuccess, onFailure, onCompletion). */
+  when?: 'success' | 'failure' | 'always';
+  dependsOn: string[];
+}
+
+export interface Run {
+  project: string;
+  environment: string;
+  action: 'deploy' | 'destroy';
+  template?: { name: string; version: string };
+  reasons: Reason[];
+  /** Ids of approval activities: the gates a reviewer must pass. */
+  approvals: string[];
+  activities: Activity[];
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  delete: number;
+  unchanged: number;
+  deploys: number;
+  destroys: number;
+  approvals: number;
+  errors: number;
+  warnings: number;
+}
+
+export interface Plan {
+  base: string;
+  head: string;
+  summary: PlanSummary;
+  changes: Change[];
+  /** In dependency order: an environment comes after the environments it depends on. */
+  runs: Run[];
+  findings: Finding[];
+}

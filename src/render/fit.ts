@@ -1,0 +1,40 @@
+// GitHub cuts nothing for us: an over-long comment or check output is rejected. Text is assembled
+// from blocks that fit, and whatever does not fit is counted and said, never silently dropped.
+
+export const COMMENT_LIMIT = 65_536;
+export const CHECK_TEXT_LIMIT = 65_535;
+
+export interface Fitted {
+  text: string;
+  omitted: number;
+}
+
+/**
+ * Joins `required` with as many `optional` blocks (in order) as fit under `limit` once the note
+ * about the omitted ones is added. `required` must fit on its own.
+ */
+export function fitBlocks(required: string, optional: readonly string[], limit: number, note: (omitted: number) => string): Fitted {
+  let text = required;
+  let included = 0;
+  // Reserve room for the longest note we might need.
+  const reserve = note(optional.length).length + 2;
+  for (const block of optional) {
+    if (text.length + block.length + reserve > limit) break;
+    text += block;
+    included++;
+  }
+  const omitted = optional.length - included;
+  if (omitted > 0) text += `\n${note(omitted)}\n`;
+  return { text, omitted };
+}
+
+/** A value shown inline: long ones end with how much was left out, so that nothing is cut silently. */
+export function clip(text: string, max = 300): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/`/g, '&#96;');
+
+/** Inline code that survives a markdown table cell, whatever the text holds. */
+export const code = (s: string): string => `<code>${escapeHtml(s)}</code>`;
