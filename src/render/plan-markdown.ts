@@ -8,6 +8,7 @@ import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 /** Marks the app's sticky comment, so that it is found and updated in place. */
 export const PLAN_MARKER = '<!-- envsync:plan -->';
 const SUMMARY_ROWS = 50;
+const RUNS_HEADER = '| environment | run | why | approvals |\n| --- | --- | --- | --- |\n';
 
 const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 const short = (revision: string) => (/^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision);
@@ -18,17 +19,20 @@ const REASON_TEXT: Record<Reason['type'], string> = {
   'environment-created': 'new environment',
   'environment-updated': 'environment changed',
   'environment-deleted': 'environment deleted',
-  'template-changed': 'changed',
-  'resource-template-changed': 'changed',
-  'static-resource-changed': 'changed',
-  'context-changed': 'changed',
-  'driver-changed': 'changed',
+  'template-changed': '',
+  'resource-template-changed': '',
+  'static-resource-changed': '',
+  'context-changed': '',
+  'driver-changed': '',
   'dependency-runs': 'runs first (a dependency)',
 };
 
+const ACTION_TEXT = { create: 'created', update: 'changed', delete: 'deleted' } as const;
+
 function reasonText(r: Reason): string {
   if (r.type.startsWith('environment-')) return REASON_TEXT[r.type];
-  return `${specName(r)} ${REASON_TEXT[r.type]}`;
+  if (r.type === 'dependency-runs') return `${specName(r)} ${REASON_TEXT[r.type]}`;
+  return `${specName(r)} ${ACTION_TEXT[r.action ?? 'update']}`;
 }
 
 function headline(plan: Plan): string {
@@ -52,7 +56,7 @@ function runRow(run: Run): string {
 
 function runsTable(plan: Plan): { text: string; omitted: number } {
   if (plan.runs.length === 0) return { text: '\nNo environment will run.\n', omitted: 0 };
-  const header = '\n| environment | run | why | approvals |\n| --- | --- | --- | --- |\n';
+  const header = `\n${RUNS_HEADER}`;
   const shown = plan.runs.slice(0, SUMMARY_ROWS).map(runRow).join('');
   const omitted = plan.runs.length - Math.min(plan.runs.length, SUMMARY_ROWS);
   return { text: header + shown + (omitted > 0 ? `\n…and ${plural(omitted, 'more environment')}, listed in the \`envsync/plan\` check run.\n` : ''), omitted };
@@ -71,7 +75,9 @@ function cell(field: FieldChange, side: 'before' | 'after'): string {
 }
 
 function changeBlock(change: Change): string {
-  const bump = change.versionBump ? ` (new version; was ${change.versionBump.from.map(escapeHtml).join(', ')})` : '';
+  const bump = change.versionBump
+    ? ` (new version beside ${change.versionBump.from.map(escapeHtml).join(', ')}; compared with ${escapeHtml(change.versionBump.comparedWith)})`
+    : '';
   const summary = `${code(change.action)} ${specName(change)}${bump}: ${plural(change.fields.length, 'field')}`;
   const rows = change.fields.map((f) => `| ${code(f.path)} | ${cell(f, 'before')} | ${cell(f, 'after')} |`).join('\n');
   const sensitive = change.fields.some((f) => f.sensitive) ? '\n\n<i>(sensitive)</i>: a secret value changed; it is never shown.' : '';
@@ -102,24 +108,25 @@ export function renderPlan(plan: Plan, limits = { comment: COMMENT_LIMIT, check:
     ...plan.changes.map(changeBlock),
     ...plan.runs.map(graphBlock),
   ];
-  const sections = (blocks: string[]) => {
-    const changes = blocks.slice(0, plan.changes.length);
-    const graphs = blocks.slice(plan.changes.length);
-    return [...(changes.length ? ['\n#### Changes\n', ...changes] : []), ...(graphs.length ? ['\n#### Activity graphs\n', ...graphs] : [])];
-  };
+  // A heading travels with the first block of its group, so that omitted counts are detail blocks only.
+  const withHeading = (heading: string, blocks: string[]) => blocks.map((b, i) => (i === 0 ? `\n#### ${heading}\n${b}` : b));
+  const sections = (blocks: string[]) => [
+    ...withHeading('Changes', blocks.slice(0, plan.changes.length)),
+    ...withHeading('Activity graphs', blocks.slice(plan.changes.length)),
+  ];
   const comment = fitBlocks(
     summary,
     sections(details),
     limits.comment,
     (n) => `> [!NOTE]\n> ${plural(n, 'section')} of detail did not fit in this comment: the \`envsync/plan\` check run has them.`,
   );
-  const fullRuns = table.omitted > 0 ? `\n#### All environment runs\n\n| environment | run | why | approvals |\n| --- | --- | --- | --- |\n` : '';
-  const runRows = table.omitted > 0 ? plan.runs.map(runRow) : [];
+  // When the summary could not list every run, the check run does, first.
+  const allRuns = table.omitted > 0 ? withHeading('All environment runs', [RUNS_HEADER, ...plan.runs.map(runRow)]) : [];
   const check = fitBlocks(
     '',
-    [...(fullRuns ? [fullRuns, ...runRows] : []), ...sections(details)],
+    [...allRuns, ...sections(details)],
     limits.check,
-    (n) => `> [!NOTE]\n> ${plural(n, 'more section')} did not fit in a check run (GitHub allows ${limits.check} characters): run \`envsync plan --base ${plan.base} --head ${plan.head}\` for the whole plan.`,
+    (n) => `> [!NOTE]\n> ${plural(n, 'more section')} of detail did not fit in a check run (GitHub allows ${limits.check} characters): run \`envsync plan --base ${plan.base} --head ${plan.head}\` for the whole plan.`,
   );
   const checkSummary = summary.length <= limits.check ? summary : headline(plan);
   return { comment: comment.text, checkSummary, checkText: check.text };
@@ -128,7 +135,7 @@ export function renderPlan(plan: Plan, limits = { comment: COMMENT_LIMIT, check:
 /** The plan as the CLI prints it: the summary and every detail, with no size limit. */
 export function renderPlanMarkdown(plan: Plan): string {
   const table = runsTable(plan);
-  const allRows = table.omitted > 0 ? `\n| environment | run | why | approvals |\n| --- | --- | --- | --- |\n${plan.runs.map(runRow).join('')}` : table.text;
+  const allRows = table.omitted > 0 ? `\n${RUNS_HEADER}${plan.runs.map(runRow).join('')}` : table.text;
   const details = [
     ...(plan.changes.length ? ['\n#### Changes\n', ...plan.changes.map(changeBlock)] : []),
     ...(plan.runs.length ? ['\n#### Activity graphs\n', ...plan.runs.map(graphBlock)] : []),

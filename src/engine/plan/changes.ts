@@ -22,6 +22,19 @@ function sensitiveKeys(spec: LoadedSpec, index: SpecIndex): Set<string> {
 
 const sameBytes = (a?: Uint8Array, b?: Uint8Array) => a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
 
+const byVersion = new Intl.Collator('en', { numeric: true }).compare;
+
+/** The versions of a new template version's name before the change, and the one to compare it with. */
+function previousVersion(now: LoadedSpec, base: SpecIndex): { spec: LoadedSpec; versions: string[] } | undefined {
+  if (now.version === undefined) return undefined;
+  const others = base.all(now.kind.kind, now.name).filter((s) => s.project === now.project && s.version !== undefined);
+  if (others.length === 0) return undefined;
+  const versions = others.map((s) => s.version!).sort(byVersion);
+  const sameFile = others.find((s) => s.file === now.file);
+  const latest = others.find((s) => s.version === versions.at(-1))!;
+  return { spec: sameFile ?? latest, versions };
+}
+
 export interface ChangeSet {
   changes: Change[];
   unchanged: number;
@@ -41,16 +54,16 @@ export function planChanges(base: SpecIndex, head: SpecIndex): ChangeSet {
       unchanged++;
       continue;
     }
-    const fields = diffValues(was ? masked(was, base) : undefined, masked(now, head));
+    // A new version of a template is compared with the version it follows, which is what a reviewer
+    // wants to see, rather than listed field by field as if it came from nowhere.
+    const previous = was ? undefined : previousVersion(now, base);
+    const fields = diffValues(was ? masked(was, base) : previous ? masked(previous.spec, base) : undefined, masked(now, head));
     if (was && fields.length === 0) {
       unchanged++; // moved or reformatted, same content
       continue;
     }
     const change: Change = { ...refOf(now), action: was ? 'update' : 'create', file: now.file, fields };
-    if (!was && now.version !== undefined) {
-      const others = base.all(now.kind.kind, now.name).filter((s) => s.project === now.project && s.version !== undefined);
-      if (others.length > 0) change.versionBump = { from: others.map((s) => s.version!).sort() };
-    }
+    if (previous) change.versionBump = { from: previous.versions, comparedWith: previous.spec.version! };
     changes.push(change);
   }
   for (const [key, was] of before) {

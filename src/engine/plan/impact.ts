@@ -31,13 +31,19 @@ export function analyzeImpact(changes: readonly Change[], base: SpecIndex, head:
     const own = changed.get(specKey(refOf(env)));
     if (own) reasons.push({ type: own.action === 'create' ? 'environment-created' : 'environment-updated', ...refOf(env) });
     const inputs = runInputs(env, head);
-    if (inputs) {
-      for (const spec of inputs.specs) {
-        const type = REASON_OF_KIND[spec.kind.kind];
-        if (type && changed.has(specKey(refOf(spec)))) reasons.push({ type, ...refOf(spec) });
-      }
-      dependsOn.set(env, environmentsOf(env, head));
+    // What the run reads now, and what it read before: a deleted input shows only on the base side.
+    const before = base.all('Environment', env.name).find((s) => s.project === env.project && s.valid);
+    const read = [...(inputs?.specs ?? []), ...((before && runInputs(before, base)?.specs) ?? [])];
+    const seen = new Set<string>();
+    for (const spec of read) {
+      const key = specKey(refOf(spec));
+      const change = changed.get(key);
+      const type = REASON_OF_KIND[spec.kind.kind];
+      if (!type || !change || seen.has(key)) continue;
+      seen.add(key);
+      reasons.push({ type, ...refOf(spec), action: change.action });
     }
+    if (inputs) dependsOn.set(env, environmentsOf(env, head));
     if (reasons.length > 0) impacts.set(env, { environment: env, action: 'deploy', reasons });
   }
 

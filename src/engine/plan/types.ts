@@ -17,8 +17,11 @@ export interface Change extends SpecRef {
   action: ChangeAction;
   file: string;
   fields: FieldChange[];
-  /** For a new template version: the versions of the same name it joins or replaces. */
-  versionBump?: { from: string[] };
+  /**
+   * For a new template version: the versions of the same name before the change, and the one its
+   * fields are compared with (the file it replaces, else the latest).
+   */
+  versionBump?: { from: string[]; comparedWith: string };
 }
 
 export type ReasonType =
@@ -34,6 +37,8 @@ export type ReasonType =
 
 export interface Reason extends SpecRef {
   type: ReasonType;
+  /** For a spec the run reads: whether it was created, updated or deleted. */
+  action?: ChangeAction;
 }
 
 export type ActivityType = 'approval' | 'container' | 'http' | 'driver' | 'stage' | 'task';
