@@ -3,11 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machine } from './measure.js';
 import { benchValidate } from './validate.js';
+import { benchPlan } from './plan.js';
 
 const workDir = fileURLToPath(new URL('../../bench/.work/', import.meta.url));
 mkdirSync(workDir, { recursive: true });
 
-const sections = [benchValidate(workDir)];
+const sections = [benchValidate(workDir), benchPlan()];
 const report = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.

@@ -11,19 +11,23 @@ export type Resolution =
 export class SpecIndex {
   /** kind → name → specs (several projects, or several versions, may share a name). */
   private readonly byKindName = new Map<string, Map<string, LoadedSpec[]>>();
+  /** kind → project → name → specs: a project's own names, found without scanning other projects. */
+  private readonly byKindProjectName = new Map<string, Map<string, Map<string, LoadedSpec[]>>>();
   private readonly byKind = new Map<string, LoadedSpec[]>();
 
   constructor(readonly specs: readonly LoadedSpec[]) {
     for (const spec of specs) {
-      let names = this.byKindName.get(spec.kind.kind);
-      if (!names) this.byKindName.set(spec.kind.kind, (names = new Map()));
-      const list = names.get(spec.name);
-      if (list) list.push(spec);
-      else names.set(spec.name, [spec]);
+      push(nested(this.byKindName, spec.kind.kind), spec.name, spec);
+      push(nested(nested(this.byKindProjectName, spec.kind.kind), spec.project), spec.name, spec);
       const ofKind = this.byKind.get(spec.kind.kind);
       if (ofKind) ofKind.push(spec);
       else this.byKind.set(spec.kind.kind, [spec]);
     }
+  }
+
+  /** The specs of one kind, project and name (several only for template versions). */
+  find(kind: KindName, project: string, name: string): readonly LoadedSpec[] {
+    return this.byKindProjectName.get(kind)?.get(project)?.get(name) ?? [];
   }
 
   all(kind: KindName, name: string): readonly LoadedSpec[] {
@@ -35,13 +39,11 @@ export class SpecIndex {
    * shares with it. With `version`, that version must exist among the visible ones.
    */
   resolve(kind: KindName, name: string, fromProject: string, version?: string): Resolution {
-    const named = this.all(kind, name);
+    const own = this.byKindProjectName.get(kind)?.get(fromProject)?.get(name);
     // The common case, one spec of that name in the referring project, allocates nothing.
-    if (named.length === 1 && named[0]!.project === fromProject && (version === undefined || named[0]!.version === version)) {
-      return { status: 'found', spec: named[0]! };
-    }
-    const own = named.filter((s) => s.project === fromProject);
-    const visible = own.length > 0 ? own : named.filter((s) => isSharedWith(s, fromProject));
+    if (own?.length === 1 && (version === undefined || own[0]!.version === version)) return { status: 'found', spec: own[0]! };
+    const named = this.all(kind, name);
+    const visible = own ?? named.filter((s) => isSharedWith(s, fromProject));
     if (visible.length === 0) {
       if (named.length > 0) return { status: 'not-shared', owners: [...named] };
       return { status: 'missing', candidates: this.visibleNames(kind, fromProject) };
@@ -67,4 +69,16 @@ export function isSharedWith(spec: LoadedSpec, project: string): boolean {
   const sharing = (spec.data.spec as { sharing?: { enabled?: boolean; projects?: { name?: string }[] } } | undefined)?.sharing;
   if (sharing?.enabled !== true) return false;
   return (sharing.projects ?? []).some((p) => p.name === project || p.name === '*');
+}
+
+function nested<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

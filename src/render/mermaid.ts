@@ -11,8 +11,6 @@ const shape = (a: Activity, label: string): string => {
       return `{{${text}}}`;
     case 'stage':
       return `[${text}]`;
-    case 'task':
-      return `[[${text}]]`;
     default:
       return `(${text})`;
   }
@@ -24,7 +22,7 @@ export function renderMermaid(activities: readonly Activity[]): string {
   const ids = new Map(activities.map((a, i) => [a.id, `a${i}`]));
   const lines = ['flowchart TD'];
   for (const a of activities) {
-    const label = a.type === 'stage' || a.type === 'task' ? a.id : `${a.id} (${a.type})`;
+    const label = a.type === 'stage' ? a.id : `${a.id} (${a.type})`;
     lines.push(`  ${ids.get(a.id)}${shape(a, label)}`);
   }
   for (const a of activities) {

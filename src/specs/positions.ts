@@ -4,6 +4,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { DocPath } from './findings.js';
 import { SPELLING_VARIANTS } from './spelling.js';
+import { fastLocate } from './fast-locate.js';
 
 export interface Position {
   line: number;
@@ -14,8 +15,14 @@ export type Locator = (path: DocPath, at: 'key' | 'value') => Position;
 
 const keyText = (key: unknown): string => (isScalar(key) ? String(key.value) : String(key));
 
-/** A locator over one file's text; parses once, answers any number of paths. */
+/** A locator over one file's text: plain key paths by indentation, the rest by one parse, on demand. */
 export function createLocator(text: string): Locator {
+  let parsed: Locator | undefined;
+  return (path, at) => fastLocate(text, path, at) ?? (parsed ??= parsingLocator(text))(path, at);
+}
+
+/** A locator that parses the text once (with the `yaml` package) and answers any number of paths. */
+export function parsingLocator(text: string): Locator {
   const lineCounter = new LineCounter();
   let doc: Document | undefined;
   try {

@@ -9,6 +9,15 @@ import type { Change, SpecRef } from './types.js';
 
 export const specKey = (s: SpecRef): string => `${s.kind}/${s.project}/${s.name}${s.version !== undefined ? `@${s.version}` : ''}`;
 
+const keys = new WeakMap<LoadedSpec, string>();
+
+/** specKey of a loaded spec, computed once: plans look keys up for every input of every run. */
+export function keyOf(spec: LoadedSpec): string {
+  let key = keys.get(spec);
+  if (key === undefined) keys.set(spec, (key = specKey(refOf(spec))));
+  return key;
+}
+
 export const refOf = (s: LoadedSpec): SpecRef => ({ kind: s.kind.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) });
 
 /** Keys (`variable\0name`) an environment's template and contexts declare sensitive: the environment's own value for them is a secret too. */
@@ -27,7 +36,7 @@ const byVersion = new Intl.Collator('en', { numeric: true }).compare;
 /** The versions of a new template version's name before the change, and the one to compare it with. */
 function previousVersion(now: LoadedSpec, base: SpecIndex): { spec: LoadedSpec; versions: string[] } | undefined {
   if (now.version === undefined) return undefined;
-  const others = base.all(now.kind.kind, now.name).filter((s) => s.project === now.project && s.version !== undefined);
+  const others = base.find(now.kind.kind, now.project, now.name).filter((s) => s.version !== undefined);
   if (others.length === 0) return undefined;
   const versions = others.map((s) => s.version!).sort(byVersion);
   const sameFile = others.find((s) => s.file === now.file);
@@ -41,8 +50,8 @@ export interface ChangeSet {
 }
 
 export function planChanges(base: SpecIndex, head: SpecIndex): ChangeSet {
-  const before = new Map(base.specs.map((s) => [specKey(refOf(s)), s]));
-  const after = new Map(head.specs.map((s) => [specKey(refOf(s)), s]));
+  const before = new Map(base.specs.map((s) => [keyOf(s), s]));
+  const after = new Map(head.specs.map((s) => [keyOf(s), s]));
   const changes: Change[] = [];
   let unchanged = 0;
   const masked = (spec: LoadedSpec, index: SpecIndex) => maskSecrets(spec.data, sensitiveKeys(spec, index));

@@ -55,6 +55,10 @@ function leaf(path: string, before: unknown, after: unknown): FieldChange {
 
 export function diffValues(before: unknown, after: unknown, path = ''): FieldChange[] {
   if (equalValues(before, after)) return [];
+  // A list that appears or disappears whole is compared with an empty one, entry by entry, so that
+  // every field inside (a secret among them) is shown, or masked, on its own.
+  if (Array.isArray(after) && before === undefined) return diffValues([], after, path);
+  if (Array.isArray(before) && after === undefined) return diffValues(before, [], path);
   if (isObject(before) && isObject(after)) {
     const changes: FieldChange[] = [];
     for (const key of Object.keys(after)) changes.push(...diffValues(before[key], after[key], joinPath(path, key)));
@@ -71,11 +75,14 @@ export function diffValues(before: unknown, after: unknown, path = ''): FieldCha
       for (const [name, item] of now) changes.push(...diffValues(was.get(name), item, `${path}[${id}=${name}]`));
       for (const [name, item] of was) if (!now.has(name)) changes.push(...diffValues(item, undefined, `${path}[${id}=${name}]`));
       // Same entries in another order is a change too (hooks and resources run in list order).
-      if (changes.length === 0) changes.push(leaf(`${path} (order)`, [...was.keys()], [...now.keys()]));
+      const kept = (ids: Iterable<string>, other: Map<string, unknown>) => [...ids].filter((k) => other.has(k));
+      const wasOrder = kept(was.keys(), now);
+      const nowOrder = kept(now.keys(), was);
+      if (wasOrder.some((k, i) => k !== nowOrder[i])) changes.push(leaf(`${path} (order)`, [...was.keys()], [...now.keys()]));
       return changes;
     }
     if (before.every((v) => !isObject(v) && !Array.isArray(v)) && after.every((v) => !isObject(v) && !Array.isArray(v))) {
-      return [leaf(path, before, after)];
+      return [leaf(path, before.length ? before : undefined, after.length ? after : undefined)];
     }
     const changes: FieldChange[] = [];
     const length = Math.max(before.length, after.length);

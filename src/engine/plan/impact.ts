@@ -2,7 +2,7 @@
 // made of, or an environment it depends on runs. A deleted environment is destroyed.
 import type { LoadedSpec } from '../../specs/load.js';
 import type { SpecIndex } from '../spec-index.js';
-import { refOf, specKey } from './changes.js';
+import { keyOf, refOf, specKey } from './changes.js';
 import { runInputs } from './dependencies.js';
 import type { Change, Reason, ReasonType } from './types.js';
 
@@ -22,27 +22,29 @@ export interface Impact {
 
 export function analyzeImpact(changes: readonly Change[], base: SpecIndex, head: SpecIndex): Impact[] {
   const changed = new Map(changes.map((c) => [specKey(c), c]));
+  const anyDeleted = changes.some((c) => c.action === 'delete');
   const impacts = new Map<LoadedSpec, Impact>();
   const dependsOn = new Map<LoadedSpec, LoadedSpec[]>();
 
   for (const env of head.specs) {
     if (env.kind.kind !== 'Environment' || !env.valid) continue;
     const reasons: Reason[] = [];
-    const own = changed.get(specKey(refOf(env)));
+    const own = changed.get(keyOf(env));
     if (own) reasons.push({ type: own.action === 'create' ? 'environment-created' : 'environment-updated', ...refOf(env) });
     const inputs = runInputs(env, head);
     // What the run reads now, and what it read before: a deleted input shows only on the base side.
-    const before = base.all('Environment', env.name).find((s) => s.project === env.project && s.valid);
-    const read = [...(inputs?.specs ?? []), ...((before && runInputs(before, base)?.specs) ?? [])];
+    const before = anyDeleted ? base.find('Environment', env.project, env.name).find((s) => s.valid) : undefined;
     const seen = new Set<string>();
-    for (const spec of read) {
-      const key = specKey(refOf(spec));
+    const consider = (spec: LoadedSpec, onlyDeleted: boolean) => {
+      const key = keyOf(spec);
       const change = changed.get(key);
       const type = REASON_OF_KIND[spec.kind.kind];
-      if (!type || !change || seen.has(key)) continue;
+      if (!type || !change || seen.has(key) || (onlyDeleted && change.action !== 'delete')) return;
       seen.add(key);
       reasons.push({ type, ...refOf(spec), action: change.action });
-    }
+    };
+    for (const spec of inputs?.specs ?? []) consider(spec, false);
+    for (const spec of (before && runInputs(before, base)?.specs) ?? []) consider(spec, true);
     if (inputs) dependsOn.set(env, environmentsOf(env, head));
     if (reasons.length > 0) impacts.set(env, { environment: env, action: 'deploy', reasons });
   }
@@ -66,7 +68,7 @@ export function analyzeImpact(changes: readonly Change[], base: SpecIndex, head:
   const destroyDeps = new Map<LoadedSpec, LoadedSpec[]>();
   for (const change of changes) {
     if (change.kind !== 'Environment' || change.action !== 'delete') continue;
-    const env = base.all('Environment', change.name).find((s) => s.project === change.project);
+    const env = base.find('Environment', change.project, change.name)[0];
     if (!env) continue;
     impacts.set(env, { environment: env, action: 'destroy', reasons: [{ type: 'environment-deleted', ...refOf(env) }] });
     destroyDeps.set(env, environmentsOf(env, base));

@@ -4,9 +4,13 @@
 import { createHash } from 'node:crypto';
 
 export class Masked {
-  constructor(private readonly digest: string) {}
+  // A true private field: not a property, so no inspection or serialization of a plan shows it.
+  readonly #digest: string;
+  constructor(digest: string) {
+    this.#digest = digest;
+  }
   sameAs(other: unknown): boolean {
-    return other instanceof Masked && other.digest === this.digest;
+    return other instanceof Masked && other.#digest === this.#digest;
   }
   toJSON(): string {
     return '(sensitive)';
@@ -51,7 +55,10 @@ function maskEntry(entry: unknown, list: string, sensitiveKeys: ReadonlySet<stri
   const e = entry as Record<string, unknown>;
   const category = list === 'variables' ? 'variable' : list === 'files' ? 'file' : 'environment variable';
   const key = String(e.name ?? e.key ?? e.mountPath);
-  const sensitive = (e.options as { sensitive?: boolean } | undefined)?.sensitive === true || sensitiveKeys.has(`${category}\u0000${key}`);
+  const sensitive =
+    (e.options as { sensitive?: boolean } | undefined)?.sensitive === true ||
+    sensitiveKeys.has(`${category}\u0000${key}`) ||
+    (category === 'environment variable' && SECRET_NAME.test(key));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) {
     if (k === 'data' || (k === 'value' && sensitive)) out[k] = mask(v);

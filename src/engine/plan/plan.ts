@@ -6,7 +6,7 @@ import { locateFindings } from '../../specs/locate.js';
 import { referencesOf } from '../references.js';
 import { SpecIndex } from '../spec-index.js';
 import { buildActivities } from './activities.js';
-import { planChanges, refOf, specKey } from './changes.js';
+import { keyOf, planChanges, specKey } from './changes.js';
 import { runInputs } from './dependencies.js';
 import { analyzeImpact } from './impact.js';
 import type { Change, Plan, Run } from './types.js';
@@ -74,7 +74,7 @@ function deletedTemplatesInUse(changes: readonly Change[], base: SpecIndex, head
       if (ref.kind !== 'EnvironmentTemplate' && ref.kind !== 'ResourceTemplate') continue;
       if (head.resolve(ref.kind, ref.name, spec.project, ref.version).status === 'found') continue;
       const was = base.resolve(ref.kind, ref.name, spec.project, ref.version);
-      if (was.status !== 'found' || !deleted.has(specKey(refOf(was.spec)))) continue;
+      if (was.status !== 'found' || !deleted.has(keyOf(was.spec))) continue;
       findings.push(
         error(
           spec.file,
@@ -96,7 +96,7 @@ function inPlaceVersionEdits(changes: readonly Change[], head: SpecIndex): Pendi
   for (const env of head.specs) {
     if (env.kind.kind !== 'Environment' || !env.valid) continue;
     for (const spec of runInputs(env, head)?.specs ?? []) {
-      const key = specKey(refOf(spec));
+      const key = keyOf(spec);
       if (edited.has(key)) users.set(key, [...(users.get(key) ?? []), `${env.project}/${env.name}`]);
     }
   }

@@ -41,7 +41,8 @@ export interface Reason extends SpecRef {
   action?: ChangeAction;
 }
 
-export type ActivityType = 'approval' | 'container' | 'http' | 'driver' | 'stage' | 'task';
+/** A stage of a provider, or the type of the hook (or custom provider task) that runs. */
+export type ActivityType = 'approval' | 'container' | 'http' | 'driver' | 'stage';
 
 export interface Activity {
   /** Stable and readable: `hook/onInit/change-approval`, `resource/network/apply`. */
