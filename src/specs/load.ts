@@ -86,7 +86,10 @@ export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {
       continue;
     }
     const spec = identify(source.path, parsed.text, parsed.data, place, result.findings);
-    if (spec) result.specs.push({ ...spec, content: source.content });
+    if (spec) {
+      spec.content = source.content;
+      result.specs.push(spec);
+    }
   }
   return result;
 }
@@ -143,7 +146,7 @@ function identify(file: string, text: string, data: Record<string, unknown>, pla
   }
   let valid = true;
   for (let i = before; i < findings.length; i++) if (findings[i]!.severity === 'error') valid = false;
-  return { file, kind, project, name, version, data, valid };
+  return { file, kind, project, name, version, data, valid, content: undefined };
 }
 
 function kindOf(file: string, data: Record<string, unknown>, findings: PendingFinding[]): KindInfo | undefined {

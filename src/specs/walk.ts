@@ -15,6 +15,7 @@ export interface HookListAt {
 type HookOwner = EnvironmentTemplate['spec'] | ResourceTemplate['spec'];
 
 const cache = new WeakMap<object, HookListAt[]>();
+const ACTIONS = ['deploy', 'destroy'] as const;
 
 /** Every list of hooks (or custom provider tasks) of a template, with its path; computed once per spec. */
 export function hookLists(spec: HookOwner): HookListAt[] {
@@ -30,16 +31,20 @@ function collectHookLists(spec: HookOwner): HookListAt[] {
     const list = hooks?.[when] as Hook[] | undefined;
     if (list) lists.push({ hooks: list, path: ['spec', 'hooks', when] });
   }
-  const provider = hooks?.provider as Record<string, Record<string, Record<string, Record<string, Hook[]>>>> | undefined;
-  for (const p of PROVIDERS) {
-    for (const [action, stages] of [
-      ['deploy', DEPLOY_STAGES],
-      ['destroy', DESTROY_STAGES],
-    ] as const) {
-      for (const stage of stages) {
-        for (const side of ['before', 'after'] as const) {
-          const list = provider?.[p]?.[action]?.[stage]?.[side];
-          if (list) lists.push({ hooks: list, path: ['spec', 'hooks', 'provider', p, action, stage, side] });
+  const provider = hooks?.provider as Record<string, Record<string, Record<string, Record<string, Hook[]>>> | undefined> | undefined;
+  // Only what is present is visited, in the canonical order (provider, action, stage, side).
+  if (provider) {
+    for (const p of PROVIDERS) {
+      const actions = provider[p];
+      if (!actions) continue;
+      for (const action of ACTIONS) {
+        const stages = actions[action];
+        if (!stages) continue;
+        for (const stage of action === 'deploy' ? DEPLOY_STAGES : DESTROY_STAGES) {
+          const around = stages[stage];
+          if (!around) continue;
+          if (around.before) lists.push({ hooks: around.before, path: ['spec', 'hooks', 'provider', p, action, stage, 'before'] });
+          if (around.after) lists.push({ hooks: around.after, path: ['spec', 'hooks', 'provider', p, action, stage, 'after'] });
         }
       }
     }
