@@ -1,5 +1,5 @@
 // The `envsync` command: parses arguments and hands each subcommand what it needs.
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { runValidate } from './validate.js';
 import { runPlan } from './plan.js';
@@ -44,6 +44,25 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   }
 }
 
+/** Options every command that reads a config repository takes. */
+const REPOSITORY_OPTIONS = {
+  root: { type: 'string', default: '.' },
+  'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES) },
+  help: { type: 'boolean', default: false },
+} as const satisfies ParseArgsConfig['options'];
+
+/** Parses a command's arguments: its own options, the repository options, and at most one folder. */
+function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(command: string, args: readonly string[], options: T) {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REPOSITORY_OPTIONS, ...options } });
+  if (positionals.length > 1) throw new UsageError(`${command} takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+  return { values, folder: positionals[0] ?? '.' };
+}
+
+function help(io: CommandIO): number {
+  io.stdout(HELP);
+  return 0;
+}
+
 function maxFileSizeOf(text: string): number {
   const bytes = Number(text);
   if (!Number.isInteger(bytes) || bytes <= 0) throw new UsageError(`--max-file-size must be a positive number of bytes, not "${text}"`);
@@ -61,48 +80,23 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
     return 0;
   }
   if (command === 'validate') {
-    const { values, positionals } = parseArgs({
-      args: [...rest],
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'text' },
-        root: { type: 'string', default: '.' },
-        'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES) },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
+    const { values, folder } = parseCommand('validate', rest, {
+      format: { type: 'string', default: 'text' },
+      verbose: { type: 'boolean', default: false },
     });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    if (positionals.length > 1) throw new UsageError(`validate takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-    return runValidate(
-      { dir: positionals[0] ?? '.', format: values.format, root: values.root, maxFileSize: maxFileSizeOf(values['max-file-size']), verbose: values.verbose },
-      io,
-    );
+    if (values.help) return help(io);
+    return runValidate({ dir: folder, format: values.format, root: values.root, maxFileSize: maxFileSizeOf(values['max-file-size']), verbose: values.verbose }, io);
   }
   if (command === 'plan') {
-    const { values, positionals } = parseArgs({
-      args: [...rest],
-      allowPositionals: true,
-      options: {
-        base: { type: 'string' },
-        head: { type: 'string' },
-        format: { type: 'string', default: 'markdown' },
-        root: { type: 'string', default: '.' },
-        'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES) },
-        help: { type: 'boolean', default: false },
-      },
+    const { values, folder } = parseCommand('plan', rest, {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      format: { type: 'string', default: 'markdown' },
     });
-    if (values.help) {
-      io.stdout(HELP);
-      return 0;
-    }
-    if (positionals.length > 1) throw new UsageError(`plan takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+    if (values.help) return help(io);
     return runPlan(
       {
-        dir: positionals[0] ?? '.',
+        dir: folder,
         ...(values.base !== undefined ? { base: values.base } : {}),
         ...(values.head !== undefined ? { head: values.head } : {}),
         format: values.format,
