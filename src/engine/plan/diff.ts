@@ -1,6 +1,7 @@
 // Field-level differences between two (masked) spec documents, with readable paths:
 // `spec.variables[name=replicas].value`, matching list entries by name rather than position.
 import { Masked } from './mask.js';
+import { identityField } from '../../specs/json.js';
 
 export interface FieldChange {
   path: string;
@@ -10,26 +11,6 @@ export interface FieldChange {
   after?: unknown;
   /** The value is secret: only the fact that it changed is shown. */
   sensitive?: true;
-}
-
-const IDENTITY_FIELDS = ['name', 'key', 'mountPath'] as const;
-
-/** The field that names every entry of a list uniquely, if there is one. */
-function identityField(...lists: unknown[][]): string | undefined {
-  for (const field of IDENTITY_FIELDS) {
-    const ok = lists.every((list) => {
-      const seen = new Set<unknown>();
-      for (const item of list) {
-        if (typeof item !== 'object' || item === null || Array.isArray(item)) return false;
-        const id = (item as Record<string, unknown>)[field];
-        if (typeof id !== 'string' || seen.has(id)) return false;
-        seen.add(id);
-      }
-      return true;
-    });
-    if (ok) return field;
-  }
-  return undefined;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Masked);
