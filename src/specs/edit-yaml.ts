@@ -111,6 +111,10 @@ function patchPairValue(editor: Editor, pair: Pair, current: unknown, desired: u
 }
 
 const isFlowCollection = (node: Node) => (isMap(node) || isSeq(node)) && node.flow === true;
+
+/** Patches `node` from `current` to `desired` in place; false when only a new value text will do. */
+function patch(editor: Editor, node: Node, current: unknown, desired: unknown): boolean {
+  if (equalJson(current, desired)) return true;
   if (isScalar(node) && isScalarValue(desired)) {
     const text = renderScalar(desired, node, editor);
     if (text === undefined) return false;
