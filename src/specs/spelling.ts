@@ -124,3 +124,26 @@ export function normalizeSpelling(value: unknown, schema: JsonSchema): Rename[] 
   walk(value, schema, []);
   return renames;
 }
+
+/**
+ * The inverse of normalizeSpelling for one file: `desired` (canonical) re-spelled wherever `raw`
+ * (the file as written) uses a variant, so that an edit does not rename keys nobody changed.
+ */
+export function respell(desired: unknown, raw: unknown): unknown {
+  if (Array.isArray(desired)) {
+    return desired.map((item, i) => respell(item, Array.isArray(raw) ? raw[i] : undefined));
+  }
+  if (typeof desired !== 'object' || desired === null) return desired;
+  const rawObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const variantFor = new Map<string, string>();
+  for (const key of Object.keys(rawObject)) {
+    const canonical = SPELLING_VARIANTS[key];
+    if (canonical && !(canonical in rawObject)) variantFor.set(canonical, key);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(desired)) {
+    const spelled = variantFor.get(key) ?? key;
+    Object.defineProperty(out, spelled, { value: respell(value, rawObject[spelled]), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}

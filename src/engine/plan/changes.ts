@@ -7,7 +7,7 @@ import { diffValues } from './diff.js';
 import { maskSecrets } from './mask.js';
 import type { Change, SpecRef } from './types.js';
 
-export const specKey = (s: SpecRef): string => `${s.kind}/${s.project}/${s.name}${s.version !== undefined ? `@${s.version}` : ''}`;
+export const specKey = (s: { kind: string; project: string; name: string; version?: string }): string => `${s.kind}/${s.project}/${s.name}${s.version !== undefined ? `@${s.version}` : ''}`;
 
 const keys = new WeakMap<LoadedSpec, string>();
 

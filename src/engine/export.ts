@@ -1,0 +1,145 @@
+// System-to-Git: the file changes that make a checkout hold the system's specs. Existing files are
+// edited in place (comment-preserving), new specs get their layout path, specs the system no longer
+// has are deleted, and a project new to Git gets a `.gitkeep`. Secrets are never written in clear.
+import { parse as parseYaml, stringify } from 'yaml';
+import { editYaml } from '../specs/edit-yaml.js';
+import { formatPath, type DocPath } from '../specs/findings.js';
+import { identityField, isPlainObject, equalJson } from '../specs/json.js';
+import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
+import type { LoadResult, LoadedSpec } from '../specs/load.js';
+import { respell } from '../specs/spelling.js';
+import { mapSecrets } from './secrets.js';
+import { specKey } from './plan/changes.js';
+
+export interface SystemSpec {
+  kind: string;
+  project: string;
+  name: string;
+  version?: string;
+  /** The whole document: apiVersion, kind, metadata, spec (a `status` is dropped). */
+  document: Record<string, unknown>;
+}
+
+export interface ExportOptions {
+  /** Layout root inside the checkout ('' for the checkout itself). */
+  root?: string;
+  /**
+   * What a secret that differs from Git becomes: `seal` writes a `sealed://` reference (the system
+   * keeps the value); `keep` leaves Git's value (a new secret is sealed all the same).
+   */
+  secrets?: 'seal' | 'keep';
+  /** Kinds to export (all by default) and kinds to leave alone. */
+  include?: readonly string[];
+  exclude?: readonly string[];
+}
+
+export interface FileChange {
+  path: string;
+  /** The new content, or null to delete the file. */
+  content: string | null;
+}
+
+export interface SecretNote {
+  file: string;
+  path: string;
+  outcome: 'sealed' | 'kept';
+}
+
+export interface ExportPlan {
+  files: FileChange[];
+  secrets: SecretNote[];
+  /** Files written anew because an in-place edit could not express the change. */
+  rewritten: string[];
+}
+
+export const SEALED_PREFIX = 'sealed://';
+
+export const sealedReference = (spec: { kind: string; project: string; name: string }, path: DocPath) =>
+  `${SEALED_PREFIX}${spec.kind}/${spec.project}/${spec.name}/${formatPath(path)}`;
+
+/** The value at `path` of `target`, following list entries by name where `source` has named entries. */
+function valueAt(target: unknown, source: unknown, path: DocPath): unknown {
+  let t = target;
+  let s = source;
+  for (const segment of path) {
+    if (typeof segment === 'number' && Array.isArray(t) && Array.isArray(s)) {
+      const id = identityField(s);
+      const wanted = id ? (s[segment] as Record<string, unknown>)[id] : undefined;
+      t = id ? t.find((e) => isPlainObject(e) && e[id] === wanted) : t[segment];
+      s = s[segment];
+    } else if (isPlainObject(t) && isPlainObject(s)) {
+      t = t[segment];
+      s = s[segment];
+    } else {
+      return undefined;
+    }
+  }
+  return t;
+}
+
+function layoutPath(root: string, spec: SystemSpec, taken: (path: string) => boolean): string {
+  const prefix = root === '' ? '' : `${root}/`;
+  if (spec.kind === 'Project') return `${prefix}projects/${spec.name}.yaml`;
+  const plural = KIND_BY_NAME.get(spec.kind as KindName)?.plural ?? `${spec.kind.toLowerCase()}s`;
+  const plain = `${prefix}projects/${spec.project}/${plural}/${spec.name}.yaml`;
+  // Another version of a template may already be `<name>.yaml`: this one becomes `<name>@<version>.yaml`.
+  return spec.version !== undefined && taken(plain) ? `${prefix}projects/${spec.project}/${plural}/${spec.name}@${spec.version}.yaml` : plain;
+}
+
+export function planExport(checkout: LoadResult, system: readonly SystemSpec[], options: ExportOptions = {}): ExportPlan {
+  const root = options.root === undefined || options.root === '.' ? '' : options.root.replace(/\/$/, '');
+  const inScope = (kind: string) => (!options.include || options.include.includes(kind)) && !options.exclude?.includes(kind);
+  const inGit = new Map<string, LoadedSpec>(checkout.specs.filter((s) => inScope(s.kind.kind)).map((s) => [specKey({ kind: s.kind.kind, project: s.project, name: s.name, version: s.version }), s]));
+  const paths = new Set(checkout.specs.map((s) => s.file));
+  const plan: ExportPlan = { files: [], secrets: [], rewritten: [] };
+  const wanted = new Set<string>();
+
+  for (const spec of [...system].sort((a, b) => (specKey(a) < specKey(b) ? -1 : 1))) {
+    if (!inScope(spec.kind)) continue;
+    const key = specKey(spec);
+    wanted.add(key);
+    const existing = inGit.get(key);
+    const file = existing?.file ?? layoutPath(root, spec, (p) => paths.has(p));
+    const { status: _status, ...document } = spec.document;
+    const desired = mapSecrets(document, (value, path) => {
+      const inGitNow = existing ? valueAt(existing.data, document, path) : undefined;
+      if (inGitNow !== undefined && (equalJson(inGitNow, value) || String(inGitNow).startsWith(SEALED_PREFIX))) return inGitNow;
+      if (options.secrets === 'keep' && inGitNow !== undefined) {
+        plan.secrets.push({ file, path: formatPath(path), outcome: 'kept' });
+        return inGitNow;
+      }
+      plan.secrets.push({ file, path: formatPath(path), outcome: 'sealed' });
+      return sealedReference(spec, path);
+    });
+
+    if (existing) {
+      const text = checkout.textOf(existing.file) ?? '';
+      const result = editYaml(text, respell(desired, rawDocument(text)));
+      if (result.text !== text) plan.files.push({ path: existing.file, content: result.text });
+      if (result.rewritten) plan.rewritten.push(existing.file);
+    } else {
+      plan.files.push({ path: file, content: stringify(desired, { lineWidth: 0, indentSeq: false }) });
+      paths.add(file);
+    }
+  }
+
+  for (const [key, spec] of inGit) if (!wanted.has(key)) plan.files.push({ path: spec.file, content: null });
+
+  // A project that Git did not have gets a `.gitkeep`, so that its folder exists even when empty.
+  const projectFolders = new Set([...paths].map((p) => /projects\/([^/]+)\//.exec(p)?.[1]).filter(Boolean));
+  const known = new Set(checkout.specs.map((s) => s.project));
+  for (const project of [...projectFolders].sort()) {
+    if (!known.has(project!)) plan.files.push({ path: `${root === '' ? '' : `${root}/`}projects/${project}/.gitkeep`, content: '' });
+  }
+  plan.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return plan;
+}
+
+/** The file's data as written (variant spellings included), to re-spell the desired document. */
+function rawDocument(text: string): unknown {
+  try {
+    return parseYaml(text, { maxAliasCount: 1000 }) as unknown;
+  } catch {
+    return undefined;
+  }
+}
