@@ -1,0 +1,235 @@
+// The Store over Kysely. Every statement here is written once and compiled for whichever backend
+// the Kysely instance drives; nothing below knows whether it talks to SQLite or PostgreSQL.
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import { diffRevision, pickKey } from './diff.js';
+import type { Current } from './diff.js';
+import * as github from './github-records.js';
+import { APPLIED_REVISION_KEY, WRITE_LOCK_KEY } from './migrations.js';
+import { compareKeys, describeKey, now, toColumns, toEvent, toJson, toKey, toResource } from './rows.js';
+import type { KeyColumns } from './rows.js';
+import * as runs from './runs.js';
+import type { Database, SyncEventsTable } from './schema.js';
+import type {
+  ApplyResult,
+  ApplyRevisionInput,
+  ApprovalRecord,
+  NewRun,
+  ResourceInput,
+  ResourceKey,
+  RunPatch,
+  RunRecord,
+  Store,
+  StoredResource,
+  SyncEvent,
+  SystemChange,
+} from './store.js';
+
+type Trx = Transaction<Database>;
+type EventRow = Omit<SyncEventsTable, 'id'>;
+
+// Rows per multi-row statement: keeps the bound parameters far below SQLite's and PostgreSQL's limits.
+const CHUNK = 100;
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+export class KyselyStore implements Store {
+  #closed = false;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async listResources(filter: { project?: string; kind?: string } = {}): Promise<StoredResource[]> {
+    let query = this.db.selectFrom('resources').selectAll();
+    if (filter.project !== undefined) query = query.where('project', '=', filter.project);
+    if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+    const rows = await query.execute();
+    return rows.sort(compareKeys).map(toResource);
+  }
+
+  async getResource(key: ResourceKey): Promise<StoredResource | undefined> {
+    const row = await this.db.selectFrom('resources').selectAll().where(matches(toColumns(key))).executeTakeFirst();
+    return row && toResource(row);
+  }
+
+  async applyRevision(input: ApplyRevisionInput): Promise<ApplyResult> {
+    if (typeof input.revision !== 'string' || input.revision === '') {
+      throw new Error('applyRevision needs the revision (a commit SHA) the resources come from');
+    }
+    return this.write(async (trx) => {
+      const current: Current[] = await trx
+        .selectFrom('resources')
+        .select(['kind', 'project', 'name', 'version', 'spec', 'revision', 'origin'])
+        .execute();
+      const diff = diffRevision(current, input.resources, input.revision);
+      const at = now();
+
+      for (const part of chunks(diff.deletes)) {
+        await trx
+          .deleteFrom('resources')
+          .where((eb) => eb.or(part.map((key) => eb.and(key))))
+          .execute();
+      }
+      for (const want of diff.updates) {
+        await trx
+          .updateTable('resources')
+          .set({ spec: want.spec, revision: input.revision, origin: 'git', updated_at: at })
+          .where(matches(want))
+          .execute();
+      }
+      for (const part of chunks(diff.creates)) {
+        await trx
+          .insertInto('resources')
+          .values(part.map((want) => ({ ...want, revision: input.revision, origin: 'git' as const, updated_at: at })))
+          .execute();
+      }
+      // Unchanged specs now come from this revision too (a merged bot PR turns a system change
+      // into a Git one), but that is no change of content: no event, no new updatedAt.
+      await trx
+        .updateTable('resources')
+        .set({ revision: input.revision, origin: 'git' })
+        .where((eb) => eb.or([eb('revision', 'is', null), eb('revision', '!=', input.revision), eb('origin', '!=', 'git')]))
+        .execute();
+      await insertEvents(
+        trx,
+        diff.changes.map(({ operation, key }) => ({
+          ...key,
+          at,
+          trigger: input.trigger,
+          actor: input.actor,
+          operation,
+          revision: input.revision,
+        })),
+      );
+      await trx
+        .insertInto('meta')
+        .values({ key: APPLIED_REVISION_KEY, value: input.revision })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: input.revision }))
+        .execute();
+
+      const keys = (operation: string) =>
+        diff.changes.filter((change) => change.operation === operation).map((change) => toKey(change.key));
+      return { created: keys('create'), updated: keys('update'), deleted: keys('delete') };
+    });
+  }
+
+  async getAppliedRevision(): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('meta')
+      .select('value')
+      .where('key', '=', APPLIED_REVISION_KEY)
+      .executeTakeFirst();
+    return row?.value;
+  }
+
+  async putResource(resource: ResourceInput, event: SystemChange): Promise<'created' | 'updated' | 'unchanged'> {
+    const key = toColumns(resource);
+    const spec = toJson(resource.spec, `spec of ${describeKey(key)}`);
+    return this.write(async (trx) => {
+      const row = await trx.selectFrom('resources').select('spec').where(matches(key)).executeTakeFirst();
+      if (row?.spec === spec) return 'unchanged';
+      const at = now();
+      if (row === undefined) {
+        await trx
+          .insertInto('resources')
+          .values({ ...key, spec, revision: null, origin: 'system', updated_at: at })
+          .execute();
+      } else {
+        await trx
+          .updateTable('resources')
+          .set({ spec, revision: null, origin: 'system', updated_at: at })
+          .where(matches(key))
+          .execute();
+      }
+      const operation = row === undefined ? 'create' : 'update';
+      await insertEvents(trx, [{ ...key, at, ...event, operation, revision: null }]);
+      return operation === 'create' ? 'created' : 'updated';
+    });
+  }
+
+  async deleteResource(key: ResourceKey, event: SystemChange): Promise<boolean> {
+    const columns = toColumns(key);
+    return this.write(async (trx) => {
+      const result = await trx.deleteFrom('resources').where(matches(columns)).executeTakeFirst();
+      if (result.numDeletedRows === 0n) return false;
+      await insertEvents(trx, [{ ...columns, at: now(), ...event, operation: 'delete', revision: null }]);
+      return true;
+    });
+  }
+
+  async listSyncEvents(filter: { project?: string; since?: number; limit?: number } = {}): Promise<SyncEvent[]> {
+    let query = this.db.selectFrom('sync_events').selectAll().orderBy('id');
+    if (filter.project !== undefined) query = query.where('project', '=', filter.project);
+    if (filter.since !== undefined) query = query.where('id', '>', filter.since);
+    if (filter.limit !== undefined) query = query.limit(filter.limit);
+    return (await query.execute()).map(toEvent);
+  }
+
+  createRun(run: NewRun): Promise<RunRecord> {
+    return runs.createRun(this.db, run);
+  }
+
+  updateRun(id: string, patch: RunPatch): Promise<RunRecord> {
+    return runs.updateRun(this.db, id, patch);
+  }
+
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return runs.getRun(this.db, id);
+  }
+
+  listRuns(filter: { project?: string; environment?: string } = {}): Promise<RunRecord[]> {
+    return runs.listRuns(this.db, filter);
+  }
+
+  recordApproval(approval: Omit<ApprovalRecord, 'at'>): Promise<void> {
+    return github.recordApproval(this.db, approval);
+  }
+
+  listApprovals(repo: string, pullNumber: number, sha: string): Promise<ApprovalRecord[]> {
+    return github.listApprovals(this.db, repo, pullNumber, sha);
+  }
+
+  recordDelivery(id: string, event: string): Promise<boolean> {
+    return github.recordDelivery(this.db, id, event);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.db.destroy();
+  }
+
+  /**
+   * A transaction that first updates the write-lock row. The row lock it takes is held until
+   * commit, so resource writers on PostgreSQL queue behind each other (and, under READ COMMITTED,
+   * each then reads what the previous one committed); on SQLite the first write takes the database
+   * write lock, which also holds off another process sharing the file. READ COMMITTED is spelled
+   * out because under a stricter server default the waiting writer would fail instead of reading
+   * the newer rows (SQLite ignores the setting and is serializable anyway).
+   */
+  private write<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    return this.db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
+      const locked = await trx
+        .updateTable('meta')
+        .set((eb) => ({ value: eb.ref('value') }))
+        .where('key', '=', WRITE_LOCK_KEY)
+        .executeTakeFirst();
+      if (locked.numUpdatedRows !== 1n) throw new Error('store is missing its write-lock row: was the schema altered by hand?');
+      return work(trx);
+    });
+  }
+}
+
+function matches(key: KeyColumns) {
+  return (eb: ExpressionBuilder<Database, 'resources'>) => eb.and(pickKey(key));
+}
+
+/**
+ * Only ever called under the write lock: event ids are then handed out in commit order, so a reader
+ * paging with `since` never misses an event that commits after it has read a later id.
+ */
+async function insertEvents(trx: Trx, events: EventRow[]): Promise<void> {
+  for (const part of chunks(events)) await trx.insertInto('sync_events').values(part).execute();
+}

@@ -1,0 +1,453 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/system/store.js';
+import type { ResourceInput, ResourceKey, Store, SyncEvent } from '../../src/system/store.js';
+import { postgresBackend, sqliteBackend } from './backends.js';
+import type { TestBackend } from './backends.js';
+
+const env = (name: string, spec: unknown = { template: 'web' }): ResourceInput => ({
+  kind: 'Environment',
+  project: 'shop',
+  name,
+  spec,
+});
+const keyOf = ({ kind, project, name, version }: ResourceKey): ResourceKey =>
+  version === undefined ? { kind, project, name } : { kind, project, name, version };
+const brief = (events: SyncEvent[]) =>
+  events.map(({ trigger, actor, operation, kind, project, name, version, revision }) => ({
+    trigger,
+    actor,
+    operation,
+    ...keyOf({ kind, project, name, version }),
+    revision,
+  }));
+const id = (key: ResourceKey) => JSON.stringify([key.kind, key.project, key.name, key.version ?? '']);
+
+/** The events a correct apply of `to` over `from` records, in key order. */
+function changesBetween(from: ResourceInput[], to: ResourceInput[]) {
+  const before = new Map(from.map((r) => [id(r), r]));
+  const after = new Map(to.map((r) => [id(r), r]));
+  const changes: { operation: string; key: string }[] = [];
+  for (const [key, r] of after) {
+    const old = before.get(key);
+    if (old === undefined) changes.push({ operation: 'create', key });
+    else if (JSON.stringify(old.spec) !== JSON.stringify(r.spec)) changes.push({ operation: 'update', key });
+  }
+  for (const key of before.keys()) if (!after.has(key)) changes.push({ operation: 'delete', key });
+  return changes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+describe.each<[string, TestBackend]>([
+  ['SQLite', sqliteBackend()],
+  ['PostgreSQL', postgresBackend()],
+])('store on %s', (_name, backend) => {
+  let url = '';
+  const open: Store[] = [];
+  const connect = async () => {
+    const store = await openStore({ url });
+    open.push(store);
+    return store;
+  };
+
+  beforeAll(() => backend.start(), 30_000);
+  afterAll(() => backend.stop(), 30_000);
+  beforeEach(async () => {
+    url = await backend.fresh();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+  });
+
+  it('creates the schema on a new database; reopening runs no migration again and loses nothing', async () => {
+    const first = await connect();
+    expect(await backend.tables(url)).toEqual(
+      expect.arrayContaining(['approvals', 'deliveries', 'kysely_migration', 'meta', 'resources', 'runs', 'sync_events']),
+    );
+    await first.applyRevision({ revision: 'r1', resources: [env('dev')], trigger: 'webhook', actor: 'octocat' });
+    await first.createRun({
+      id: 'run-1',
+      project: 'shop',
+      environment: 'dev',
+      action: 'deploy',
+      revision: 'r1',
+      status: 'queued',
+      activities: [{ id: 'a' }],
+      outputs: null,
+    });
+    await first.recordApproval({ repo: 'o/r', pullNumber: 7, sha: 'abc', gate: 'prod', user: 'ann', decision: 'approve' });
+    expect(await first.recordDelivery('d-1', 'push')).toBe(true);
+    await first.close();
+
+    const second = await connect();
+    const migrations = await backend.query(url, 'select name from kysely_migration');
+    expect(migrations.map((row) => row.name)).toEqual(['0001_initial']);
+    expect(await second.getAppliedRevision()).toBe('r1');
+    expect(await second.getResource(env('dev'))).toMatchObject({ spec: { template: 'web' }, revision: 'r1', origin: 'git' });
+    expect(await second.getRun('run-1')).toMatchObject({ status: 'queued', activities: [{ id: 'a' }] });
+    expect(await second.listApprovals('o/r', 7, 'abc')).toHaveLength(1);
+    expect(await second.recordDelivery('d-1', 'push')).toBe(false);
+    expect(await second.listSyncEvents()).toHaveLength(1);
+  });
+
+  it('applies a revision as creates, updates and deletes, with one exact event per change', async () => {
+    const store = await connect();
+    const template: ResourceInput = { kind: 'ResourceTemplate', project: 'shop', name: 'db', version: '1.0.0', spec: { engine: 'pg' } };
+    const r1 = [env('dev'), env('prod'), env('stage'), template];
+    expect(await store.applyRevision({ revision: 'r1', resources: r1, trigger: 'webhook', actor: 'octocat' })).toEqual({
+      created: [env('dev'), env('prod'), env('stage'), template].map(keyOf),
+      updated: [],
+      deleted: [],
+    });
+    const stageBefore = await store.getResource(env('stage'));
+
+    const r2 = [env('dev', { template: 'api' }), env('qa'), env('stage'), template];
+    expect(await store.applyRevision({ revision: 'r2', resources: r2, trigger: 'manual', actor: 'ann' })).toEqual({
+      created: [keyOf(env('qa'))],
+      updated: [keyOf(env('dev'))],
+      deleted: [keyOf(env('prod'))],
+    });
+
+    const events = await store.listSyncEvents();
+    expect(brief(events)).toEqual([
+      { trigger: 'webhook', actor: 'octocat', operation: 'create', ...keyOf(env('dev')), revision: 'r1' },
+      { trigger: 'webhook', actor: 'octocat', operation: 'create', ...keyOf(env('prod')), revision: 'r1' },
+      { trigger: 'webhook', actor: 'octocat', operation: 'create', ...keyOf(env('stage')), revision: 'r1' },
+      { trigger: 'webhook', actor: 'octocat', operation: 'create', ...keyOf(template), revision: 'r1' },
+      { trigger: 'manual', actor: 'ann', operation: 'update', ...keyOf(env('dev')), revision: 'r2' },
+      { trigger: 'manual', actor: 'ann', operation: 'delete', ...keyOf(env('prod')), revision: 'r2' },
+      { trigger: 'manual', actor: 'ann', operation: 'create', ...keyOf(env('qa')), revision: 'r2' },
+    ]);
+    expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => a - b));
+    expect(events.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
+
+    const stored = await store.listResources();
+    const contents = (list: ResourceInput[]) => list.map((r) => ({ ...keyOf(r), spec: r.spec }));
+    expect(contents(stored)).toEqual(contents(r2));
+    expect(stored.every((r) => r.revision === 'r2' && r.origin === 'git')).toBe(true);
+    const stageAfter = await store.getResource(env('stage'));
+    expect(stageAfter?.updatedAt).toBe(stageBefore?.updatedAt);
+    expect(await store.getAppliedRevision()).toBe('r2');
+    expect(await store.getResource({ kind: 'ResourceTemplate', project: 'shop', name: 'db', version: '2.0.0' })).toBeUndefined();
+  });
+
+  it('treats an identical spec as unchanged, whatever its key order, and records no event for it', async () => {
+    const store = await connect();
+    await store.applyRevision({ revision: 'r1', resources: [env('dev', { a: 1, b: { c: 2, d: [3, 4] } })], trigger: 'webhook', actor: null });
+    const result = await store.applyRevision({
+      revision: 'r2',
+      resources: [env('dev', { b: { d: [3, 4], c: 2 }, a: 1 })],
+      trigger: 'webhook',
+      actor: null,
+    });
+    expect(result).toEqual({ created: [], updated: [], deleted: [] });
+    expect(await store.listSyncEvents()).toHaveLength(1);
+    expect(await store.getResource(env('dev'))).toMatchObject({ revision: 'r2', spec: { a: 1, b: { c: 2, d: [3, 4] } } });
+    expect(await store.getAppliedRevision()).toBe('r2');
+  });
+
+  it('sorts and filters resources in code-unit order on both backends', async () => {
+    const store = await connect();
+    const resources: ResourceInput[] = [
+      { kind: 'Environment', project: 'b', name: 'x', spec: {} },
+      { kind: 'Environment', project: 'B', name: 'x', spec: {} },
+      { kind: 'Environment', project: 'a', name: 'x', spec: {} },
+      { kind: 'Driver', project: 'a', name: 'tf', spec: {} },
+      { kind: 'ResourceTemplate', project: 'a', name: 't', version: '2.0.0', spec: {} },
+      { kind: 'ResourceTemplate', project: 'a', name: 't', version: '10.0.0', spec: {} },
+    ];
+    await store.applyRevision({ revision: 'r1', resources, trigger: 'webhook', actor: null });
+    expect((await store.listResources()).map((r) => [r.kind, r.project, r.name, r.version])).toEqual([
+      ['Driver', 'a', 'tf', undefined],
+      ['Environment', 'B', 'x', undefined],
+      ['Environment', 'a', 'x', undefined],
+      ['Environment', 'b', 'x', undefined],
+      ['ResourceTemplate', 'a', 't', '10.0.0'],
+      ['ResourceTemplate', 'a', 't', '2.0.0'],
+    ]);
+    expect((await store.listResources({ project: 'a', kind: 'Environment' })).map((r) => r.project)).toEqual(['a']);
+    expect(await store.listResources({ project: 'a' })).toHaveLength(4);
+  });
+
+  it('rolls the whole apply back when a spec cannot be stored', async () => {
+    const store = await connect();
+    await store.applyRevision({ revision: 'r1', resources: [env('dev'), env('prod')], trigger: 'webhook', actor: null });
+    const before = await store.listResources();
+    await expect(
+      store.applyRevision({
+        revision: 'r2',
+        resources: [env('dev', { template: 'api' }), env('qa'), env('zz', { size: 10n })],
+        trigger: 'webhook',
+        actor: null,
+      }),
+    ).rejects.toThrow(/spec of Environment shop\/zz cannot be stored as JSON/);
+    expect(await store.listResources()).toEqual(before);
+    expect(await store.listSyncEvents()).toHaveLength(2);
+    expect(await store.getAppliedRevision()).toBe('r1');
+  });
+
+  it('rolls back deletes and updates already written when a later write fails in the database', async () => {
+    const store = await connect();
+    await store.applyRevision({ revision: 'r1', resources: [env('dev'), env('prod')], trigger: 'webhook', actor: null });
+    const before = await store.listResources();
+    await backend.failInsertOf(url, 'boom');
+    // dev is updated and prod deleted before the inserts run; the insert of boom then fails.
+    await expect(
+      store.applyRevision({
+        revision: 'r2',
+        resources: [env('dev', { template: 'api' }), env('boom')],
+        trigger: 'webhook',
+        actor: null,
+      }),
+    ).rejects.toThrow(/injected failure/);
+    expect(await store.listResources()).toEqual(before);
+    expect(await store.listSyncEvents()).toHaveLength(2);
+    expect(await store.getAppliedRevision()).toBe('r1');
+    // The store is usable after the failure.
+    await store.applyRevision({ revision: 'r3', resources: [env('dev', { template: 'api' })], trigger: 'webhook', actor: null });
+    expect((await store.listResources()).map((r) => r.name)).toEqual(['dev']);
+  });
+
+  it('rejects a revision that lists a resource twice, writing nothing', async () => {
+    const store = await connect();
+    await expect(
+      store.applyRevision({ revision: 'r1', resources: [env('dev'), env('dev', {})], trigger: 'webhook', actor: null }),
+    ).rejects.toThrow(/revision r1 lists Environment shop\/dev twice/);
+    await expect(
+      store.applyRevision({ revision: 'r1', resources: [env('')], trigger: 'webhook', actor: null }),
+    ).rejects.toThrow(/non-empty name/);
+    expect(await store.listResources()).toEqual([]);
+    expect(await store.getAppliedRevision()).toBeUndefined();
+  });
+
+  it('serializes concurrent applies: each lands whole and the events tell a consistent story', async () => {
+    const store = await connect();
+    const set = (prefix: string, n: number, spec: unknown) =>
+      Array.from({ length: n }, (_, i) => env(`${prefix}-${String(i).padStart(3, '0')}`, spec));
+    const base = [...set('common', 30, { v: 0 }), ...set('old', 20, { v: 0 })];
+    await store.applyRevision({ revision: 'r0', resources: base, trigger: 'webhook', actor: null });
+    const revisions: Record<string, ResourceInput[]> = {
+      r1: [...set('common', 30, { v: 1 }), ...set('one', 40, { v: 1 })],
+      r2: [...set('common', 15, { v: 2 }), ...set('old', 20, { v: 0 }), ...set('two', 40, { v: 2 })],
+    };
+    const since = (await store.listSyncEvents()).at(-1)?.id ?? 0;
+    await Promise.all(
+      Object.entries(revisions).map(([revision, resources]) =>
+        store.applyRevision({ revision, resources, trigger: 'webhook', actor: revision }),
+      ),
+    );
+
+    const last = await store.getAppliedRevision();
+    expect(['r1', 'r2']).toContain(last);
+    const first = last === 'r1' ? 'r2' : 'r1';
+    const stored = await store.listResources();
+    expect(stored.map((r) => [r.name, r.spec, r.revision])).toEqual(
+      [...(revisions[last ?? ''] ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)).map((r) => [r.name, r.spec, last]),
+    );
+    const events = await store.listSyncEvents({ since });
+    const story = events.map((e) => ({ revision: e.revision, operation: e.operation, key: id(e) }));
+    expect(story).toEqual([
+      ...changesBetween(base, revisions[first] ?? []).map((c) => ({ revision: first, ...c })),
+      ...changesBetween(revisions[first] ?? [], revisions[last ?? ''] ?? []).map((c) => ({ revision: last, ...c })),
+    ]);
+    expect(events.every((e) => e.actor === e.revision)).toBe(true);
+  });
+
+  it('records system changes with origin system, no revision and one event each', async () => {
+    const store = await connect();
+    await store.applyRevision({ revision: 'r1', resources: [env('dev')], trigger: 'webhook', actor: null });
+    const since = (await store.listSyncEvents()).at(-1)?.id;
+
+    expect(await store.putResource(env('qa', { template: 'api' }), { trigger: 'internal', actor: null })).toBe('created');
+    expect(await store.putResource(env('qa', { template: 'api' }), { trigger: 'manual', actor: 'ann' })).toBe('unchanged');
+    expect(await store.putResource(env('dev', { template: 'api' }), { trigger: 'manual', actor: 'ann' })).toBe('updated');
+    expect(await store.getResource(env('dev'))).toMatchObject({ origin: 'system', revision: null, spec: { template: 'api' } });
+    expect(await store.getResource(env('qa'))).toMatchObject({ origin: 'system', revision: null });
+    expect(await store.deleteResource(env('qa'), { trigger: 'manual', actor: 'bob' })).toBe(true);
+    expect(await store.deleteResource(env('qa'), { trigger: 'manual', actor: 'bob' })).toBe(false);
+    expect(await store.getResource(env('qa'))).toBeUndefined();
+    expect(brief(await store.listSyncEvents({ since }))).toEqual([
+      { trigger: 'internal', actor: null, operation: 'create', ...keyOf(env('qa')), revision: null },
+      { trigger: 'manual', actor: 'ann', operation: 'update', ...keyOf(env('dev')), revision: null },
+      { trigger: 'manual', actor: 'bob', operation: 'delete', ...keyOf(env('qa')), revision: null },
+    ]);
+    await expect(store.putResource(env('bad', { n: 1n }), { trigger: 'manual', actor: null })).rejects.toThrow(/cannot be stored/);
+    expect(await store.getResource(env('bad'))).toBeUndefined();
+
+    // Git catching up with the system (a merged bot PR) changes nothing but where the spec comes from.
+    const count = (await store.listSyncEvents()).length;
+    const result = await store.applyRevision({ revision: 'r2', resources: [env('dev', { template: 'api' })], trigger: 'webhook', actor: null });
+    expect(result).toEqual({ created: [], updated: [], deleted: [] });
+    expect(await store.listSyncEvents()).toHaveLength(count);
+    expect(await store.getResource(env('dev'))).toMatchObject({ origin: 'git', revision: 'r2' });
+  });
+
+  it('filters sync events by project, since and limit', async () => {
+    const store = await connect();
+    await store.applyRevision({
+      revision: 'r1',
+      resources: [env('a'), env('b'), { ...env('c'), project: 'other' }, env('d')],
+      trigger: 'webhook',
+      actor: null,
+    });
+    const all = await store.listSyncEvents();
+    expect(all).toHaveLength(4);
+    expect((await store.listSyncEvents({ project: 'other' })).map((e) => e.name)).toEqual(['c']);
+    expect((await store.listSyncEvents({ since: all[1]?.id })).map((e) => e.id)).toEqual(all.slice(2).map((e) => e.id));
+    expect((await store.listSyncEvents({ project: 'shop', limit: 2 })).map((e) => e.name)).toEqual(['a', 'b']);
+  });
+
+  it('creates, updates and lists runs', async () => {
+    const store = await connect();
+    const run = { project: 'shop', environment: 'dev', action: 'deploy' as const, revision: 'r1', status: 'queued' as const };
+    const created = await store.createRun({ ...run, id: 'run-1', activities: { nodes: ['vpc', 'db'] }, outputs: {} });
+    expect(created).toEqual({
+      ...run,
+      id: 'run-1',
+      activities: { nodes: ['vpc', 'db'] },
+      outputs: {},
+      createdAt: expect.any(String),
+      startedAt: null,
+      finishedAt: null,
+    });
+    await store.createRun({ ...run, id: 'run-2', environment: 'prod', activities: [], outputs: null });
+    await store.createRun({ ...run, id: 'run-3', action: 'destroy', activities: [], outputs: null });
+    await expect(store.createRun({ ...run, id: 'run-1', activities: [], outputs: null })).rejects.toThrow(/run "run-1" already exists/);
+
+    const started = '2024-05-01T10:00:00.000Z';
+    expect(await store.updateRun('run-1', { status: 'in_progress', startedAt: started })).toMatchObject({
+      status: 'in_progress',
+      startedAt: started,
+      finishedAt: null,
+      activities: { nodes: ['vpc', 'db'] },
+    });
+    const done = await store.updateRun('run-1', {
+      status: 'success',
+      finishedAt: '2024-05-01T10:05:00.000Z',
+      outputs: { db: { host: 'db.internal' } },
+    });
+    expect(done).toMatchObject({ status: 'success', startedAt: started, outputs: { db: { host: 'db.internal' } } });
+    expect(await store.getRun('run-1')).toEqual(done);
+    expect(await store.updateRun('run-1', {})).toEqual(done);
+    await expect(store.updateRun('nope', { status: 'failure' })).rejects.toThrow(/cannot update run "nope": no run has that id/);
+    await expect(store.updateRun('nope', {})).rejects.toThrow(/no run has that id/);
+    expect(await store.getRun('nope')).toBeUndefined();
+
+    expect((await store.listRuns()).map((r) => r.id)).toEqual(['run-3', 'run-2', 'run-1']);
+    expect((await store.listRuns({ environment: 'dev' })).map((r) => r.id)).toEqual(['run-3', 'run-1']);
+    expect((await store.listRuns({ project: 'shop', environment: 'prod' })).map((r) => r.id)).toEqual(['run-2']);
+    expect(await store.listRuns({ project: 'other' })).toEqual([]);
+  });
+
+  it('records approvals idempotently, bound to repository, pull request and SHA', async () => {
+    const store = await connect();
+    const approval = { repo: 'o/r', pullNumber: 7, sha: 'abc', gate: 'prod', user: 'ann', decision: 'approve' as const };
+    await store.recordApproval(approval);
+    const [first] = await store.listApprovals('o/r', 7, 'abc');
+    await store.recordApproval(approval);
+    expect(await store.listApprovals('o/r', 7, 'abc')).toEqual([first]);
+
+    await store.recordApproval({ ...approval, user: 'bob' });
+    await store.recordApproval({ ...approval, sha: 'def' });
+    await store.recordApproval({ ...approval, pullNumber: 8 });
+    const listed = await store.listApprovals('o/r', 7, 'abc');
+    expect(listed.map((a) => [a.user, a.decision])).toEqual([
+      ['ann', 'approve'],
+      ['bob', 'approve'],
+    ]);
+
+    await store.recordApproval({ ...approval, decision: 'reject' });
+    const changed = await store.listApprovals('o/r', 7, 'abc');
+    expect(changed.find((a) => a.user === 'ann')?.decision).toBe('reject');
+    expect(changed).toHaveLength(2);
+    expect(await store.listApprovals('o/r', 7, 'zzz')).toEqual([]);
+  });
+
+  it('recognizes a redelivered webhook, also when deliveries race', async () => {
+    const store = await connect();
+    expect(await store.recordDelivery('d-1', 'push')).toBe(true);
+    expect(await store.recordDelivery('d-1', 'push')).toBe(false);
+    const raced = await Promise.all(Array.from({ length: 12 }, () => store.recordDelivery('d-2', 'pull_request')));
+    expect(raced.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('store on PostgreSQL shared by replicas', () => {
+  const backend = postgresBackend();
+  let url = '';
+  const stores: Store[] = [];
+
+  beforeAll(async () => {
+    await backend.start();
+    url = await backend.fresh();
+  }, 30_000);
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await backend.stop();
+  }, 30_000);
+
+  it('serializes applies and deduplicates deliveries across replicas', async () => {
+    // Two replicas starting together both migrate the same new database.
+    stores.push(...(await Promise.all([openStore({ url }), openStore({ url })])));
+    const [a, b] = stores as [Store, Store];
+    const revision = (n: number) => Array.from({ length: 40 }, (_, i) => env(`e-${n}-${i}`, { n }));
+    for (let round = 0; round < 5; round++) {
+      const [x, y] = [`a${round}`, `b${round}`];
+      await Promise.all([
+        a.applyRevision({ revision: x, resources: revision(2 * round), trigger: 'webhook', actor: null }),
+        b.applyRevision({ revision: y, resources: revision(2 * round + 1), trigger: 'webhook', actor: null }),
+      ]);
+      const last = await a.getAppliedRevision();
+      const stored = await b.listResources();
+      expect(stored).toHaveLength(40);
+      expect(new Set(stored.map((r) => r.revision))).toEqual(new Set([last]));
+    }
+    // Every apply replaced the whole previous set: 40 creates and 40 deletes each, after the first.
+    const events = await a.listSyncEvents();
+    expect(events).toHaveLength(40 + 9 * 80);
+    const runs = new Set<string>();
+    let previous: string | null = null;
+    for (const event of events) {
+      if (event.revision !== previous) {
+        expect(runs.has(event.revision ?? '')).toBe(false);
+        runs.add(event.revision ?? '');
+        previous = event.revision;
+      }
+    }
+    const raced = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).recordDelivery('shared', 'push')));
+    expect(raced.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('openStore', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'envsync-open-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('defaults to a SQLite file under the data folder, creating the folder', async () => {
+    const dataDir = join(dir, 'nested', 'data');
+    const store = await openStore({ dataDir });
+    await store.recordDelivery('x', 'push');
+    await store.close();
+    await store.close();
+    expect(existsSync(join(dataDir, 'envsync.sqlite'))).toBe(true);
+  });
+
+  it('accepts sqlite:PATH and :memory:', async () => {
+    const path = join(dir, 'other', 'store.db');
+    const file = await openStore({ url: `sqlite:${path}` });
+    await file.close();
+    expect(existsSync(path)).toBe(true);
+    const memory = await openStore({ url: ':memory:' });
+    expect(await memory.recordDelivery('x', 'push')).toBe(true);
+    await memory.close();
+  });
+
+  it('rejects an unknown scheme without echoing the rest of the URL', async () => {
+    await expect(openStore({ url: 'mysql://root:hunter2@db/x' })).rejects.toThrow(/unsupported store URL scheme "mysql:"/);
+    await expect(openStore({ url: 'mysql://root:hunter2@db/x' })).rejects.not.toThrow(/hunter2/);
+  });
+});
