@@ -3,12 +3,12 @@
 // has are deleted, and a project new to Git gets a `.gitkeep`. Secrets are never written in clear.
 import { parse as parseYaml, stringify } from 'yaml';
 import { editYaml } from '../specs/edit-yaml.js';
-import { formatPath, type DocPath } from '../specs/findings.js';
-import { identityField, isPlainObject, equalJson } from '../specs/json.js';
+import { formatPath } from '../specs/findings.js';
+import { equalJson } from '../specs/json.js';
 import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
 import type { LoadResult, LoadedSpec } from '../specs/load.js';
 import { respell } from '../specs/spelling.js';
-import { mapSecrets } from './secrets.js';
+import { mapSecrets, SEALED_PREFIX, sealedReference, valueAt } from './secrets.js';
 import { specKey } from './plan/changes.js';
 
 export interface SystemSpec {
@@ -52,30 +52,6 @@ export interface ExportPlan {
   rewritten: string[];
 }
 
-export const SEALED_PREFIX = 'sealed://';
-
-export const sealedReference = (spec: { kind: string; project: string; name: string }, path: DocPath) =>
-  `${SEALED_PREFIX}${spec.kind}/${spec.project}/${spec.name}/${formatPath(path)}`;
-
-/** The value at `path` of `target`, following list entries by name where `source` has named entries. */
-function valueAt(target: unknown, source: unknown, path: DocPath): unknown {
-  let t = target;
-  let s = source;
-  for (const segment of path) {
-    if (typeof segment === 'number' && Array.isArray(t) && Array.isArray(s)) {
-      const id = identityField(s);
-      const wanted = id ? (s[segment] as Record<string, unknown>)[id] : undefined;
-      t = id ? t.find((e) => isPlainObject(e) && e[id] === wanted) : t[segment];
-      s = s[segment];
-    } else if (isPlainObject(t) && isPlainObject(s)) {
-      t = t[segment];
-      s = s[segment];
-    } else {
-      return undefined;
-    }
-  }
-  return t;
-}
 
 function layoutPath(root: string, spec: SystemSpec, taken: (path: string) => boolean): string {
   const prefix = root === '' ? '' : `${root}/`;

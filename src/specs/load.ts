@@ -94,6 +94,32 @@ export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {
   return result;
 }
 
+/** A document that is already parsed (an API request, a stored spec), with the path it has or would have. */
+export interface ParsedDocument {
+  path: string;
+  data: Record<string, unknown>;
+  /** Its text, when it came as text: findings are then located in it. */
+  text?: string;
+}
+
+/** Loads parsed documents through the same checks as files: kind, spellings, schema, layout. */
+export function loadDocuments(documents: readonly ParsedDocument[]): LoadResult {
+  const texts = new Map<string, string>();
+  const result: LoadResult = { specs: [], findings: [], textOf: (file) => texts.get(file), ignored: [], fileCount: 0 };
+  for (const doc of documents) {
+    const place = placeOf(doc.path);
+    if (place.type === 'outside' || place.type === 'unknown-folder') {
+      result.ignored.push({ file: doc.path, reason: 'not in the projects/ layout' });
+      continue;
+    }
+    result.fileCount++;
+    if (doc.text !== undefined) texts.set(doc.path, doc.text);
+    const spec = identify(doc.path, doc.text ?? JSON.stringify(doc.data), doc.data, place, result.findings);
+    if (spec) result.specs.push(spec);
+  }
+  return result;
+}
+
 type Place = Exclude<ReturnType<typeof placeOf>, { type: 'outside' } | { type: 'unknown-folder' }>;
 
 function identify(file: string, text: string, data: Record<string, unknown>, place: Place, findings: PendingFinding[]): LoadedSpec | undefined {

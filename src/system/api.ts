@@ -1,0 +1,232 @@
+// The system API, REST under /api/v1: read and change specs, launch environments, trigger and read
+// runs, read sync events. A plain Node request handler, so that the app server can mount it and
+// `envsync system serve` can run it alone. Every answer is JSON; secrets are masked in every spec.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import jsyaml from 'js-yaml';
+import { mapSecrets } from '../engine/secrets.js';
+import { templateDeclarations } from '../engine/declarations.js';
+import { SpecIndex } from '../engine/spec-index.js';
+import { loadDocuments } from '../specs/load.js';
+import { isPlainObject } from '../specs/json.js';
+import type { Environment } from '../specs/kinds.js';
+import type { SystemService } from './service.js';
+import { layoutPathOf, SystemError } from './service.js';
+import type { ResourceKey, RunAction, StoredResource } from './store.js';
+
+export type Access = 'read' | 'write';
+
+/** A bearer token: only its SHA-256 is configured, so the configuration holds no usable secret. */
+export interface ApiToken {
+  name: string;
+  sha256: string;
+  /** Project name (or `*`) to access. */
+  projects: Record<string, Access>;
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const MAX_BODY = 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+function authenticate(req: IncomingMessage, tokens: readonly ApiToken[]): ApiToken {
+  const header = req.headers.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw new HttpError(401, 'missing bearer token: send Authorization: Bearer <token>');
+  const presented = Buffer.from(hashToken(match[1]!), 'hex');
+  const token = tokens.find((t) => {
+    const expected = Buffer.from(t.sha256, 'hex');
+    return expected.length === presented.length && timingSafeEqual(expected, presented);
+  });
+  if (!token) throw new HttpError(401, 'unknown token');
+  return token;
+}
+
+function allowed(token: ApiToken, project: string, need: Access): boolean {
+  const access = token.projects[project] ?? token.projects['*'];
+  return access === 'write' || (access === 'read' && need === 'read');
+}
+
+function requireAccess(token: ApiToken, project: string, need: Access): void {
+  if (!allowed(token, project, need)) {
+    // A token that may not read a project learns nothing about it, not even that it exists.
+    throw allowed(token, project, 'read') ? new HttpError(403, `token "${token.name}" may read but not change project ${project}`) : new HttpError(404, 'not found');
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<{ data: Record<string, unknown>; text: string }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, `request body over ${MAX_BODY} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  let data: unknown;
+  try {
+    data = (req.headers['content-type'] ?? '').includes('yaml') ? jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }) : JSON.parse(text);
+  } catch (e) {
+    throw new HttpError(400, `the body does not parse: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!isPlainObject(data)) throw new HttpError(400, 'the body must be a JSON (or YAML) object');
+  return { data, text };
+}
+
+const send = (res: ServerResponse, status: number, body?: unknown) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(body === undefined ? undefined : JSON.stringify(body));
+};
+
+const SENSITIVE = '(sensitive)';
+
+export function createApiHandler(service: SystemService, tokens: readonly ApiToken[], log: (error: unknown) => void = () => {}) {
+  /** A stored spec as the API shows it: secrets masked, an environment's by its template's rules too. */
+  const shown = async (resource: StoredResource) => {
+    let keys = new Set<string>();
+    if (resource.kind === 'Environment') {
+      const all = await service.list();
+      const index = new SpecIndex(loadDocuments(all.map((r) => ({ path: layoutPathOf(r), data: structuredClone(r.spec) as Record<string, unknown> }))).specs);
+      const { template } = (resource.spec as Environment).spec ?? {};
+      const found = template ? index.resolve('EnvironmentTemplate', template.name, resource.project, template.version) : undefined;
+      if (found?.status === 'found') {
+        keys = new Set([...templateDeclarations(found.spec, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id));
+      }
+    }
+    return { ...resource, spec: mapSecrets(resource.spec, () => SENSITIVE, keys) };
+  };
+
+  const keyFrom = (kind: string, project: string, name: string, url: URL): ResourceKey => {
+    const version = url.searchParams.get('version');
+    return { kind, project, name, ...(version ? { version } : {}) };
+  };
+
+  type Route = [method: string, pattern: RegExp, handler: (token: ApiToken, params: string[], req: IncomingMessage, url: URL) => Promise<[number, unknown?]>];
+  const routes: Route[] = [
+    [
+      'GET',
+      /^\/api\/v1\/resources$/,
+      async (token, _p, _req, url) => {
+        const project = url.searchParams.get('project') ?? undefined;
+        const kind = url.searchParams.get('kind') ?? undefined;
+        const list = (await service.list({ ...(project ? { project } : {}), ...(kind ? { kind } : {}) })).filter((r) => allowed(token, r.project, 'read'));
+        return [200, { resources: await Promise.all(list.map(shown)) }];
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/v1\/resources\/([^/]+)\/([^/]+)\/([^/]+)$/,
+      async (token, [kind, project, name], _req, url) => {
+        requireAccess(token, project!, 'read');
+        return [200, await shown(await service.get(keyFrom(kind!, project!, name!, url)))];
+      },
+    ],
+    [
+      'PUT',
+      /^\/api\/v1\/resources\/([^/]+)\/([^/]+)\/([^/]+)$/,
+      async (token, [kind, project, name], req) => {
+        requireAccess(token, project!, 'write');
+        const { data, text } = await readBody(req);
+        const metadata = (data.metadata ?? {}) as Record<string, unknown>;
+        const claimed = kind === 'Project' ? metadata.name === name : metadata.project === project && metadata.name === name;
+        if (data.kind !== kind || !claimed) throw new HttpError(400, `the body must be the ${kind} ${project}/${name} of the URL (kind, metadata.project, metadata.name)`);
+        const outcome = await service.put(data, { trigger: 'internal', actor: token.name }, text);
+        return [outcome === 'created' ? 201 : 200, { outcome }];
+      },
+    ],
+    [
+      'DELETE',
+      /^\/api\/v1\/resources\/([^/]+)\/([^/]+)\/([^/]+)$/,
+      async (token, [kind, project, name], _req, url) => {
+        requireAccess(token, project!, 'write');
+        await service.delete(keyFrom(kind!, project!, name!, url), { trigger: 'internal', actor: token.name });
+        return [204];
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/v1\/projects\/([^/]+)\/environments$/,
+      async (token, [project], req) => {
+        requireAccess(token, project!, 'write');
+        const { data } = await readBody(req);
+        const template = data.template as { name?: unknown; version?: unknown } | undefined;
+        if (typeof data.name !== 'string' || typeof template?.name !== 'string' || typeof template.version !== 'string') {
+          throw new HttpError(400, 'send {"name": "...", "template": {"name": "...", "version": "..."}, "variables": {"name": "value"}}');
+        }
+        const variables = isPlainObject(data.variables) ? Object.fromEntries(Object.entries(data.variables).map(([k, v]) => [k, String(v)])) : {};
+        await service.launch({ project: project!, name: data.name, template: { name: template.name, version: template.version }, variables }, { trigger: 'internal', actor: token.name });
+        return [201, { outcome: 'created' }];
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/v1\/projects\/([^/]+)\/environments\/([^/]+)\/runs$/,
+      async (token, [project, environment], req) => {
+        requireAccess(token, project!, 'write');
+        const { data } = await readBody(req);
+        const action = (data.action ?? 'deploy') as RunAction;
+        if (action !== 'deploy' && action !== 'destroy') throw new HttpError(400, 'action must be deploy or destroy');
+        return [201, await service.triggerRun(project!, environment!, action)];
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/v1\/runs$/,
+      async (token, _p, _req, url) => {
+        const project = url.searchParams.get('project') ?? undefined;
+        const environment = url.searchParams.get('environment') ?? undefined;
+        const runs = await service.store.listRuns({ ...(project ? { project } : {}), ...(environment ? { environment } : {}) });
+        return [200, { runs: runs.filter((r) => allowed(token, r.project, 'read')) }];
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/v1\/runs\/([^/]+)$/,
+      async (token, [id]) => {
+        const run = await service.store.getRun(id!);
+        if (!run || !allowed(token, run.project, 'read')) throw new HttpError(404, 'not found');
+        return [200, run];
+      },
+    ],
+    [
+      'GET',
+      /^\/api\/v1\/events$/,
+      async (token, _p, _req, url) => {
+        const project = url.searchParams.get('project') ?? undefined;
+        const since = Number(url.searchParams.get('since') ?? 0) || undefined;
+        const events = await service.store.listSyncEvents({ ...(project ? { project } : {}), ...(since ? { since } : {}) });
+        return [200, { events: events.filter((e) => allowed(token, e.project, 'read')) }];
+      },
+    ],
+  ];
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      const matching = routes.filter(([, pattern]) => pattern.test(url.pathname));
+      if (matching.length === 0) throw new HttpError(404, 'not found');
+      const route = matching.find(([method]) => method === req.method);
+      if (!route) throw new HttpError(405, `use ${matching.map(([m]) => m).join(' or ')}`);
+      const token = authenticate(req, tokens);
+      const params = route[1].exec(url.pathname)!.slice(1).map(decodeURIComponent);
+      const [status, body] = await route[2](token, params, req, url);
+      send(res, status, body);
+    } catch (e) {
+      if (e instanceof HttpError) send(res, e.status, { error: e.message, ...e.extra });
+      else if (e instanceof SystemError) send(res, e.status, { error: e.message, ...(e.findings.length ? { findings: e.findings } : {}) });
+      else {
+        log(e);
+        send(res, 500, { error: 'internal error: see the server log' });
+      }
+    }
+  };
+}

@@ -1,0 +1,159 @@
+// What can be done to the system, whoever asks (the REST API, `envsync system`, the app): every change
+// is validated with the rules of `envsync validate`, in the context of everything else the system
+// holds, and nothing invalid is stored.
+import { randomUUID } from 'node:crypto';
+import { validateRepository } from '../engine/validate.js';
+import { unsealFrom } from '../engine/secrets.js';
+import { planExport, type ExportOptions, type ExportPlan, type SystemSpec } from '../engine/export.js';
+import type { Finding } from '../specs/findings.js';
+import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
+import { loadDocuments, loadSpecs, type LoadResult, type ParsedDocument } from '../specs/load.js';
+import { locateFindings } from '../specs/locate.js';
+import type { SourceFile } from '../specs/source.js';
+import type { ApplyResult, ResourceKey, RunAction, RunRecord, Store, StoredResource, SystemChange } from './store.js';
+
+export class SystemError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 409 | 422,
+    readonly findings: Finding[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Where a spec lives in the layout; template versions side by side as `<name>@<version>.yaml`. */
+export function layoutPathOf(key: ResourceKey): string {
+  if (key.kind === 'Project') return `projects/${key.name}.yaml`;
+  const plural = KIND_BY_NAME.get(key.kind as KindName)?.plural ?? `${key.kind.toLowerCase()}s`;
+  return `projects/${key.project}/${plural}/${key.name}${key.version !== undefined ? `@${key.version}` : ''}.yaml`;
+}
+
+const sameKey = (a: ResourceKey, b: ResourceKey) => a.kind === b.kind && a.project === b.project && a.name === b.name && (a.version ?? '') === (b.version ?? '');
+
+const documentOf = (r: StoredResource): Record<string, unknown> => structuredClone(r.spec) as Record<string, unknown>;
+
+/** The identity a document claims; undefined when it claims none that could be stored. */
+function keyOfDocument(data: Record<string, unknown>): ResourceKey | undefined {
+  const kind = typeof data.kind === 'string' ? data.kind : undefined;
+  const metadata = (data.metadata ?? {}) as Record<string, unknown>;
+  const name = typeof metadata.name === 'string' ? metadata.name : undefined;
+  const project = kind === 'Project' ? name : typeof metadata.project === 'string' ? metadata.project : undefined;
+  if (!kind || !name || !project) return undefined;
+  const version = KIND_BY_NAME.get(kind as KindName)?.versioned ? ((data.spec as { version?: unknown } | undefined)?.version as string | undefined) : undefined;
+  return { kind, project, name, ...(typeof version === 'string' ? { version } : {}) };
+}
+
+export class SystemService {
+  constructor(readonly store: Store) {}
+
+  private async documents(except?: ResourceKey): Promise<ParsedDocument[]> {
+    const resources = await this.store.listResources();
+    return resources.filter((r) => !except || !sameKey(r, except)).map((r) => ({ path: layoutPathOf(r), data: documentOf(r) }));
+  }
+
+  /** Errors of `candidate` itself, and errors it causes in other specs that were not there before. */
+  private async validateChange(candidate: ParsedDocument | undefined, key: ResourceKey): Promise<Finding[]> {
+    const others = await this.documents(key);
+    const errorsOf = (loaded: LoadResult) =>
+      locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
+    const before = new Set(errorsOf(loadDocuments(await this.documents())).map((f) => `${f.file}\u0000${f.code}\u0000${f.message}`));
+    const after = errorsOf(loadDocuments(candidate ? [...others, candidate] : others));
+    return after.filter((f) => f.file === candidate?.path || !before.has(`${f.file}\u0000${f.code}\u0000${f.message}`));
+  }
+
+  async list(filter: { project?: string; kind?: string } = {}): Promise<StoredResource[]> {
+    return this.store.listResources(filter);
+  }
+
+  async get(key: ResourceKey): Promise<StoredResource> {
+    const found = await this.store.getResource(key);
+    if (!found) throw new SystemError(`no ${key.kind} ${key.project}/${key.name}${key.version ? ` version ${key.version}` : ''} in the system`, 404);
+    return found;
+  }
+
+  /** Stores a spec changed outside Git; `text` (YAML or JSON) is where findings are located. */
+  async put(data: Record<string, unknown>, change: SystemChange, text?: string): Promise<'created' | 'updated' | 'unchanged'> {
+    const key = keyOfDocument(data);
+    if (!key) {
+      const finding: Finding = {
+        file: 'request',
+        line: 1,
+        column: 1,
+        severity: 'error',
+        code: 'missing-field',
+        message: 'a spec needs kind, metadata.name and (except a Project) metadata.project: add them',
+      };
+      throw new SystemError('the spec is not valid: nothing was stored', 422, [finding]);
+    }
+    const candidate: ParsedDocument = { path: layoutPathOf(key), data: structuredClone(data), ...(text !== undefined ? { text } : {}) };
+    const findings = await this.validateChange(candidate, key);
+    if (findings.length > 0) throw new SystemError('the spec is not valid: nothing was stored', 422, findings);
+    const { status: _status, ...document } = data;
+    return this.store.putResource({ ...key, spec: document }, change);
+  }
+
+  /** Deletes a spec, unless other specs still need it. */
+  async delete(key: ResourceKey, change: SystemChange): Promise<void> {
+    await this.get(key);
+    const findings = await this.validateChange(undefined, key);
+    if (findings.length > 0) throw new SystemError(`other specs still use ${key.kind} ${key.name}: change them first`, 409, findings);
+    await this.store.deleteResource(key, change);
+  }
+
+  /** A new environment from a template, with values for the template's variables. */
+  async launch(
+    input: { project: string; name: string; template: { name: string; version: string }; variables?: Record<string, string> },
+    change: SystemChange,
+  ): Promise<'created' | 'updated' | 'unchanged'> {
+    if (await this.store.getResource({ kind: 'Environment', project: input.project, name: input.name })) {
+      throw new SystemError(`environment ${input.project}/${input.name} already exists: update it instead`, 409);
+    }
+    const variables = Object.entries(input.variables ?? {}).map(([name, value]) => ({ name, value }));
+    return this.put(
+      {
+        apiVersion: 'eaas.envmgmt.io/v1',
+        kind: 'Environment',
+        metadata: { name: input.name, project: input.project },
+        spec: { template: input.template, ...(variables.length > 0 ? { variables } : {}) },
+      },
+      change,
+    );
+  }
+
+  /** Queues a run of an environment; a runner (or the app) picks it up. */
+  async triggerRun(project: string, environment: string, action: RunAction): Promise<RunRecord> {
+    await this.get({ kind: 'Environment', project, name: environment });
+    const revision = (await this.store.getAppliedRevision()) ?? 'system';
+    return this.store.createRun({ id: randomUUID(), project, environment, action, revision, status: 'queued', activities: [], outputs: {} });
+  }
+
+  /**
+   * Git to system: makes the system hold a revision's specs. A revision that does not validate is
+   * refused whole. Secrets Git holds as `sealed://` references keep the values the system has.
+   */
+  async applyRevision(files: readonly SourceFile[], revision: string, change: { trigger: 'webhook' | 'manual'; actor: string | null }, root = ''): Promise<ApplyResult> {
+    const loaded = loadSpecs(files, { root });
+    const errors = locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
+    if (errors.length > 0) throw new SystemError(`revision ${revision} does not validate: nothing was applied`, 422, errors);
+    const current = new Map((await this.store.listResources()).map((r) => [layoutPathOf(r), r]));
+    const resources = loaded.specs.map((s) => {
+      const key: ResourceKey = { kind: s.kind.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) };
+      const held = current.get(layoutPathOf(key));
+      return { ...key, spec: held ? unsealFrom(s.data, held.spec) : s.data };
+    });
+    return this.store.applyRevision({ revision, resources, ...change });
+  }
+
+  /** System to Git: the file changes that make a checkout hold what the system holds. */
+  async exportTo(checkout: LoadResult, options: ExportOptions = {}): Promise<ExportPlan> {
+    const system: SystemSpec[] = (await this.store.listResources()).map((r) => ({
+      kind: r.kind,
+      project: r.project,
+      name: r.name,
+      ...(r.version !== undefined ? { version: r.version } : {}),
+      document: documentOf(r),
+    }));
+    return planExport(checkout, system, options);
+  }
+}
