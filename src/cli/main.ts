@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { runValidate } from './validate.js';
 import { runPlan } from './plan.js';
+import { runExport, runSystem } from './system.js';
 import { UsageError, type CommandIO } from './io.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 
@@ -16,6 +17,11 @@ Usage:
       What merging head into base changes and which environments it runs, with each run's activity
       graph. HEAD defaults to the working tree, BASE to the commit HEAD. Exit 1 when the plan has
       errors or the head does not validate.
+  envsync system ...        Read and change the system (the store): list, get, put, delete, launch,
+                            run, events, apply, token, serve. See envsync system --help.
+  envsync export [DIR] [--secrets seal|keep] [--include KINDS] [--exclude KINDS] [--store URL]
+      Write the system's specs into a checkout: files edited in place (comments and formatting
+      kept), new specs at their layout path, deleted ones removed; secrets never in clear.
   envsync --version
   envsync --help
 `;
@@ -24,6 +30,13 @@ function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
+
+// A reader that stops early (`envsync system list | head`) closes our stdout: that ends the command
+// quietly, as it does for other command-line tools, rather than with a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 const processIO: CommandIO = {
   cwd: process.cwd(),
@@ -106,5 +119,7 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
       io,
     );
   }
+  if (command === 'system') return runSystem(rest, io);
+  if (command === 'export') return runExport(rest, io);
   throw new UsageError(`unknown command "${command}"`);
 }

@@ -4,14 +4,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import jsyaml from 'js-yaml';
-import { mapSecrets } from '../engine/secrets.js';
-import { templateDeclarations } from '../engine/declarations.js';
-import { SpecIndex } from '../engine/spec-index.js';
-import { loadDocuments } from '../specs/load.js';
 import { isPlainObject } from '../specs/json.js';
-import type { Environment } from '../specs/kinds.js';
-import type { SystemService } from './service.js';
-import { layoutPathOf, SystemError } from './service.js';
+import { SystemError, type SystemService } from './service.js';
 import type { ResourceKey, RunAction, StoredResource } from './store.js';
 
 export type Access = 'read' | 'write';
@@ -87,23 +81,8 @@ const send = (res: ServerResponse, status: number, body?: unknown) => {
   res.end(body === undefined ? undefined : JSON.stringify(body));
 };
 
-const SENSITIVE = '(sensitive)';
-
 export function createApiHandler(service: SystemService, tokens: readonly ApiToken[], log: (error: unknown) => void = () => {}) {
-  /** A stored spec as the API shows it: secrets masked, an environment's by its template's rules too. */
-  const shown = async (resource: StoredResource) => {
-    let keys = new Set<string>();
-    if (resource.kind === 'Environment') {
-      const all = await service.list();
-      const index = new SpecIndex(loadDocuments(all.map((r) => ({ path: layoutPathOf(r), data: structuredClone(r.spec) as Record<string, unknown> }))).specs);
-      const { template } = (resource.spec as Environment).spec ?? {};
-      const found = template ? index.resolve('EnvironmentTemplate', template.name, resource.project, template.version) : undefined;
-      if (found?.status === 'found') {
-        keys = new Set([...templateDeclarations(found.spec, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id));
-      }
-    }
-    return { ...resource, spec: mapSecrets(resource.spec, () => SENSITIVE, keys) };
-  };
+  const shown = (resource: StoredResource) => service.masked(resource);
 
   const keyFrom = (kind: string, project: string, name: string, url: URL): ResourceKey => {
     const version = url.searchParams.get('version');

@@ -3,10 +3,12 @@
 // holds, and nothing invalid is stored.
 import { randomUUID } from 'node:crypto';
 import { validateRepository } from '../engine/validate.js';
-import { unsealFrom } from '../engine/secrets.js';
+import { mapSecrets, unsealFrom } from '../engine/secrets.js';
+import { templateDeclarations } from '../engine/declarations.js';
+import { SpecIndex } from '../engine/spec-index.js';
 import { planExport, type ExportOptions, type ExportPlan, type SystemSpec } from '../engine/export.js';
 import type { Finding } from '../specs/findings.js';
-import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
+import { KIND_BY_NAME, type Environment, type KindName } from '../specs/kinds.js';
 import { loadDocuments, loadSpecs, type LoadResult, type ParsedDocument } from '../specs/load.js';
 import { locateFindings } from '../specs/locate.js';
 import type { SourceFile } from '../specs/source.js';
@@ -22,11 +24,22 @@ export class SystemError extends Error {
   }
 }
 
-/** Where a spec lives in the layout; template versions side by side as `<name>@<version>.yaml`. */
-export function layoutPathOf(key: ResourceKey): string {
+/**
+ * Where a spec lives in the layout: `<name>.yaml`, or `<name>@<version>.yaml` for a template version
+ * that has siblings (`versioned`), as in a repository that keeps several side by side.
+ */
+export function layoutPathOf(key: ResourceKey, versioned = key.version !== undefined): string {
   if (key.kind === 'Project') return `projects/${key.name}.yaml`;
   const plural = KIND_BY_NAME.get(key.kind as KindName)?.plural ?? `${key.kind.toLowerCase()}s`;
-  return `projects/${key.project}/${plural}/${key.name}${key.version !== undefined ? `@${key.version}` : ''}.yaml`;
+  return `projects/${key.project}/${plural}/${key.name}${versioned && key.version !== undefined ? `@${key.version}` : ''}.yaml`;
+}
+
+/** Paths for a set of specs: a template's single version is plain `<name>.yaml`. */
+function layoutPaths<T extends ResourceKey>(keys: readonly T[]): Map<T, string> {
+  const count = new Map<string, number>();
+  const nameKey = (k: ResourceKey) => `${k.kind}\u0000${k.project}\u0000${k.name}`;
+  for (const k of keys) count.set(nameKey(k), (count.get(nameKey(k)) ?? 0) + 1);
+  return new Map(keys.map((k) => [k, layoutPathOf(k, (count.get(nameKey(k)) ?? 0) > 1)]));
 }
 
 const sameKey = (a: ResourceKey, b: ResourceKey) => a.kind === b.kind && a.project === b.project && a.name === b.name && (a.version ?? '') === (b.version ?? '');
@@ -48,18 +61,39 @@ export class SystemService {
   constructor(readonly store: Store) {}
 
   private async documents(except?: ResourceKey): Promise<ParsedDocument[]> {
-    const resources = await this.store.listResources();
-    return resources.filter((r) => !except || !sameKey(r, except)).map((r) => ({ path: layoutPathOf(r), data: documentOf(r) }));
+    const resources = (await this.store.listResources()).filter((r) => !except || !sameKey(r, except));
+    const paths = layoutPaths(resources);
+    return resources.map((r) => ({ path: paths.get(r)!, data: documentOf(r) }));
   }
 
-  /** Errors of `candidate` itself, and errors it causes in other specs that were not there before. */
-  private async validateChange(candidate: ParsedDocument | undefined, key: ResourceKey): Promise<Finding[]> {
-    const others = await this.documents(key);
-    const errorsOf = (loaded: LoadResult) =>
-      locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
+  /**
+   * Errors of the candidate (a spec about to be stored under `key`, or none for a deletion) and the
+   * errors it causes in other specs that were not there before. Findings name the candidate's path.
+   */
+  private async validateChange(key: ResourceKey, candidate?: { data: Record<string, unknown>; text?: string }): Promise<{ findings: Finding[]; path: string }> {
+    const all = await this.store.listResources();
+    const others = all.filter((r) => !sameKey(r, key));
+    const paths = layoutPaths([...others, key]);
+    const path = paths.get(key)!;
+    const docs = others.map((r) => ({ path: paths.get(r)!, data: documentOf(r) }));
+    const errorsOf = (loaded: LoadResult) => locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
     const before = new Set(errorsOf(loadDocuments(await this.documents())).map((f) => `${f.file}\u0000${f.code}\u0000${f.message}`));
-    const after = errorsOf(loadDocuments(candidate ? [...others, candidate] : others));
-    return after.filter((f) => f.file === candidate?.path || !before.has(`${f.file}\u0000${f.code}\u0000${f.message}`));
+    const after = errorsOf(loadDocuments(candidate ? [...docs, { path, data: structuredClone(candidate.data), ...(candidate.text !== undefined ? { text: candidate.text } : {}) }] : docs));
+    return { path, findings: after.filter((f) => (candidate && f.file === path) || !before.has(`${f.file}\u0000${f.code}\u0000${f.message}`)) };
+  }
+
+  /** A stored spec as it may be shown: secrets masked, an environment's also by its template's rules. */
+  async masked(resource: StoredResource): Promise<StoredResource> {
+    let keys = new Set<string>();
+    if (resource.kind === 'Environment') {
+      const index = new SpecIndex(loadDocuments(await this.documents()).specs);
+      const { template } = (resource.spec as Partial<Environment>).spec ?? {};
+      const found = template ? index.resolve('EnvironmentTemplate', template.name, resource.project, template.version) : undefined;
+      if (found?.status === 'found') {
+        keys = new Set([...templateDeclarations(found.spec, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id));
+      }
+    }
+    return { ...resource, spec: mapSecrets(resource.spec, () => '(sensitive)', keys) };
   }
 
   async list(filter: { project?: string; kind?: string } = {}): Promise<StoredResource[]> {
@@ -86,8 +120,7 @@ export class SystemService {
       };
       throw new SystemError('the spec is not valid: nothing was stored', 422, [finding]);
     }
-    const candidate: ParsedDocument = { path: layoutPathOf(key), data: structuredClone(data), ...(text !== undefined ? { text } : {}) };
-    const findings = await this.validateChange(candidate, key);
+    const { findings } = await this.validateChange(key, { data, ...(text !== undefined ? { text } : {}) });
     if (findings.length > 0) throw new SystemError('the spec is not valid: nothing was stored', 422, findings);
     const { status: _status, ...document } = data;
     return this.store.putResource({ ...key, spec: document }, change);
@@ -96,7 +129,7 @@ export class SystemService {
   /** Deletes a spec, unless other specs still need it. */
   async delete(key: ResourceKey, change: SystemChange): Promise<void> {
     await this.get(key);
-    const findings = await this.validateChange(undefined, key);
+    const { findings } = await this.validateChange(key);
     if (findings.length > 0) throw new SystemError(`other specs still use ${key.kind} ${key.name}: change them first`, 409, findings);
     await this.store.deleteResource(key, change);
   }

@@ -1,0 +1,229 @@
+// `envsync system ...` (the system API's operations from the command line, against the configured
+// store) and `envsync export` (the system's state written into a checkout, comment-preserving).
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import jsyaml from 'js-yaml';
+import { stringify } from 'yaml';
+import { createApiHandler, hashToken, type Access, type ApiToken } from '../system/api.js';
+import { SystemError, SystemService } from '../system/service.js';
+import { openStore, type ResourceKey, type RunAction } from '../system/store.js';
+import { loadSpecs } from '../specs/load.js';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_LIMITS } from '../specs/parse.js';
+import { readDirectory } from '../specs/read-directory.js';
+import { readGitRevision, resolveRevision } from '../specs/read-git.js';
+import { renderText, summarize } from '../render/findings.js';
+import { UsageError, type CommandIO } from './io.js';
+
+const STORE_OPTION = { store: { type: 'string' } } as const;
+
+/** The store named by --store, else DATABASE_URL, else the embedded SQLite file under ./data. */
+function storeUrl(flag: string | undefined, io: CommandIO): string {
+  return flag ?? process.env.DATABASE_URL ?? `sqlite:${join(io.cwd, 'data', 'envsync.sqlite')}`;
+}
+
+/** `KIND/PROJECT/NAME[@VERSION]`, or `Project/NAME`. */
+function parseKey(text: string | undefined): ResourceKey {
+  const match = /^([A-Za-z]+)\/([^/@]+)(?:\/([^/@]+))?(?:@(.+))?$/.exec(text ?? '');
+  if (!match) throw new UsageError(`name a spec as KIND/PROJECT/NAME[@VERSION] (e.g. Environment/payments/dev), not "${text ?? ''}"`);
+  const [, kind, first, second, version] = match;
+  const key = kind === 'Project' ? { kind: kind!, project: first!, name: first! } : { kind: kind!, project: first!, name: second ?? '' };
+  if (!key.name) throw new UsageError(`name a spec as KIND/PROJECT/NAME, not "${text}"`);
+  return { ...key, ...(version ? { version } : {}) };
+}
+
+const actor = () => process.env.ENVSYNC_ACTOR ?? process.env.USER ?? null;
+
+const SYSTEM_HELP = `envsync system: read and change the system (the store), as the API does
+
+  envsync system list [--project P] [--kind K]          specs the system holds
+  envsync system get KIND/PROJECT/NAME[@VERSION]        one spec, secrets masked
+  envsync system put FILE                               store a spec changed outside Git (validated)
+  envsync system delete KIND/PROJECT/NAME[@VERSION]     delete a spec nothing else uses
+  envsync system launch PROJECT/NAME --template NAME@VERSION [--var KEY=VALUE ...]
+  envsync system run PROJECT/NAME [--action deploy|destroy]   queue a run
+  envsync system events [--project P]                   who changed what, through which path
+  envsync system apply [DIR] [--ref REF]                Git to system: apply a checkout (or a revision)
+  envsync system token NAME --project P=read|write ...  make an API token and its configuration entry
+  envsync system serve [--port N] [--tokens FILE]       run the REST API alone (/api/v1)
+
+Every command takes --store URL (default: $DATABASE_URL, else sqlite:./data/envsync.sqlite).
+`;
+
+export async function runSystem(argv: readonly string[], io: CommandIO): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === 'help') {
+    io.stdout(SYSTEM_HELP);
+    return sub ? 0 : 2;
+  }
+  if (sub === 'token') return makeToken(rest, io);
+  const options = {
+    ...STORE_OPTION,
+    project: { type: 'string' },
+    kind: { type: 'string' },
+    template: { type: 'string' },
+    var: { type: 'string', multiple: true },
+    action: { type: 'string', default: 'deploy' },
+    ref: { type: 'string' },
+    port: { type: 'string', default: '3000' },
+    tokens: { type: 'string' },
+    format: { type: 'string', default: 'text' },
+  } as const;
+  const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options });
+  const store = await openStore({ url: storeUrl(values.store, io) });
+  const service = new SystemService(store);
+  const change = { trigger: 'manual' as const, actor: actor() };
+  try {
+    switch (sub) {
+      case 'list': {
+        const list = await service.list({ ...(values.project ? { project: values.project } : {}), ...(values.kind ? { kind: values.kind } : {}) });
+        if (values.format === 'json') io.stdout(JSON.stringify(await Promise.all(list.map((r) => service.masked(r))), null, 2) + '\n');
+        else for (const r of list) io.stdout(`${r.kind}/${r.project}/${r.name}${r.version ? `@${r.version}` : ''}\t${r.origin}\t${r.revision ?? '-'}\t${r.updatedAt}\n`);
+        return 0;
+      }
+      case 'get': {
+        const resource = await service.masked(await service.get(parseKey(positionals[0])));
+        io.stdout(stringify(resource.spec, { lineWidth: 0, indentSeq: false }));
+        return 0;
+      }
+      case 'put': {
+        if (!positionals[0]) throw new UsageError('give the YAML file of the spec: envsync system put FILE');
+        const text = readFileSync(resolve(io.cwd, positionals[0]), 'utf8');
+        const data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+        if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UsageError(`${positionals[0]} does not hold a spec (a YAML mapping)`);
+        io.stdout(`${await service.put(data as Record<string, unknown>, change, text)}\n`);
+        return 0;
+      }
+      case 'delete':
+        await service.delete(parseKey(positionals[0]), change);
+        io.stdout('deleted\n');
+        return 0;
+      case 'launch': {
+        const [project, name] = (positionals[0] ?? '').split('/');
+        const template = /^([^@]+)@(.+)$/.exec(values.template ?? '');
+        if (!project || !name || !template) throw new UsageError('envsync system launch PROJECT/NAME --template NAME@VERSION [--var KEY=VALUE ...]');
+        const variables = Object.fromEntries(
+          (values.var ?? []).map((pair) => {
+            const at = pair.indexOf('=');
+            if (at < 1) throw new UsageError(`--var takes KEY=VALUE, not "${pair}"`);
+            return [pair.slice(0, at), pair.slice(at + 1)];
+          }),
+        );
+        io.stdout(`${await service.launch({ project, name, template: { name: template[1]!, version: template[2]! }, variables }, change)}\n`);
+        return 0;
+      }
+      case 'run': {
+        const [project, name] = (positionals[0] ?? '').split('/');
+        if (!project || !name) throw new UsageError('envsync system run PROJECT/NAME [--action deploy|destroy]');
+        if (values.action !== 'deploy' && values.action !== 'destroy') throw new UsageError('--action must be deploy or destroy');
+        const run = await service.triggerRun(project, name, values.action as RunAction);
+        io.stdout(`${run.id}\t${run.status}\n`);
+        return 0;
+      }
+      case 'events': {
+        for (const e of await store.listSyncEvents(values.project ? { project: values.project } : {})) {
+          io.stdout(`${e.id}\t${e.at}\t${e.trigger}\t${e.actor ?? '-'}\t${e.operation}\t${e.kind}/${e.project}/${e.name}${e.version ? `@${e.version}` : ''}\t${e.revision ?? '-'}\n`);
+        }
+        return 0;
+      }
+      case 'apply': {
+        const dir = resolve(io.cwd, positionals[0] ?? '.');
+        const options = { root: '.', maxFileBytes: DEFAULT_MAX_FILE_BYTES };
+        const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
+        const revision = values.ref ? resolveRevision(dir, values.ref) : 'working tree';
+        const result = await service.applyRevision(files, revision, change);
+        io.stdout(`applied ${revision}: ${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted\n`);
+        return 0;
+      }
+      case 'serve':
+        return await serve(service, values.port, values.tokens, io);
+      default:
+        throw new UsageError(`unknown system command "${sub}": see envsync system --help`);
+    }
+  } catch (e) {
+    if (e instanceof SystemError) {
+      io.stderr(`envsync: ${e.message}\n`);
+      if (e.findings.length > 0) io.stderr(renderText(e.findings, summarize(e.findings, 1, 1)));
+      return 1;
+    }
+    throw e;
+  } finally {
+    if (sub !== 'serve') await store.close();
+  }
+}
+
+function makeToken(args: readonly string[], io: CommandIO): number {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { project: { type: 'string', multiple: true } } });
+  const name = positionals[0];
+  if (!name || !values.project?.length) throw new UsageError('envsync system token NAME --project PROJECT=read|write [--project ...]');
+  const projects: Record<string, Access> = {};
+  for (const grant of values.project) {
+    const [project, access] = grant.split('=');
+    if (!project || (access !== 'read' && access !== 'write')) throw new UsageError(`--project takes PROJECT=read or PROJECT=write, not "${grant}"`);
+    projects[project] = access;
+  }
+  const token = randomBytes(24).toString('base64url');
+  const entry: ApiToken = { name, sha256: hashToken(token), projects };
+  io.stdout(`token (shown once; give it to the client): ${token}\nconfiguration entry (add it to the tokens file):\n${JSON.stringify(entry)}\n`);
+  return 0;
+}
+
+async function serve(service: SystemService, port: string, tokensFile: string | undefined, io: CommandIO): Promise<number> {
+  const file = tokensFile ?? process.env.ENVSYNC_API_TOKENS_FILE;
+  if (!file) throw new UsageError('give --tokens FILE (a JSON list of {name, sha256, projects}; `envsync system token` makes entries)');
+  const tokens = JSON.parse(readFileSync(resolve(io.cwd, file), 'utf8')) as ApiToken[];
+  const server = createServer(createApiHandler(service, tokens, (e) => io.stderr(`envsync api: ${(e as Error).stack ?? String(e)}\n`)));
+  await new Promise<void>((ready) => server.listen(Number(port), ready));
+  io.stdout(`envsync system API on http://localhost:${port}/api/v1\n`);
+  await new Promise<void>((closed) => {
+    const stop = () => server.close(() => closed());
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await service.store.close();
+  return 0;
+}
+
+/** `envsync export [DIR]`: writes the system's specs into a checkout, editing files in place. */
+export async function runExport(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      ...STORE_OPTION,
+      root: { type: 'string', default: '.' },
+      secrets: { type: 'string', default: 'seal' },
+      include: { type: 'string' },
+      exclude: { type: 'string' },
+    },
+  });
+  if (values.secrets !== 'seal' && values.secrets !== 'keep') throw new UsageError('--secrets must be seal or keep');
+  const dir = resolve(io.cwd, positionals[0] ?? '.');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${positionals[0] ?? '.'} is not a folder: give the path of a config repository checkout`);
+  const store = await openStore({ url: storeUrl(values.store, io) });
+  try {
+    const checkout = loadSpecs(readDirectory(dir, { root: values.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }), { root: values.root, limits: DEFAULT_PARSE_LIMITS });
+    const plan = await new SystemService(store).exportTo(checkout, {
+      root: values.root,
+      secrets: values.secrets,
+      ...(values.include ? { include: values.include.split(',') } : {}),
+      ...(values.exclude ? { exclude: values.exclude.split(',') } : {}),
+    });
+    for (const file of plan.files) {
+      const path = join(dir, file.path);
+      if (file.content === null) rmSync(path, { force: true });
+      else {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, file.content);
+      }
+      io.stdout(`${file.content === null ? 'deleted' : 'wrote'} ${file.path}${plan.rewritten.includes(file.path) ? ' (rewritten whole: an in-place edit could not express the change)' : ''}\n`);
+    }
+    for (const note of plan.secrets) io.stdout(`secret ${note.file} ${note.path}: ${note.outcome === 'sealed' ? 'written as a sealed:// reference' : 'left as Git has it'}\n`);
+    io.stdout(`${plan.files.length} file${plan.files.length === 1 ? '' : 's'} changed\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,101 @@
+// `envsync system` and `envsync export` end to end: apply a checkout to the store, change the system
+// from the command line, and export it back as edits whose git diff is exactly the changed lines.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../bin/envsync.js', import.meta.url));
+const example = fileURLToPath(new URL('../../examples/config-repo/', import.meta.url));
+
+let work: string;
+let repo: string;
+let storeArg: string[];
+const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+const envsync = (...args: string[]) => {
+  const run = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', env: { ...process.env, ENVSYNC_ACTOR: 'alice', DATABASE_URL: '' } });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+};
+
+beforeEach(() => {
+  work = mkdtempSync(join(tmpdir(), 'envsync-system-'));
+  repo = join(work, 'repo');
+  cpSync(example, repo, { recursive: true });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'base');
+  storeArg = ['--store', `sqlite:${join(work, 'store.db')}`];
+  expect(envsync('system', 'apply', '.', '--ref', 'HEAD', ...storeArg)).toMatchObject({ code: 0, stdout: `applied ${git('rev-parse', 'HEAD').trim()}: 15 created, 0 updated, 0 deleted\n` });
+});
+afterEach(() => rmSync(work, { recursive: true, force: true }));
+
+describe('envsync system', () => {
+  it('lists what the store holds, with its origin and revision', () => {
+    const { code, stdout } = envsync('system', 'list', '--kind', 'Environment', ...storeArg);
+    expect(code).toBe(0);
+    expect(stdout.split('\n').filter(Boolean).map((l) => l.split('\t').slice(0, 2))).toEqual([
+      ['Environment/payments/dev', 'git'],
+      ['Environment/payments/staging', 'git'],
+    ]);
+  });
+
+  it('prints a spec with its secrets masked', () => {
+    const { stdout } = envsync('system', 'get', 'ConfigContext/platform/aws-account', ...storeArg);
+    expect(stdout).toContain('    value: (sensitive)');
+    expect(stdout).not.toContain('example-secret-access-key');
+    expect(stdout).not.toContain('example-access-key-id');
+  });
+
+  it('refuses an invalid spec with its findings located in the file, and stores nothing', () => {
+    writeFileSync(join(work, 'dev.yaml'), 'apiVersion: eaas.envmgmt.io/v1\nkind: Environment\nmetadata:\n  name: dev\n  project: payments\nspec:\n  template:\n    name: web-stak\n    version: v1\n');
+    const result = envsync('system', 'put', join(work, 'dev.yaml'), ...storeArg);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'envsync: the spec is not valid: nothing was stored\n' +
+        'projects/payments/environments/dev.yaml:8:11: error [ref-not-found] EnvironmentTemplate "web-stak" does not exist in project payments nor is it shared with it: did you mean "web-stack"?\n' +
+        '1 file, 1 spec: 1 error, 0 warnings\n',
+    );
+  });
+
+  it('records who changed what through which path', () => {
+    envsync('system', 'launch', 'payments/qa', '--template', 'web-stack@v1', '--var', 'owner_team=qa', ...storeArg);
+    const last = envsync('system', 'events', ...storeArg).stdout.trim().split('\n').at(-1)!.split('\t');
+    expect([last[2], last[3], last[4], last[5], last[6]]).toEqual(['manual', 'alice', 'create', 'Environment/payments/qa', '-']);
+  });
+
+  it('makes an API token and the configuration entry holding only its hash', () => {
+    const { stdout } = envsync('system', 'token', 'ci', '--project', 'payments=write', '--project', '*=read');
+    const [, token] = /token \(shown once; give it to the client\): (\S+)/.exec(stdout)!;
+    const entry = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(entry.name).toBe('ci');
+    expect(entry.projects).toEqual({ payments: 'write', '*': 'read' });
+    expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(entry)).not.toContain(token);
+  });
+
+  it('ends quietly when its reader closes the pipe early', () => {
+    const run = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" system list ${storeArg.join(' ')} | head -n 1`], { cwd: repo, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+  });
+});
+
+describe('envsync export', () => {
+  it('writes nothing when the system holds what the checkout holds', () => {
+    expect(envsync('export', '.', ...storeArg)).toMatchObject({ code: 0, stdout: '0 files changed\n' });
+  });
+
+  it('brings a system change back as a diff of exactly the changed lines, comments kept', () => {
+    writeFileSync(
+      join(work, 'dev.yaml'),
+      'apiVersion: eaas.envmgmt.io/v1\nkind: Environment\nmetadata:\n  name: dev\n  project: payments\n  description: Developers\' shared environment\nspec:\n  template:\n    name: web-stack\n    version: v1\n  agents:\n  - name: linux-small\n  variables:\n  - name: owner_team\n    value: payments-dev\n  - name: replicas\n    value: "2"\n',
+    );
+    expect(envsync('system', 'put', join(work, 'dev.yaml'), ...storeArg)).toMatchObject({ code: 0, stdout: 'updated\n' });
+    envsync('system', 'launch', 'payments/qa', '--template', 'web-stack@v1', '--var', 'owner_team=qa', ...storeArg);
+    expect(envsync('export', '.', ...storeArg)).toMatchObject({ code: 0, stdout: 'wrote projects/payments/environments/dev.yaml\nwrote projects/payments/environments/qa.yaml\n2 files changed\n' });
+    expect(git('diff', '-U0', '--', 'projects/payments/environments/dev.yaml').split('\n').filter((l) => /^[-+] /.test(l) || /^[-+]\s/.test(l))).toEqual(['-    value: "1"', '+    value: "2"']);
+    expect(git('status', '--short')).toBe(' M projects/payments/environments/dev.yaml\n?? projects/payments/environments/qa.yaml\n');
+  });
+});
