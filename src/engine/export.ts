@@ -37,6 +37,8 @@ export interface FileChange {
   path: string;
   /** The new content, or null to delete the file. */
   content: string | null;
+  /** The spec the file holds, and what happened to it (none for a `.gitkeep`). */
+  resource?: { kind: string; project: string; name: string; operation: 'Create' | 'Update' | 'Delete' };
 }
 
 export interface SecretNote {
@@ -52,6 +54,8 @@ export interface ExportPlan {
   rewritten: string[];
 }
 
+
+const identity = (s: SystemSpec) => ({ kind: s.kind, project: s.project, name: s.name });
 
 function layoutPath(root: string, spec: SystemSpec, taken: (path: string) => boolean): string {
   const prefix = root === '' ? '' : `${root}/`;
@@ -91,15 +95,17 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
     if (existing) {
       const text = checkout.textOf(existing.file) ?? '';
       const result = editYaml(text, respell(desired, rawDocument(text)));
-      if (result.text !== text) plan.files.push({ path: existing.file, content: result.text });
+      if (result.text !== text) plan.files.push({ path: existing.file, content: result.text, resource: { ...identity(spec), operation: 'Update' } });
       if (result.rewritten) plan.rewritten.push(existing.file);
     } else {
-      plan.files.push({ path: file, content: stringify(desired, { lineWidth: 0, indentSeq: false }) });
+      plan.files.push({ path: file, content: stringify(desired, { lineWidth: 0, indentSeq: false }), resource: { ...identity(spec), operation: 'Create' } });
       paths.add(file);
     }
   }
 
-  for (const [key, spec] of inGit) if (!wanted.has(key)) plan.files.push({ path: spec.file, content: null });
+  for (const [key, spec] of inGit) {
+    if (!wanted.has(key)) plan.files.push({ path: spec.file, content: null, resource: { kind: spec.kind.kind, project: spec.project, name: spec.name, operation: 'Delete' } });
+  }
 
   // A project that Git did not have gets a `.gitkeep`, so that its folder exists even when empty.
   const projectFolders = new Set([...paths].map((p) => /projects\/([^/]+)\//.exec(p)?.[1]).filter(Boolean));

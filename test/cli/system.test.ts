@@ -98,4 +98,15 @@ describe('envsync export', () => {
     expect(git('diff', '-U0', '--', 'projects/payments/environments/dev.yaml').split('\n').filter((l) => /^[-+] /.test(l) || /^[-+]\s/.test(l))).toEqual(['-    value: "1"', '+    value: "2"']);
     expect(git('status', '--short')).toBe(' M projects/payments/environments/dev.yaml\n?? projects/payments/environments/qa.yaml\n');
   });
+
+  it('closes the loop: once the exported change is committed, applying that revision changes nothing', () => {
+    envsync('system', 'launch', 'payments/qa', '--template', 'web-stack@v1', '--var', 'owner_team=qa', ...storeArg);
+    envsync('export', '.', ...storeArg);
+    git('add', '-A');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'system sync');
+    const events = envsync('system', 'events', ...storeArg).stdout.trim().split('\n').length;
+    expect(envsync('system', 'apply', '.', '--ref', 'HEAD', ...storeArg).stdout).toBe(`applied ${git('rev-parse', 'HEAD').trim()}: 0 created, 0 updated, 0 deleted\n`);
+    expect(envsync('system', 'events', ...storeArg).stdout.trim().split('\n').length).toBe(events);
+    expect(envsync('export', '.', ...storeArg).stdout).toBe('0 files changed\n');
+  });
 });

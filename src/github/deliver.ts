@@ -1,0 +1,67 @@
+// Delivers a system-to-Git change: as a bot pull request on one deterministic branch, updated in
+// place, or as a direct commit. A constant number of requests whatever the number of files.
+import type { ExportPlan } from '../engine/export.js';
+import { commitMessage, pullRequestBody, pullRequestTitle } from '../render/bot-pr.js';
+import type { CommitAuthor, GitHubPort, RepoRef } from './port.js';
+
+export const DEFAULT_BOT: CommitAuthor = { name: 'envsync[bot]', email: 'envsync[bot]@users.noreply.github.com' };
+
+export interface Delivery {
+  repo: RepoRef;
+  /** The branch Git-to-system follows; the change lands there (directly, or when the PR merges). */
+  base: string;
+  mode: 'pull-request' | 'commit';
+  plan: ExportPlan;
+  actors?: string[];
+  bot?: CommitAuthor;
+}
+
+export type DeliveryResult =
+  | { outcome: 'nothing-to-do' }
+  | { outcome: 'committed'; sha: string }
+  | { outcome: 'pull-request'; number: number; created: boolean; branch: string; sha: string }
+  | { outcome: 'skipped'; reason: string };
+
+/** The bot's branch for a base branch: the same every time, so that one PR is updated in place. */
+export const syncBranch = (base: string) => `envsync/system-sync/${base}`;
+
+export async function deliver(port: GitHubPort, delivery: Delivery): Promise<DeliveryResult> {
+  const { repo, base, plan } = delivery;
+  if (plan.files.length === 0) return { outcome: 'nothing-to-do' };
+  const bot = delivery.bot ?? DEFAULT_BOT;
+  const head = await port.getBranch(repo, base);
+  if (!head) throw new Error(`branch ${base} does not exist in ${repo.owner}/${repo.repo}: check the sync branch in .github/envsync.yml`);
+  const files = plan.files.map(({ path, content }) => ({ path, content }));
+
+  if (delivery.mode === 'commit') {
+    const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan), author: bot });
+    await port.setBranch(repo, base, sha, { create: false, force: false });
+    return { outcome: 'committed', sha };
+  }
+
+  const branch = syncBranch(base);
+  const pr = await port.findPullRequest(repo, branch);
+  if (pr && pr.state === 'closed' && !pr.merged) {
+    return { outcome: 'skipped', reason: `bot pull request #${pr.number} was closed without merging; envsync does not reopen it: delete the branch ${branch} to let it open a new one` };
+  }
+  const existing = await port.getBranch(repo, branch);
+  if (existing && existing.sha !== head.sha) {
+    const others = (await port.commitsBetween(repo, head.sha, existing.sha)).filter((c) => c.author.email !== bot.email);
+    if (others.length > 0) {
+      const who = [...new Set(others.map((c) => c.author.name))].join(', ');
+      return { outcome: 'skipped', reason: `branch ${branch} has commits by ${who}; envsync never overwrites them: merge or close pull request${pr ? ` #${pr.number}` : ''} first` };
+    }
+  }
+  // The bot's branch always holds one commit on top of the base: rebuilt, then moved (forced, as
+  // only the bot's own commits are on it, checked above).
+  const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan), author: bot });
+  await port.setBranch(repo, branch, sha, { create: !existing, force: true });
+  const title = pullRequestTitle(plan);
+  const body = pullRequestBody(plan, { actors: delivery.actors ?? [] });
+  if (pr && pr.state === 'open') {
+    await port.updatePullRequest(repo, pr.number, { title, body });
+    return { outcome: 'pull-request', number: pr.number, created: false, branch, sha };
+  }
+  const number = await port.createPullRequest(repo, { head: branch, base, title, body });
+  return { outcome: 'pull-request', number, created: true, branch, sha };
+}
