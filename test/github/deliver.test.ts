@@ -47,7 +47,7 @@ function mockCommit(treeBody: (body: { base_tree: string; tree: unknown[] }) => 
   nock(API)
     .post('/repos/acme/config/git/trees', (body) => treeBody(body))
     .reply(201, { sha: 'tree-new' })
-    .post('/repos/acme/config/git/commits', { message, tree: 'tree-new', parents: ['base-sha'], author: DEFAULT_BOT })
+    .post('/repos/acme/config/git/commits', { message, tree: 'tree-new', parents: ['base-sha'], author: { ...DEFAULT_BOT } })
     .reply(201, { sha: 'commit-new' });
 }
 
