@@ -11,7 +11,8 @@ const HELP = `envsync: GitOps for environment managers
 
 Usage:
   envsync validate [DIR] [--format text|json|github] [--root PATH] [--max-file-size BYTES] [--verbose]
-      Check every spec under DIR/<root>/projects/. Exit 0 when there is no error, 1 when there are
+      Check every spec under DIR/<root>/projects/ (root from --root, else .github/envsync.yml,
+      else DIR itself), and .github/envsync.yml itself. Exit 0 when there is no error, 1 when there are
       errors, 2 on a usage or internal failure.
   envsync plan [DIR] [--base REF] [--head REF] [--format markdown|json] [--root PATH] [--max-file-size BYTES]
       What merging head into base changes and which environments it runs, with each run's activity
@@ -59,7 +60,7 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
 
 /** Options every command that reads a config repository takes. */
 const REPOSITORY_OPTIONS = {
-  root: { type: 'string', default: '.' },
+  root: { type: 'string' },
   'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES) },
   help: { type: 'boolean', default: false },
 } as const satisfies ParseArgsConfig['options'];

@@ -11,13 +11,14 @@ import type { SourceFile } from '../specs/source.js';
 import { validateRepository } from '../engine/validate.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { UsageError, type CommandIO } from './io.js';
+import { readRepositoryConfig } from './repository-config.js';
 
 export interface PlanArgs {
   dir: string;
   base?: string;
   head?: string;
   format: string;
-  root: string;
+  root: string | undefined;
   maxFileSize: number;
 }
 
@@ -27,7 +28,8 @@ export function runPlan(args: PlanArgs, io: CommandIO): number {
   if (!FORMATS.includes(args.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${args.format}"`);
   const dir = resolve(io.cwd, args.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${args.dir} is not a folder: give the path of a config repository checkout`);
-  const options = { root: args.root, maxFileBytes: args.maxFileSize };
+  const root = args.root ?? readRepositoryConfig(dir).config.root;
+  const options = { root, maxFileBytes: args.maxFileSize };
 
   const side = (ref: string | undefined, fallback: 'working tree' | 'HEAD'): { revision: string; files: SourceFile[] } => {
     const wanted = ref ?? fallback;
@@ -42,9 +44,9 @@ export function runPlan(args: PlanArgs, io: CommandIO): number {
   const head = side(args.head, 'working tree');
   const base = side(args.base, 'HEAD');
   const limits = { ...DEFAULT_PARSE_LIMITS, maxFileBytes: args.maxFileSize };
-  const headLoaded = loadSpecs(head.files, { root: args.root, limits });
+  const headLoaded = loadSpecs(head.files, { root, limits });
   const plan = planChange({
-    base: { revision: base.revision, loaded: loadSpecs(base.files, { root: args.root, limits }) },
+    base: { revision: base.revision, loaded: loadSpecs(base.files, { root, limits }) },
     head: { revision: head.revision, loaded: headLoaded },
   });
 

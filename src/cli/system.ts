@@ -16,6 +16,8 @@ import { readDirectory } from '../specs/read-directory.js';
 import { readGitRevision, resolveRevision } from '../specs/read-git.js';
 import { renderText, summarize } from '../render/findings.js';
 import { UsageError, type CommandIO } from './io.js';
+import { readRepositoryConfig } from './repository-config.js';
+import { syncs } from '../config/config.js';
 
 const STORE_OPTION = { store: { type: 'string' } } as const;
 
@@ -130,10 +132,11 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
       }
       case 'apply': {
         const dir = resolve(io.cwd, positionals[0] ?? '.');
-        const options = { root: '.', maxFileBytes: DEFAULT_MAX_FILE_BYTES };
+        const { config } = readRepositoryConfig(dir);
+        const options = { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
         const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
         const revision = values.ref ? resolveRevision(dir, values.ref) : 'working tree';
-        const result = await service.applyRevision(files, revision, change);
+        const result = await service.applyRevision(files, revision, change, { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') });
         io.stdout(`applied ${revision}: ${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted\n`);
         return 0;
       }
@@ -193,21 +196,26 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
     allowPositionals: true,
     options: {
       ...STORE_OPTION,
-      root: { type: 'string', default: '.' },
-      secrets: { type: 'string', default: 'seal' },
+      root: { type: 'string' },
+      secrets: { type: 'string' },
       include: { type: 'string' },
       exclude: { type: 'string' },
     },
   });
-  if (values.secrets !== 'seal' && values.secrets !== 'keep') throw new UsageError('--secrets must be seal or keep');
   const dir = resolve(io.cwd, positionals[0] ?? '.');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${positionals[0] ?? '.'} is not a folder: give the path of a config repository checkout`);
+  const { config, findings } = readRepositoryConfig(dir);
+  if (findings.length > 0) throw new UsageError(`${findings[0]!.file}:${findings[0]!.line}:${findings[0]!.column}: ${findings[0]!.message}`);
+  const secrets = values.secrets ?? config.sync.secrets;
+  if (secrets !== 'seal' && secrets !== 'keep') throw new UsageError('--secrets must be seal or keep');
+  const root = values.root ?? config.root;
   const store = await openStore({ url: storeUrl(values.store, io) });
   try {
-    const checkout = loadSpecs(readDirectory(dir, { root: values.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }), { root: values.root, limits: DEFAULT_PARSE_LIMITS });
+    const checkout = loadSpecs(readDirectory(dir, { root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }), { root, limits: DEFAULT_PARSE_LIMITS });
     const plan = await new SystemService(store).exportTo(checkout, {
-      root: values.root,
-      secrets: values.secrets,
+      root,
+      secrets,
+      scope: (kind, project) => syncs(config, project, kind, 'system-to-git'),
       ...(values.include ? { include: values.include.split(',') } : {}),
       ...(values.exclude ? { exclude: values.exclude.split(',') } : {}),
     });

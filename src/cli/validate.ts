@@ -4,13 +4,16 @@ import { relative, resolve, sep } from 'node:path';
 import { validateDirectory } from '../validate-directory.js';
 import { renderGithub, renderJson, renderText, summarize } from '../render/findings.js';
 import { UsageError, type CommandIO } from './io.js';
+import { readRepositoryConfig } from './repository-config.js';
+import { compareFindings } from '../specs/findings.js';
 
 const FORMATS = ['text', 'json', 'github'] as const;
 
 export interface ValidateArgs {
   dir: string;
   format: string;
-  root: string;
+  /** From --root; else the configuration's root. */
+  root: string | undefined;
   maxFileSize: number;
   verbose: boolean;
 }
@@ -23,19 +26,21 @@ export function runValidate(args: ValidateArgs, io: CommandIO): number {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UsageError(`${args.dir} is not a folder: give the path of a config repository checkout`);
   }
-  const result = validateDirectory(dir, { root: args.root, maxFileBytes: args.maxFileSize, listOutside: args.verbose });
-  const summary = summarize(result.findings, result.files, result.specs);
+  const { config, findings: configFindings } = readRepositoryConfig(dir);
+  const result = validateDirectory(dir, { root: args.root ?? config.root, maxFileBytes: args.maxFileSize, listOutside: args.verbose });
+  const findings = [...configFindings, ...result.findings].sort(compareFindings);
+  const summary = summarize(findings, result.files, result.specs);
 
   if (args.verbose) {
     for (const { file, reason } of result.ignored) io.stderr(`ignored ${file}: ${reason}\n`);
   }
   if (args.format === 'json') {
-    io.stdout(renderJson(result.findings, summary));
+    io.stdout(renderJson(findings, summary));
   } else if (args.format === 'github') {
     const pathFor = (file: string) => relative(io.cwd, resolve(dir, file)).split(sep).join('/');
-    io.stdout(renderGithub(result.findings, summary, pathFor));
+    io.stdout(renderGithub(findings, summary, pathFor));
   } else {
-    io.stdout(renderText(result.findings, summary));
+    io.stdout(renderText(findings, summary));
   }
   return summary.errors > 0 ? 1 : 0;
 }

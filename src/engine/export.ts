@@ -31,6 +31,8 @@ export interface ExportOptions {
   /** Kinds to export (all by default) and kinds to leave alone. */
   include?: readonly string[];
   exclude?: readonly string[];
+  /** Finer scope, per project (the repository configuration's): false leaves the spec alone. */
+  scope?: (kind: string, project: string) => boolean;
 }
 
 export interface FileChange {
@@ -68,14 +70,15 @@ function layoutPath(root: string, spec: SystemSpec, taken: (path: string) => boo
 
 export function planExport(checkout: LoadResult, system: readonly SystemSpec[], options: ExportOptions = {}): ExportPlan {
   const root = options.root === undefined || options.root === '.' ? '' : options.root.replace(/\/$/, '');
-  const inScope = (kind: string) => (!options.include || options.include.includes(kind)) && !options.exclude?.includes(kind);
-  const inGit = new Map<string, LoadedSpec>(checkout.specs.filter((s) => inScope(s.kind.kind)).map((s) => [specKey({ kind: s.kind.kind, project: s.project, name: s.name, version: s.version }), s]));
+  const inScope = (kind: string, project: string) =>
+    (!options.include || options.include.includes(kind)) && !options.exclude?.includes(kind) && (options.scope?.(kind, project) ?? true);
+  const inGit = new Map<string, LoadedSpec>(checkout.specs.filter((s) => inScope(s.kind.kind, s.project)).map((s) => [specKey({ kind: s.kind.kind, project: s.project, name: s.name, version: s.version }), s]));
   const paths = new Set(checkout.specs.map((s) => s.file));
   const plan: ExportPlan = { files: [], secrets: [], rewritten: [] };
   const wanted = new Set<string>();
 
   for (const spec of [...system].sort((a, b) => (specKey(a) < specKey(b) ? -1 : 1))) {
-    if (!inScope(spec.kind)) continue;
+    if (!inScope(spec.kind, spec.project)) continue;
     const key = specKey(spec);
     wanted.add(key);
     const existing = inGit.get(key);

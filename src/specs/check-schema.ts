@@ -98,9 +98,14 @@ export function checkSchema(file: string, kind: KindInfo, data: unknown): Pendin
   if (conformsToSchema(kind, data)) return [];
   const validate = validatorFor(kind.jsonSchema, 'thorough');
   validate(data);
+  return findingsFromAjv(file, validate.errors ?? []);
+}
+
+/** Findings from the errors of a validator compiled with allErrors and verbose, one per problem. */
+export function findingsFromAjv(file: string, errors: readonly ErrorObject[]): PendingFinding[] {
   const findings: PendingFinding[] = [];
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  for (const e of errors) {
     const finding = toFinding(file, e);
     if (!finding) continue;
     const key = `${finding.code}\u0000${finding.message}`;

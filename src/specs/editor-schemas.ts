@@ -2,6 +2,7 @@
 // same TypeBox definitions the validator uses. Editors see raw files, so the documented spelling
 // variants are added as properties of their own.
 import { KINDS } from './kinds.js';
+import { RepositoryConfigSchema } from '../config/schema.js';
 import { VARIANTS_OF, type JsonSchema } from './spelling.js';
 
 function withVariants(node: unknown): unknown {
@@ -35,5 +36,10 @@ export function editorSchemas(): Map<string, string> {
     };
     files.set(name, JSON.stringify(schema, null, 2) + '\n');
   }
+  // The repository configuration, for `# yaml-language-server: $schema=...` in .github/envsync.yml.
+  files.set(
+    'envsync-config.json',
+    JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...(JSON.parse(JSON.stringify(RepositoryConfigSchema)) as object), $id: 'https://envsync.dev/schemas/envsync-config.json' }, null, 2) + '\n',
+  );
   return files;
 }

@@ -165,17 +165,28 @@ export class SystemService {
    * Git to system: makes the system hold a revision's specs. A revision that does not validate is
    * refused whole. Secrets Git holds as `sealed://` references keep the values the system has.
    */
-  async applyRevision(files: readonly SourceFile[], revision: string, change: { trigger: 'webhook' | 'manual'; actor: string | null }, root = ''): Promise<ApplyResult> {
-    const loaded = loadSpecs(files, { root });
+  async applyRevision(
+    files: readonly SourceFile[],
+    revision: string,
+    change: { trigger: 'webhook' | 'manual'; actor: string | null },
+    options: { root?: string; scope?: (kind: string, project: string) => boolean } = {},
+  ): Promise<ApplyResult> {
+    const loaded = loadSpecs(files, { root: options.root ?? '' });
+    const inScope = (r: { kind: string; project: string }) => options.scope?.(r.kind, r.project) ?? true;
     const errors = locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
     if (errors.length > 0) throw new SystemError(`revision ${revision} does not validate: nothing was applied`, 422, errors);
-    const current = new Map((await this.store.listResources()).map((r) => [layoutPathOf(r), r]));
-    const resources = loaded.specs.map((s) => {
-      const key: ResourceKey = { kind: s.kind.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) };
-      const held = current.get(layoutPathOf(key));
-      return { ...key, spec: held ? unsealFrom(s.data, held.spec) : s.data };
-    });
-    return this.store.applyRevision({ revision, resources, ...change });
+    const stored = await this.store.listResources();
+    const current = new Map(stored.map((r) => [layoutPathOf(r), r]));
+    const fromGit = loaded.specs
+      .filter((s) => inScope({ kind: s.kind.kind, project: s.project }))
+      .map((s) => {
+        const key: ResourceKey = { kind: s.kind.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) };
+        const held = current.get(layoutPathOf(key));
+        return { ...key, spec: held ? unsealFrom(s.data, held.spec) : s.data };
+      });
+    // What does not sync from Git stays as the system has it: the revision is the whole desired set.
+    const kept = stored.filter((r) => !inScope(r)).map(({ kind, project, name, version, spec }) => ({ kind, project, name, ...(version !== undefined ? { version } : {}), spec }));
+    return this.store.applyRevision({ revision, resources: [...fromGit, ...kept], ...change });
   }
 
   /** System to Git: the file changes that make a checkout hold what the system holds. */

@@ -109,4 +109,15 @@ describe('envsync export', () => {
     expect(envsync('system', 'events', ...storeArg).stdout.trim().split('\n').length).toBe(events);
     expect(envsync('export', '.', ...storeArg).stdout).toBe('0 files changed\n');
   });
+
+  it('follows .github/envsync.yml: an excluded kind is neither exported nor deleted from the system', () => {
+    execFileSync('mkdir', ['-p', join(repo, '.github')]);
+    writeFileSync(join(repo, '.github', 'envsync.yml'), 'sync:\n  exclude: [Cluster]\n');
+    execFileSync('rm', [join(repo, 'projects/payments/clusters/edge-mks.yaml')]);
+    // Git no longer has the cluster, but clusters do not sync: the system keeps it...
+    expect(envsync('system', 'apply', '.', ...storeArg).stdout).toBe('applied working tree: 0 created, 0 updated, 0 deleted\n');
+    expect(envsync('system', 'list', '--kind', 'Cluster', ...storeArg).stdout).toContain('Cluster/payments/edge-mks');
+    // ...and export does not write it back.
+    expect(envsync('export', '.', ...storeArg).stdout).toBe('0 files changed\n');
+  });
 });

@@ -168,4 +168,15 @@ describe('envsync validate', () => {
     const version = (JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: repoRoot, encoding: 'utf8' })) as { version: string }).version;
     expect(envsync(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
+
+  it('reports problems in .github/envsync.yml with the specs, and reads the layout root from it', () => {
+    write('.github/envsync.yml', 'root: config\nsync:\n  delivry: commit\n');
+    write('config/projects/shop/environmenttemplates/web.yaml', template);
+    const result = envsync(['validate', dir, '--format', 'json']);
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toEqual({
+      findings: [{ file: '.github/envsync.yml', line: 3, column: 3, severity: 'error', code: 'unknown-field', message: 'unknown field "delivry" in sync: did you mean "delivery"?' }],
+      summary: { files: 1, specs: 1, errors: 1, warnings: 0 },
+    });
+  });
 });

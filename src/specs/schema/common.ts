@@ -25,7 +25,7 @@ export const Scalar = (description?: string) =>
   });
 
 /** One of fixed strings, as a JSON Schema `enum` (a union of literals would report one error per branch). */
-export const Enum = <T extends string>(values: readonly T[], description?: string) =>
+export const Enum = <const T extends string>(values: readonly T[], description?: string) =>
   Type.Unsafe<T>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
 
 export const StringMap = (description?: string) =>

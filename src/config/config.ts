@@ -1,0 +1,96 @@
+// Reading `.github/envsync.yml`, with its defaults and the settings that apply to one project.
+import { Ajv, type ErrorObject } from 'ajv';
+import jsyaml from 'js-yaml';
+import { atStart, error, type Finding, type PendingFinding } from '../specs/findings.js';
+import { locateFindings } from '../specs/locate.js';
+import { RepositoryConfigSchema, type RepositoryConfig } from './schema.js';
+import { findingsFromAjv } from '../specs/check-schema.js';
+
+export const CONFIG_PATH = '.github/envsync.yml';
+
+export interface SyncSettings {
+  direction: 'both' | 'git-to-system' | 'system-to-git';
+  delivery: 'pull-request' | 'commit';
+  secrets: 'seal' | 'keep';
+  include?: string[];
+  exclude?: string[];
+}
+
+export interface ResolvedConfig {
+  root: string;
+  branch?: string;
+  sync: SyncSettings & { destination: { repository?: string; branch?: string; folder?: string }; projects: Record<string, Partial<SyncSettings>> };
+  drift: { mode: 'git-wins' | 'system-wins' };
+}
+
+export const DEFAULT_SYNC: SyncSettings = { direction: 'both', delivery: 'pull-request', secrets: 'seal' };
+
+const validate = new Ajv({ allErrors: true, verbose: true, strict: false, allowUnionTypes: true }).compile(RepositoryConfigSchema);
+
+/** The configuration in `text` (absent file: undefined), with defaults; findings when it is invalid. */
+export function parseRepositoryConfig(text: string | undefined): { config: ResolvedConfig; findings: Finding[] } {
+  const pending: PendingFinding[] = [];
+  let raw: RepositoryConfig = {};
+  if (text !== undefined && text.trim() !== '') {
+    try {
+      const data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+      if (data === null || data === undefined) raw = {};
+      else if (!validate(data)) {
+        pending.push(...findingsFromAjv(CONFIG_PATH, validate.errors ?? []));
+        raw = withoutErrors(data, validate.errors ?? []);
+      } else raw = data as RepositoryConfig;
+    } catch (e) {
+      const mark = (e as { mark?: { line: number; column: number } }).mark;
+      pending.push(error(CONFIG_PATH, 'yaml-syntax', `invalid YAML: ${(e as { reason?: string }).reason ?? String(e)}`, mark ? { line: mark.line + 1, column: mark.column + 1 } : atStart));
+    }
+  }
+  const findings = locateFindings(pending, () => text);
+  const sync = raw.sync ?? {};
+  const config: ResolvedConfig = {
+    root: raw.root ?? '.',
+    ...(raw.branch !== undefined ? { branch: raw.branch } : {}),
+    sync: {
+      direction: sync.direction ?? DEFAULT_SYNC.direction,
+      delivery: sync.delivery ?? DEFAULT_SYNC.delivery,
+      secrets: sync.secrets ?? DEFAULT_SYNC.secrets,
+      ...(sync.include ? { include: sync.include } : {}),
+      ...(sync.exclude ? { exclude: sync.exclude } : {}),
+      destination: sync.destination ?? {},
+      projects: sync.projects ?? {},
+    },
+    drift: { mode: raw.drift?.mode ?? 'system-wins' },
+  };
+  return { config, findings };
+}
+
+/**
+ * The settings that are right, with each wrong one removed (its default applies): a typo in one
+ * setting must not silently switch off the others, such as the layout root.
+ */
+function withoutErrors(data: unknown, errors: readonly ErrorObject[]): RepositoryConfig {
+  const copy = structuredClone(data) as Record<string, unknown>;
+  for (const e of errors) {
+    const path = e.instancePath.split('/').slice(1);
+    if (e.keyword === 'additionalProperties') path.push((e.params as { additionalProperty: string }).additionalProperty);
+    if (path.length === 0) return {};
+    let node: unknown = copy;
+    for (const segment of path.slice(0, -1)) node = (node as Record<string, unknown> | undefined)?.[segment];
+    if (node && typeof node === 'object') delete (node as Record<string, unknown>)[path.at(-1)!];
+  }
+  return validate(copy) ? (copy as RepositoryConfig) : {};
+}
+
+/** The sync settings of one project: its own over the global ones. */
+export function syncSettingsFor(config: ResolvedConfig, project: string): SyncSettings {
+  const own = config.sync.projects[project] ?? {};
+  const { destination: _destination, projects: _projects, ...global } = config.sync;
+  return { ...global, ...own };
+}
+
+/** Whether a kind of a project syncs in a direction. */
+export function syncs(config: ResolvedConfig, project: string, kind: string, direction: 'git-to-system' | 'system-to-git'): boolean {
+  const s = syncSettingsFor(config, project);
+  if (s.direction !== 'both' && s.direction !== direction) return false;
+  if (s.include && !s.include.includes(kind)) return false;
+  return !s.exclude?.includes(kind);
+}

@@ -1,0 +1,49 @@
+// `.github/envsync.yml`: how a config repository works with envsync. Read from the default branch
+// (for a pull request, its base: a pull request cannot change its own rules).
+import { Type, type Static } from '@sinclair/typebox';
+import { Closed, Enum } from '../specs/schema/common.js';
+import { KINDS } from '../specs/kinds.js';
+
+const KindList = (description: string) => Type.Array(Enum(KINDS.map((k) => k.kind)), { description });
+
+/** Settings a project may override. */
+const SyncSettings = {
+  direction: Type.Optional(
+    Enum(['both', 'git-to-system', 'system-to-git'], 'Which way specs flow: both (default), only from Git, or only to Git.'),
+  ),
+  delivery: Type.Optional(Enum(['pull-request', 'commit'], 'How system changes reach Git: a bot pull request (default) or a direct commit.')),
+  secrets: Type.Optional(Enum(['seal', 'keep'], 'A secret changed in the system: written as a sealed:// reference (default), or left as Git has it.')),
+  include: Type.Optional(KindList('Kinds that sync (all when absent).')),
+  exclude: Type.Optional(KindList('Kinds that never sync.')),
+};
+
+export const RepositoryConfigSchema = Closed(
+  {
+    root: Type.Optional(Type.String({ description: 'Folder that holds projects/ (default: the repository root).' })),
+    branch: Type.Optional(Type.String({ description: 'The sync branch: what merges there is applied to the system (default: the default branch).' })),
+    sync: Type.Optional(
+      Closed({
+        ...SyncSettings,
+        destination: Type.Optional(
+          Closed(
+            {
+              repository: Type.Optional(Type.String({ pattern: '^[\\w.-]+/[\\w.-]+$', description: 'owner/name; this repository by default.' })),
+              branch: Type.Optional(Type.String()),
+              folder: Type.Optional(Type.String()),
+            },
+            { description: 'Where system changes are written (default: this repository, the sync branch, root).' },
+          ),
+        ),
+        projects: Type.Optional(Type.Record(Type.String(), Closed(SyncSettings), { description: 'Settings of one project, over the global ones.' })),
+      }),
+    ),
+    drift: Type.Optional(
+      Closed({
+        mode: Type.Optional(Enum(['git-wins', 'system-wins'], 'When the system and Git differ: re-apply Git, or open a bot pull request (default).')),
+      }),
+    ),
+  },
+  { $id: 'envsync-config', title: '.github/envsync.yml' },
+);
+
+export type RepositoryConfig = Static<typeof RepositoryConfigSchema>;

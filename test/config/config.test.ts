@@ -1,0 +1,72 @@
+// `.github/envsync.yml`: documented defaults, project settings over global ones, and an invalid file
+// reported where it is wrong (with the defaults in force meanwhile).
+import { describe, expect, it } from 'vitest';
+import { parseRepositoryConfig, syncs, syncSettingsFor } from '../../src/config/config.js';
+
+describe('parseRepositoryConfig', () => {
+  it('gives the documented defaults when the file is absent or empty', () => {
+    const expected = {
+      root: '.',
+      sync: { direction: 'both', delivery: 'pull-request', secrets: 'seal', destination: {}, projects: {} },
+      drift: { mode: 'system-wins' },
+    };
+    expect(parseRepositoryConfig(undefined)).toEqual({ config: expected, findings: [] });
+    expect(parseRepositoryConfig('# nothing yet\n')).toEqual({ config: expected, findings: [] });
+  });
+
+  it('reads every setting, and a project\'s settings override the global ones', () => {
+    const { config, findings } = parseRepositoryConfig(
+      [
+        'root: config',
+        'branch: production',
+        'sync:',
+        '  delivery: commit',
+        '  exclude: [Cluster]',
+        '  destination: {repository: acme/config-mirror, branch: sync}',
+        '  projects:',
+        '    payments:',
+        '      delivery: pull-request',
+        '      include: [Environment, EnvironmentTemplate]',
+        'drift:',
+        '  mode: git-wins',
+      ].join('\n'),
+    );
+    expect(findings).toEqual([]);
+    expect(config.root).toBe('config');
+    expect(config.branch).toBe('production');
+    expect(config.sync.destination).toEqual({ repository: 'acme/config-mirror', branch: 'sync' });
+    expect(config.drift.mode).toBe('git-wins');
+    expect(syncSettingsFor(config, 'platform')).toEqual({ direction: 'both', delivery: 'commit', secrets: 'seal', exclude: ['Cluster'] });
+    expect(syncSettingsFor(config, 'payments')).toEqual({ direction: 'both', delivery: 'pull-request', secrets: 'seal', exclude: ['Cluster'], include: ['Environment', 'EnvironmentTemplate'] });
+  });
+
+  it('says which kinds of which project sync in which direction', () => {
+    const { config } = parseRepositoryConfig('sync:\n  exclude: [Cluster]\n  projects:\n    archive:\n      direction: git-to-system\n');
+    expect(syncs(config, 'payments', 'Environment', 'system-to-git')).toBe(true);
+    expect(syncs(config, 'payments', 'Cluster', 'system-to-git')).toBe(false);
+    expect(syncs(config, 'archive', 'Environment', 'system-to-git')).toBe(false);
+    expect(syncs(config, 'archive', 'Environment', 'git-to-system')).toBe(true);
+  });
+
+  it('reports a misspelled setting at its key with a suggestion, and keeps the other settings', () => {
+    const { config, findings } = parseRepositoryConfig('root: config\nsync:\n  delivry: commit\n  secrets: keep\n');
+    expect(findings).toEqual([
+      { file: '.github/envsync.yml', line: 3, column: 3, severity: 'error', code: 'unknown-field', message: 'unknown field "delivry" in sync: did you mean "delivery"?' },
+    ]);
+    expect(config.sync.delivery).toBe('pull-request');
+    expect(config.root).toBe('config');
+    expect(config.sync.secrets).toBe('keep');
+  });
+
+  it('reports a value outside its choices, and a kind that does not exist', () => {
+    const { findings } = parseRepositoryConfig('sync:\n  secrets: plain\n  include: [Enviroment]\n');
+    expect(findings.map((f) => [f.line, f.column, f.code, f.message])).toEqual([
+      [2, 12, 'invalid-value', 'sync.secrets must be one of: seal, keep'],
+      [3, 13, 'invalid-value', 'sync.include[0] must be one of: Driver, ConfigContext, Resource, ResourceTemplate, EnvironmentTemplate, Environment, Cluster, Project: did you mean "Environment"?'],
+    ]);
+  });
+
+  it('reports YAML that does not parse at its position', () => {
+    expect(parseRepositoryConfig('sync: [\n').findings).toMatchObject([{ line: 2, column: 1, code: 'yaml-syntax' }]);
+  });
+});
