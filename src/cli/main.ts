@@ -3,7 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { runValidate } from './validate.js';
 import { runPlan } from './plan.js';
-import { runExport, runSystem } from './system.js';
+import { runExport, runReconcile, runSystem } from './system.js';
 import { UsageError, type CommandIO } from './io.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 
@@ -14,10 +14,13 @@ Usage:
       Check every spec under DIR/<root>/projects/ (root from --root, else .github/envsync.yml,
       else DIR itself), and .github/envsync.yml itself. Exit 0 when there is no error, 1 when there are
       errors, 2 on a usage or internal failure.
-  envsync plan [DIR] [--base REF] [--head REF] [--format markdown|json] [--root PATH] [--max-file-size BYTES]
+  envsync plan [DIR] [--base REF | --store URL] [--head REF] [--format markdown|json] [--root PATH]
       What merging head into base changes and which environments it runs, with each run's activity
-      graph. HEAD defaults to the working tree, BASE to the commit HEAD. Exit 1 when the plan has
-      errors or the head does not validate.
+      graph. HEAD defaults to the working tree, BASE to the commit HEAD; with --store, the base is
+      the system's live state. Exit 1 when the plan has errors or the head does not validate.
+  envsync reconcile [DIR] [--mode git-wins|system-wins] [--ref REF] [--store URL]
+      Compare the system with Git and list the drift; git-wins applies Git to the system,
+      system-wins writes the system into the checkout (the app opens a bot pull request instead).
   envsync system ...        Read and change the system (the store): list, get, put, delete, launch,
                             run, events, apply, token, serve. See envsync system --help.
   envsync export [DIR] [--secrets seal|keep] [--include KINDS] [--exclude KINDS] [--store URL]
@@ -105,6 +108,7 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
     const { values, folder } = parseCommand('plan', rest, {
       base: { type: 'string' },
       head: { type: 'string' },
+      store: { type: 'string' },
       format: { type: 'string', default: 'markdown' },
     });
     if (values.help) return help(io);
@@ -113,6 +117,7 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
         dir: folder,
         ...(values.base !== undefined ? { base: values.base } : {}),
         ...(values.head !== undefined ? { head: values.head } : {}),
+        ...(values.store !== undefined ? { store: values.store } : {}),
         format: values.format,
         root: values.root,
         maxFileSize: maxFileSizeOf(values['max-file-size']),
@@ -122,5 +127,6 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
   }
   if (command === 'system') return runSystem(rest, io);
   if (command === 'export') return runExport(rest, io);
+  if (command === 'reconcile') return runReconcile(rest, io);
   throw new UsageError(`unknown command "${command}"`);
 }

@@ -12,10 +12,14 @@ import { validateRepository } from '../engine/validate.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { UsageError, type CommandIO } from './io.js';
 import { readRepositoryConfig } from './repository-config.js';
+import { openStore } from '../system/store.js';
+import { SystemService } from '../system/service.js';
 
 export interface PlanArgs {
   dir: string;
   base?: string;
+  /** Plan against the system's live state in this store instead of a base revision. */
+  store?: string;
   head?: string;
   format: string;
   root: string | undefined;
@@ -24,7 +28,16 @@ export interface PlanArgs {
 
 const FORMATS = ['markdown', 'json'];
 
-export function runPlan(args: PlanArgs, io: CommandIO): number {
+async function systemSnapshot(url: string) {
+  const store = await openStore({ url });
+  try {
+    return await new SystemService(store).snapshot();
+  } finally {
+    await store.close();
+  }
+}
+
+export async function runPlan(args: PlanArgs, io: CommandIO): Promise<number> {
   if (!FORMATS.includes(args.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${args.format}"`);
   const dir = resolve(io.cwd, args.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${args.dir} is not a folder: give the path of a config repository checkout`);
@@ -41,14 +54,15 @@ export function runPlan(args: PlanArgs, io: CommandIO): number {
       throw e;
     }
   };
+  if (args.store && args.base) throw new UsageError('give --base or --store, not both: the base is either a revision or the system');
   const head = side(args.head, 'working tree');
-  const base = side(args.base, 'HEAD');
   const limits = { ...DEFAULT_PARSE_LIMITS, maxFileBytes: args.maxFileSize };
   const headLoaded = loadSpecs(head.files, { root, limits });
-  const plan = planChange({
-    base: { revision: base.revision, loaded: loadSpecs(base.files, { root, limits }) },
-    head: { revision: head.revision, loaded: headLoaded },
-  });
+  const base = args.store ? { revision: 'system', loaded: await systemSnapshot(args.store) } : (() => {
+    const b = side(args.base, 'HEAD');
+    return { revision: b.revision, loaded: loadSpecs(b.files, { root, limits }) };
+  })();
+  const plan = planChange({ base, head: { revision: head.revision, loaded: headLoaded } });
 
   io.stdout(args.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : renderPlanMarkdown(plan));
   const invalid = validateRepository(headLoaded).filter((f) => f.severity === 'error').length;

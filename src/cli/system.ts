@@ -9,6 +9,7 @@ import jsyaml from 'js-yaml';
 import { stringify } from 'yaml';
 import { createApiHandler, hashToken, type Access, type ApiToken } from '../system/api.js';
 import { SystemError, SystemService } from '../system/service.js';
+import type { ExportPlan } from '../engine/export.js';
 import { openStore, type ResourceKey, type RunAction } from '../system/store.js';
 import { loadSpecs } from '../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_LIMITS } from '../specs/parse.js';
@@ -189,6 +190,19 @@ async function serve(service: SystemService, port: string, tokensFile: string | 
   return 0;
 }
 
+/** Writes an export plan's files into a checkout (and deletes those it drops); returns them. */
+function writeExport(dir: string, plan: ExportPlan): ExportPlan['files'] {
+  for (const file of plan.files) {
+    const path = join(dir, file.path);
+    if (file.content === null) rmSync(path, { force: true });
+    else {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.content);
+    }
+  }
+  return plan.files;
+}
+
 /** `envsync export [DIR]`: writes the system's specs into a checkout, editing files in place. */
 export async function runExport(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -219,18 +233,62 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
       ...(values.include ? { include: values.include.split(',') } : {}),
       ...(values.exclude ? { exclude: values.exclude.split(',') } : {}),
     });
-    for (const file of plan.files) {
-      const path = join(dir, file.path);
-      if (file.content === null) rmSync(path, { force: true });
-      else {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, file.content);
-      }
+    for (const file of writeExport(dir, plan)) {
       io.stdout(`${file.content === null ? 'deleted' : 'wrote'} ${file.path}${plan.rewritten.includes(file.path) ? ' (rewritten whole: an in-place edit could not express the change)' : ''}\n`);
     }
     for (const note of plan.secrets) io.stdout(`secret ${note.file} ${note.path}: ${note.outcome === 'sealed' ? 'written as a sealed:// reference' : 'left as Git has it'}\n`);
     io.stdout(`${plan.files.length} file${plan.files.length === 1 ? '' : 's'} changed\n`);
     return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+const DRIFT_TEXT = { changed: 'differs between the system and Git', 'only-in-git': 'only in Git', 'only-in-system': 'only in the system' } as const;
+
+/**
+ * `envsync reconcile [DIR]`: lists where the system and Git differ, then settles it: git-wins applies
+ * Git to the system (recorded as a manual sync), system-wins writes the system into the checkout.
+ */
+export async function runReconcile(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { ...STORE_OPTION, mode: { type: 'string' }, ref: { type: 'string' } } });
+  const dir = resolve(io.cwd, positionals[0] ?? '.');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${positionals[0] ?? '.'} is not a folder: give the path of a config repository checkout`);
+  const { config } = readRepositoryConfig(dir);
+  const mode = values.mode ?? config.drift.mode;
+  if (mode !== 'git-wins' && mode !== 'system-wins') throw new UsageError('--mode must be git-wins or system-wins');
+  if (mode === 'system-wins' && values.ref) throw new UsageError('--ref goes with git-wins: system-wins writes into the working tree');
+  const options = { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
+  const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
+  const store = await openStore({ url: storeUrl(values.store, io) });
+  try {
+    const service = new SystemService(store);
+    const direction = mode === 'git-wins' ? 'git-to-system' : 'system-to-git';
+    const scope = (kind: string, project: string) => syncs(config, project, kind, direction);
+    const drift = await service.drift(loadSpecs(files, { root: config.root }), scope);
+    if (drift.length === 0) {
+      io.stdout('in sync: the system holds what Git holds\n');
+      return 0;
+    }
+    io.stdout(`drift: ${drift.length} spec${drift.length === 1 ? '' : 's'}\n`);
+    for (const d of drift) io.stdout(`  ${d.kind}/${d.project}/${d.name}${d.version ? `@${d.version}` : ''}: ${DRIFT_TEXT[d.state]}\n`);
+    if (mode === 'git-wins') {
+      const revision = values.ref ? resolveRevision(dir, values.ref) : 'working tree';
+      const result = await service.applyRevision(files, revision, { trigger: 'manual', actor: actor() }, { root: config.root, scope });
+      io.stdout(`git wins: applied ${revision} to the system: ${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted\n`);
+      return 0;
+    }
+    const plan = await service.exportTo(loadSpecs(files, { root: config.root }), { root: config.root, secrets: config.sync.secrets, scope });
+    writeExport(dir, plan);
+    io.stdout(`system wins: ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} written into ${positionals[0] ?? '.'}; commit them (the app opens a bot pull request instead)\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof SystemError) {
+      io.stderr(`envsync: ${e.message}\n`);
+      if (e.findings.length > 0) io.stderr(renderText(e.findings, summarize(e.findings, 1, 1)));
+      return 1;
+    }
+    throw e;
   } finally {
     await store.close();
   }

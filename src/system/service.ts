@@ -8,11 +8,14 @@ import { templateDeclarations } from '../engine/declarations.js';
 import { SpecIndex } from '../engine/spec-index.js';
 import { planExport, type ExportOptions, type ExportPlan, type SystemSpec } from '../engine/export.js';
 import type { Finding } from '../specs/findings.js';
+import { equalJson } from '../specs/json.js';
 import { KIND_BY_NAME, type Environment, type KindName } from '../specs/kinds.js';
 import { loadDocuments, loadSpecs, type LoadResult, type ParsedDocument } from '../specs/load.js';
 import { locateFindings } from '../specs/locate.js';
 import type { SourceFile } from '../specs/source.js';
 import type { ApplyResult, ResourceKey, RunAction, RunRecord, Store, StoredResource, SystemChange } from './store.js';
+
+export type Drift = ResourceKey & { state: 'changed' | 'only-in-git' | 'only-in-system' };
 
 export class SystemError extends Error {
   constructor(
@@ -82,6 +85,11 @@ export class SystemService {
     return { path, findings: after.filter((f) => (candidate && f.file === path) || !before.has(`${f.file}\u0000${f.code}\u0000${f.message}`)) };
   }
 
+  /** The system's specs as a loaded snapshot, laid out as a repository would hold them. */
+  async snapshot(): Promise<LoadResult> {
+    return loadDocuments(await this.documents());
+  }
+
   /** A stored spec as it may be shown: secrets masked, an environment's also by its template's rules. */
   async masked(resource: StoredResource): Promise<StoredResource> {
     let keys = new Set<string>();
@@ -122,7 +130,9 @@ export class SystemService {
     }
     const { findings } = await this.validateChange(key, { data, ...(text !== undefined ? { text } : {}) });
     if (findings.length > 0) throw new SystemError('the spec is not valid: nothing was stored', 422, findings);
-    const { status: _status, ...document } = data;
+    // Stored in canonical spelling, as Git-to-system stores specs, so that the two compare equal.
+    const normalized = loadDocuments([{ path: layoutPathOf(key), data: structuredClone(data) }]).specs[0]?.data ?? data;
+    const { status: _status, ...document } = normalized;
     return this.store.putResource({ ...key, spec: document }, change);
   }
 
@@ -187,6 +197,29 @@ export class SystemService {
     // What does not sync from Git stays as the system has it: the revision is the whole desired set.
     const kept = stored.filter((r) => !inScope(r)).map(({ kind, project, name, version, spec }) => ({ kind, project, name, ...(version !== undefined ? { version } : {}), spec }));
     return this.store.applyRevision({ revision, resources: [...fromGit, ...kept], ...change });
+  }
+
+  /**
+   * Where the system and a checkout differ, for the specs in scope: created or changed in the system,
+   * or only in Git. Secrets Git holds as `sealed://` references are not drift.
+   */
+  async drift(checkout: LoadResult, scope: (kind: string, project: string) => boolean = () => true): Promise<Drift[]> {
+    const system = new Map((await this.store.listResources()).filter((r) => scope(r.kind, r.project)).map((r) => [layoutPathOf(r), r]));
+    const drift: Drift[] = [];
+    const seen = new Set<string>();
+    for (const spec of checkout.specs) {
+      if (!scope(spec.kind.kind, spec.project)) continue;
+      const key: ResourceKey = { kind: spec.kind.kind, project: spec.project, name: spec.name, ...(spec.version !== undefined ? { version: spec.version } : {}) };
+      const path = layoutPathOf(key);
+      seen.add(path);
+      const held = system.get(path);
+      if (!held) drift.push({ ...key, state: 'only-in-git' });
+      else if (!equalJson(unsealFrom(spec.data, held.spec), held.spec)) drift.push({ ...key, state: 'changed' });
+    }
+    for (const [path, r] of system) {
+      if (!seen.has(path)) drift.push({ kind: r.kind, project: r.project, name: r.name, ...(r.version !== undefined ? { version: r.version } : {}), state: 'only-in-system' });
+    }
+    return drift.sort((a, b) => (layoutPathOf(a) < layoutPathOf(b) ? -1 : 1));
   }
 
   /** System to Git: the file changes that make a checkout hold what the system holds. */

@@ -121,3 +121,37 @@ describe('envsync export', () => {
     expect(envsync('export', '.', ...storeArg).stdout).toBe('0 files changed\n');
   });
 });
+
+describe('envsync reconcile', () => {
+  it('says the system and Git are in sync when they are, sealed secrets included', () => {
+    expect(envsync('reconcile', '.', '--mode', 'git-wins', ...storeArg).stdout).toBe('in sync: the system holds what Git holds\n');
+  });
+
+  it('lists the drift, and git-wins applies Git to the system as a manual sync', () => {
+    envsync('system', 'launch', 'payments/qa', '--template', 'web-stack@v1', '--var', 'owner_team=qa', ...storeArg);
+    const result = envsync('reconcile', '.', '--mode', 'git-wins', ...storeArg);
+    expect(result.stdout).toBe('drift: 1 spec\n  Environment/payments/qa: only in the system\ngit wins: applied working tree to the system: 0 created, 0 updated, 1 deleted\n');
+    const last = envsync('system', 'events', ...storeArg).stdout.trim().split('\n').at(-1)!.split('\t');
+    expect([last[2], last[3], last[4], last[5]]).toEqual(['manual', 'alice', 'delete', 'Environment/payments/qa']);
+  });
+
+  it('system-wins writes the system into the checkout', () => {
+    envsync('system', 'launch', 'payments/qa', '--template', 'web-stack@v1', '--var', 'owner_team=qa', ...storeArg);
+    expect(envsync('reconcile', '.', '--mode', 'system-wins', ...storeArg).stdout).toBe(
+      'drift: 1 spec\n  Environment/payments/qa: only in the system\nsystem wins: 1 file written into .; commit them (the app opens a bot pull request instead)\n',
+    );
+    expect(git('status', '--short')).toBe('?? projects/payments/environments/qa.yaml\n');
+  });
+});
+
+describe('envsync plan --store', () => {
+  it('plans the working tree against the system\'s live state', () => {
+    envsync('system', 'launch', 'payments/qa', '--template', 'web-stack@v1', '--var', 'owner_team=qa', ...storeArg);
+    const result = envsync('plan', '--store', storeArg[1]!, '--format', 'json');
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout);
+    expect(plan.base).toBe('system');
+    expect(plan.changes.map((c: { action: string; name: string }) => `${c.action} ${c.name}`)).toEqual(['delete qa']);
+    expect(plan.runs.map((r: { environment: string; action: string }) => `${r.action} ${r.environment}`)).toEqual(['destroy qa']);
+  });
+});
