@@ -4,11 +4,12 @@ import { fileURLToPath } from 'node:url';
 import { machine } from './measure.js';
 import { benchValidate } from './validate.js';
 import { benchPlan } from './plan.js';
+import { benchEdit } from './edit.js';
 
 const workDir = fileURLToPath(new URL('../../bench/.work/', import.meta.url));
 mkdirSync(workDir, { recursive: true });
 
-const sections = [benchValidate(workDir), benchPlan()];
+const sections = [benchValidate(workDir), benchPlan(), await benchEdit()];
 const report = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.

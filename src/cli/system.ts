@@ -24,7 +24,7 @@ const STORE_OPTION = { store: { type: 'string' } } as const;
 
 /** The store named by --store, else DATABASE_URL, else the embedded SQLite file under ./data. */
 function storeUrl(flag: string | undefined, io: CommandIO): string {
-  return flag ?? process.env.DATABASE_URL ?? `sqlite:${join(io.cwd, 'data', 'envsync.sqlite')}`;
+  return flag || process.env.DATABASE_URL || `sqlite:${join(io.cwd, 'data', 'envsync.sqlite')}`;
 }
 
 /** `KIND/PROJECT/NAME[@VERSION]`, or `Project/NAME`. */
