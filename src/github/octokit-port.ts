@@ -12,6 +12,11 @@ const isNotFound = (e: unknown) => (e as { status?: number }).status === 404;
 export class OctokitPort implements GitHubPort {
   constructor(private readonly octokit: OctokitLike) {}
 
+  async getTarball(repo: RepoRef, ref: string) {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/tarball/{ref}', { ...repo, ref });
+    return new Uint8Array(data as ArrayBuffer);
+  }
+
   async getBranch(repo: RepoRef, branch: string) {
     try {
       const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/branches/{branch}', { ...repo, branch });

@@ -24,6 +24,8 @@ export interface PullRequestRef {
 }
 
 export interface GitHubPort {
+  /** A whole revision as a gzipped tarball, in one request whatever the number of files. */
+  getTarball(repo: RepoRef, ref: string): Promise<Uint8Array>;
   /** The branch's head commit and its tree, or undefined when there is no such branch. */
   getBranch(repo: RepoRef, branch: string): Promise<{ sha: string; treeSha: string } | undefined>;
   /** Authors of the commits reachable from `head` but not from `base`. */

@@ -1,0 +1,56 @@
+// System to Git on GitHub: read the destination branch (one tarball), plan the edits that make it
+// hold the system's specs, and deliver them: by bot pull request or direct commit, per project.
+import { syncSettingsFor, syncs, type ResolvedConfig } from '../config/config.js';
+import type { ExportPlan } from '../engine/export.js';
+import { loadSpecs } from '../specs/load.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
+import type { SystemService } from '../system/service.js';
+import { deliver, type DeliveryResult } from './deliver.js';
+import type { GitHubPort, RepoRef } from './port.js';
+import { filesFromTarball } from './tarball.js';
+
+export interface SyncTarget {
+  repo: RepoRef;
+  branch: string;
+  root: string;
+}
+
+/** Where system changes go: the configured destination, else this repository, its sync branch and root. */
+export function syncTarget(config: ResolvedConfig, repo: RepoRef, defaultBranch: string): SyncTarget {
+  const destination = config.sync.destination;
+  const [owner, name] = destination.repository?.split('/') ?? [repo.owner, repo.repo];
+  return { repo: { owner: owner!, repo: name! }, branch: destination.branch ?? config.branch ?? defaultBranch, root: destination.folder ?? config.root };
+}
+
+const projectOf = (path: string) => /(?:^|\/)projects\/([^/]+)\//.exec(path)?.[1] ?? /(?:^|\/)projects\/([^/]+)\.ya?ml$/.exec(path)?.[1];
+
+export async function syncSystemToGit(options: {
+  port: GitHubPort;
+  service: SystemService;
+  config: ResolvedConfig;
+  target: SyncTarget;
+  actors?: string[];
+}): Promise<DeliveryResult[]> {
+  const { port, service, config, target } = options;
+  const tarball = await port.getTarball(target.repo, target.branch);
+  const checkout = loadSpecs(await filesFromTarball(tarball, { root: target.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }), { root: target.root });
+  const plan = await service.exportTo(checkout, {
+    root: target.root,
+    secrets: config.sync.secrets,
+    scope: (kind, project) => syncs(config, project, kind, 'system-to-git'),
+  });
+  // Projects may ask for direct commits while the rest goes through a pull request.
+  const modeOf = (path: string) => syncSettingsFor(config, projectOf(path) ?? '').delivery;
+  const results: DeliveryResult[] = [];
+  for (const mode of ['commit', 'pull-request'] as const) {
+    const files = plan.files.filter((f) => modeOf(f.path) === mode);
+    if (files.length === 0) continue;
+    const part: ExportPlan = {
+      files,
+      secrets: plan.secrets.filter((s) => files.some((f) => f.path === s.file)),
+      rewritten: plan.rewritten.filter((r) => files.some((f) => f.path === r)),
+    };
+    results.push(await deliver(port, { repo: target.repo, base: target.branch, mode, plan: part, ...(options.actors ? { actors: options.actors } : {}) }));
+  }
+  return results.length > 0 ? results : [{ outcome: 'nothing-to-do' }];
+}
