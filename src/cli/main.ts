@@ -26,6 +26,9 @@ Usage:
   envsync export [DIR] [--secrets seal|keep] [--include KINDS] [--exclude KINDS] [--store URL]
       Write the system's specs into a checkout: files edited in place (comments and formatting
       kept), new specs at their layout path, deleted ones removed; secrets never in clear.
+  envsync export --github OWNER/REPO [--branch BRANCH] [--store URL]
+      The same change on GitHub (GITHUB_TOKEN): a bot pull request, or direct commits, as the
+      repository's .github/envsync.yml says.
   envsync --version
   envsync --help
 `;

@@ -18,7 +18,10 @@ import { readGitRevision, resolveRevision } from '../specs/read-git.js';
 import { renderText, summarize } from '../render/findings.js';
 import { UsageError, type CommandIO } from './io.js';
 import { readRepositoryConfig } from './repository-config.js';
-import { syncs } from '../config/config.js';
+import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../config/config.js';
+import { Octokit } from '@octokit/core';
+import { OctokitPort } from '../github/octokit-port.js';
+import { syncSystemToGit, syncTarget } from '../github/system-sync.js';
 
 const STORE_OPTION = { store: { type: 'string' } } as const;
 
@@ -214,8 +217,11 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
       secrets: { type: 'string' },
       include: { type: 'string' },
       exclude: { type: 'string' },
+      github: { type: 'string' },
+      branch: { type: 'string' },
     },
   });
+  if (values.github) return exportToGitHub(values.github, values.branch, storeUrl(values.store, io), io);
   const dir = resolve(io.cwd, positionals[0] ?? '.');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${positionals[0] ?? '.'} is not a folder: give the path of a config repository checkout`);
   const { config, findings } = readRepositoryConfig(dir);
@@ -241,6 +247,47 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
     return 0;
   } finally {
     await store.close();
+  }
+}
+
+/**
+ * `envsync export --github OWNER/REPO`: the same change delivered on GitHub (bot pull request or
+ * direct commit, as `.github/envsync.yml` of that repository says), with a token from GITHUB_TOKEN.
+ */
+async function exportToGitHub(target: string, branch: string | undefined, url: string, io: CommandIO): Promise<number> {
+  const [owner, name] = target.split('/');
+  if (!owner || !name) throw new UsageError(`--github takes OWNER/REPO, not "${target}"`);
+  const token = process.env.GITHUB_TOKEN;
+  if (!token) throw new UsageError('set GITHUB_TOKEN to a token that may push to the repository and open pull requests');
+  const octokit = new Octokit({ auth: token, ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}) });
+  const port = new OctokitPort(octokit);
+  const repo = { owner, repo: name };
+  const configFile = await readConfigFromGitHub(octokit, repo, branch);
+  const { config, findings } = parseRepositoryConfig(configFile);
+  if (findings.length > 0) throw new UsageError(`${target}:${findings[0]!.file}:${findings[0]!.line}:${findings[0]!.column}: ${findings[0]!.message}`);
+  const store = await openStore({ url });
+  try {
+    const results = await syncSystemToGit({ port, service: new SystemService(store), config, target: syncTarget(config, repo, branch ?? 'main'), ...(actor() ? { actors: [actor()!] } : {}) });
+    for (const r of results) {
+      if (r.outcome === 'pull-request') io.stdout(`${r.created ? 'opened' : 'updated'} pull request #${r.number} from ${r.branch}\n`);
+      else if (r.outcome === 'committed') io.stdout(`committed ${r.sha}\n`);
+      else if (r.outcome === 'skipped') io.stdout(`skipped: ${r.reason}\n`);
+      else io.stdout('nothing to do: the repository holds what the system holds\n');
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `.github/envsync.yml` of a repository's branch, if it has one. */
+async function readConfigFromGitHub(octokit: Octokit, repo: { owner: string; repo: string }, ref: string | undefined): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path: CONFIG_PATH, ...(ref ? { ref } : {}), headers: { accept: 'application/vnd.github.raw+json' } });
+    return typeof data === 'string' ? data : undefined;
+  } catch (e) {
+    if ((e as { status?: number }).status === 404) return undefined;
+    throw e;
   }
 }
 
