@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { runValidate } from './validate.js';
 import { runPlan } from './plan.js';
 import { runExport, runReconcile, runSystem } from './system.js';
+import { runServe } from './serve.js';
 import { UsageError, type CommandIO } from './io.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 
@@ -29,6 +30,10 @@ Usage:
   envsync export --github OWNER/REPO [--branch BRANCH] [--store URL]
       The same change on GitHub (GITHUB_TOKEN): a bot pull request, or direct commits, as the
       repository's .github/envsync.yml says.
+  envsync serve
+      The GitHub App server (Probot): APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, WEBHOOK_PROXY_URL,
+      GHE_HOST and PORT as Probot reads them; DATABASE_URL for PostgreSQL (else ./data); the
+      system API under /api/v1 with ENVSYNC_API_TOKENS_FILE; ENVSYNC_DRIFT_MINUTES for drift checks.
   envsync --version
   envsync --help
 `;
@@ -131,5 +136,6 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
   if (command === 'system') return runSystem(rest, io);
   if (command === 'export') return runExport(rest, io);
   if (command === 'reconcile') return runReconcile(rest, io);
+  if (command === 'serve') return runServe(rest, io);
   throw new UsageError(`unknown command "${command}"`);
 }

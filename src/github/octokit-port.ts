@@ -12,6 +12,16 @@ const isNotFound = (e: unknown) => (e as { status?: number }).status === 404;
 export class OctokitPort implements GitHubPort {
   constructor(private readonly octokit: OctokitLike) {}
 
+  async getFile(repo: RepoRef, path: string, ref: string) {
+    try {
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path, ref, headers: { accept: 'application/vnd.github.raw+json' } });
+      return typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer);
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
   async getTarball(repo: RepoRef, ref: string) {
     const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/tarball/{ref}', { ...repo, ref });
     return new Uint8Array(data as ArrayBuffer);

@@ -24,6 +24,8 @@ export interface PullRequestRef {
 }
 
 export interface GitHubPort {
+  /** A file's text at a ref, or undefined when there is no such file. */
+  getFile(repo: RepoRef, path: string, ref: string): Promise<string | undefined>;
   /** A whole revision as a gzipped tarball, in one request whatever the number of files. */
   getTarball(repo: RepoRef, ref: string): Promise<Uint8Array>;
   /** The branch's head commit and its tree, or undefined when there is no such branch. */

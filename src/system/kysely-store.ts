@@ -115,6 +115,19 @@ export class KyselyStore implements Store {
     });
   }
 
+  async getSetting(name: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', `setting:${name}`).executeTakeFirst();
+    return row?.value;
+  }
+
+  async setSetting(name: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('meta')
+      .values({ key: `setting:${name}`, value })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+      .execute();
+  }
+
   async getAppliedRevision(): Promise<string | undefined> {
     const row = await this.db
       .selectFrom('meta')

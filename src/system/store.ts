@@ -117,6 +117,10 @@ export interface Store {
   /** True the first time a delivery id is seen, false on a redelivery, also under concurrent calls. */
   recordDelivery(id: string, event: string): Promise<boolean>;
 
+  /** Small named values the app keeps across restarts (the config repository it syncs, say). */
+  getSetting(name: string): Promise<string | undefined>;
+  setSetting(name: string, value: string): Promise<void>;
+
   close(): Promise<void>;
 }
 

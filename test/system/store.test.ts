@@ -371,6 +371,17 @@ describe.each<[string, TestBackend]>([
     const raced = await Promise.all(Array.from({ length: 12 }, () => store.recordDelivery('d-2', 'pull_request')));
     expect(raced.filter(Boolean)).toHaveLength(1);
   });
+
+  it('keeps settings, replacing a value set again, apart from its own bookkeeping', async () => {
+    const store = await connect();
+    expect(await store.getSetting('config-repository')).toBeUndefined();
+    await store.setSetting('config-repository', 'acme/config');
+    await store.setSetting('config-repository', 'acme/config2');
+    expect(await store.getSetting('config-repository')).toBe('acme/config2');
+    await store.applyRevision({ revision: 'r1', resources: [], trigger: 'webhook', actor: null });
+    expect(await store.getSetting('config-repository')).toBe('acme/config2');
+    expect(await store.getAppliedRevision()).toBe('r1');
+  });
 });
 
 describe('store on PostgreSQL shared by replicas', () => {

@@ -1,0 +1,31 @@
+// The scheduled drift check: the system compared with the config repository's sync branch, then
+// settled as `.github/envsync.yml` says (system-wins: a bot pull request; git-wins: Git re-applied).
+import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../config/config.js';
+import type { GitHubPort, RepoRef } from '../github/port.js';
+import { syncSystemToGit, syncTarget } from '../github/system-sync.js';
+import { filesFromTarball } from '../github/tarball.js';
+import { loadSpecs } from '../specs/load.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
+import type { SystemService } from '../system/service.js';
+
+export interface DriftOutcome {
+  drift: number;
+  settled: 'in-sync' | 'git-wins' | 'system-wins';
+  detail?: string;
+}
+
+export async function checkDrift(port: GitHubPort, service: SystemService, repo: RepoRef, defaultBranch: string): Promise<DriftOutcome> {
+  const { config } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, defaultBranch));
+  const branch = config.branch ?? defaultBranch;
+  const mode = config.drift.mode;
+  const direction = mode === 'git-wins' ? 'git-to-system' : 'system-to-git';
+  const files = await filesFromTarball(await port.getTarball(repo, branch), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  const drift = await service.drift(loadSpecs(files, { root: config.root }), (kind, project) => syncs(config, project, kind, direction));
+  if (drift.length === 0) return { drift: 0, settled: 'in-sync' };
+  if (mode === 'git-wins') {
+    const result = await service.applyRevision(files, branch, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') });
+    return { drift: drift.length, settled: 'git-wins', detail: `${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted` };
+  }
+  const results = await syncSystemToGit({ port, service, config, target: syncTarget(config, repo, defaultBranch), actors: ['envsync drift check'] });
+  return { drift: drift.length, settled: 'system-wins', detail: results.map((r) => r.outcome).join(', ') };
+}

@@ -1,0 +1,107 @@
+// The GitHub App: wires webhook events to handlers, mounts the system API, and runs the drift check
+// on a schedule. Handlers queue their work and return, so that GitHub gets its answer at once.
+import { readFileSync } from 'node:fs';
+import type { ApplicationFunctionOptions, Probot } from 'probot';
+import { createApiHandler, type ApiToken } from '../system/api.js';
+import { SystemService } from '../system/service.js';
+import { openStore, type Store } from '../system/store.js';
+import { OctokitPort, type OctokitLike } from '../github/octokit-port.js';
+import { applyPush, type PushEvent } from '../handlers/push.js';
+import { checkDrift } from './drift.js';
+import { WorkQueue } from './queue.js';
+
+export interface AppOptions {
+  /** The store; by default DATABASE_URL, else the embedded SQLite file under ./data. */
+  store?: Store;
+  /** API tokens; by default from the JSON file named by ENVSYNC_API_TOKENS_FILE. */
+  apiTokens?: ApiToken[];
+  /** Minutes between drift checks (ENVSYNC_DRIFT_MINUTES); 0 turns them off. */
+  driftMinutes?: number;
+}
+
+/** The running app's parts, for tests and a graceful stop. */
+export interface EnvsyncApp {
+  store: Store;
+  service: SystemService;
+  queue: WorkQueue;
+  stop(): Promise<void>;
+}
+
+const SETTING_REPOSITORY = 'config-repository';
+const SETTING_INSTALLATION = 'installation-id';
+const SETTING_DEFAULT_BRANCH = 'default-branch';
+
+export function createEnvsyncApp(options: AppOptions = {}) {
+  let running: EnvsyncApp | undefined;
+  const appFn = async (app: Probot, fnOptions?: ApplicationFunctionOptions): Promise<void> => {
+    const store = options.store ?? (await openStore({ ...(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {}) }));
+    const service = new SystemService(store);
+    const queue = new WorkQueue((key, e) => app.log.error({ err: e, key }, 'envsync job failed'));
+
+    const tokens = options.apiTokens ?? (process.env.ENVSYNC_API_TOKENS_FILE ? (JSON.parse(readFileSync(process.env.ENVSYNC_API_TOKENS_FILE, 'utf8')) as ApiToken[]) : undefined);
+    const api = tokens ? createApiHandler(service, tokens, (e) => app.log.error({ err: e }, 'system API error')) : undefined;
+    fnOptions?.addHandler(async (req, res) => {
+      if (!req.url?.startsWith('/api/v1')) return false;
+      if (api) await api(req, res);
+      else {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'the system API is off: set ENVSYNC_API_TOKENS_FILE to a tokens file (envsync system token makes entries)' }));
+      }
+      return true;
+    });
+
+    app.on('push', async (context) => {
+      const payload = context.payload as unknown as PushEvent & { installation?: { id: number } };
+      if (!(await store.recordDelivery(context.id, 'push'))) {
+        context.log.info({ delivery: context.id }, 'redelivered push: already handled');
+        return;
+      }
+      const repo = `${payload.repository.owner.login}/${payload.repository.name}`;
+      queue.push(repo, async () => {
+        const outcome = await applyPush(new OctokitPort(context.octokit as unknown as OctokitLike), service, payload);
+        if ('ignored' in outcome) {
+          context.log.info({ repo, reason: outcome.ignored }, 'push not applied');
+          return;
+        }
+        // The repository whose sync branch the system follows: what the drift check compares with.
+        await store.setSetting(SETTING_REPOSITORY, repo);
+        await store.setSetting(SETTING_DEFAULT_BRANCH, payload.repository.default_branch);
+        if (payload.installation) await store.setSetting(SETTING_INSTALLATION, String(payload.installation.id));
+        const { created, updated, deleted } = outcome.applied;
+        context.log.info({ repo, revision: outcome.revision, created: created.length, updated: updated.length, deleted: deleted.length }, 'revision applied to the system');
+      });
+    });
+
+    const minutes = options.driftMinutes ?? Number(process.env.ENVSYNC_DRIFT_MINUTES ?? 0);
+    const timer =
+      minutes > 0
+        ? setInterval(() => {
+            queue.push('drift', async () => {
+              const repository = await store.getSetting(SETTING_REPOSITORY);
+              const installation = await store.getSetting(SETTING_INSTALLATION);
+              if (!repository || !installation) return; // nothing applied yet: nothing to compare
+              const [owner, name] = repository.split('/') as [string, string];
+              const octokit = await app.auth(Number(installation));
+              const outcome = await checkDrift(new OctokitPort(octokit as unknown as OctokitLike), service, { owner, repo: name }, (await store.getSetting(SETTING_DEFAULT_BRANCH)) ?? 'main');
+              app.log.info({ repository, ...outcome }, 'drift check');
+            });
+          }, minutes * 60_000)
+        : undefined;
+    timer?.unref();
+
+    running = {
+      store,
+      service,
+      queue,
+      stop: async () => {
+        if (timer) clearInterval(timer);
+        await queue.idle();
+        if (!options.store) await store.close();
+      },
+    };
+  };
+  return { appFn, running: () => running };
+}
+
+/** The app as `probot run` loads it. */
+export default createEnvsyncApp().appFn;

@@ -1,0 +1,36 @@
+// A push to the sync branch: the system follows Git. The whole revision is applied (not only the
+// pushed commits' files), so a missed webhook is caught up by the next push.
+import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../config/config.js';
+import type { GitHubPort, RepoRef } from '../github/port.js';
+import { filesFromTarball } from '../github/tarball.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
+import type { SystemService } from '../system/service.js';
+import type { ApplyResult } from '../system/store.js';
+
+export interface PushEvent {
+  ref: string;
+  after: string;
+  deleted: boolean;
+  repository: { name: string; owner: { login: string }; default_branch: string };
+  sender?: { login: string } | null;
+}
+
+export type PushOutcome = { applied: ApplyResult; revision: string } | { ignored: string };
+
+export async function applyPush(port: GitHubPort, service: SystemService, event: PushEvent): Promise<PushOutcome> {
+  if (!event.ref.startsWith('refs/heads/') || event.deleted) return { ignored: 'not a branch update' };
+  const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
+  const branch = event.ref.slice('refs/heads/'.length);
+  const { config, findings } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, event.after));
+  const syncBranch = config.branch ?? event.repository.default_branch;
+  if (branch !== syncBranch) return { ignored: `${branch} is not the sync branch (${syncBranch})` };
+  if (findings.length > 0) return { ignored: `${CONFIG_PATH} is invalid: ${findings[0]!.message}` };
+  const files = await filesFromTarball(await port.getTarball(repo, event.after), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  const applied = await service.applyRevision(
+    files,
+    event.after,
+    { trigger: 'webhook', actor: event.sender?.login ?? null },
+    { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') },
+  );
+  return { applied, revision: event.after };
+}
