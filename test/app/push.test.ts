@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import examples from '@octokit/webhooks-examples';
 import nock from 'nock';
-import type { Handler } from 'probot';
+import type { ApplicationFunctionOptions } from 'probot';
 import { create as createTar } from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvsyncApp } from '../../src/app/index.js';
@@ -37,6 +37,7 @@ function tarball(): Buffer {
 }
 
 let store: Store;
+type Handler = Parameters<ApplicationFunctionOptions['addHandler']>[0];
 let handlers: Handler[];
 let app: ReturnType<typeof createEnvsyncApp>;
 let probot: ReturnType<typeof testProbot>;
