@@ -26,6 +26,8 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
     const result = await service.applyRevision(files, branch, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') });
     return { drift: drift.length, settled: 'git-wins', detail: `${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted` };
   }
-  const results = await syncSystemToGit({ port, service, config, target: syncTarget(config, repo, defaultBranch), actors: ['envsync drift check'] });
+  const target = syncTarget(config, repo, defaultBranch);
+  const sameBranch = target.repo.owner === repo.owner && target.repo.repo === repo.repo && target.branch === branch && target.root === config.root;
+  const results = await syncSystemToGit({ port, service, config, target, actors: ['envsync drift check'], ...(sameBranch ? { files } : {}) });
   return { drift: drift.length, settled: 'system-wins', detail: results.map((r) => r.outcome).join(', ') };
 }

@@ -8,6 +8,7 @@ import type { SystemService } from '../system/service.js';
 import { deliver, type DeliveryResult } from './deliver.js';
 import type { GitHubPort, RepoRef } from './port.js';
 import { filesFromTarball } from './tarball.js';
+import type { SourceFile } from '../specs/source.js';
 
 export interface SyncTarget {
   repo: RepoRef;
@@ -30,10 +31,12 @@ export async function syncSystemToGit(options: {
   config: ResolvedConfig;
   target: SyncTarget;
   actors?: string[];
+  /** The target branch's files when the caller has read them already (one request saved). */
+  files?: SourceFile[];
 }): Promise<DeliveryResult[]> {
   const { port, service, config, target } = options;
-  const tarball = await port.getTarball(target.repo, target.branch);
-  const checkout = loadSpecs(await filesFromTarball(tarball, { root: target.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }), { root: target.root });
+  const files = options.files ?? (await filesFromTarball(await port.getTarball(target.repo, target.branch), { root: target.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }));
+  const checkout = loadSpecs(files, { root: target.root });
   const plan = await service.exportTo(checkout, {
     root: target.root,
     secrets: config.sync.secrets,
@@ -43,12 +46,12 @@ export async function syncSystemToGit(options: {
   const modeOf = (path: string) => syncSettingsFor(config, projectOf(path) ?? '').delivery;
   const results: DeliveryResult[] = [];
   for (const mode of ['commit', 'pull-request'] as const) {
-    const files = plan.files.filter((f) => modeOf(f.path) === mode);
-    if (files.length === 0) continue;
+    const group = plan.files.filter((f) => modeOf(f.path) === mode);
+    if (group.length === 0) continue;
     const part: ExportPlan = {
-      files,
-      secrets: plan.secrets.filter((s) => files.some((f) => f.path === s.file)),
-      rewritten: plan.rewritten.filter((r) => files.some((f) => f.path === r)),
+      files: group,
+      secrets: plan.secrets.filter((s) => group.some((f) => f.path === s.file)),
+      rewritten: plan.rewritten.filter((r) => group.some((f) => f.path === r)),
     };
     results.push(await deliver(port, { repo: target.repo, base: target.branch, mode, plan: part, ...(options.actors ? { actors: options.actors } : {}) }));
   }

@@ -1,0 +1,87 @@
+// The drift check the app runs on a schedule: in sync, system-wins (a bot pull request) and
+// git-wins (Git re-applied, recorded as a manual sync).
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Octokit } from '@octokit/core';
+import nock from 'nock';
+import { create as createTar } from 'tar';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { checkDrift } from '../../src/app/drift.js';
+import { OctokitPort } from '../../src/github/octokit-port.js';
+import { SystemService } from '../../src/system/service.js';
+import { openStore, type Store } from '../../src/system/store.js';
+import { EXAMPLE, exampleFiles } from '../golden/scenarios.js';
+
+const API = 'https://api.github.com';
+const repo = { owner: 'acme', repo: 'config' };
+let store: Store;
+let service: SystemService;
+
+function tarball(): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'envsync-drift-'));
+  try {
+    cpSync(EXAMPLE, join(dir, 'acme-config-1'), { recursive: true });
+    createTar({ gzip: true, cwd: dir, file: join(dir, 't.tgz'), sync: true, portable: true }, ['acme-config-1']);
+    return readFileSync(join(dir, 't.tgz'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  store = await openStore({ url: ':memory:' });
+  service = new SystemService(store);
+  await service.applyRevision(exampleFiles(), 'rev-1', { trigger: 'webhook', actor: null });
+});
+afterEach(async () => {
+  await store.close();
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+const port = () => new OctokitPort(new Octokit({ auth: 't' }));
+const mockConfig = (text?: string) =>
+  text === undefined
+    ? nock(API).get('/repos/acme/config/contents/.github%2Fenvsync.yml').query({ ref: 'main' }).reply(404, {})
+    : nock(API).get('/repos/acme/config/contents/.github%2Fenvsync.yml').query({ ref: 'main' }).reply(200, text, { 'content-type': 'application/vnd.github.raw+json' });
+
+it('finds nothing to do when the system holds what the sync branch holds', async () => {
+  mockConfig();
+  nock(API).get('/repos/acme/config/tarball/main').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+  expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 0, settled: 'in-sync' });
+});
+
+it('system-wins: opens a bot pull request with what changed outside Git', async () => {
+  await service.launch({ project: 'payments', name: 'qa', template: { name: 'web-stack', version: 'v1' }, variables: { owner_team: 'qa' } }, { trigger: 'internal', actor: 'alice' });
+  mockConfig();
+  nock(API)
+    .get('/repos/acme/config/tarball/main')
+    .reply(200, tarball(), { 'content-type': 'application/x-gzip' })
+    .get('/repos/acme/config/branches/main')
+    .reply(200, { commit: { sha: 'b', commit: { tree: { sha: 't' } } } })
+    .get('/repos/acme/config/pulls')
+    .query(true)
+    .reply(200, [])
+    .get(`/repos/acme/config/branches/${encodeURIComponent('envsync/system-sync/main')}`)
+    .reply(404, {})
+    .post('/repos/acme/config/git/trees')
+    .reply(201, { sha: 't2' })
+    .post('/repos/acme/config/git/commits')
+    .reply(201, { sha: 'c2' })
+    .post('/repos/acme/config/git/refs')
+    .reply(201, {})
+    .post('/repos/acme/config/pulls')
+    .reply(201, { number: 3 });
+  expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 1, settled: 'system-wins', detail: 'pull-request' });
+});
+
+it('git-wins: re-applies the sync branch, recorded as a manual sync', async () => {
+  await service.launch({ project: 'payments', name: 'qa', template: { name: 'web-stack', version: 'v1' }, variables: { owner_team: 'qa' } }, { trigger: 'internal', actor: 'alice' });
+  mockConfig('drift:\n  mode: git-wins\n');
+  nock(API).get('/repos/acme/config/tarball/main').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+  expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 1, settled: 'git-wins', detail: '0 created, 0 updated, 1 deleted' });
+  expect((await store.listSyncEvents()).at(-1)).toMatchObject({ trigger: 'manual', actor: 'envsync drift check', operation: 'delete', name: 'qa' });
+});
