@@ -7,6 +7,8 @@ import { SystemService } from '../system/service.js';
 import { openStore, type Store } from '../system/store.js';
 import { OctokitPort, type OctokitLike } from '../github/octokit-port.js';
 import { applyPush, type PushEvent } from '../handlers/push.js';
+import { checkPullRequest, type PullRequestEvent } from '../handlers/pull-request.js';
+import { handleCommand, type CommentEvent } from '../handlers/commands.js';
 import { checkDrift } from './drift.js';
 import { WorkQueue } from './queue.js';
 
@@ -24,6 +26,8 @@ export interface EnvsyncApp {
   store: Store;
   service: SystemService;
   queue: WorkQueue;
+  /** Jobs that failed since the start (also logged): a test asserts there are none. */
+  failures: { key: string; error: unknown }[];
   stop(): Promise<void>;
 }
 
@@ -36,7 +40,11 @@ export function createEnvsyncApp(options: AppOptions = {}) {
   const appFn = async (app: Probot, fnOptions?: ApplicationFunctionOptions): Promise<void> => {
     const store = options.store ?? (await openStore({ ...(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {}) }));
     const service = new SystemService(store);
-    const queue = new WorkQueue((key, e) => app.log.error({ err: e, key }, 'envsync job failed'));
+    const failures: { key: string; error: unknown }[] = [];
+    const queue = new WorkQueue((key, e) => {
+      failures.push({ key, error: e });
+      app.log.error({ err: e, key }, 'envsync job failed');
+    });
 
     const tokens = options.apiTokens ?? (process.env.ENVSYNC_API_TOKENS_FILE ? (JSON.parse(readFileSync(process.env.ENVSYNC_API_TOKENS_FILE, 'utf8')) as ApiToken[]) : undefined);
     const api = tokens ? createApiHandler(service, tokens, (e) => app.log.error({ err: e }, 'system API error')) : undefined;
@@ -72,6 +80,31 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       });
     });
 
+    const checkLater = (port: OctokitPort, event: PullRequestEvent, log: { info: (o: object, m: string) => void }) => {
+      const key = `${event.repository.owner.login}/${event.repository.name}#${event.number}`;
+      queue.push(key, async () => {
+        const outcome = await checkPullRequest(port, service, store, event);
+        log.info({ pullRequest: key, ...outcome }, 'pull request checked');
+      });
+    };
+
+    app.on(['pull_request.opened', 'pull_request.reopened', 'pull_request.synchronize', 'pull_request.ready_for_review'], async (context) => {
+      if (!(await store.recordDelivery(context.id, 'pull_request'))) return;
+      checkLater(new OctokitPort(context.octokit as unknown as OctokitLike), context.payload as unknown as PullRequestEvent, context.log);
+    });
+
+    app.on('issue_comment.created', async (context) => {
+      if (!(await store.recordDelivery(context.id, 'issue_comment'))) return;
+      const event = context.payload as unknown as CommentEvent;
+      if (!event.issue.pull_request) return;
+      const port = new OctokitPort(context.octokit as unknown as OctokitLike);
+      const key = `${event.repository.owner.login}/${event.repository.name}#${event.issue.number}`;
+      queue.push(key, async () => {
+        const outcome = await handleCommand(port, store, event, () => checkLater(port, { number: event.issue.number, repository: event.repository }, context.log));
+        context.log.info({ pullRequest: key, ...outcome }, 'comment handled');
+      });
+    });
+
     const minutes = options.driftMinutes ?? Number(process.env.ENVSYNC_DRIFT_MINUTES ?? 0);
     const timer =
       minutes > 0
@@ -93,6 +126,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       store,
       service,
       queue,
+      failures,
       stop: async () => {
         if (timer) clearInterval(timer);
         await queue.idle();

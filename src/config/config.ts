@@ -21,6 +21,7 @@ export interface ResolvedConfig {
   branch?: string;
   sync: SyncSettings & { destination: { repository?: string; branch?: string; folder?: string }; projects: Record<string, Partial<SyncSettings>> };
   drift: { mode: 'git-wins' | 'system-wins' };
+  approvals: { users: string[]; teams: string[]; allowAuthor: boolean };
 }
 
 export const DEFAULT_SYNC: SyncSettings = { direction: 'both', delivery: 'pull-request', secrets: 'seal' };
@@ -59,6 +60,7 @@ export function parseRepositoryConfig(text: string | undefined): { config: Resol
       projects: sync.projects ?? {},
     },
     drift: { mode: raw.drift?.mode ?? 'system-wins' },
+    approvals: { users: raw.approvals?.users ?? [], teams: raw.approvals?.teams ?? [], allowAuthor: raw.approvals?.allowAuthor ?? false },
   };
   return { config, findings };
 }

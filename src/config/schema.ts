@@ -37,6 +37,13 @@ export const RepositoryConfigSchema = Closed(
         projects: Type.Optional(Type.Record(Type.String(), Closed(SyncSettings), { description: 'Settings of one project, over the global ones.' })),
       }),
     ),
+    approvals: Type.Optional(
+      Closed({
+        users: Type.Optional(Type.Array(Type.String(), { description: 'GitHub users whose /approve counts, besides those with write access.' })),
+        teams: Type.Optional(Type.Array(Type.String({ pattern: '^[\\w.-]+/[\\w.-]+$' }), { description: 'Teams (org/slug) whose members\' /approve counts.' })),
+        allowAuthor: Type.Optional(Type.Boolean({ description: 'Whether the pull request\'s author may approve it (default false).' })),
+      }),
+    ),
     drift: Type.Optional(
       Closed({
         mode: Type.Optional(Enum(['git-wins', 'system-wins'], 'When the system and Git differ: re-apply Git, or open a bot pull request (default).')),

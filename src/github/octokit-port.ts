@@ -1,6 +1,6 @@
 // The GitHub port over an Octokit client (Probot's, or @octokit/core's): each operation is one REST
 // request, except commitFiles, which is two (a tree, then a commit).
-import type { CommitAuthor, FileWrite, GitHubPort, PullRequestRef, RepoRef } from './port.js';
+import type { CheckRun, CommitAuthor, FileWrite, GitHubPort, Permission, PullRequest, PullRequestRef, RepoRef } from './port.js';
 
 /** What the port needs of an Octokit: its generic request function. */
 export interface OctokitLike {
@@ -9,8 +9,83 @@ export interface OctokitLike {
 
 const isNotFound = (e: unknown) => (e as { status?: number }).status === 404;
 
+/** A check run in the REST API's words; only the fields given. */
+function checkBody(run: Partial<CheckRun>): Record<string, unknown> {
+  return {
+    ...(run.name !== undefined ? { name: run.name } : {}),
+    ...(run.headSha !== undefined ? { head_sha: run.headSha } : {}),
+    ...(run.status !== undefined ? { status: run.status } : {}),
+    ...(run.conclusion !== undefined ? { conclusion: run.conclusion } : {}),
+    ...(run.output !== undefined ? { output: run.output } : {}),
+  };
+}
+
 export class OctokitPort implements GitHubPort {
   constructor(private readonly octokit: OctokitLike) {}
+
+  async getPullRequest(repo: RepoRef, number: number): Promise<PullRequest> {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: number });
+    const pr = data as { number: number; state: 'open' | 'closed'; head: { sha: string }; base: { sha: string; ref: string }; user: { login: string } };
+    return { number: pr.number, state: pr.state, headSha: pr.head.sha, baseSha: pr.base.sha, baseRef: pr.base.ref, author: pr.user.login };
+  }
+
+  async createCheckRun(repo: RepoRef, run: CheckRun) {
+    const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/check-runs', { ...repo, ...checkBody(run) });
+    return (data as { id: number }).id;
+  }
+
+  async updateCheckRun(repo: RepoRef, id: number, run: Partial<CheckRun>) {
+    await this.octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...repo, check_run_id: id, ...checkBody(run) });
+  }
+
+  async listCheckRuns(repo: RepoRef, sha: string) {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...repo, ref: sha, per_page: 100, filter: 'latest' });
+    return (data as { check_runs: { id: number; name: string; status: string; conclusion: string | null }[] }).check_runs.map(({ id, name, status, conclusion }) => ({ id, name, status, conclusion }));
+  }
+
+  async findComment(repo: RepoRef, number: number, marker: string) {
+    // The sticky comment is written early in a pull request's life: the first 100 comments hold it.
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: number, per_page: 100 });
+    const found = (data as { id: number; body?: string; performed_via_github_app?: unknown; user?: { type?: string } }[]).find(
+      (c) => (c.body ?? '').includes(marker) && c.user?.type === 'Bot',
+    );
+    return found && { id: found.id, body: found.body ?? '' };
+  }
+
+  async createComment(repo: RepoRef, number: number, body: string) {
+    const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: number, body });
+    return (data as { id: number }).id;
+  }
+
+  async updateComment(repo: RepoRef, id: number, body: string) {
+    await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: id, body });
+  }
+
+  async addReaction(repo: RepoRef, commentId: number, content: '+1' | 'eyes' | 'confused') {
+    await this.octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { ...repo, comment_id: commentId, content });
+  }
+
+  async permissionOf(repo: RepoRef, user: string): Promise<Permission> {
+    try {
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', { ...repo, username: user });
+      // role_name says maintain and triage, which `permission` folds into write and read.
+      const { permission, role_name } = data as { permission: Permission; role_name?: string };
+      return (['admin', 'maintain', 'write', 'triage', 'read'] as const).find((p) => p === role_name) ?? permission;
+    } catch (e) {
+      if (isNotFound(e)) return 'none';
+      throw e;
+    }
+  }
+
+  async isTeamMember(org: string, slug: string, user: string) {
+    try {
+      const { data } = await this.octokit.request('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', { org, team_slug: slug, username: user });
+      return (data as { state: string }).state === 'active';
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
 
   async getFile(repo: RepoRef, path: string, ref: string) {
     try {

@@ -23,7 +23,59 @@ export interface PullRequestRef {
   merged: boolean;
 }
 
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: 'failure' | 'warning' | 'notice';
+  message: string;
+  title: string;
+}
+
+export interface CheckOutput {
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: Annotation[];
+}
+
+export interface CheckRun {
+  name: string;
+  headSha: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion?: 'success' | 'failure' | 'neutral' | 'action_required';
+  output: CheckOutput;
+}
+
+export interface PullRequest {
+  number: number;
+  state: 'open' | 'closed';
+  headSha: string;
+  baseSha: string;
+  baseRef: string;
+  author: string;
+}
+
+export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
+
 export interface GitHubPort {
+  getPullRequest(repo: RepoRef, number: number): Promise<PullRequest>;
+  /** Creates a check run; returns its id. */
+  createCheckRun(repo: RepoRef, run: CheckRun): Promise<number>;
+  /** Updates a check run: more annotations (at most 50 a request), a new status or output. */
+  updateCheckRun(repo: RepoRef, id: number, run: Partial<CheckRun>): Promise<void>;
+  /** The check runs of a commit, by name. */
+  listCheckRuns(repo: RepoRef, sha: string): Promise<{ id: number; name: string; status: string; conclusion: string | null }[]>;
+  /** The first comment of the app on an issue or pull request whose body holds `marker`. */
+  findComment(repo: RepoRef, number: number, marker: string): Promise<{ id: number; body: string } | undefined>;
+  createComment(repo: RepoRef, number: number, body: string): Promise<number>;
+  updateComment(repo: RepoRef, id: number, body: string): Promise<void>;
+  addReaction(repo: RepoRef, commentId: number, content: '+1' | 'eyes' | 'confused'): Promise<void>;
+  permissionOf(repo: RepoRef, user: string): Promise<Permission>;
+  /** Whether `user` is an active member of the team `org/slug`. */
+  isTeamMember(org: string, slug: string, user: string): Promise<boolean>;
   /** A file's text at a ref, or undefined when there is no such file. */
   getFile(repo: RepoRef, path: string, ref: string): Promise<string | undefined>;
   /** A whole revision as a gzipped tarball, in one request whatever the number of files. */

@@ -52,6 +52,7 @@ beforeEach(async () => {
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: (h: Handler) => handlers.push(h) });
 });
 afterEach(async () => {
+  expect(app.running()?.failures.map((f) => String(f.error))).toEqual([]);
   await app.running()?.stop();
   await store.close();
   const pending = nock.pendingMocks();

@@ -9,6 +9,7 @@ describe('parseRepositoryConfig', () => {
       root: '.',
       sync: { direction: 'both', delivery: 'pull-request', secrets: 'seal', destination: {}, projects: {} },
       drift: { mode: 'system-wins' },
+      approvals: { users: [], teams: [], allowAuthor: false },
     };
     expect(parseRepositoryConfig(undefined)).toEqual({ config: expected, findings: [] });
     expect(parseRepositoryConfig('# nothing yet\n')).toEqual({ config: expected, findings: [] });

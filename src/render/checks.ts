@@ -1,0 +1,61 @@
+// Check run outputs: validation findings as annotations (at most 50 a request, as GitHub takes
+// them), the plan, and the approval gates.
+import type { Finding } from '../specs/findings.js';
+import type { Plan } from '../engine/plan/types.js';
+import type { Annotation, CheckOutput } from '../github/port.js';
+import { renderPlan } from './plan-markdown.js';
+import { summaryLine, type Summary } from './findings.js';
+
+export const ANNOTATIONS_PER_REQUEST = 50;
+export const VALIDATE_CHECK = 'envsync/validate';
+export const PLAN_CHECK = 'envsync/plan';
+export const approvalCheckName = (gate: string) => `envsync/approval: ${gate}`;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function annotationsOf(findings: readonly Finding[], root: string): Annotation[] {
+  const prefix = root === '.' || root === '' ? '' : `${root.replace(/\/$/, '')}/`;
+  return findings.map((f) => ({
+    path: f.file.startsWith(prefix) ? f.file : `${prefix}${f.file}`,
+    start_line: f.line,
+    end_line: f.line,
+    start_column: f.column,
+    end_column: f.column,
+    annotation_level: f.severity === 'error' ? 'failure' : 'warning',
+    title: `envsync ${f.code}`,
+    message: f.message,
+  }));
+}
+
+/** The validate check's output, one per request: the first carries the first 50 annotations. */
+export function validateOutputs(findings: readonly Finding[], summary: Summary, root: string): CheckOutput[] {
+  const title = summary.errors > 0 ? `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}` : summary.warnings > 0 ? `valid, ${plural(summary.warnings, 'warning')}` : 'all specs valid';
+  const text = `${summaryLine(summary)}\n\nEach finding is annotated on its line in "Files changed".`;
+  const annotations = annotationsOf(findings, root);
+  const outputs: CheckOutput[] = [];
+  for (let i = 0; i === 0 || i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
+    outputs.push({ title, summary: text, annotations: annotations.slice(i, i + ANNOTATIONS_PER_REQUEST) });
+  }
+  return outputs;
+}
+
+export function planOutput(plan: Plan): CheckOutput {
+  const s = plan.summary;
+  const rendered = renderPlan(plan);
+  return {
+    title: `${plural(s.create + s.update + s.delete, 'change')}, ${plural(s.deploys + s.destroys, 'run')}, ${plural(s.approvals, 'approval')} needed`,
+    summary: rendered.checkSummary,
+    text: rendered.checkText,
+  };
+}
+
+/** An approval gate's check output; `environments` are named when known (they are when the check is created). */
+export function approvalOutput(gate: string, environments: readonly string[], state: { approvedBy?: string; rejectedBy?: string; reason?: string }): CheckOutput {
+  const which = `Gate \`${gate}\`${environments.length ? ` of ${environments.map((e) => `\`${e}\``).join(', ')}` : ''}`;
+  if (state.approvedBy) return { title: `approved by @${state.approvedBy}`, summary: `${which}: approved by @${state.approvedBy} for this commit.` };
+  if (state.rejectedBy) return { title: `rejected by @${state.rejectedBy}`, summary: `${which}: rejected by @${state.rejectedBy}${state.reason ? `: ${state.reason}` : ''}.` };
+  return {
+    title: 'waiting for approval',
+    summary: `${which} needs an approval for this commit: comment \`/approve\` (or \`/approve ${gate}\`) as a reviewer with write access or a listed approver.`,
+  };
+}

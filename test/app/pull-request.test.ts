@@ -1,0 +1,295 @@
+// The app on pull requests, over nock with the real payload shapes: checks with annotations, the plan
+// comment updated in place, approval gates, commands and who may use them; every body sent asserted.
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEnvsyncApp } from '../../src/app/index.js';
+import { PLAN_MARKER } from '../../src/render/plan-markdown.js';
+import { openStore, type Store } from '../../src/system/store.js';
+import { exampleFiles, scenarioFiles } from '../golden/scenarios.js';
+import { commentCreated, pullRequestOpened, tarballOf } from '../helpers/github-fixtures.js';
+import { testProbot } from '../helpers/probot.js';
+import { sources } from '../helpers/repo.js';
+
+const API = 'https://api.github.com';
+const REPO = '/repos/Codertocat/Hello-World';
+const HEAD = 'a'.repeat(40);
+const BASE = 'b'.repeat(40);
+const GATE = 'envsync/approval: hook/onInit/change-approval';
+
+let work: string;
+let store: Store;
+let app: ReturnType<typeof createEnvsyncApp>;
+let probot: ReturnType<typeof testProbot>;
+let sent: { method: string; path: string; body: unknown }[];
+
+async function start(url: string) {
+  store = await openStore({ url });
+  app = createEnvsyncApp({ store, driftMinutes: 0 });
+  probot = testProbot();
+  await probot.load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
+}
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  work = mkdtempSync(join(tmpdir(), 'envsync-pr-'));
+  sent = [];
+  await start(`sqlite:${join(work, 'store.db')}`);
+  nock(API).persist().post('/app/installations/1/access_tokens').reply(201, { token: 'installation-token', expires_at: '2099-01-01T00:00:00Z' });
+});
+afterEach(async () => {
+  expect(app.running()?.failures.map((f) => String(f.error))).toEqual([]);
+  await app.running()?.stop();
+  await store.close();
+  nock.cleanAll();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Records a request body and answers it. */
+const keep = (method: string, path: string) => (_uri: string, body: unknown) => {
+  sent.push({ method, path, body });
+  return body;
+};
+
+function mockPullRequest(head = HEAD, author = 'Codertocat') {
+  nock(API).get(`${REPO}/pulls/2`).reply(200, { number: 2, state: 'open', head: { sha: head }, base: { sha: BASE, ref: 'main' }, user: { login: author } });
+}
+
+function mockCheckFlow(headFiles = scenarioFiles('template-edited-in-place'), comments: unknown[] = []) {
+  mockPullRequest();
+  nock(API)
+    .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+    .query({ ref: BASE })
+    .reply(404, {})
+    .get(`${REPO}/tarball/${HEAD}`)
+    .reply(200, tarballOf(headFiles), { 'content-type': 'application/x-gzip' })
+    .get(`${REPO}/tarball/${BASE}`)
+    .reply(200, tarballOf(exampleFiles()), { 'content-type': 'application/x-gzip' })
+    .post(`${REPO}/check-runs`)
+    .times(3)
+    .reply(201, (uri, body) => {
+      keep('POST', uri)(uri, body);
+      return { id: sent.length };
+    })
+    .get(`${REPO}/issues/2/comments`)
+    .query(true)
+    .reply(200, comments);
+}
+
+const receive = async (name: string, payload: unknown, id = `d-${Math.random()}`) => {
+  await probot.receive({ id, name, payload } as never);
+  await app.running()!.queue.idle();
+};
+
+describe('a pull request', () => {
+  it('gets a passing validate check, the plan check, a pending gate and the plan comment: 9 requests', async () => {
+    mockCheckFlow();
+    nock(API).post(`${REPO}/issues/2/comments`).reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 500 }));
+    await receive('pull_request', pullRequestOpened(HEAD, BASE));
+
+    const checks = sent.filter((s) => s.path.endsWith('/check-runs')).map((s) => s.body as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(checks.map((c) => [c.name, c.head_sha, c.status, c.conclusion])).toEqual([
+      ['envsync/validate', HEAD, 'completed', 'success'],
+      ['envsync/plan', HEAD, 'completed', 'success'],
+      [GATE, HEAD, 'queued', undefined],
+    ]);
+    expect(checks[0]!.output).toEqual({ title: 'all specs valid', summary: '15 files, 15 specs: 0 errors, 0 warnings\n\nEach finding is annotated on its line in "Files changed".', annotations: [] });
+    expect(checks[1]!.output.title).toBe('1 change, 2 runs, 2 approvals needed');
+    expect(checks[2]!.output).toEqual({
+      title: 'waiting for approval',
+      summary: 'Gate `hook/onInit/change-approval` of `payments/dev`, `payments/staging` needs an approval for this commit: comment `/approve` (or `/approve hook/onInit/change-approval`) as a reviewer with write access or a listed approver.',
+    });
+    const comment = (sent.find((s) => s.path.endsWith('/issues/2/comments'))!.body as { body: string }).body;
+    expect(comment.startsWith(`${PLAN_MARKER}\n### envsync plan: <code>bbbbbbb</code> → <code>aaaaaaa</code>`)).toBe(true);
+    expect(comment).toContain('**Approval gates** (comment `/approve`, or `/approve GATE`): `hook/onInit/change-approval`');
+    expect(comment.endsWith(`<!-- envsync:head ${HEAD} -->\n`)).toBe(true);
+    expect(nock.pendingMocks().filter((m) => !m.includes('access_tokens'))).toEqual([]);
+  });
+
+  it('updates its comment in place on a new push, and says approvals must be given again', async () => {
+    const old = 'c'.repeat(40);
+    mockCheckFlow(scenarioFiles('template-edited-in-place'), [{ id: 500, body: `${PLAN_MARKER}\nold plan\n<!-- envsync:head ${old} -->\n`, user: { type: 'Bot' } }]);
+    nock(API).patch(`${REPO}/issues/comments/500`).reply(200, (uri, body) => (keep('PATCH', uri)(uri, body), {}));
+    await receive('pull_request', { ...pullRequestOpened(HEAD, BASE), action: 'synchronize' });
+    const update = sent.find((s) => s.method === 'PATCH')!.body as { body: string };
+    expect(update.body).toContain('New commits since `ccccccc`: approvals given before them no longer count. Approve `aaaaaaa` again.');
+    expect(sent.filter((s) => s.path.endsWith('/issues/2/comments') && s.method === 'POST')).toEqual([]);
+  });
+
+  it('annotates every finding of an invalid head, 50 per request, and folds the plan', async () => {
+    // 60 environments naming a template that does not exist: 60 errors.
+    const broken = Object.fromEntries(
+      Array.from({ length: 60 }, (_, i) => [
+        `projects/payments/environments/broken-${i}.yaml`,
+        `apiVersion: eaas.envmgmt.io/v1\nkind: Environment\nmetadata:\n  name: broken-${i}\n  project: payments\nspec:\n  template:\n    name: nope\n    version: v1\n`,
+      ]),
+    );
+    mockCheckFlow([...exampleFiles(), ...sources(broken)]);
+    nock(API)
+      .patch(/\/check-runs\/\d+$/)
+      .reply(200, (uri, body) => (keep('PATCH', uri)(uri, body), {}))
+      .post(`${REPO}/issues/2/comments`)
+      .reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 1 }));
+    await receive('pull_request', pullRequestOpened(HEAD, BASE));
+    const validate = sent.find((s) => (s.body as { name?: string }).name === 'envsync/validate')!.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(validate.conclusion).toBe('failure');
+    expect(validate.output.title).toBe('60 errors, 0 warnings');
+    expect(validate.output.annotations).toHaveLength(50);
+    expect(validate.output.annotations[0]).toEqual({
+      path: 'projects/payments/environments/broken-0.yaml',
+      start_line: 8,
+      end_line: 8,
+      start_column: 11,
+      end_column: 11,
+      annotation_level: 'failure',
+      title: 'envsync ref-not-found',
+      message: 'EnvironmentTemplate "nope" does not exist in project payments nor is it shared with it: add projects/payments/environmenttemplates/nope.yaml or correct the name',
+    });
+    const more = sent.filter((s) => s.method === 'PATCH' && s.path.includes('check-runs'));
+    expect(more.map((m) => (m.body as { output: { annotations: unknown[] } }).output.annotations.length)).toEqual([10]);
+    const comment = (sent.find((s) => s.path.endsWith('/issues/2/comments'))!.body as { body: string }).body;
+    expect(comment).toContain('### envsync: the head does not validate');
+    expect(comment).toContain('<details><summary>Plan of this head</summary>');
+  });
+
+  it('is not checked for a head that is no longer the pull request\'s head', async () => {
+    mockPullRequest('f'.repeat(40));
+    await receive('pull_request', pullRequestOpened(HEAD, BASE));
+    expect(sent).toEqual([]);
+    expect(nock.pendingMocks().filter((m) => !m.includes('access_tokens'))).toEqual([]);
+  });
+
+  it('is not checked twice for a redelivered event', async () => {
+    await store.recordDelivery('same', 'pull_request');
+    await receive('pull_request', pullRequestOpened(HEAD, BASE), 'same');
+    expect(sent).toEqual([]);
+  });
+});
+
+describe('/approve', () => {
+  const listChecks = () =>
+    nock(API)
+      .get(`${REPO}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { check_runs: [{ id: 7, name: GATE, status: 'queued', conclusion: null }, { id: 8, name: 'envsync/plan', status: 'completed', conclusion: 'success' }] });
+  const config = (text?: string) =>
+    text === undefined
+      ? nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(404, {})
+      : nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(200, text, { 'content-type': 'application/vnd.github.raw+json' });
+  const reaction = (content: string) => nock(API).post(`${REPO}/issues/comments/99/reactions`, { content }).reply(201, {});
+  const reply = () => nock(API).post(`${REPO}/issues/2/comments`).reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 3 }));
+
+  it('from a user with write access passes the gate for this head, with a reaction', async () => {
+    mockPullRequest();
+    config();
+    nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'write', role_name: 'write' });
+    listChecks();
+    nock(API).patch(`${REPO}/check-runs/7`).reply(200, (uri, body) => (keep('PATCH', uri)(uri, body), {}));
+    reaction('+1');
+    await receive('issue_comment', commentCreated('/approve', 'reviewer'));
+    expect(sent).toEqual([
+      {
+        method: 'PATCH',
+        path: `${REPO}/check-runs/7`,
+        body: { status: 'completed', conclusion: 'success', output: { title: 'approved by @reviewer', summary: 'Gate `hook/onInit/change-approval`: approved by @reviewer for this commit.' } },
+      },
+    ]);
+    expect(await store.listApprovals('Codertocat/Hello-World', 2, HEAD)).toMatchObject([{ gate: 'hook/onInit/change-approval', user: 'reviewer', decision: 'approve' }]);
+    expect(nock.pendingMocks().filter((m) => !m.includes('access_tokens'))).toEqual([]);
+  });
+
+  it('from the pull request\'s author is refused with a reply that says why', async () => {
+    mockPullRequest(HEAD, 'author');
+    config();
+    reply();
+    reaction('confused');
+    await receive('issue_comment', commentCreated('/approve', 'author'));
+    expect(sent.map((s) => (s.body as { body: string }).body)).toEqual(['@author, the author of a pull request cannot approve it: ask a reviewer with write access or a listed approver.']);
+    expect(await store.listApprovals('Codertocat/Hello-World', 2, HEAD)).toEqual([]);
+  });
+
+  it('from the author counts when the configuration allows it', async () => {
+    mockPullRequest(HEAD, 'author');
+    config('approvals:\n  allowAuthor: true\n  users: [author]\n');
+    listChecks();
+    nock(API).patch(`${REPO}/check-runs/7`).reply(200, {});
+    reaction('+1');
+    await receive('issue_comment', commentCreated('/approve change-approval', 'author'));
+    expect(await store.listApprovals('Codertocat/Hello-World', 2, HEAD)).toHaveLength(1);
+  });
+
+  it('from a user with read access only is refused', async () => {
+    mockPullRequest();
+    config();
+    nock(API).get(`${REPO}/collaborators/reader/permission`).reply(200, { permission: 'read', role_name: 'read' });
+    reply();
+    reaction('confused');
+    await receive('issue_comment', commentCreated('/approve', 'reader'));
+    expect((sent[0]!.body as { body: string }).body).toBe('@reader, your approval does not count: it needs write access to this repository (you have read) or a place among the approvers of `.github/envsync.yml`.');
+  });
+
+  it('from a member of a listed team counts without write access', async () => {
+    mockPullRequest();
+    config('approvals:\n  teams: [acme/platform]\n');
+    nock(API).get('/orgs/acme/teams/platform/memberships/lead').reply(200, { state: 'active' });
+    listChecks();
+    nock(API).patch(`${REPO}/check-runs/7`).reply(200, {});
+    reaction('+1');
+    await receive('issue_comment', commentCreated('/approve', 'lead'));
+    expect(await store.listApprovals('Codertocat/Hello-World', 2, HEAD)).toMatchObject([{ user: 'lead' }]);
+  });
+
+  it('from a bot is ignored without a word', async () => {
+    await receive('issue_comment', commentCreated('/approve', 'envsync[bot]', 'Bot'));
+    expect(sent).toEqual([]);
+  });
+
+  it('naming a gate the head does not have is refused with the gates it has', async () => {
+    mockPullRequest();
+    config();
+    nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'admin' });
+    listChecks();
+    reply();
+    reaction('confused');
+    await receive('issue_comment', commentCreated('/approve deploy-gate', 'reviewer'));
+    expect((sent[0]!.body as { body: string }).body).toBe('@reviewer, no gate named `deploy-gate`: this head\'s gates are `hook/onInit/change-approval`.');
+  });
+
+  it('survives a restart of the app: a new check of the same head shows the gate approved', async () => {
+    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: HEAD, gate: 'hook/onInit/change-approval', user: 'reviewer', decision: 'approve' });
+    await app.running()!.stop();
+    await store.close();
+    await start(`sqlite:${join(work, 'store.db')}`);
+    mockCheckFlow();
+    nock(API).post(`${REPO}/issues/2/comments`).reply(201, { id: 1 });
+    await receive('pull_request', pullRequestOpened(HEAD, BASE));
+    const gate = sent.map((s) => s.body as Record<string, any>).find((b) => b.name === GATE)!; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect([gate.status, gate.conclusion, gate.output.title]).toEqual(['completed', 'success', 'approved by @reviewer']);
+  });
+});
+
+describe('other commands', () => {
+  it('/help answers with the commands', async () => {
+    nock(API).post(`${REPO}/issues/2/comments`).reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 1 }));
+    await receive('issue_comment', commentCreated('/help', 'anyone'));
+    expect((sent[0]!.body as { body: string }).body).toMatch(/^envsync commands, in a comment of their own line:/);
+  });
+
+  it('/reject fails the gates with the reason', async () => {
+    mockPullRequest();
+    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query(true).reply(404, {});
+    nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'write' });
+    nock(API)
+      .get(`${REPO}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { check_runs: [{ id: 7, name: GATE, status: 'queued', conclusion: null }] })
+      .patch(`${REPO}/check-runs/7`)
+      .reply(200, (uri, body) => (keep('PATCH', uri)(uri, body), {}))
+      .post(`${REPO}/issues/comments/99/reactions`)
+      .reply(201, {});
+    await receive('issue_comment', commentCreated('/reject not during the freeze', 'reviewer'));
+    expect((sent[0]!.body as Record<string, any>).output).toEqual({ title: 'rejected by @reviewer', summary: 'Gate `hook/onInit/change-approval`: rejected by @reviewer: not during the freeze.' }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  });
+});
