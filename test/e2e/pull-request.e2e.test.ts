@@ -1,0 +1,176 @@
+// End to end: the real `envsync serve` process, signed webhooks over HTTP, and a local fake GitHub
+// backed by a real git repository. A pull request is validated and planned, approvals are refused and
+// accepted, redelivered and out-of-order events change nothing, and a planted secret appears in no
+// request the app sends and in none of its logs.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeGitHub } from '../fake-github/fake-github.js';
+import { commentCreated, pullRequestOpened } from '../helpers/github-fixtures.js';
+
+const bin = fileURLToPath(new URL('../../bin/envsync.js', import.meta.url));
+const example = fileURLToPath(new URL('../../examples/config-repo/', import.meta.url));
+const SECRET = 'e2e-webhook-secret';
+const CANARY = 'CANARY-e2e-7d41';
+
+let github: FakeGitHub;
+let server: ChildProcess;
+let serverLog = '';
+let appUrl = '';
+let work: string;
+let head = '';
+let base = '';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${serverLog.slice(-4000)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let deliveries = 0;
+async function send(event: string, payload: unknown, id = `delivery-${++deliveries}`): Promise<number> {
+  const body = JSON.stringify(payload);
+  const res = await fetch(`${appUrl}/api/github/webhooks`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': event,
+      'x-github-delivery': id,
+      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+    },
+    body,
+  });
+  return res.status;
+}
+
+const forRepo = <T extends Record<string, any>>(payload: T): T => { // eslint-disable-line @typescript-eslint/no-explicit-any
+  payload.repository.owner.login = 'acme';
+  payload.repository.name = 'config';
+  payload.repository.full_name = 'acme/config';
+  return payload;
+};
+
+const prEvent = (sha: string, action = 'opened') => {
+  const payload = forRepo(pullRequestOpened(sha, base));
+  payload.action = action;
+  payload.number = 1;
+  payload.pull_request.number = 1;
+  payload.pull_request.user.login = 'alice';
+  return payload;
+};
+const comment = (body: string, user: string) => {
+  const payload = forRepo(commentCreated(body, user));
+  payload.issue.number = 1;
+  payload.comment.id = 1000 + deliveries;
+  return payload;
+};
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'envsync-e2e-'));
+  github = new FakeGitHub('acme', 'config');
+  const clone = join(work, 'clone');
+  cpSync(example, clone, { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', ['-C', clone, ...args], { encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'base');
+  base = github.pushFrom(clone, 'main');
+  // The change: a template edited, and a secret of a shared context rotated to the canary.
+  const template = join(clone, 'projects/payments/environmenttemplates/web-stack.yaml');
+  writeFileSync(template, readFileSync(template, 'utf8').replace('value: "2"', 'value: "4"'));
+  const context = join(clone, 'projects/platform/configcontexts/aws-account.yaml');
+  writeFileSync(context, readFileSync(context, 'utf8').replace('example-secret-access-key', CANARY));
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-am', 'change');
+  head = github.pushFrom(clone, 'change');
+  github.openPullRequest('change', 'main', 'alice');
+  github.permissions.set('bob', 'read');
+  github.permissions.set('carol', 'write');
+
+  const host = await github.start();
+  const port = await freePort();
+  appUrl = `http://127.0.0.1:${port}`;
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  server = spawn(process.execPath, [bin, 'serve'], {
+    cwd: work,
+    env: { ...process.env, APP_ID: '1', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, GHE_HOST: host, GHE_PROTOCOL: 'http', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', DATABASE_URL: `sqlite:${join(work, 'store.db')}` },
+  });
+  server.stdout!.on('data', (d) => (serverLog += d));
+  server.stderr!.on('data', (d) => (serverLog += d));
+  await until('the server', () => serverLog.includes('Listening on') || undefined, 30_000);
+});
+
+afterAll(async () => {
+  server?.kill('SIGTERM');
+  await github?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('the app server, end to end', () => {
+  it('answers a signed pull_request webhook, then checks and plans the pull request', async () => {
+    expect(await send('pull_request', prEvent(head))).toBe(200);
+    const plan = await until('the plan comment', () => github.comments.find((c) => c.issue === 1));
+    expect(plan.body).toContain('### envsync plan:');
+    expect(plan.body).toContain('ConfigContext <code>platform/aws-account</code> changed');
+    expect(github.checks.map((c) => [c.name, c.head_sha, c.status, c.conclusion])).toEqual([
+      ['envsync/validate', head, 'completed', 'success'],
+      ['envsync/plan', head, 'completed', 'success'],
+      ['envsync/approval: hook/onInit/change-approval', head, 'queued', null],
+    ]);
+  });
+
+  it('refuses a webhook whose signature does not match', async () => {
+    const res = await fetch(`${appUrl}/api/github/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'forged', 'x-hub-signature-256': 'sha256=00' },
+      body: '{}',
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('refuses /approve from the author and from a reader, with replies; accepts it from a writer', async () => {
+    await send('issue_comment', comment('/approve', 'alice'));
+    await until('the reply to the author', () => github.comments.find((c) => c.body.startsWith('@alice')));
+    await send('issue_comment', comment('/approve', 'bob'));
+    await until('the reply to the reader', () => github.comments.find((c) => c.body.startsWith('@bob')));
+    expect(github.checks.at(-1)!.conclusion).toBeNull();
+    await send('issue_comment', comment('/approve', 'carol'));
+    const gate = await until('the approved gate', () => github.checks.find((c) => c.conclusion === 'success' && c.name.startsWith('envsync/approval')));
+    expect(gate.output).toEqual({ title: 'approved by @carol', summary: 'Gate `hook/onInit/change-approval`: approved by @carol for this commit.' });
+  });
+
+  it('does nothing twice for a redelivered webhook, nor for an event about an older head', async () => {
+    const before = github.checks.length;
+    expect(await send('pull_request', prEvent(head), 'delivery-1')).toBe(200);
+    expect(await send('pull_request', prEvent(base, 'synchronize'))).toBe(200);
+    // Commands of the same pull request are queued behind those events: once /help is answered, they
+    // have been handled.
+    await send('issue_comment', comment('/help', 'dave'));
+    await until('the help reply', () => github.comments.find((c) => c.body.startsWith('envsync commands')));
+    expect(github.checks.length).toBe(before);
+  });
+
+  it('sends the planted secret in no request and writes it in no log', () => {
+    expect(github.requests.length).toBeGreaterThan(10);
+    for (const r of github.requests) expect(r.body).not.toContain(CANARY);
+    expect(github.comments.map((c) => c.body).join('\n')).not.toContain(CANARY);
+    expect(serverLog).not.toContain(CANARY);
+    expect(github.requests.filter((r) => !/^\/(repos|app)\//.test(r.path))).toEqual([]);
+  });
+});

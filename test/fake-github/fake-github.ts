@@ -1,0 +1,249 @@
+// A local stand-in for GitHub's REST API, backed by real git repositories, for end-to-end tests that
+// run the real app server against it (Probot is pointed here with GHE_HOST, so paths start with
+// /api/v3). It serves the endpoints envsync's GitHub port uses and records every request.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: string;
+}
+
+interface PullRecord {
+  number: number;
+  head: string;
+  base: string;
+  author: string;
+  state: 'open' | 'closed';
+  merged: boolean;
+  title: string;
+  body: string;
+}
+
+interface CheckRecord {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  output: unknown;
+}
+
+interface CommentRecord {
+  id: number;
+  issue: number;
+  body: string;
+  user: { login: string; type: 'User' | 'Bot' };
+}
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  readonly checks: CheckRecord[] = [];
+  readonly comments: CommentRecord[] = [];
+  readonly reactions: { comment: number; content: string }[] = [];
+  readonly pulls: PullRecord[] = [];
+  /** Permission of each user on the repository; others have none. */
+  readonly permissions = new Map<string, string>();
+  private readonly root = mkdtempSync(join(tmpdir(), 'fake-github-'));
+  private server?: Server;
+  private nextId = 1;
+
+  constructor(
+    readonly owner: string,
+    readonly repo: string,
+  ) {
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'main', this.gitDir]);
+  }
+
+  get gitDir(): string {
+    return join(this.root, `${this.owner}-${this.repo}.git`);
+  }
+
+  git(args: string[], input?: string, env: Record<string, string> = {}): string {
+    return execFileSync('git', ['--git-dir', this.gitDir, ...args], { input, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 30 }).trim();
+  }
+
+  /** Pushes a working clone's branch here (tests prepare commits in a clone of their own). */
+  pushFrom(clone: string, branch: string): string {
+    execFileSync('git', ['-C', clone, 'push', '-q', '--force', this.gitDir, `HEAD:refs/heads/${branch}`]);
+    return this.git(['rev-parse', `refs/heads/${branch}`]);
+  }
+
+  openPullRequest(head: string, base: string, author: string): PullRecord {
+    const pr: PullRecord = { number: this.pulls.length + 1, head, base, author, state: 'open', merged: false, title: 'change', body: '' };
+    this.pulls.push(pr);
+    return pr;
+  }
+
+  sha(ref: string): string {
+    return this.git(['rev-parse', `refs/heads/${ref}`]);
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname.replace(/^\/api\/v3/, '');
+    this.requests.push({ method: req.method ?? 'GET', path: `${path}${url.search}`, body });
+    const json = (status: number, data: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(data));
+    };
+    try {
+      const route = this.route(req.method ?? 'GET', path, url, body ? (JSON.parse(body) as Record<string, any>) : {}); // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (!route) return json(404, { message: 'Not Found' });
+      if (route.raw) {
+        res.writeHead(route.status, { 'content-type': route.contentType });
+        res.end(route.raw);
+      } else json(route.status, route.data);
+    } catch (e) {
+      json(422, { message: (e as Error).message });
+    }
+  }
+
+  private route(method: string, path: string, url: URL, body: Record<string, any>): { status: number; data?: unknown; raw?: Buffer | string; contentType?: string } | undefined { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const repoPath = `/repos/${this.owner}/${this.repo}`;
+    const m = (pattern: RegExp) => pattern.exec(path);
+    let match: RegExpExecArray | null;
+    if (method === 'POST' && (match = m(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
+      return { status: 201, data: { token: 'fake-installation-token', expires_at: '2099-01-01T00:00:00Z' } };
+    }
+    if (!path.startsWith(repoPath) && !path.startsWith('/orgs/')) return undefined;
+    const rest = path.slice(repoPath.length);
+    if (method === 'GET' && (match = m(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/))) return undefined;
+    if (method === 'GET' && (match = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const pr = this.pulls.find((p) => p.number === Number(match![1]));
+      if (!pr) return undefined;
+      return { status: 200, data: { number: pr.number, state: pr.state, merged_at: pr.merged ? '2026-01-01T00:00:00Z' : null, head: { sha: this.sha(pr.head), ref: pr.head }, base: { sha: this.sha(pr.base), ref: pr.base }, user: { login: pr.author } } };
+    }
+    if (method === 'GET' && rest === '/pulls') {
+      const head = url.searchParams.get('head')?.split(':')[1];
+      const found = this.pulls.filter((p) => !head || p.head === head).reverse().slice(0, Number(url.searchParams.get('per_page') ?? 30));
+      return { status: 200, data: found.map((p) => ({ number: p.number, state: p.state, merged_at: p.merged ? '2026-01-01T00:00:00Z' : null })) };
+    }
+    if (method === 'POST' && rest === '/pulls') {
+      const pr = this.openPullRequest(body.head, body.base, 'envsync[bot]');
+      Object.assign(pr, { title: body.title, body: body.body });
+      return { status: 201, data: { number: pr.number } };
+    }
+    if (method === 'PATCH' && (match = /^\/pulls\/(\d+)$/.exec(rest))) {
+      Object.assign(this.pulls.find((p) => p.number === Number(match![1]))!, { title: body.title, body: body.body });
+      return { status: 200, data: {} };
+    }
+    if (method === 'GET' && (match = /^\/contents\/(.+)$/.exec(rest))) {
+      try {
+        return { status: 200, raw: this.git(['show', `${url.searchParams.get('ref') ?? 'HEAD'}:${decodeURIComponent(match[1]!)}`]) + '\n', contentType: 'application/vnd.github.raw+json; charset=utf-8' };
+      } catch {
+        return { status: 404, data: { message: 'Not Found' } };
+      }
+    }
+    if (method === 'GET' && (match = /^\/tarball\/(.+)$/.exec(rest))) {
+      const ref = decodeURIComponent(match[1]!);
+      const sha = this.git(['rev-parse', ref]);
+      const tarball = execFileSync('git', ['--git-dir', this.gitDir, 'archive', '--format=tar.gz', `--prefix=${this.owner}-${this.repo}-${sha.slice(0, 7)}/`, sha], { maxBuffer: 1 << 30 });
+      return { status: 200, raw: tarball, contentType: 'application/x-gzip' };
+    }
+    if (method === 'GET' && (match = /^\/branches\/(.+)$/.exec(rest))) {
+      try {
+        const branch = decodeURIComponent(match[1]!);
+        return { status: 200, data: { commit: { sha: this.sha(branch), commit: { tree: { sha: this.git(['rev-parse', `refs/heads/${branch}^{tree}`]) } } } } };
+      } catch {
+        return { status: 404, data: { message: 'Branch not found' } };
+      }
+    }
+    if (method === 'GET' && (match = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
+      const log = this.git(['log', '--format=%H%x00%an%x00%ae', `${match[1]}..${match[2]}`]);
+      return { status: 200, data: { commits: log ? log.split('\n').map((l) => { const [sha, name, email] = l.split('\0'); return { sha, commit: { author: { name, email } } }; }) : [] } };
+    }
+    if (method === 'POST' && rest === '/check-runs') {
+      const check: CheckRecord = { id: this.nextId++, name: body.name, head_sha: body.head_sha, status: body.status ?? 'queued', conclusion: body.conclusion ?? null, output: body.output };
+      this.checks.push(check);
+      return { status: 201, data: { id: check.id } };
+    }
+    if (method === 'PATCH' && (match = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const check = this.checks.find((c) => c.id === Number(match![1]));
+      if (!check) return undefined;
+      Object.assign(check, { ...(body.status ? { status: body.status } : {}), ...(body.conclusion ? { conclusion: body.conclusion } : {}), ...(body.output ? { output: body.output } : {}) });
+      return { status: 200, data: {} };
+    }
+    if (method === 'GET' && (match = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
+      const latest = new Map<string, CheckRecord>();
+      for (const c of this.checks.filter((c) => c.head_sha === match![1])) latest.set(c.name, c);
+      return { status: 200, data: { check_runs: [...latest.values()] } };
+    }
+    if (method === 'GET' && (match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      return { status: 200, data: this.comments.filter((c) => c.issue === Number(match![1])) };
+    }
+    if (method === 'POST' && (match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const comment: CommentRecord = { id: this.nextId++, issue: Number(match[1]), body: body.body, user: { login: 'envsync[bot]', type: 'Bot' } };
+      this.comments.push(comment);
+      return { status: 201, data: { id: comment.id } };
+    }
+    if (method === 'PATCH' && (match = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+      this.comments.find((c) => c.id === Number(match![1]))!.body = body.body;
+      return { status: 200, data: {} };
+    }
+    if (method === 'POST' && (match = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
+      this.reactions.push({ comment: Number(match[1]), content: body.content });
+      return { status: 201, data: {} };
+    }
+    if (method === 'GET' && (match = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const permission = this.permissions.get(match[1]!) ?? 'none';
+      return { status: 200, data: { permission: permission === 'maintain' ? 'write' : permission, role_name: permission } };
+    }
+    if (method === 'POST' && rest === '/git/trees') return { status: 201, data: { sha: this.writeTree(body.base_tree, body.tree) } };
+    if (method === 'POST' && rest === '/git/commits') {
+      const env = { GIT_AUTHOR_NAME: body.author.name, GIT_AUTHOR_EMAIL: body.author.email, GIT_COMMITTER_NAME: body.author.name, GIT_COMMITTER_EMAIL: body.author.email };
+      return { status: 201, data: { sha: this.git(['commit-tree', body.tree, ...body.parents.flatMap((p: string) => ['-p', p]), '-m', body.message], undefined, env) } };
+    }
+    if (method === 'POST' && rest === '/git/refs') {
+      this.git(['update-ref', body.ref, body.sha]);
+      return { status: 201, data: {} };
+    }
+    if (method === 'PATCH' && (match = /^\/git\/refs\/(.+)$/.exec(rest))) {
+      const ref = `refs/${decodeURIComponent(match[1]!)}`;
+      if (!body.force) {
+        try {
+          this.git(['merge-base', '--is-ancestor', ref, body.sha]);
+        } catch {
+          return { status: 422, data: { message: 'Update is not a fast forward' } };
+        }
+      }
+      this.git(['update-ref', ref, body.sha]);
+      return { status: 200, data: {} };
+    }
+    return undefined;
+  }
+
+  /** The Git data API's tree creation: a base tree with files written and removed. */
+  private writeTree(baseTree: string, entries: { path: string; content?: string; sha?: string | null }[]): string {
+    const index = join(this.root, `index-${this.nextId++}`);
+    const env = { GIT_INDEX_FILE: index };
+    this.git(['read-tree', baseTree], undefined, env);
+    for (const entry of entries) {
+      if (entry.sha === null) this.git(['update-index', '--force-remove', entry.path], undefined, env);
+      else {
+        const blob = this.git(['hash-object', '-w', '--stdin'], entry.content ?? '');
+        this.git(['update-index', '--add', '--cacheinfo', `100644,${blob},${entry.path}`], undefined, env);
+      }
+    }
+    return this.git(['write-tree'], undefined, env);
+  }
+}
