@@ -18,7 +18,7 @@ import { readGitRevision, resolveRevision } from '../specs/read-git.js';
 import { renderText, summarize } from '../render/findings.js';
 import { UsageError, type CommandIO } from './io.js';
 import { readRepositoryConfig } from './repository-config.js';
-import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../config/config.js';
+import { CONFIG_PATH, parseRepositoryConfig, syncs, syncSettingsFor } from '../config/config.js';
 import { Octokit } from '@octokit/core';
 import { OctokitPort } from '../github/octokit-port.js';
 import { syncSystemToGit, syncTarget } from '../github/system-sync.js';
@@ -226,8 +226,9 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${positionals[0] ?? '.'} is not a folder: give the path of a config repository checkout`);
   const { config, findings } = readRepositoryConfig(dir);
   if (findings.length > 0) throw new UsageError(`${findings[0]!.file}:${findings[0]!.line}:${findings[0]!.column}: ${findings[0]!.message}`);
-  const secrets = values.secrets ?? config.sync.secrets;
-  if (secrets !== 'seal' && secrets !== 'keep') throw new UsageError('--secrets must be seal or keep');
+  if (values.secrets !== undefined && values.secrets !== 'seal' && values.secrets !== 'keep') throw new UsageError('--secrets must be seal or keep');
+  // --secrets for every project, else each project's setting.
+  const secrets = (values.secrets as 'seal' | 'keep' | undefined) ?? ((project: string) => syncSettingsFor(config, project).secrets);
   const root = values.root ?? config.root;
   const store = await openStore({ url: storeUrl(values.store, io) });
   try {
@@ -325,7 +326,7 @@ export async function runReconcile(argv: readonly string[], io: CommandIO): Prom
       io.stdout(`git wins: applied ${revision} to the system: ${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted\n`);
       return 0;
     }
-    const plan = await service.exportTo(loadSpecs(files, { root: config.root }), { root: config.root, secrets: config.sync.secrets, scope });
+    const plan = await service.exportTo(loadSpecs(files, { root: config.root }), { root: config.root, secrets: (project) => syncSettingsFor(config, project).secrets, scope });
     writeExport(dir, plan);
     io.stdout(`system wins: ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} written into ${positionals[0] ?? '.'}; commit them (the app opens a bot pull request instead)\n`);
     return 0;

@@ -27,7 +27,7 @@ export interface ExportOptions {
    * What a secret that differs from Git becomes: `seal` writes a `sealed://` reference (the system
    * keeps the value); `keep` leaves Git's value (a new secret is sealed all the same).
    */
-  secrets?: 'seal' | 'keep';
+  secrets?: 'seal' | 'keep' | ((project: string) => 'seal' | 'keep');
   /** Kinds to export (all by default) and kinds to leave alone. */
   include?: readonly string[];
   exclude?: readonly string[];
@@ -87,7 +87,8 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
     const desired = mapSecrets(document, (value, path) => {
       const inGitNow = existing ? valueAt(existing.data, document, path) : undefined;
       if (inGitNow !== undefined && (equalJson(inGitNow, value) || String(inGitNow).startsWith(SEALED_PREFIX))) return inGitNow;
-      if (options.secrets === 'keep' && inGitNow !== undefined) {
+      const policy = typeof options.secrets === 'function' ? options.secrets(spec.project) : options.secrets;
+      if (policy === 'keep' && inGitNow !== undefined) {
         plan.secrets.push({ file, path: formatPath(path), outcome: 'kept' });
         return inGitNow;
       }

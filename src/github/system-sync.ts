@@ -39,7 +39,7 @@ export async function syncSystemToGit(options: {
   const checkout = loadSpecs(files, { root: target.root });
   const plan = await service.exportTo(checkout, {
     root: target.root,
-    secrets: config.sync.secrets,
+    secrets: (project) => syncSettingsFor(config, project).secrets,
     scope: (kind, project) => syncs(config, project, kind, 'system-to-git'),
   });
   // Projects may ask for direct commits while the rest goes through a pull request.

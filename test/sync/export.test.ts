@@ -141,4 +141,11 @@ describe('planExport', () => {
     find(system, 'Driver', 'notify').document.status = { webhookSecret: CANARY };
     expect(planExport(checkout(), system).files).toEqual([]);
   });
+
+  it("follows each project's secrets setting", () => {
+    const system = systemFromGit();
+    spec(find(system, 'ConfigContext', 'aws-account')).variables[0].value = `${CANARY}-variable`;
+    const plan = planExport(checkout(), system, { secrets: (project) => (project === 'platform' ? 'keep' : 'seal') });
+    expect(plan.secrets).toEqual([{ file: 'projects/platform/configcontexts/aws-account.yaml', path: 'spec.variables[0].value', outcome: 'kept' }]);
+  });
 });
