@@ -5,6 +5,7 @@ import { runValidate } from './validate.js';
 import { runPlan } from './plan.js';
 import { runExport, runReconcile, runSystem } from './system.js';
 import { runServe } from './serve.js';
+import { runRun } from './run.js';
 import { UsageError, type CommandIO } from './io.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 
@@ -30,6 +31,10 @@ Usage:
   envsync export --github OWNER/REPO [--branch BRANCH] [--store URL]
       The same change on GitHub (GITHUB_TOKEN): a bot pull request, or direct commits, as the
       repository's .github/envsync.yml says.
+  envsync run PROJECT/ENVIRONMENT [DIR] [--action deploy|destroy] [--dry-run] [--ref REF]
+              [--approved GATE,...] [--runtime docker|process] [--concurrency N] [--results FILE]
+      Run an environment's activity graph, as a runner does: logs grouped per activity, secrets
+      masked, results (statuses, timings, outputs) written to envsync-results.json.
   envsync serve
       The GitHub App server (Probot): APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, WEBHOOK_PROXY_URL,
       GHE_HOST and PORT as Probot reads them; DATABASE_URL for PostgreSQL (else ./data); the
@@ -137,5 +142,6 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
   if (command === 'export') return runExport(rest, io);
   if (command === 'reconcile') return runReconcile(rest, io);
   if (command === 'serve') return runServe(rest, io);
+  if (command === 'run') return runRun(rest, io);
   throw new UsageError(`unknown command "${command}"`);
 }

@@ -1,0 +1,78 @@
+// `envsync run PROJECT/ENVIRONMENT [DIR]`: what a runner executes. Exit 0 when the run succeeds,
+// 1 when it fails (or the revision does not validate), 2 on a usage error.
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readRepositoryConfig } from './repository-config.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
+import { readDirectory } from '../specs/read-directory.js';
+import { readGitRevision, resolveRevision } from '../specs/read-git.js';
+import { RunError, runEnvironment, type RunResults } from '../runner/run.js';
+import { renderText, summarize } from '../render/findings.js';
+import { UsageError, type CommandIO } from './io.js';
+
+export async function runRun(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      action: { type: 'string', default: 'deploy' },
+      'dry-run': { type: 'boolean', default: false },
+      ref: { type: 'string' },
+      approved: { type: 'string' },
+      runtime: { type: 'string' },
+      concurrency: { type: 'string', default: '4' },
+      results: { type: 'string', default: 'envsync-results.json' },
+    },
+  });
+  const [project, environment] = (positionals[0] ?? '').split('/');
+  if (!project || !environment) throw new UsageError('envsync run PROJECT/ENVIRONMENT [DIR] [--action deploy|destroy] [--dry-run]');
+  if (values.action !== 'deploy' && values.action !== 'destroy') throw new UsageError('--action must be deploy or destroy');
+  const runtime = values.runtime ?? process.env.ENVSYNC_CONTAINER_RUNTIME ?? 'docker';
+  if (runtime !== 'docker' && runtime !== 'process') throw new UsageError('--runtime must be docker or process');
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency must be a whole number of at least 1');
+  const dir = resolve(io.cwd, positionals[1] ?? '.');
+  const { config } = readRepositoryConfig(dir);
+  const options = { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
+  // A destroy runs what the environment was: the runner is given the revision that still has it.
+  const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
+  const revision = values.ref ? resolveRevision(dir, values.ref) : (process.env.GITHUB_SHA ?? 'working tree');
+  try {
+    const results = await runEnvironment({
+      files,
+      root: config.root,
+      project,
+      environment,
+      action: values.action,
+      revision,
+      approved: new Set((values.approved ?? process.env.ENVSYNC_APPROVED_GATES ?? '').split(',').filter(Boolean)),
+      dryRun: values['dry-run'],
+      runtime,
+      concurrency,
+      write: (line) => io.stdout(`${line}\n`),
+    });
+    writeFileSync(resolve(io.cwd, values.results), JSON.stringify(results, null, 2) + '\n');
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, jobSummary(results));
+    io.stdout(`${results.status}: ${project}/${environment} ${values.action}; results in ${values.results}\n`);
+    return results.status === 'success' ? 0 : 1;
+  } catch (e) {
+    if (e instanceof RunError) {
+      io.stderr(`envsync: ${e.message}\n`);
+      if (e.findings.length > 0) io.stderr(renderText(e.findings, summarize(e.findings, 0, 0)));
+      return 1;
+    }
+    throw e;
+  }
+}
+
+const ICON: Record<string, string> = { success: '✅', failure: '❌', skipped: '⏭️', cancelled: '⏹️' };
+
+/** The job summary GitHub shows for the run: each activity with its status, time and reason. */
+export function jobSummary(results: RunResults): string {
+  const rows = results.activities.map((a) => {
+    const seconds = a.startedAt && a.finishedAt ? `${((a.finishedAt - a.startedAt) / 1000).toFixed(1)} s` : '';
+    return `| ${ICON[a.status] ?? ''} ${a.status} | \`${a.id}\` | ${a.type} | ${seconds} | ${(a.reason ?? '').replace(/\|/g, '\\|')} |`;
+  });
+  return [`### envsync ${results.action} of \`${results.project}/${results.environment}\`: ${results.status}`, '', `Revision \`${results.revision}\``, '', '| status | activity | type | time | reason |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
+}

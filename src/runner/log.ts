@@ -1,0 +1,48 @@
+// Run logs in GitHub Actions' workflow commands: one collapsible group per activity, every secret
+// registered with `::add-mask::` before anything could print it, and masked here too, so that a
+// log read outside Actions holds no secret either.
+
+export class RunLog {
+  /**
+   * `actions`: running under GitHub Actions, which consumes `::add-mask::` lines. Elsewhere such a
+   * line would itself print the secret, so it is not written; redaction still applies.
+   */
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly actions = process.env.GITHUB_ACTIONS === 'true',
+    private readonly secrets: string[] = [],
+  ) {}
+
+  /** A log sharing this one's secrets whose lines go to `lines` (one activity's group). */
+  collect(lines: string[]): RunLog {
+    return new RunLog((line) => lines.push(line), this.actions, this.secrets);
+  }
+
+  /** Registers secret values; empty and one-character values are not worth masking (they would blank the log). */
+  mask(values: Iterable<string>): void {
+    for (const value of values) {
+      if (value.length < 2 || this.secrets.includes(value)) continue;
+      this.secrets.push(value);
+      if (this.actions) this.write(`::add-mask::${value}`);
+    }
+    this.secrets.sort((a, b) => b.length - a.length);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join('***');
+    return out;
+  }
+
+  line(text: string): void {
+    for (const l of this.redact(text).split('\n')) this.write(l);
+  }
+
+  group(title: string): void {
+    this.write(`::group::${this.redact(title)}`);
+  }
+
+  endGroup(): void {
+    this.write('::endgroup::');
+  }
+}

@@ -1,0 +1,180 @@
+// One environment run, as a runner executes it: the activity graph of the environment's template at a
+// revision, each activity run by its kind, logs grouped per activity with every secret masked, and a
+// results document (statuses, timings, outputs) for the app to read back.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { entriesOf, templateDeclarations, type Entry } from '../engine/declarations.js';
+import { buildRunGraph, type ActivityDetail } from '../engine/plan/activities.js';
+import { runInputs } from '../engine/plan/dependencies.js';
+import type { Activity } from '../engine/plan/types.js';
+import { executeGraph, type ActivityRecord } from '../engine/run/executor.js';
+import { mapSecrets } from '../engine/secrets.js';
+import { SpecIndex } from '../engine/spec-index.js';
+import { validateSources } from '../engine/validate.js';
+import type { Finding } from '../specs/findings.js';
+import type { LoadedSpec } from '../specs/load.js';
+import type { SourceFile } from '../specs/source.js';
+import { runActivity, type RunnerContext } from './activities.js';
+import { resolveExpressions } from './expressions.js';
+import { RunLog } from './log.js';
+
+export interface RunRequest {
+  files: readonly SourceFile[];
+  root?: string;
+  project: string;
+  environment: string;
+  action: 'deploy' | 'destroy';
+  revision: string;
+  approved?: ReadonlySet<string>;
+  dryRun?: boolean;
+  runtime?: 'docker' | 'process';
+  concurrency?: number;
+  repositoryUrl?: (name: string) => string | undefined;
+  /** Where each log line goes (stdout on a runner). */
+  write: (line: string) => void;
+  actions?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface RunResults {
+  project: string;
+  environment: string;
+  action: 'deploy' | 'destroy';
+  revision: string;
+  status: 'success' | 'failure' | 'cancelled';
+  activities: (ActivityRecord & { type: Activity['type'] })[];
+  /** Each resource's outputs, sensitive ones masked. */
+  outputs: Record<string, Record<string, unknown>>;
+}
+
+export class RunError extends Error {
+  constructor(
+    message: string,
+    readonly findings: Finding[] = [],
+  ) {
+    super(message);
+  }
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/**
+ * The values a resource gets, by the override rules: config contexts (the template's, then the
+ * resource template's) below the resource template's own, below the environment template's, below
+ * the environment's (which validation has checked against what the templates allow).
+ */
+function layered(lists: Entry[][], category: Entry['category']): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  for (const list of lists) for (const e of list) if (e.category === category && e.value !== undefined) out.set(e.key, e);
+  return out;
+}
+
+export async function runEnvironment(request: RunRequest): Promise<RunResults> {
+  const { findings, loaded } = validateSources(request.files, { root: request.root ?? '' });
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) throw new RunError(`revision ${request.revision} does not validate: nothing was run`, errors);
+  const index = new SpecIndex(loaded.specs);
+  const env = index.find('Environment', request.project, request.environment)[0];
+  if (!env) throw new RunError(`there is no environment ${request.project}/${request.environment} at ${request.revision}`);
+  const inputs = runInputs(env, index);
+  if (!inputs) throw new RunError(`the template of ${request.project}/${request.environment} cannot be found`);
+  const { activities, details } = buildRunGraph(inputs.template, index, request.action);
+
+  const contextsOf = (spec: LoadedSpec) =>
+    ((spec.data.spec as { contexts?: { name: string }[] }).contexts ?? []).flatMap((c) => {
+      const r = index.resolve('ConfigContext', c.name, spec.project);
+      return r.status === 'found' ? [entriesOf(r.spec)] : [];
+    });
+  const templateLists = [...contextsOf(inputs.template), entriesOf(inputs.template)];
+  const envLists = [...templateLists, entriesOf(env)];
+  const resourceTemplate = (resource: string) => inputs.specs.find((s) => s.kind.kind === 'ResourceTemplate' && s.name === resource);
+
+  // Every secret is known before the first line is written.
+  const log = new RunLog(request.write, request.actions);
+  const sensitiveKeys = new Set([...templateDeclarations(inputs.template, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id));
+  const secrets: string[] = [];
+  for (const spec of [env, ...inputs.specs]) mapSecrets(spec.data, (value) => (secrets.push(str(value)), value), sensitiveKeys);
+  log.mask(secrets);
+
+  const outputs = new Map<string, Record<string, unknown>>();
+  const expressionContext = { environment: { name: env.name, project: env.project }, outputs };
+  const envVars = Object.fromEntries([...layered(envLists, 'environment variable')].map(([k, e]) => [k, str(e.value)]));
+  const context: RunnerContext = {
+    ...expressionContext,
+    project: env.project,
+    action: request.action,
+    index,
+    workDir: mkdtempSync(join(tmpdir(), `envsync-run-${env.name}-`)),
+    runtime: request.runtime ?? 'docker',
+    approved: request.approved ?? new Set(),
+    env: envVars,
+    variables: (resource) => {
+      // A resource gets the variables its module declares (its template's and its contexts'), with
+      // the values the environment template and the environment give them.
+      const rt = resourceTemplate(resource);
+      if (!rt) return {};
+      const own = [...contextsOf(rt), entriesOf(rt)];
+      const declared = new Set(own.flat().filter((e) => e.category === 'variable').map((e) => e.key));
+      const values = layered([...own, ...templateLists, entriesOf(env)], 'variable');
+      return Object.fromEntries(
+        [...values].filter(([k]) => declared.has(k)).map(([k, e]) => [k, e.valueType === 'expression' ? resolveExpressions(str(e.value), expressionContext) : str(e.value)]),
+      );
+    },
+    repositoryUrl: request.repositoryUrl ?? ((name) => process.env[`ENVSYNC_REPOSITORY_${name.toUpperCase().replace(/\W/g, '_')}_URL`]),
+    log,
+    dryRun: request.dryRun ?? false,
+  };
+
+  // Activities run side by side; each one's lines are kept and written as one group when it ends.
+  const buffers = new Map<string, string[]>();
+  const typeOf = new Map(activities.map((a) => [a.id, a.type]));
+  const result = await executeGraph(
+    activities.map((a) => ({ ...a, ...limitsOf(details.get(a.id)) })),
+    (activity, signal) => {
+      const lines: string[] = [];
+      buffers.set(activity.id, lines);
+      return runActivity(activity.id, details.get(activity.id), signal, { ...context, log: log.collect(lines) });
+    },
+    {
+      concurrency: request.concurrency ?? 4,
+      ...(request.signal ? { signal: request.signal } : {}),
+      onEvent: ({ type, record }) => {
+        if (type !== 'finish') return;
+        const detail = details.get(record.id);
+        if (record.status === 'success' && detail?.kind === 'stage' && detail.stage === 'output' && record.outputs) outputs.set(detail.resource, record.outputs);
+        log.group(`${record.id}: ${record.status}${record.attempts > 1 ? ` after ${record.attempts} attempts` : ''}`);
+        for (const line of buffers.get(record.id) ?? []) request.write(line);
+        if (record.reason) log.line(`reason: ${record.reason}`);
+        log.endGroup();
+      },
+    },
+  );
+
+  const maskedOutputs = Object.fromEntries(
+    [...outputs].map(([resource, values]) => [
+      resource,
+      Object.fromEntries(Object.entries(values).map(([k, v]) => [k, (v as { sensitive?: boolean })?.sensitive ? { ...(v as object), value: '(sensitive)' } : v])),
+    ]),
+  );
+  return {
+    project: env.project,
+    environment: env.name,
+    action: request.action,
+    revision: request.revision,
+    status: result.status,
+    activities: result.activities.map((r) => ({ ...r, type: typeOf.get(r.id)!, ...(r.reason ? { reason: log.redact(r.reason) } : {}), ...(r.outputs ? { outputs: JSON.parse(log.redact(JSON.stringify(r.outputs))) as Record<string, unknown> } : {}) })),
+    outputs: JSON.parse(log.redact(JSON.stringify(maskedOutputs))) as Record<string, Record<string, unknown>>,
+  };
+}
+
+/** The executor's limits of an activity: its hook's (or its stage's provider) settings. */
+function limitsOf(detail: ActivityDetail | undefined): { onFailure?: 'continue' | 'unspecified'; timeoutSeconds?: number; maxRetryCount?: number } {
+  if (!detail) return {};
+  if (detail.kind === 'hook') {
+    const h = detail.hook;
+    return { ...(h.onFailure ? { onFailure: h.onFailure } : {}), ...(h.timeoutSeconds ? { timeoutSeconds: h.timeoutSeconds } : {}), ...(h.maxRetryCount ? { maxRetryCount: h.maxRetryCount } : {}) };
+  }
+  const options = detail.template.providerOptions?.opentofu ?? detail.template.providerOptions?.hcpterraform;
+  return options?.timeoutSeconds ? { timeoutSeconds: options.timeoutSeconds } : {};
+}
