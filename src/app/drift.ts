@@ -19,11 +19,14 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
   const branch = config.branch ?? defaultBranch;
   const mode = config.drift.mode;
   const direction = mode === 'git-wins' ? 'git-to-system' : 'system-to-git';
-  const files = await filesFromTarball(await port.getTarball(repo, branch), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  // A SHA, not the branch: what is compared is what gets applied, and the revision recorded is exact.
+  const head = await port.getBranch(repo, branch);
+  if (!head) return { drift: 0, settled: 'in-sync', detail: `branch ${branch} does not exist` };
+  const files = await filesFromTarball(await port.getTarball(repo, head.sha), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
   const drift = await service.drift(loadSpecs(files, { root: config.root }), (kind, project) => syncs(config, project, kind, direction));
   if (drift.length === 0) return { drift: 0, settled: 'in-sync' };
   if (mode === 'git-wins') {
-    const result = await service.applyRevision(files, branch, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') });
+    const result = await service.applyRevision(files, head.sha, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') });
     return { drift: drift.length, settled: 'git-wins', detail: `${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted` };
   }
   const target = syncTarget(config, repo, defaultBranch);

@@ -106,20 +106,20 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     });
 
     const minutes = options.driftMinutes ?? Number(process.env.ENVSYNC_DRIFT_MINUTES ?? 0);
-    const timer =
-      minutes > 0
-        ? setInterval(() => {
-            queue.push('drift', async () => {
-              const repository = await store.getSetting(SETTING_REPOSITORY);
-              const installation = await store.getSetting(SETTING_INSTALLATION);
-              if (!repository || !installation) return; // nothing applied yet: nothing to compare
-              const [owner, name] = repository.split('/') as [string, string];
-              const octokit = await app.auth(Number(installation));
-              const outcome = await checkDrift(new OctokitPort(octokit as unknown as OctokitLike), service, { owner, repo: name }, (await store.getSetting(SETTING_DEFAULT_BRANCH)) ?? 'main');
-              app.log.info({ repository, ...outcome }, 'drift check');
-            });
-          }, minutes * 60_000)
-        : undefined;
+    const driftCheck = async () => {
+      const repository = await store.getSetting(SETTING_REPOSITORY);
+      const installation = await store.getSetting(SETTING_INSTALLATION);
+      if (!repository || !installation) return; // nothing applied yet: nothing to compare
+      // The repository's key: a drift check never runs beside a push of the same repository.
+      queue.push(repository, async () => {
+        const [owner, name] = repository.split('/') as [string, string];
+        const octokit = await app.auth(Number(installation));
+        const defaultBranch = (await store.getSetting(SETTING_DEFAULT_BRANCH)) ?? 'main';
+        const outcome = await checkDrift(new OctokitPort(octokit as unknown as OctokitLike), service, { owner, repo: name }, defaultBranch);
+        app.log.info({ repository, ...outcome }, 'drift check');
+      });
+    };
+    const timer = minutes > 0 ? setInterval(() => void driftCheck(), minutes * 60_000) : undefined;
     timer?.unref();
 
     running = {

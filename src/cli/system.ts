@@ -3,16 +3,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import jsyaml from 'js-yaml';
 import { stringify } from 'yaml';
 import { createApiHandler, hashToken, type Access, type ApiToken } from '../system/api.js';
 import { SystemError, SystemService } from '../system/service.js';
 import type { ExportPlan } from '../engine/export.js';
 import { openStore, type ResourceKey, type RunAction } from '../system/store.js';
 import { loadSpecs } from '../specs/load.js';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_LIMITS } from '../specs/parse.js';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_LIMITS, parseSpecFile } from '../specs/parse.js';
+import { locateFindings } from '../specs/locate.js';
 import { readDirectory } from '../specs/read-directory.js';
 import { readGitRevision, resolveRevision } from '../specs/read-git.js';
 import { renderText, summarize } from '../render/findings.js';
@@ -96,10 +96,14 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
       }
       case 'put': {
         if (!positionals[0]) throw new UsageError('give the YAML file of the spec: envsync system put FILE');
-        const text = readFileSync(resolve(io.cwd, positionals[0]), 'utf8');
-        const data = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
-        if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new UsageError(`${positionals[0]} does not hold a spec (a YAML mapping)`);
-        io.stdout(`${await service.put(data as Record<string, unknown>, change, text)}\n`);
+        const bytes = readFileSync(resolve(io.cwd, positionals[0]));
+        const parsed = parseSpecFile(positionals[0], bytes, bytes.length);
+        if (!parsed.ok) {
+          const findings = locateFindings(parsed.findings, () => parsed.text);
+          io.stderr(renderText(findings, summarize(findings, 1, 0)));
+          return 1;
+        }
+        io.stdout(`${await service.put(parsed.data, change, parsed.text)}\n`);
         return 0;
       }
       case 'delete':
@@ -195,6 +199,12 @@ async function serve(service: SystemService, port: string, tokensFile: string | 
 
 /** Writes an export plan's files into a checkout (and deletes those it drops); returns them. */
 function writeExport(dir: string, plan: ExportPlan): ExportPlan['files'] {
+  const inside = resolve(dir) + sep;
+  for (const file of plan.files) {
+    const path = resolve(dir, file.path);
+    // Paths come from names the system checked; this is the last line of defence all the same.
+    if (!path.startsWith(inside)) throw new UsageError(`refusing to write ${file.path}: it is outside ${dir}`);
+  }
   for (const file of plan.files) {
     const path = join(dir, file.path);
     if (file.content === null) rmSync(path, { force: true });

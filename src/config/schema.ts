@@ -4,6 +4,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Closed, Enum } from '../specs/schema/common.js';
 import { KINDS } from '../specs/kinds.js';
 
+/** A folder inside the repository: relative, and never climbing out with `..`. */
+const RELATIVE_FOLDER = '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\\\]*$';
+
 const KindList = (description: string) => Type.Array(Enum(KINDS.map((k) => k.kind)), { description });
 
 /** Settings a project may override. */
@@ -19,7 +22,7 @@ const SyncSettings = {
 
 export const RepositoryConfigSchema = Closed(
   {
-    root: Type.Optional(Type.String({ description: 'Folder that holds projects/ (default: the repository root).' })),
+    root: Type.Optional(Type.String({ pattern: RELATIVE_FOLDER, description: 'Folder that holds projects/ (default: the repository root), inside the repository.' })),
     branch: Type.Optional(Type.String({ description: 'The sync branch: what merges there is applied to the system (default: the default branch).' })),
     sync: Type.Optional(
       Closed({
@@ -29,7 +32,7 @@ export const RepositoryConfigSchema = Closed(
             {
               repository: Type.Optional(Type.String({ pattern: '^[\\w.-]+/[\\w.-]+$', description: 'owner/name; this repository by default.' })),
               branch: Type.Optional(Type.String()),
-              folder: Type.Optional(Type.String()),
+              folder: Type.Optional(Type.String({ pattern: RELATIVE_FOLDER, description: 'a folder inside the repository' })),
             },
             { description: 'Where system changes are written (default: this repository, the sync branch, root).' },
           ),

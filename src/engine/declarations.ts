@@ -5,6 +5,7 @@ import type { DocPath } from '../specs/findings.js';
 import type { ValueOptions } from '../specs/schema/common.js';
 import type { LoadedSpec } from '../specs/load.js';
 import type { SpecIndex } from './spec-index.js';
+import { ALL_SENSITIVE, isSecretEntry } from './secrets.js';
 
 export type Options = Static<typeof ValueOptions>;
 export type Category = 'variable' | 'environment variable' | 'file';
@@ -118,8 +119,23 @@ function collectDeclarations(template: LoadedSpec, index: SpecIndex): Map<string
   return declared;
 }
 
+/**
+ * The entries (`category\0key`) of an environment that its template and contexts declare sensitive:
+ * the environment's own value for them is a secret too. Read from the environment's data even when
+ * it is invalid; when its template cannot be found, every entry counts as secret (ALL_SENSITIVE).
+ */
+export function sensitiveKeysOf(spec: LoadedSpec, index: SpecIndex): Set<string> {
+  if (spec.kind.kind !== 'Environment') return new Set();
+  const template = (spec.data.spec as { template?: { name?: unknown; version?: unknown } } | undefined)?.template;
+  const name = typeof template?.name === 'string' ? template.name : undefined;
+  const version = typeof template?.version === 'string' ? template.version : undefined;
+  const resolution = name ? index.resolve('EnvironmentTemplate', name, spec.project, version) : undefined;
+  if (resolution?.status !== 'found') return new Set([ALL_SENSITIVE]);
+  return new Set([...templateDeclarations(resolution.spec, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id));
+}
+
 export const isEmpty = (value: unknown): boolean => value === undefined || value === null || value === '';
 
-/** How a value appears in a message: never in clear when sensitive. */
-export const shown = (value: unknown, options: Options | undefined): string =>
-  options?.sensitive ? '(sensitive value)' : JSON.stringify(value);
+/** How an entry's value appears in a message: never in clear when it is a secret (see secrets.ts). */
+export const shown = (entry: Pick<Entry, 'category' | 'key' | 'value'>, options: Options | undefined): string =>
+  isSecretEntry(entry.category, entry.key, options) ? '(sensitive value)' : JSON.stringify(entry.value);

@@ -6,9 +6,13 @@ import { editYaml } from '../specs/edit-yaml.js';
 import { formatPath } from '../specs/findings.js';
 import { equalJson } from '../specs/json.js';
 import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
-import type { LoadResult, LoadedSpec } from '../specs/load.js';
+import { loadDocuments, type LoadResult, type LoadedSpec } from '../specs/load.js';
 import { respell } from '../specs/spelling.js';
-import { mapSecrets, SEALED_PREFIX, sealedReference, valueAt } from './secrets.js';
+import { ALL_SENSITIVE, mapSecrets, SEALED_PREFIX, sealedReference, valueAt } from './secrets.js';
+import { sensitiveKeysOf } from './declarations.js';
+import { SpecIndex } from './spec-index.js';
+import { layoutPathOf } from '../specs/layout.js';
+import { RESOURCE_NAME, VERSION } from '../specs/schema/common.js';
 import { specKey } from './plan/changes.js';
 
 export interface SystemSpec {
@@ -60,12 +64,14 @@ export interface ExportPlan {
 const identity = (s: SystemSpec) => ({ kind: s.kind, project: s.project, name: s.name });
 
 function layoutPath(root: string, spec: SystemSpec, taken: (path: string) => boolean): string {
-  const prefix = root === '' ? '' : `${root}/`;
-  if (spec.kind === 'Project') return `${prefix}projects/${spec.name}.yaml`;
-  const plural = KIND_BY_NAME.get(spec.kind as KindName)?.plural ?? `${spec.kind.toLowerCase()}s`;
-  const plain = `${prefix}projects/${spec.project}/${plural}/${spec.name}.yaml`;
+  // Names become paths: anything but a valid name (no `..`, no `/`) is refused, whatever the store holds.
+  const names = [spec.name, spec.project];
+  if (!KIND_BY_NAME.has(spec.kind as KindName) || names.some((n) => !RESOURCE_NAME.test(n)) || (spec.version !== undefined && !VERSION.test(spec.version))) {
+    throw new Error(`${spec.kind} ${spec.project}/${spec.name}${spec.version ? ` version ${spec.version}` : ''} cannot be written to Git: its kind, name or version is not valid`);
+  }
+  const plain = layoutPathOf(spec, false, root);
   // Another version of a template may already be `<name>.yaml`: this one becomes `<name>@<version>.yaml`.
-  return spec.version !== undefined && taken(plain) ? `${prefix}projects/${spec.project}/${plural}/${spec.name}@${spec.version}.yaml` : plain;
+  return spec.version !== undefined && taken(plain) ? layoutPathOf(spec, true, root) : plain;
 }
 
 export function planExport(checkout: LoadResult, system: readonly SystemSpec[], options: ExportOptions = {}): ExportPlan {
@@ -75,6 +81,13 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
   const inGit = new Map<string, LoadedSpec>(checkout.specs.filter((s) => inScope(s.kind.kind, s.project)).map((s) => [specKey({ kind: s.kind.kind, project: s.project, name: s.name, version: s.version }), s]));
   const paths = new Set(checkout.specs.map((s) => s.file));
   const plan: ExportPlan = { files: [], secrets: [], rewritten: [] };
+  // An environment's values are secret also where its template says so: the system's own specs tell.
+  const systemLoaded = loadDocuments(system.map((s) => ({ path: layoutPathOf(s, s.version !== undefined), data: structuredClone(s.document) })));
+  const systemIndex = new SpecIndex(systemLoaded.specs);
+  const sensitiveKeys = (spec: SystemSpec) => {
+    const loaded = systemLoaded.specs.find((l) => l.kind.kind === spec.kind && l.project === spec.project && l.name === spec.name && l.version === spec.version);
+    return loaded ? sensitiveKeysOf(loaded, systemIndex) : spec.kind === 'Environment' ? new Set([ALL_SENSITIVE]) : new Set<string>();
+  };
   const wanted = new Set<string>();
 
   for (const spec of [...system].sort((a, b) => (specKey(a) < specKey(b) ? -1 : 1))) {
@@ -94,7 +107,7 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
       }
       plan.secrets.push({ file, path: formatPath(path), outcome: 'sealed' });
       return sealedReference(spec, path);
-    });
+    }, sensitiveKeys(spec));
 
     if (existing) {
       const text = checkout.textOf(existing.file) ?? '';

@@ -6,9 +6,31 @@ import { formatPath, type DocPath } from '../specs/findings.js';
 import { identityField, isPlainObject } from '../specs/json.js';
 
 /** Names of env vars and headers whose values are credentials even when nothing marks them sensitive. */
-export const SECRET_NAME = /secret|password|passwd|token|credential|private|auth|cookie|api[-_]?key|access[-_]?key/i;
+export const SECRET_NAME = /secret|password|passwd|token|credential|private|auth|cookie|api[-_]?key|access[-_]?key|webhook|dsn|connection[-_]?string/i;
+
+/** A URL that carries a user and password (`postgres://admin:pw@host`): a credential wherever it is. */
+const URL_WITH_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+
+/** Every entry of an environment is secret: its template could not be read to tell which are. */
+export const ALL_SENSITIVE = '*';
 
 const ENTRY_LISTS = new Set(['variables', 'envVars', 'envs', 'files']);
+
+export type EntryCategory = 'variable' | 'environment variable' | 'file';
+
+/**
+ * Whether an entry's value is secret: marked sensitive, declared so by the template (`sensitiveKeys`,
+ * `category\0key`), a file's content, or a value whose name says it is a credential.
+ */
+export function isSecretEntry(category: EntryCategory, key: string, options: { sensitive?: boolean } | undefined, sensitiveKeys: ReadonlySet<string> = new Set()): boolean {
+  return (
+    options?.sensitive === true ||
+    sensitiveKeys.has(ALL_SENSITIVE) ||
+    sensitiveKeys.has(`${category}\u0000${key}`) ||
+    category === 'file' ||
+    SECRET_NAME.test(key)
+  );
+}
 
 export type SecretReplacer = (value: unknown, path: DocPath) => unknown;
 
@@ -27,8 +49,10 @@ export function mapSecrets(data: unknown, replace: SecretReplacer, sensitiveKeys
       const at = [...path, k];
       const secret =
         (key === 'imagePullCredentials' && k === 'password') ||
+        (key === 'kubeConfigOptions' && k === 'kubeConfig') ||
         (key === 'files' && typeof v !== 'object') || // container files: name → content
-        ((key === 'envVars' || key === 'headers') && SECRET_NAME.test(k) && typeof v !== 'object');
+        ((key === 'envVars' || key === 'headers') && SECRET_NAME.test(k) && typeof v !== 'object') ||
+        (typeof v === 'string' && URL_WITH_CREDENTIALS.test(v));
       out[k] = secret ? replace(v, at) : walk(v, at, k, key);
     }
     return out;
@@ -38,13 +62,10 @@ export function mapSecrets(data: unknown, replace: SecretReplacer, sensitiveKeys
     const e = entry as Record<string, unknown>;
     const category = list === 'variables' ? 'variable' : list === 'files' ? 'file' : 'environment variable';
     const key = String(e.name ?? e.key ?? e.mountPath);
-    const sensitive =
-      (e.options as { sensitive?: boolean } | undefined)?.sensitive === true ||
-      sensitiveKeys.has(`${category}\u0000${key}`) ||
-      (category === 'environment variable' && SECRET_NAME.test(key));
+    const sensitive = isSecretEntry(category, key, e.options as { sensitive?: boolean } | undefined, sensitiveKeys);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(e)) {
-      out[k] = k === 'data' || (k === 'value' && sensitive) ? replace(v, [...path, k]) : walk(v, [...path, k], k, list);
+      out[k] = k === 'data' || (k === 'value' && (sensitive || (typeof v === 'string' && URL_WITH_CREDENTIALS.test(v)))) ? replace(v, [...path, k]) : walk(v, [...path, k], k, list);
     }
     return out;
   };
@@ -78,16 +99,15 @@ export function valueAt(target: unknown, source: unknown, path: DocPath): unknow
 }
 
 /**
- * Git's document with every `sealed://` reference replaced by the value the system holds there: a
- * merged bot pull request must not overwrite a secret with the reference that stands for it.
+ * Git's document with each `sealed://` reference replaced by the value the system holds there: a
+ * merged bot pull request must not overwrite a secret with the reference that stands for it. Only
+ * where the place is still a secret: a change that drops `sensitive` does not unseal the value into
+ * an entry anyone may read (the reference stays as it is).
  */
-export function unsealFrom(gitDocument: unknown, systemDocument: unknown): unknown {
-  // Any sealed value, wherever it is: an environment's override may be secret only by its template.
-  const walk = (node: unknown, path: (string | number)[]): unknown => {
-    if (typeof node === 'string') return node.startsWith(SEALED_PREFIX) ? (valueAt(systemDocument, gitDocument, path) ?? node) : node;
-    if (Array.isArray(node)) return node.map((v, i) => walk(v, [...path, i]));
-    if (isPlainObject(node)) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, [...path, k])]));
-    return node;
-  };
-  return walk(gitDocument, []);
+export function unsealFrom(gitDocument: unknown, systemDocument: unknown, sensitiveKeys: ReadonlySet<string> = new Set()): unknown {
+  return mapSecrets(
+    gitDocument,
+    (value, path) => (typeof value === 'string' && value.startsWith(SEALED_PREFIX) ? (valueAt(systemDocument, gitDocument, path) ?? value) : value),
+    sensitiveKeys,
+  );
 }

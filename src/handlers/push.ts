@@ -21,7 +21,9 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
   if (!event.ref.startsWith('refs/heads/') || event.deleted) return { ignored: 'not a branch update' };
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
   const branch = event.ref.slice('refs/heads/'.length);
-  const { config, findings } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, event.after));
+  // The configuration of the default branch decides which branch is synced: a push cannot name its
+  // own branch the sync branch (that would apply it without review).
+  const { config, findings } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, event.repository.default_branch));
   const syncBranch = config.branch ?? event.repository.default_branch;
   if (branch !== syncBranch) return { ignored: `${branch} is not the sync branch (${syncBranch})` };
   if (findings.length > 0) return { ignored: `${CONFIG_PATH} is invalid: ${findings[0]!.message}` };

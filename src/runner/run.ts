@@ -4,7 +4,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { entriesOf, templateDeclarations, type Entry } from '../engine/declarations.js';
+import { entriesOf, sensitiveKeysOf, type Entry } from '../engine/declarations.js';
 import { buildRunGraph, type ActivityDetail } from '../engine/plan/activities.js';
 import { runInputs } from '../engine/plan/dependencies.js';
 import type { Activity } from '../engine/plan/types.js';
@@ -92,7 +92,7 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
 
   // Every secret is known before the first line is written.
   const log = new RunLog(request.write, request.actions);
-  const sensitiveKeys = new Set([...templateDeclarations(inputs.template, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id));
+  const sensitiveKeys = sensitiveKeysOf(env, index);
   const secrets: string[] = [];
   for (const spec of [env, ...inputs.specs]) mapSecrets(spec.data, (value) => (secrets.push(str(value)), value), sensitiveKeys);
   log.mask(secrets);

@@ -79,6 +79,10 @@ function toFinding(file: string, e: ErrorObject): PendingFinding | undefined {
       const hint = match ? `: did you mean "${match}"?` : '';
       return error(file, 'invalid-value', `${where} must be one of: ${allowed.join(', ')}${hint}`, atValue(path));
     }
+    case 'pattern': {
+      const description = (e.parentSchema as { description?: string } | undefined)?.description;
+      return error(file, 'invalid-value', `${where} is not valid${description ? `: ${description}` : ''}`, atValue(path));
+    }
     case 'minLength':
       return error(file, 'invalid-value', `${where} must not be empty`, atValue(path));
     case 'minimum':

@@ -2,7 +2,7 @@
 //   <root>/projects/<project>.yaml                       the Project itself
 //   <root>/projects/<project>/<kind-plural>/<name>.yaml  every other spec
 // A template may keep several versions side by side as <name>@<version>.yaml.
-import { KIND_BY_PLURAL, KINDS, type KindInfo } from './kinds.js';
+import { KIND_BY_NAME, KIND_BY_PLURAL, KINDS, type KindInfo } from './kinds.js';
 import { closest } from './suggest.js';
 
 export type LayoutPlace =
@@ -47,4 +47,24 @@ export function placeOf(relative: string): LayoutPlace {
 /** The file name a spec should have: `<name>` or, for a template version, `<name>@<version>`. */
 export function stemMatches(stem: string, name: string, version: string | undefined): boolean {
   return stem === name || (version !== undefined && stem === `${name}@${version}`);
+}
+
+/** The identity of a spec in the layout. */
+export interface LayoutKey {
+  kind: string;
+  project: string;
+  name: string;
+  version?: string;
+}
+
+/**
+ * Where a spec lives: `projects/<project>.yaml` for a Project, else
+ * `projects/<project>/<plural>/<name>.yaml`, or `<name>@<version>.yaml` for a template version that
+ * has siblings (`versioned`). Names must be checked before (RESOURCE_NAME): they become paths.
+ */
+export function layoutPathOf(key: LayoutKey, versioned = false, root = ''): string {
+  const prefix = root === '' || root === '.' ? '' : `${root.replace(/\/$/, '')}/`;
+  if (key.kind === 'Project') return `${prefix}projects/${key.name}.yaml`;
+  const plural = KIND_BY_NAME.get(key.kind as KindInfo['kind'])?.plural ?? `${key.kind.toLowerCase()}s`;
+  return `${prefix}projects/${key.project}/${plural}/${key.name}${versioned && key.version !== undefined ? `@${key.version}` : ''}.yaml`;
 }

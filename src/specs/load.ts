@@ -109,7 +109,8 @@ export function loadDocuments(documents: readonly ParsedDocument[]): LoadResult 
   for (const doc of documents) {
     const place = placeOf(doc.path);
     if (place.type === 'outside' || place.type === 'unknown-folder') {
-      result.ignored.push({ file: doc.path, reason: 'not in the projects/ layout' });
+      // A document (unlike a file in a checkout) was meant to be a spec: not fitting the layout is an error.
+      result.findings.push(error(doc.path, 'unknown-kind', 'this document is not a spec envsync knows: check its kind, name and project', atStart));
       continue;
     }
     result.fileCount++;

@@ -3,7 +3,8 @@
 // `envsync system serve` can run it alone. Every answer is JSON; secrets are masked in every spec.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import jsyaml from 'js-yaml';
+import { parseSpecFile } from '../specs/parse.js';
+import { locateFindings } from '../specs/locate.js';
 import { isPlainObject } from '../specs/json.js';
 import { SystemError, type SystemService } from './service.js';
 import type { ResourceKey, RunAction, StoredResource } from './store.js';
@@ -65,15 +66,15 @@ async function readBody(req: IncomingMessage): Promise<{ data: Record<string, un
     if (size > MAX_BODY) throw new HttpError(413, `request body over ${MAX_BODY} bytes`);
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  let data: unknown;
-  try {
-    data = (req.headers['content-type'] ?? '').includes('yaml') ? jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }) : JSON.parse(text);
-  } catch (e) {
-    throw new HttpError(400, `the body does not parse: ${(e as Error).message.split('\n')[0]}`);
+  const bytes = Buffer.concat(chunks);
+  // JSON is YAML: one parser, with the guards files get (alias bombs, depth, encoding).
+  const parsed = parseSpecFile('request', bytes, bytes.length);
+  if (!parsed.ok) {
+    const findings = locateFindings(parsed.findings, () => parsed.text);
+    throw new HttpError(400, `the body does not parse: ${findings[0]?.message ?? 'not a JSON or YAML object'}`, { findings });
   }
-  if (!isPlainObject(data)) throw new HttpError(400, 'the body must be a JSON (or YAML) object');
-  return { data, text };
+  if (!isPlainObject(parsed.data)) throw new HttpError(400, 'the body must be a JSON (or YAML) object');
+  return { data: parsed.data, text: parsed.text };
 }
 
 const send = (res: ServerResponse, status: number, body?: unknown) => {
@@ -83,6 +84,12 @@ const send = (res: ServerResponse, status: number, body?: unknown) => {
 
 export function createApiHandler(service: SystemService, tokens: readonly ApiToken[], log: (error: unknown) => void = () => {}) {
   const shown = (resource: StoredResource) => service.masked(resource);
+
+  /** A Project's project is its own name: access is decided on that, whatever the URL says. */
+  const projectOf = (kind: string, project: string, name: string) => {
+    if (kind === 'Project' && project !== name) throw new HttpError(400, `a Project is addressed as /resources/Project/${name}/${name}`);
+    return project;
+  };
 
   const keyFrom = (kind: string, project: string, name: string, url: URL): ResourceKey => {
     const version = url.searchParams.get('version');
@@ -105,7 +112,7 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       'GET',
       /^\/api\/v1\/resources\/([^/]+)\/([^/]+)\/([^/]+)$/,
       async (token, [kind, project, name], _req, url) => {
-        requireAccess(token, project!, 'read');
+        requireAccess(token, projectOf(kind!, project!, name!), 'read');
         return [200, await shown(await service.get(keyFrom(kind!, project!, name!, url)))];
       },
     ],
@@ -113,7 +120,7 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       'PUT',
       /^\/api\/v1\/resources\/([^/]+)\/([^/]+)\/([^/]+)$/,
       async (token, [kind, project, name], req) => {
-        requireAccess(token, project!, 'write');
+        requireAccess(token, projectOf(kind!, project!, name!), 'write');
         const { data, text } = await readBody(req);
         const metadata = (data.metadata ?? {}) as Record<string, unknown>;
         const claimed = kind === 'Project' ? metadata.name === name : metadata.project === project && metadata.name === name;
@@ -126,7 +133,7 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       'DELETE',
       /^\/api\/v1\/resources\/([^/]+)\/([^/]+)\/([^/]+)$/,
       async (token, [kind, project, name], _req, url) => {
-        requireAccess(token, project!, 'write');
+        requireAccess(token, projectOf(kind!, project!, name!), 'write');
         await service.delete(keyFrom(kind!, project!, name!, url), { trigger: 'internal', actor: token.name });
         return [204];
       },
@@ -190,18 +197,34 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    let caller: ApiToken | undefined;
+    // Findings may name other projects' files (what a deletion would break): only readable ones are shown.
+    const readable = (findings: readonly { file: string }[]) =>
+      findings.filter((f) => {
+        const project = /^projects\/([^/.]+)/.exec(f.file)?.[1];
+        return !project || (caller !== undefined && allowed(caller, project, 'read'));
+      });
     try {
       const matching = routes.filter(([, pattern]) => pattern.test(url.pathname));
       if (matching.length === 0) throw new HttpError(404, 'not found');
       const route = matching.find(([method]) => method === req.method);
       if (!route) throw new HttpError(405, `use ${matching.map(([m]) => m).join(' or ')}`);
       const token = authenticate(req, tokens);
-      const params = route[1].exec(url.pathname)!.slice(1).map(decodeURIComponent);
+      caller = token;
+      let params: string[];
+      try {
+        params = route[1].exec(url.pathname)!.slice(1).map(decodeURIComponent);
+      } catch {
+        throw new HttpError(400, 'the URL is not valid percent-encoding');
+      }
       const [status, body] = await route[2](token, params, req, url);
       send(res, status, body);
     } catch (e) {
       if (e instanceof HttpError) send(res, e.status, { error: e.message, ...e.extra });
-      else if (e instanceof SystemError) send(res, e.status, { error: e.message, ...(e.findings.length ? { findings: e.findings } : {}) });
+      else if (e instanceof SystemError) {
+        const findings = readable(e.findings);
+        send(res, e.status, { error: e.message, ...(findings.length ? { findings } : {}), ...(findings.length < e.findings.length ? { hidden: e.findings.length - findings.length } : {}) });
+      }
       else {
         log(e);
         send(res, 500, { error: 'internal error: see the server log' });

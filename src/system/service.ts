@@ -3,13 +3,15 @@
 // holds, and nothing invalid is stored.
 import { randomUUID } from 'node:crypto';
 import { validateRepository } from '../engine/validate.js';
-import { mapSecrets, unsealFrom } from '../engine/secrets.js';
-import { templateDeclarations } from '../engine/declarations.js';
+import { ALL_SENSITIVE, mapSecrets, unsealFrom } from '../engine/secrets.js';
+import { sensitiveKeysOf } from '../engine/declarations.js';
 import { SpecIndex } from '../engine/spec-index.js';
 import { planExport, type ExportOptions, type ExportPlan, type SystemSpec } from '../engine/export.js';
 import type { Finding } from '../specs/findings.js';
 import { equalJson } from '../specs/json.js';
-import { KIND_BY_NAME, type Environment, type KindName } from '../specs/kinds.js';
+import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
+import { layoutPathOf as layoutPath } from '../specs/layout.js';
+import { RESOURCE_NAME, VERSION } from '../specs/schema/common.js';
 import { loadDocuments, loadSpecs, type LoadResult, type ParsedDocument } from '../specs/load.js';
 import { locateFindings } from '../specs/locate.js';
 import type { SourceFile } from '../specs/source.js';
@@ -27,15 +29,8 @@ export class SystemError extends Error {
   }
 }
 
-/**
- * Where a spec lives in the layout: `<name>.yaml`, or `<name>@<version>.yaml` for a template version
- * that has siblings (`versioned`), as in a repository that keeps several side by side.
- */
-export function layoutPathOf(key: ResourceKey, versioned = key.version !== undefined): string {
-  if (key.kind === 'Project') return `projects/${key.name}.yaml`;
-  const plural = KIND_BY_NAME.get(key.kind as KindName)?.plural ?? `${key.kind.toLowerCase()}s`;
-  return `projects/${key.project}/${plural}/${key.name}${versioned && key.version !== undefined ? `@${key.version}` : ''}.yaml`;
-}
+/** Where a stored spec lives in the layout: a template version as `<name>@<version>.yaml` by default. */
+export const layoutPathOf = (key: ResourceKey, versioned = key.version !== undefined): string => layoutPath(key, versioned);
 
 /** Paths for a set of specs: a template's single version is plain `<name>.yaml`. */
 function layoutPaths<T extends ResourceKey>(keys: readonly T[]): Map<T, string> {
@@ -94,12 +89,9 @@ export class SystemService {
   async masked(resource: StoredResource): Promise<StoredResource> {
     let keys = new Set<string>();
     if (resource.kind === 'Environment') {
-      const index = new SpecIndex(loadDocuments(await this.documents()).specs);
-      const { template } = (resource.spec as Partial<Environment>).spec ?? {};
-      const found = template ? index.resolve('EnvironmentTemplate', template.name, resource.project, template.version) : undefined;
-      if (found?.status === 'found') {
-        keys = new Set([...templateDeclarations(found.spec, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id));
-      }
+      const loaded = loadDocuments(await this.documents());
+      const spec = loaded.specs.find((s) => s.kind.kind === 'Environment' && s.project === resource.project && s.name === resource.name);
+      keys = spec ? sensitiveKeysOf(spec, new SpecIndex(loaded.specs)) : new Set([ALL_SENSITIVE]);
     }
     return { ...resource, spec: mapSecrets(resource.spec, () => '(sensitive)', keys) };
   }
@@ -117,6 +109,20 @@ export class SystemService {
   /** Stores a spec changed outside Git; `text` (YAML or JSON) is where findings are located. */
   async put(data: Record<string, unknown>, change: SystemChange, text?: string): Promise<'created' | 'updated' | 'unchanged'> {
     const key = keyOfDocument(data);
+    // The identity becomes a file path on export: an unknown kind or a name that is not a name is
+    // refused before anything else (`..` in a name or version would climb out of the checkout).
+    const unsafe =
+      key &&
+      (!KIND_BY_NAME.has(key.kind as KindName) ||
+        !RESOURCE_NAME.test(key.name) ||
+        !RESOURCE_NAME.test(key.project) ||
+        (key.version !== undefined && !VERSION.test(key.version)));
+    if (unsafe) {
+      const message = !KIND_BY_NAME.has(key.kind as KindName)
+        ? `unknown kind "${key.kind}": use one of ${[...KIND_BY_NAME.keys()].join(', ')}`
+        : 'metadata.name, metadata.project and spec.version must be valid names (lowercase letters, digits and dashes; a version also dots): fix them';
+      throw new SystemError('the spec is not valid: nothing was stored', 422, [{ file: 'request', line: 1, column: 1, severity: 'error', code: 'invalid-name', message }]);
+    }
     if (!key) {
       const finding: Finding = {
         file: 'request',
@@ -187,12 +193,13 @@ export class SystemService {
     if (errors.length > 0) throw new SystemError(`revision ${revision} does not validate: nothing was applied`, 422, errors);
     const stored = await this.store.listResources();
     const current = new Map(stored.map((r) => [layoutPathOf(r), r]));
+    const index = new SpecIndex(loaded.specs);
     const fromGit = loaded.specs
       .filter((s) => inScope({ kind: s.kind.kind, project: s.project }))
       .map((s) => {
         const key: ResourceKey = { kind: s.kind.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) };
         const held = current.get(layoutPathOf(key));
-        return { ...key, spec: held ? unsealFrom(s.data, held.spec) : s.data };
+        return { ...key, spec: held ? unsealFrom(s.data, held.spec, sensitiveKeysOf(s, index)) : s.data };
       });
     // What does not sync from Git stays as the system has it: the revision is the whole desired set.
     const kept = stored.filter((r) => !inScope(r)).map(({ kind, project, name, version, spec }) => ({ kind, project, name, ...(version !== undefined ? { version } : {}), spec }));
@@ -205,6 +212,7 @@ export class SystemService {
    */
   async drift(checkout: LoadResult, scope: (kind: string, project: string) => boolean = () => true): Promise<Drift[]> {
     const system = new Map((await this.store.listResources()).filter((r) => scope(r.kind, r.project)).map((r) => [layoutPathOf(r), r]));
+    const index = new SpecIndex(checkout.specs);
     const drift: Drift[] = [];
     const seen = new Set<string>();
     for (const spec of checkout.specs) {
@@ -214,7 +222,7 @@ export class SystemService {
       seen.add(path);
       const held = system.get(path);
       if (!held) drift.push({ ...key, state: 'only-in-git' });
-      else if (!equalJson(unsealFrom(spec.data, held.spec), held.spec)) drift.push({ ...key, state: 'changed' });
+      else if (!equalJson(unsealFrom(spec.data, held.spec, sensitiveKeysOf(spec, index)), held.spec)) drift.push({ ...key, state: 'changed' });
     }
     for (const [path, r] of system) {
       if (!seen.has(path)) drift.push({ kind: r.kind, project: r.project, name: r.name, ...(r.version !== undefined ? { version: r.version } : {}), state: 'only-in-system' });

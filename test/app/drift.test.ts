@@ -48,20 +48,23 @@ const mockConfig = (text?: string) =>
     ? nock(API).get('/repos/acme/config/contents/.github%2Fenvsync.yml').query({ ref: 'main' }).reply(404, {})
     : nock(API).get('/repos/acme/config/contents/.github%2Fenvsync.yml').query({ ref: 'main' }).reply(200, text, { 'content-type': 'application/vnd.github.raw+json' });
 
+const mockBranch = (times = 1) =>
+  nock(API).get('/repos/acme/config/branches/main').times(times).reply(200, { commit: { sha: 'head-sha', commit: { tree: { sha: 't' } } } });
+
 it('finds nothing to do when the system holds what the sync branch holds', async () => {
   mockConfig();
-  nock(API).get('/repos/acme/config/tarball/main').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+  mockBranch();
+  nock(API).get('/repos/acme/config/tarball/head-sha').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
   expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 0, settled: 'in-sync' });
 });
 
 it('system-wins: opens a bot pull request with what changed outside Git', async () => {
   await service.launch({ project: 'payments', name: 'qa', template: { name: 'web-stack', version: 'v1' }, variables: { owner_team: 'qa' } }, { trigger: 'internal', actor: 'alice' });
   mockConfig();
+  mockBranch(2);
   nock(API)
-    .get('/repos/acme/config/tarball/main')
+    .get('/repos/acme/config/tarball/head-sha')
     .reply(200, tarball(), { 'content-type': 'application/x-gzip' })
-    .get('/repos/acme/config/branches/main')
-    .reply(200, { commit: { sha: 'b', commit: { tree: { sha: 't' } } } })
     .get('/repos/acme/config/pulls')
     .query(true)
     .reply(200, [])
@@ -81,7 +84,8 @@ it('system-wins: opens a bot pull request with what changed outside Git', async 
 it('git-wins: re-applies the sync branch, recorded as a manual sync', async () => {
   await service.launch({ project: 'payments', name: 'qa', template: { name: 'web-stack', version: 'v1' }, variables: { owner_team: 'qa' } }, { trigger: 'internal', actor: 'alice' });
   mockConfig('drift:\n  mode: git-wins\n');
-  nock(API).get('/repos/acme/config/tarball/main').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+  mockBranch();
+  nock(API).get('/repos/acme/config/tarball/head-sha').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
   expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 1, settled: 'git-wins', detail: '0 created, 0 updated, 1 deleted' });
-  expect((await store.listSyncEvents()).at(-1)).toMatchObject({ trigger: 'manual', actor: 'envsync drift check', operation: 'delete', name: 'qa' });
+  expect((await store.listSyncEvents()).at(-1)).toMatchObject({ trigger: 'manual', actor: 'envsync drift check', operation: 'delete', name: 'qa', revision: 'head-sha' });
 });

@@ -68,7 +68,7 @@ describe('a push', () => {
     token();
     nock(API)
       .get('/repos/Codertocat/Hello-World/contents/.github%2Fenvsync.yml')
-      .query({ ref: payload.after })
+      .query({ ref: 'master' })
       .reply(404, { message: 'Not Found' })
       .get(`/repos/Codertocat/Hello-World/tarball/${payload.after}`)
       .reply(200, tarball(), { 'content-type': 'application/x-gzip' });
@@ -88,11 +88,12 @@ describe('a push', () => {
     expect(await store.listResources()).toEqual([]);
   });
 
-  it('to another branch is not applied', async () => {
+  it('to another branch is not applied, even when that branch\'s own configuration names it the sync branch', async () => {
     const payload = pushExample();
     payload.ref = 'refs/heads/feature';
     token();
-    nock(API).get('/repos/Codertocat/Hello-World/contents/.github%2Fenvsync.yml').query(true).reply(404, {});
+    // Only the default branch's configuration is read (a branch cannot name itself the sync branch).
+    nock(API).get('/repos/Codertocat/Hello-World/contents/.github%2Fenvsync.yml').query({ ref: 'master' }).reply(404, {});
     await probot.receive({ id: 'delivery-2', name: 'push', payload } as never);
     await app.running()!.queue.idle();
     expect(await store.getAppliedRevision()).toBeUndefined();

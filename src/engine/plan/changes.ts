@@ -1,8 +1,7 @@
 // What a merge changes: each spec created, updated or deleted between two snapshots, with the fields.
 import type { LoadedSpec } from '../../specs/load.js';
 import type { SpecIndex } from '../spec-index.js';
-import { templateDeclarations } from '../declarations.js';
-import type { Environment } from '../../specs/kinds.js';
+import { sensitiveKeysOf } from '../declarations.js';
 import { diffValues } from './diff.js';
 import { maskSecrets } from './mask.js';
 import type { Change, SpecRef } from './types.js';
@@ -19,15 +18,6 @@ export function keyOf(spec: LoadedSpec): string {
 }
 
 export const refOf = (s: LoadedSpec): SpecRef => ({ kind: s.kind.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) });
-
-/** Keys (`variable\0name`) an environment's template and contexts declare sensitive: the environment's own value for them is a secret too. */
-function sensitiveKeys(spec: LoadedSpec, index: SpecIndex): Set<string> {
-  if (spec.kind.kind !== 'Environment' || !spec.valid) return new Set();
-  const { template } = (spec.data as unknown as Environment).spec;
-  const resolution = index.resolve('EnvironmentTemplate', template.name, spec.project, template.version);
-  if (resolution.status !== 'found') return new Set();
-  return new Set([...templateDeclarations(resolution.spec, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id));
-}
 
 const sameBytes = (a?: Uint8Array, b?: Uint8Array) => a !== undefined && b !== undefined && Buffer.compare(a, b) === 0;
 
@@ -54,7 +44,7 @@ export function planChanges(base: SpecIndex, head: SpecIndex): ChangeSet {
   const after = new Map(head.specs.map((s) => [keyOf(s), s]));
   const changes: Change[] = [];
   let unchanged = 0;
-  const masked = (spec: LoadedSpec, index: SpecIndex) => maskSecrets(spec.data, sensitiveKeys(spec, index));
+  const masked = (spec: LoadedSpec, index: SpecIndex) => maskSecrets(spec.data, sensitiveKeysOf(spec, index));
 
   for (const [key, now] of after) {
     const was = before.get(key);

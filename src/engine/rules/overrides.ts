@@ -4,6 +4,7 @@ import type { Environment } from '../../specs/kinds.js';
 import { didYouMean } from '../../specs/suggest.js';
 import { at, entriesOf, isEmpty, shown, templateDeclarations, type Entry } from '../declarations.js';
 import type { Rule } from './context.js';
+import { isSecretEntry } from '../secrets.js';
 
 const FIELD_OF = { variable: 'variables', 'environment variable': 'envVars', file: 'files' } as const;
 
@@ -73,13 +74,13 @@ function checkOverride(file: string, entry: Entry, declaration: Entry): PendingF
   if (override.type === 'restricted') {
     const allowed = override.restrictedValues ?? [];
     if (!allowed.includes(String(entry.value))) {
-      const sensitive = entry.options?.sensitive || declaration.options?.sensitive;
+      const sensitive = entry.options?.sensitive || declaration.options?.sensitive || isSecretEntry(entry.category, entry.key, undefined);
       const hint = sensitive ? '' : didYouMean(String(entry.value), allowed);
       return [
         error(
           file,
           'override-restricted',
-          `${entry.category} "${entry.key}" is ${shown(entry.value, sensitive ? { sensitive: true } : undefined)}, but ${declaration.owner} restricts it to: ${allowed.map((v) => JSON.stringify(v)).join(', ')}${hint || ': pick one of them'}`,
+          `${entry.category} "${entry.key}" is ${shown(entry, sensitive ? { sensitive: true } : undefined)}, but ${declaration.owner} restricts it to: ${allowed.map((v) => JSON.stringify(v)).join(', ')}${hint || ': pick one of them'}`,
           atValue(valuePath),
         ),
       ];
@@ -104,7 +105,7 @@ export const checkRestrictedDefaults: Rule = ({ valid }) => {
           error(
             spec.file,
             'restricted-default',
-            `${entry.category} "${entry.key}" has the value ${shown(entry.value, entry.options)}, which is not among its own restrictedValues (${allowed.map((v) => JSON.stringify(v)).join(', ')}): add it there or change the value`,
+            `${entry.category} "${entry.key}" has the value ${shown(entry, entry.options)}, which is not among its own restrictedValues (${allowed.map((v) => JSON.stringify(v)).join(', ')}): add it there or change the value`,
             atValue(at(entry, entry.category === 'file' ? 'data' : 'value')),
           ),
         );

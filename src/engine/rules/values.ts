@@ -9,6 +9,7 @@ import type { SpecIndex } from '../spec-index.js';
 import { parseExpressions } from '../expressions.js';
 import { at, entriesOf, templateDeclarations, type Entry } from '../declarations.js';
 import type { Rule } from './context.js';
+import { isSecretEntry } from '../secrets.js';
 
 export const checkValues: Rule = ({ index, valid }) => {
   const findings: PendingFinding[] = [];
@@ -22,7 +23,7 @@ export const checkValues: Rule = ({ index, valid }) => {
       if (variable.category !== 'variable') continue;
       const declaration = declared?.get(variable.id);
       const valueType = variable.valueType ?? declaration?.valueType;
-      const sensitive = Boolean(variable.options?.sensitive || declaration?.options?.sensitive);
+      const sensitive = isSecretEntry('variable', variable.key, variable.options) || Boolean(declaration?.options?.sensitive);
       const path = at(variable, 'value');
       if (valueType === 'json' && typeof variable.value === 'string') {
         try {

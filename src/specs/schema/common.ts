@@ -121,3 +121,6 @@ export const Taint = Closed({
 /** Strict name of a resource: it becomes a file name and a path segment, so no dots, slashes or `..`. */
 export const RESOURCE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const RESOURCE_NAME_MAX = 63;
+
+/** A template version: it becomes part of a file name (`<name>@<version>.yaml`), so no `/` and no `..`. */
+export const VERSION = /^[A-Za-z0-9](?:[A-Za-z0-9_+-]|\.(?!\.))*$/;

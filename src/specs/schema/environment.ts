@@ -1,6 +1,6 @@
 // The environment-manager kinds (eaas.envmgmt.io/v1): what templates, contexts and environments hold.
 import { Type } from '@sinclair/typebox';
-import { Closed, Enum, EnvVar, FileEntry, NameRef, NameRefList, Seconds, Sharing, Variable, Volume } from './common.js';
+import { Closed, Enum, EnvVar, FileEntry, NameRef, NameRefList, Seconds, Sharing, Variable, VERSION, Volume } from './common.js';
 import { DriverRef } from './drivers.js';
 import { EnvironmentHooks, HookList, PROVIDERS, ResourceHooks } from './hooks.js';
 
@@ -14,7 +14,9 @@ const values = {
   files: Type.Optional(Type.Array(FileEntry)),
 };
 const sharing = Type.Optional(Sharing);
-const version = Type.String({ minLength: 1, description: 'Version of this template; environments pin it.' });
+const VERSION_HELP = 'letters, digits, ".", "_", "+" and "-" (it becomes part of a file name)';
+const version = Type.String({ minLength: 1, pattern: VERSION.source, description: `Version of this template; environments pin it: ${VERSION_HELP}.` });
+const pinnedVersion = Type.String({ minLength: 1, pattern: VERSION.source, description: `A template version: ${VERSION_HELP}.` });
 const versionState = Type.Optional(
   Enum(['draft', 'active', 'disabled']),
 );
@@ -75,7 +77,7 @@ export const TemplateResource = Closed({
   type: Type.Optional(Enum(['dynamic', 'static'])),
   resourceOptions: Type.Optional(
     Closed({
-      version: Type.Optional(Type.String({ minLength: 1 })),
+      version: Type.Optional(pinnedVersion),
       dedicated: Type.Optional(Type.Boolean()),
     }),
   ),
@@ -98,7 +100,7 @@ export const EnvironmentTemplateSpec = Closed({
 export const EnvironmentSpec = Closed({
   template: Closed({
     name: Type.String({ minLength: 1 }),
-    version: Type.String({ minLength: 1 }),
+    version: pinnedVersion,
   }),
   agents,
   ...values,
