@@ -65,7 +65,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
         return;
       }
       const repo = `${payload.repository.owner.login}/${payload.repository.name}`;
-      queue.push(repo, async () => {
+      queueDelivery(context.id, repo, async () => {
         const outcome = await applyPush(new OctokitPort(context.octokit as unknown as OctokitLike), service, payload);
         if ('ignored' in outcome) {
           context.log.info({ repo, reason: outcome.ignored }, 'push not applied');
@@ -80,9 +80,20 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       });
     });
 
-    const checkLater = (port: OctokitPort, event: PullRequestEvent, log: { info: (o: object, m: string) => void }) => {
-      const key = `${event.repository.owner.login}/${event.repository.name}#${event.number}`;
+    /** Queues a webhook's work; if it fails, its delivery is forgotten so that a redelivery retries it. */
+    const queueDelivery = (delivery: string | undefined, key: string, job: () => Promise<void>) =>
       queue.push(key, async () => {
+        try {
+          await job();
+        } catch (e) {
+          if (delivery) await store.forgetDelivery(delivery);
+          throw e;
+        }
+      });
+
+    const checkLater = (port: OctokitPort, event: PullRequestEvent, log: { info: (o: object, m: string) => void }, delivery?: string) => {
+      const key = `${event.repository.owner.login}/${event.repository.name}#${event.number}`;
+      queueDelivery(delivery, key, async () => {
         const outcome = await checkPullRequest(port, service, store, event);
         log.info({ pullRequest: key, ...outcome }, 'pull request checked');
       });
@@ -90,7 +101,14 @@ export function createEnvsyncApp(options: AppOptions = {}) {
 
     app.on(['pull_request.opened', 'pull_request.reopened', 'pull_request.synchronize', 'pull_request.ready_for_review'], async (context) => {
       if (!(await store.recordDelivery(context.id, 'pull_request'))) return;
-      checkLater(new OctokitPort(context.octokit as unknown as OctokitLike), context.payload as unknown as PullRequestEvent, context.log);
+      checkLater(new OctokitPort(context.octokit as unknown as OctokitLike), context.payload as unknown as PullRequestEvent, context.log, context.id);
+    });
+
+    // A new base brings other rules (the base's configuration): the gates are checked anew.
+    app.on('pull_request.edited', async (context) => {
+      const changes = (context.payload as { changes?: { base?: unknown } }).changes;
+      if (!changes?.base || !(await store.recordDelivery(context.id, 'pull_request'))) return;
+      checkLater(new OctokitPort(context.octokit as unknown as OctokitLike), context.payload as unknown as PullRequestEvent, context.log, context.id);
     });
 
     app.on('issue_comment.created', async (context) => {
@@ -99,7 +117,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       if (!event.issue.pull_request) return;
       const port = new OctokitPort(context.octokit as unknown as OctokitLike);
       const key = `${event.repository.owner.login}/${event.repository.name}#${event.issue.number}`;
-      queue.push(key, async () => {
+      queueDelivery(context.id, key, async () => {
         const outcome = await handleCommand(port, store, event, () => checkLater(port, { number: event.issue.number, repository: event.repository }, context.log));
         context.log.info({ pullRequest: key, ...outcome }, 'comment handled');
       });

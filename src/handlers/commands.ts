@@ -4,6 +4,7 @@
 import { CONFIG_PATH, parseRepositoryConfig, type ResolvedConfig } from '../config/config.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../github/port.js';
 import { approvalCheckName, approvalOutput } from '../render/checks.js';
+import { approvalSubject } from './pull-request.js';
 import type { Store } from '../system/store.js';
 
 export interface CommentEvent {
@@ -97,7 +98,7 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   const decision = command.name === 'approve' ? 'approve' : 'reject';
   const reason = command.name === 'reject' ? command.args.join(' ') : '';
   for (const g of chosen) {
-    await store.recordApproval({ repo: `${repo.owner}/${repo.repo}`, pullNumber: pr.number, sha: pr.headSha, gate: g.gate, user, decision });
+    await store.recordApproval({ repo: `${repo.owner}/${repo.repo}`, pullNumber: pr.number, sha: approvalSubject(pr), gate: g.gate, user, decision });
     await port.updateCheckRun(repo, g.id, {
       status: 'completed',
       conclusion: decision === 'approve' ? 'success' : 'failure',

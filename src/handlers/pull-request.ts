@@ -45,6 +45,12 @@ export function decisionsByGate(decisions: readonly ApprovalRecord[]): Map<strin
 
 const headMarker = (sha: string) => `<!-- envsync:head ${sha} -->`;
 
+/**
+ * What an approval is bound to: the head commit, and the base branch whose rules admitted it. A new
+ * push, or a change of the base, asks for approvals anew.
+ */
+export const approvalSubject = (pr: { headSha: string; baseRef: string }) => `${pr.headSha}:${pr.baseRef}`;
+
 export async function checkPullRequest(port: GitHubPort, service: SystemService, store: Store, event: PullRequestEvent): Promise<CheckOutcome> {
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
   const pr = await port.getPullRequest(repo, event.number);
@@ -69,7 +75,7 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   await port.createCheckRun(repo, { name: PLAN_CHECK, headSha: pr.headSha, status: 'completed', conclusion: plan.summary.errors > 0 ? 'failure' : 'success', output: planOutput(plan) });
 
   const gates = gatesOf(plan);
-  const decisions = decisionsByGate(await store.listApprovals(`${repo.owner}/${repo.repo}`, pr.number, pr.headSha));
+  const decisions = decisionsByGate(await store.listApprovals(`${repo.owner}/${repo.repo}`, pr.number, approvalSubject(pr)));
   for (const [gate, environments] of gates) {
     const d = decisions.get(gate);
     const state = d?.decision === 'approve' ? { approvedBy: d.user } : d?.decision === 'reject' ? { rejectedBy: d.user } : {};

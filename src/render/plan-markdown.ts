@@ -62,9 +62,13 @@ function runsTable(plan: Plan): { text: string; omitted: number } {
   return { text: header + shown + (omitted > 0 ? `\n…and ${plural(omitted, 'more environment')}, listed in the \`envsync/plan\` check run.\n` : ''), omitted };
 }
 
+const FINDINGS_SHOWN = 30;
+
 function findingsList(plan: Plan): string {
   if (plan.findings.length === 0) return '';
-  const items = plan.findings.map((f) => `- ${f.severity === 'error' ? '❌' : '⚠️'} ${code(`${f.file}:${f.line}:${f.column}`)} ${f.code}: ${escapeHtml(f.message)}`);
+  const more = plan.findings.length - FINDINGS_SHOWN;
+  const items = plan.findings.slice(0, FINDINGS_SHOWN).map((f) => `- ${f.severity === 'error' ? '❌' : '⚠️'} ${code(`${f.file}:${f.line}:${f.column}`)} ${f.code}: ${escapeHtml(f.message)}`);
+  if (more > 0) items.push(`- …and ${plural(more, 'more finding')}: run \`envsync plan\` to see them all`);
   return `\n#### Findings\n\n${items.join('\n')}\n`;
 }
 

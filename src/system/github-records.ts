@@ -49,3 +49,7 @@ export async function recordDelivery(db: Kysely<Database>, id: string, event: st
     .execute();
   return inserted.length === 1;
 }
+
+export async function forgetDelivery(db: Kysely<Database>, id: string): Promise<void> {
+  await db.deleteFrom('deliveries').where('id', '=', id).execute();
+}

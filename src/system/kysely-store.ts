@@ -208,6 +208,10 @@ export class KyselyStore implements Store {
     return github.recordDelivery(this.db, id, event);
   }
 
+  forgetDelivery(id: string): Promise<void> {
+    return github.forgetDelivery(this.db, id);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -56,6 +56,18 @@ function keyOfDocument(data: Record<string, unknown>): ResourceKey | undefined {
 }
 
 export class SystemService {
+  /**
+   * Validated writes one at a time: a check made while another change lands could pass a spec
+   * that the other change breaks (a template deleted while an environment naming it is stored).
+   * Within one process; replicas sharing PostgreSQL can still interleave two such changes.
+   */
+  private writes: Promise<unknown> = Promise.resolve();
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(work, work);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
   constructor(readonly store: Store) {}
 
   private async documents(except?: ResourceKey): Promise<ParsedDocument[]> {
@@ -107,7 +119,11 @@ export class SystemService {
   }
 
   /** Stores a spec changed outside Git; `text` (YAML or JSON) is where findings are located. */
-  async put(data: Record<string, unknown>, change: SystemChange, text?: string): Promise<'created' | 'updated' | 'unchanged'> {
+  put(data: Record<string, unknown>, change: SystemChange, text?: string): Promise<'created' | 'updated' | 'unchanged'> {
+    return this.serialized(() => this.putNow(data, change, text));
+  }
+
+  private async putNow(data: Record<string, unknown>, change: SystemChange, text?: string): Promise<'created' | 'updated' | 'unchanged'> {
     const key = keyOfDocument(data);
     // The identity becomes a file path on export: an unknown kind or a name that is not a name is
     // refused before anything else (`..` in a name or version would climb out of the checkout).
@@ -143,7 +159,11 @@ export class SystemService {
   }
 
   /** Deletes a spec, unless other specs still need it. */
-  async delete(key: ResourceKey, change: SystemChange): Promise<void> {
+  delete(key: ResourceKey, change: SystemChange): Promise<void> {
+    return this.serialized(() => this.deleteNow(key, change));
+  }
+
+  private async deleteNow(key: ResourceKey, change: SystemChange): Promise<void> {
     await this.get(key);
     const { findings } = await this.validateChange(key);
     if (findings.length > 0) throw new SystemError(`other specs still use ${key.kind} ${key.name}: change them first`, 409, findings);
@@ -151,7 +171,14 @@ export class SystemService {
   }
 
   /** A new environment from a template, with values for the template's variables. */
-  async launch(
+  launch(
+    input: { project: string; name: string; template: { name: string; version: string }; variables?: Record<string, string> },
+    change: SystemChange,
+  ): Promise<'created' | 'updated' | 'unchanged'> {
+    return this.serialized(() => this.launchNow(input, change));
+  }
+
+  private async launchNow(
     input: { project: string; name: string; template: { name: string; version: string }; variables?: Record<string, string> },
     change: SystemChange,
   ): Promise<'created' | 'updated' | 'unchanged'> {
@@ -159,7 +186,7 @@ export class SystemService {
       throw new SystemError(`environment ${input.project}/${input.name} already exists: update it instead`, 409);
     }
     const variables = Object.entries(input.variables ?? {}).map(([name, value]) => ({ name, value }));
-    return this.put(
+    return this.putNow(
       {
         apiVersion: 'eaas.envmgmt.io/v1',
         kind: 'Environment',

@@ -116,6 +116,8 @@ export interface Store {
 
   /** True the first time a delivery id is seen, false on a redelivery, also under concurrent calls. */
   recordDelivery(id: string, event: string): Promise<boolean>;
+  /** Forgets a delivery whose work failed, so that redelivering it tries again. */
+  forgetDelivery(id: string): Promise<void>;
 
   /** Small named values the app keeps across restarts (the config repository it syncs, say). */
   getSetting(name: string): Promise<string | undefined>;

@@ -166,6 +166,19 @@ describe('a pull request', () => {
     await receive('pull_request', pullRequestOpened(HEAD, BASE), 'same');
     expect(sent).toEqual([]);
   });
+
+  it('is checked when an event whose check failed (GitHub down) is redelivered', async () => {
+    nock(API).get(`${REPO}/pulls/2`).reply(500, { message: 'Server Error' });
+    await receive('pull_request', pullRequestOpened(HEAD, BASE), 'flaky');
+    const failures = app.running()!.failures.splice(0);
+    expect(failures.map((f) => f.key)).toEqual(['Codertocat/Hello-World#2']);
+    expect(sent).toEqual([]);
+
+    mockCheckFlow();
+    nock(API).post(`${REPO}/issues/2/comments`).reply(201, { id: 1 });
+    await receive('pull_request', pullRequestOpened(HEAD, BASE), 'flaky');
+    expect(sent.map((r) => (r.body as { name: string }).name)).toEqual(['envsync/validate', 'envsync/plan', GATE]);
+  });
 });
 
 describe('/approve', () => {
@@ -196,7 +209,7 @@ describe('/approve', () => {
         body: { status: 'completed', conclusion: 'success', output: { title: 'approved by @reviewer', summary: 'Gate `hook/onInit/change-approval`: approved by @reviewer for this commit.' } },
       },
     ]);
-    expect(await store.listApprovals('Codertocat/Hello-World', 2, HEAD)).toMatchObject([{ gate: 'hook/onInit/change-approval', user: 'reviewer', decision: 'approve' }]);
+    expect(await store.listApprovals('Codertocat/Hello-World', 2, `${HEAD}:main`)).toMatchObject([{ gate: 'hook/onInit/change-approval', user: 'reviewer', decision: 'approve' }]);
     expect(nock.pendingMocks().filter((m) => !m.includes('access_tokens'))).toEqual([]);
   });
 
@@ -207,7 +220,7 @@ describe('/approve', () => {
     reaction('confused');
     await receive('issue_comment', commentCreated('/approve', 'author'));
     expect(sent.map((s) => (s.body as { body: string }).body)).toEqual(['@author, the author of a pull request cannot approve it: ask a reviewer with write access or a listed approver.']);
-    expect(await store.listApprovals('Codertocat/Hello-World', 2, HEAD)).toEqual([]);
+    expect(await store.listApprovals('Codertocat/Hello-World', 2, `${HEAD}:main`)).toEqual([]);
   });
 
   it('from the author counts when the configuration allows it', async () => {
@@ -217,7 +230,7 @@ describe('/approve', () => {
     nock(API).patch(`${REPO}/check-runs/7`).reply(200, {});
     reaction('+1');
     await receive('issue_comment', commentCreated('/approve change-approval', 'author'));
-    expect(await store.listApprovals('Codertocat/Hello-World', 2, HEAD)).toHaveLength(1);
+    expect(await store.listApprovals('Codertocat/Hello-World', 2, `${HEAD}:main`)).toHaveLength(1);
   });
 
   it('from a user with read access only is refused', async () => {
@@ -238,7 +251,7 @@ describe('/approve', () => {
     nock(API).patch(`${REPO}/check-runs/7`).reply(200, {});
     reaction('+1');
     await receive('issue_comment', commentCreated('/approve', 'lead'));
-    expect(await store.listApprovals('Codertocat/Hello-World', 2, HEAD)).toMatchObject([{ user: 'lead' }]);
+    expect(await store.listApprovals('Codertocat/Hello-World', 2, `${HEAD}:main`)).toMatchObject([{ user: 'lead' }]);
   });
 
   it('from a bot is ignored without a word', async () => {
@@ -258,7 +271,7 @@ describe('/approve', () => {
   });
 
   it('survives a restart of the app: a new check of the same head shows the gate approved', async () => {
-    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: HEAD, gate: 'hook/onInit/change-approval', user: 'reviewer', decision: 'approve' });
+    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${HEAD}:main`, gate: 'hook/onInit/change-approval', user: 'reviewer', decision: 'approve' });
     await app.running()!.stop();
     await store.close();
     await start(`sqlite:${join(work, 'store.db')}`);
@@ -291,5 +304,16 @@ describe('other commands', () => {
       .reply(201, {});
     await receive('issue_comment', commentCreated('/reject not during the freeze', 'reviewer'));
     expect((sent[0]!.body as Record<string, any>).output).toEqual({ title: 'rejected by @reviewer', summary: 'Gate `hook/onInit/change-approval`: rejected by @reviewer: not during the freeze.' }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  });
+});
+
+describe('a change of base', () => {
+  it('asks for approvals anew: an approval given against another base does not count', async () => {
+    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${HEAD}:lenient-branch`, gate: 'hook/onInit/change-approval', user: 'author', decision: 'approve' });
+    mockCheckFlow();
+    nock(API).post(`${REPO}/issues/2/comments`).reply(201, { id: 1 });
+    await receive('pull_request', { ...pullRequestOpened(HEAD, BASE), action: 'edited', changes: { base: { ref: { from: 'lenient-branch' } } } });
+    const gate = sent.map((s) => s.body as Record<string, any>).find((b) => b.name === GATE)!; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect([gate.status, gate.output.title]).toEqual(['queued', 'waiting for approval']);
   });
 });

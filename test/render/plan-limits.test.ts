@@ -67,3 +67,24 @@ describe('a plan larger than GitHub allows', () => {
     expect(shown + Number(note![1])).toBe(sections + plan.runs.length + 1);
   });
 });
+
+describe('a plan with many findings', () => {
+  const base = bigPlan();
+  const findings = Array.from({ length: 45 }, (_, i) => ({
+    file: `projects/p/resources/r${i}.yaml`, line: i + 1, column: 3, severity: 'error' as const, code: 'ES100', message: `finding ${i}`,
+  }));
+  const markdown = renderPlanMarkdown({ ...base, changes: [], runs: [], findings });
+
+  it('lists the first 30 findings and says how many more there are and how to see them', () => {
+    expect(count(markdown, '- ❌ ')).toBe(30);
+    expect(markdown).toContain("<code>projects/p/resources/r29.yaml:30:3</code> ES100: finding 29");
+    expect(markdown).not.toContain('finding 30\n');
+    expect(markdown).toContain('- …and 15 more findings: run `envsync plan` to see them all');
+  });
+
+  it('lists all findings, with no "more" line, when there are 30 or fewer', () => {
+    const few = renderPlanMarkdown({ ...base, changes: [], runs: [], findings: findings.slice(0, 30) });
+    expect(count(few, '- ❌ ')).toBe(30);
+    expect(few).not.toContain('more finding');
+  });
+});

@@ -148,3 +148,30 @@ describe('the system API', () => {
     expect((await call('GET', '/resources/Environment/payments/%E0', 'payments')).status).toBe(400);
   });
 });
+
+describe('changes to the system made at the same time', () => {
+  it('cannot both delete a template and launch an environment from it: the later one sees the earlier', async () => {
+    const store = await openStore({ url: ':memory:' });
+    try {
+      const service = new SystemService(store);
+      const change = { trigger: 'internal' as const, actor: 'test' };
+      await service.applyRevision(exampleFiles(), 'rev-1', { trigger: 'manual', actor: null });
+      const original = await service.get({ kind: 'EnvironmentTemplate', project: 'payments', name: 'web-stack', version: 'v1' });
+      const spare = structuredClone(original.spec) as { metadata: { name: string } };
+      spare.metadata.name = 'spare-stack';
+      await service.put(spare as unknown as Record<string, unknown>, change);
+      const template = { kind: 'EnvironmentTemplate', project: 'payments', name: 'spare-stack', version: 'v1' };
+
+      const [launched, deleted] = await Promise.allSettled([
+        service.launch({ project: 'payments', name: 'qa', template: { name: 'spare-stack', version: 'v1' }, variables: { owner_team: 'qa-team' } }, change),
+        service.delete(template, change),
+      ]);
+      // The launch was asked first, so it lands first and the delete is refused for it.
+      expect(launched).toMatchObject({ status: 'fulfilled', value: 'created' });
+      expect(deleted).toMatchObject({ status: 'rejected', reason: { status: 409 } });
+      expect(await store.getResource(template)).toBeDefined();
+    } finally {
+      await store.close();
+    }
+  });
+});

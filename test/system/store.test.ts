@@ -372,6 +372,13 @@ describe.each<[string, TestBackend]>([
     expect(raced.filter(Boolean)).toHaveLength(1);
   });
 
+  it('forgets a delivery whose work failed, so that a redelivery is handled again', async () => {
+    const store = await connect();
+    expect(await store.recordDelivery('d-9', 'push')).toBe(true);
+    await store.forgetDelivery('d-9');
+    expect(await store.recordDelivery('d-9', 'push')).toBe(true);
+  });
+
   it('keeps settings, replacing a value set again, apart from its own bookkeeping', async () => {
     const store = await connect();
     expect(await store.getSetting('config-repository')).toBeUndefined();
