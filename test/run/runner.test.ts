@@ -1,0 +1,245 @@
+// `envsync run` as a runner executes it: the example environment's whole activity graph, with real
+// subprocesses, a real git clone and a local HTTP server. `tofu` and `docker` are stand-ins on PATH
+// (see FAKE_TOOL): they record how they were called and play the tool's part, so that what envsync
+// asks of them is asserted exactly. Planted secrets must come out of no output.
+import { execFile } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../bin/envsync.js', import.meta.url));
+const example = fileURLToPath(new URL('../../examples/config-repo', import.meta.url));
+const SECRET_KEY = 'CANARY-secret-key-4417';
+const ACCESS_KEY = 'CANARY-access-id-8830';
+const PULL_PASSWORD = 'CANARY-pull-pass-2291';
+
+// A stand-in for `tofu` and `docker`, NOT the real tools: it appends one JSON line per call to
+// $FAKE_LOG (arguments, working directory, stdin, TF_VAR_* and AWS_* variables), prints what it was
+// given (as a careless tool would, to prove that envsync masks it), answers `tofu output -json`
+// with an output named after the module, and exits 3 when its arguments contain $FAKE_FAIL.
+const FAKE_TOOL = `#!/usr/bin/env node
+const fs = require('node:fs');
+const path = require('node:path');
+const tool = path.basename(process.argv[1]);
+const args = process.argv.slice(2);
+let stdin = '';
+try { stdin = fs.readFileSync(0, 'utf8'); } catch {}
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TF_VAR_') || k.startsWith('AWS_')));
+fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, args, cwd: process.cwd(), stdin, env }) + '\\n');
+if (tool === 'tofu' && args[0] === 'output') {
+  process.stdout.write(JSON.stringify({ id: { value: path.basename(process.cwd()) + '-42', type: 'string', sensitive: false } }));
+} else {
+  console.log(tool + ' ' + args.join(' ') + ' ' + JSON.stringify(env) + ' ' + stdin);
+}
+if (process.env.FAKE_FAIL && args.join(' ').includes(process.env.FAKE_FAIL)) { console.error('fake failure'); process.exit(3); }
+`;
+
+interface ToolCall {
+  tool: string;
+  args: string[];
+  cwd: string;
+  stdin: string;
+  env: Record<string, string>;
+}
+
+let work: string;
+let server: Server;
+let requests: string[];
+
+function sh(command: string, args: string[], cwd: string) {
+  return new Promise<void>((resolve, reject) => execFile(command, args, { cwd }, (e) => (e ? reject(e) : resolve())));
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'envsync-runner-'));
+  requests = [];
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      requests.push(`${req.method} ${req.url} ${body}`.trim());
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  // The infrastructure repository the resource templates check out: a real git repository.
+  const infra = join(work, 'infrastructure');
+  for (const module of ['network', 'database']) {
+    mkdirSync(join(infra, 'modules', module), { recursive: true });
+    writeFileSync(join(infra, 'modules', module, 'main.tf'), `# ${module}\n`);
+  }
+  await sh('git', ['init', '-q', '-b', 'main'], infra);
+  await sh('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'init'], infra);
+  await sh('git', ['add', '.'], infra);
+  await sh('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'modules'], infra);
+
+  mkdirSync(join(work, 'bin'));
+  for (const tool of ['tofu', 'docker']) {
+    writeFileSync(join(work, 'bin', tool), FAKE_TOOL);
+    chmodSync(join(work, 'bin', tool), 0o755);
+  }
+
+  // The example config repository with its endpoints pointed at the local server and canaries
+  // planted where its secrets are.
+  cpSync(example, join(work, 'config'), { recursive: true });
+  const rewrite = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) rewrite(path);
+      else if (name.endsWith('.yaml'))
+        writeFileSync(
+          path,
+          readFileSync(path, 'utf8')
+            .replace(/https:\/\/([a-z]+)\.example\.com/g, `${base}/$1`)
+            .replace('example-secret-access-key', SECRET_KEY)
+            .replace('example-access-key-id', ACCESS_KEY)
+            .replace('example-pull-password', PULL_PASSWORD),
+        );
+    }
+  };
+  rewrite(join(work, 'config', 'projects'));
+});
+
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function run(name: string, args: string[], env: Record<string, string> = {}) {
+  const log = join(work, `${name}.log`);
+  writeFileSync(log, '');
+  const summary = join(work, `${name}.summary.md`);
+  requests.length = 0;
+  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(
+      process.execPath,
+      [bin, 'run', ...args, '--results', `${name}.json`],
+      {
+        cwd: join(work, 'config'),
+        env: {
+          ...process.env,
+          PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}`,
+          FAKE_LOG: log,
+          ENVSYNC_REPOSITORY_INFRASTRUCTURE_URL: `file://${join(work, 'infrastructure')}`,
+          GITHUB_STEP_SUMMARY: summary,
+          GITHUB_ACTIONS: '',
+          ...env,
+        },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+  const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ToolCall);
+  const results = JSON.parse(readFileSync(join(work, 'config', `${name}.json`), 'utf8')) as { status: string; activities: { id: string; status: string; reason?: string }[]; outputs: Record<string, unknown> };
+  const everything = [result.stdout, result.stderr, readFileSync(join(work, 'config', `${name}.json`), 'utf8'), readFileSync(summary, 'utf8')].join('\n');
+  return { ...result, calls, results, summary: readFileSync(summary, 'utf8'), everything };
+}
+
+const statuses = (r: { activities: { id: string; status: string }[] }) => Object.fromEntries(r.activities.map((a) => [a.id, a.status]));
+const line = (c: ToolCall) => `${c.tool} ${c.args.join(' ')}`.replace(/\/tmp\/[^:\s]+/g, '<tmp>');
+
+describe('envsync run of payments/dev', () => {
+  let deploy: Awaited<ReturnType<typeof run>>;
+  beforeAll(async () => {
+    deploy = await run('deploy', ['payments/dev', '--approved', 'hook/onInit/change-approval']);
+  }, 60_000);
+
+  it('succeeds, exits 0 and says where the results are', () => {
+    expect(deploy.stderr).toBe('');
+    expect(deploy.code).toBe(0);
+    expect(deploy.stdout.trim().split('\n').at(-1)).toBe('success: payments/dev deploy; results in deploy.json');
+    expect(deploy.results.status).toBe('success');
+    expect(Object.values(statuses(deploy.results)).every((s) => s === 'success' || s === 'skipped')).toBe(true);
+  });
+
+  it('calls docker and tofu in dependency order, exactly as asked, in each module\'s directory', () => {
+    expect(deploy.calls.map(line)).toEqual([
+      'docker run --rm -v <tmp>:/envsync/files -e AWS_ACCESS_KEY_ID -e AWS_REGION -e LOG_LEVEL ghcr.io/example/preflight:2 /bin/sh -c ./preflight.sh',
+      'tofu init -input=false -backend-config=bucket=example-state -backend-config=region=eu-west-1',
+      'tofu plan -input=false -out=envsync.tfplan -var-file=backend.tfvars.json',
+      'tofu apply -input=false envsync.tfplan',
+      'tofu output -json',
+      'docker run --rm -v <tmp>:/envsync/files --memory 256m -e AWS_ACCESS_KEY_ID -e AWS_REGION ghcr.io/example/pg-tools:16 pg-snapshot-check',
+      'tofu init -input=false',
+      'tofu plan -input=false -out=envsync.tfplan',
+      'tofu apply -input=false envsync.tfplan',
+      'tofu output -json',
+      'docker run --rm -v <tmp>:/envsync/files -e AWS_ACCESS_KEY_ID -e AWS_REGION ghcr.io/example/kube-deployer:3 deploy',
+      'docker run --rm -v <tmp>:/envsync/files -e AWS_ACCESS_KEY_ID -e AWS_REGION ghcr.io/example/kube-deployer:3 deploy',
+    ]);
+    const tofu = deploy.calls.filter((c) => c.tool === 'tofu');
+    expect(tofu.slice(0, 4).every((c) => c.cwd.endsWith('/resources/network/modules/network'))).toBe(true);
+    expect(tofu.slice(4).every((c) => c.cwd.endsWith('/resources/database/modules/database'))).toBe(true);
+  });
+
+  it('gives tofu plan the variables as TF_VAR_*, expressions resolved and secrets included, never as arguments', () => {
+    const plan = deploy.calls.find((c) => c.tool === 'tofu' && c.args[0] === 'plan')!;
+    expect(plan.env).toMatchObject({ TF_VAR_name: 'dev', TF_VAR_cidr: '10.20.0.0/16', TF_VAR_aws_secret_access_key: SECRET_KEY, AWS_ACCESS_KEY_ID: ACCESS_KEY });
+    expect(deploy.calls.every((c) => !c.args.join(' ').includes(SECRET_KEY) && !c.args.join(' ').includes(ACCESS_KEY))).toBe(true);
+    expect(deploy.calls.find((c) => c.tool === 'tofu' && c.args[0] === 'init')!.env.TF_VAR_name).toBeUndefined();
+  });
+
+  it('calls the HTTP hooks with their method and body: the plan check, the smoke test, the announcement', () => {
+    expect(requests).toEqual(['POST /policy/check', 'GET /status/payments', 'POST /chat/hooks/environments {"text": "environment run finished"}']);
+  });
+
+  it('records each resource\'s outputs as tofu printed them', () => {
+    expect(deploy.results.outputs).toMatchObject({ network: { id: { value: 'network-42' } }, database: { id: { value: 'database-42' } } });
+  });
+
+  it('groups the log per activity and writes a job summary with each activity\'s status', () => {
+    expect(deploy.stdout).toContain('::group::resource/network/apply: success\ntofu apply -input=false envsync.tfplan');
+    expect(deploy.summary).toContain('### envsync deploy of `payments/dev`: success');
+    expect(deploy.summary).toMatch(/\| ✅ success \| `resource\/network\/apply` \| stage \| \d+\.\d s \| {2}\|/);
+  });
+
+  it('masks the secrets a careless tool printed, in every output', () => {
+    expect(deploy.calls.some((c) => JSON.stringify(c).includes(SECRET_KEY))).toBe(true); // the tools did get them
+    for (const canary of [SECRET_KEY, ACCESS_KEY, PULL_PASSWORD]) expect(deploy.everything).not.toContain(canary);
+    expect(deploy.stdout).toContain('"TF_VAR_aws_secret_access_key":"***"');
+  });
+});
+
+describe('envsync run when something fails', () => {
+  it('holds a run whose approval gate is not approved: nothing is deployed, onFailure runs, exit 1', async () => {
+    const held = await run('held', ['payments/dev']);
+    expect(held.code).toBe(1);
+    expect(held.calls).toEqual([]);
+    expect(statuses(held.results)).toMatchObject({ 'hook/onInit/change-approval': 'failure', 'resource/network/checkout': 'skipped', 'hook/onFailure/page-on-call': 'success', 'hook/onSuccess/smoke-test': 'skipped' });
+  }, 60_000);
+
+  it('stops at a failed tofu apply: later resources are skipped, onFailure and onCompletion run', async () => {
+    const failed = await run('failed', ['payments/dev', '--approved', 'hook/onInit/change-approval'], { FAKE_FAIL: 'apply' });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout.trim().split('\n').at(-1)).toBe('failure: payments/dev deploy; results in failed.json');
+    expect(failed.results.activities.find((a) => a.id === 'resource/network/apply')).toMatchObject({ status: 'failure', reason: 'tofu apply exited with 3' });
+    expect(statuses(failed.results)).toMatchObject({ 'resource/network/output': 'skipped', 'resource/database/init': 'skipped', 'hook/onFailure/page-on-call': 'success', 'hook/onCompletion/announce': 'success', 'hook/onSuccess/smoke-test': 'skipped' });
+    expect(failed.calls.map(line).at(-1)).toBe('tofu apply -input=false envsync.tfplan');
+    expect(requests).toEqual(['POST /policy/check', 'POST /chat/hooks/environments {"text": "environment run finished"}', 'POST /chat/hooks/environments {"text": "environment run finished"}']);
+  }, 60_000);
+});
+
+describe('envsync run --action destroy', () => {
+  it('destroys in reverse dependency order, backing up state first through a driver whose pull password goes by stdin', async () => {
+    const destroy = await run('destroy', ['payments/dev', '--action', 'destroy', '--approved', 'hook/onInit/change-approval']);
+    expect(destroy.stderr).toBe('');
+    expect(destroy.code).toBe(0);
+    const tools = destroy.calls.map(line);
+    const at = (text: string) => tools.findIndex((t) => t.startsWith(text));
+    expect(at('docker run --rm -v <tmp>:/envsync/files -e AWS_ACCESS_KEY_ID -e AWS_REGION ghcr.io/example/kube-deployer:3')).toBeLessThan(at('tofu plan -destroy'));
+    const plans = destroy.calls.filter((c) => c.tool === 'tofu' && c.args[0] === 'plan');
+    expect(plans.map((c) => c.cwd.split('/').at(-1))).toEqual(['database', 'network']);
+    expect(plans.every((c) => c.args.includes('-destroy'))).toBe(true);
+    const login = destroy.calls.find((c) => c.args[0] === 'login')!;
+    expect(login.args).toEqual(['login', 'ghcr.io', '--username', 'platform-bot', '--password-stdin']);
+    expect(login.stdin).toBe(PULL_PASSWORD);
+    expect(tools).toContain('docker run --rm -v <tmp>:/envsync/files --cpus 0.5 --memory 1024m --workdir /workspace -v <tmp>:/workspace/.terraform.d -e AWS_ACCESS_KEY_ID -e AWS_REGION -e TF_IN_AUTOMATION ghcr.io/example/opentofu-runner:1.7.2 /bin/sh -c tofu version');
+    for (const canary of [SECRET_KEY, ACCESS_KEY, PULL_PASSWORD]) expect(destroy.everything).not.toContain(canary);
+  }, 60_000);
+});
