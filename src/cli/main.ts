@@ -1,11 +1,12 @@
 // The `envsync` command: parses arguments and hands each subcommand what it needs.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { readFileSync } from 'node:fs';
 import { runValidate } from './validate.js';
 import { runPlan } from './plan.js';
 import { runExport, runReconcile, runSystem } from './system.js';
 import { runServe } from './serve.js';
 import { runRun } from './run.js';
+import { runInit } from './init.js';
+import { packageVersion } from './version.js';
 import { UsageError, type CommandIO } from './io.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 
@@ -35,6 +36,10 @@ Usage:
               [--approved GATE,...] [--runtime docker|process] [--concurrency N] [--results FILE]
       Run an environment's activity graph, as a runner does: logs grouped per activity, secrets
       masked, results (statuses, timings, outputs) written to envsync-results.json.
+  envsync init [DIR] [--force]
+      Make a config repository ready for the app: the runner workflow the app dispatches after a
+      merge (.github/workflows/envsync-run.yml) and a starter .github/envsync.yml. Existing files
+      are kept unless --force.
   envsync serve
       The GitHub App server (Probot): APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, WEBHOOK_PROXY_URL,
       GHE_HOST and PORT as Probot reads them; DATABASE_URL for PostgreSQL (else ./data); the
@@ -42,11 +47,6 @@ Usage:
   envsync --version
   envsync --help
 `;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 // A reader that stops early (`envsync system list | head`) closes our stdout: that ends the command
 // quietly, as it does for other command-line tools, rather than with a stack trace.
@@ -106,7 +106,7 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
     return command === undefined ? 2 : 0;
   }
   if (command === '--version' || command === '-v') {
-    io.stdout(`${version()}\n`);
+    io.stdout(`${packageVersion()}\n`);
     return 0;
   }
   if (command === 'validate') {
@@ -143,5 +143,6 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
   if (command === 'reconcile') return runReconcile(rest, io);
   if (command === 'serve') return runServe(rest, io);
   if (command === 'run') return runRun(rest, io);
+  if (command === 'init') return runInit(rest, io);
   throw new UsageError(`unknown command "${command}"`);
 }

@@ -22,7 +22,10 @@ export interface ResolvedConfig {
   sync: SyncSettings & { destination: { repository?: string; branch?: string; folder?: string }; projects: Record<string, Partial<SyncSettings>> };
   drift: { mode: 'git-wins' | 'system-wins' };
   approvals: { users: string[]; teams: string[]; allowAuthor: boolean };
+  runs: { workflow: string; labels: Record<string, string[]>; defaultLabels: string[] };
 }
+
+export const DEFAULT_RUNNER_WORKFLOW = 'envsync-run.yml';
 
 export const DEFAULT_SYNC: SyncSettings = { direction: 'both', delivery: 'pull-request', secrets: 'seal' };
 
@@ -61,6 +64,7 @@ export function parseRepositoryConfig(text: string | undefined): { config: Resol
     },
     drift: { mode: raw.drift?.mode ?? 'system-wins' },
     approvals: { users: raw.approvals?.users ?? [], teams: raw.approvals?.teams ?? [], allowAuthor: raw.approvals?.allowAuthor ?? false },
+    runs: { workflow: raw.runs?.workflow ?? DEFAULT_RUNNER_WORKFLOW, labels: raw.runs?.labels ?? {}, defaultLabels: raw.runs?.defaultLabels ?? ['ubuntu-latest'] },
   };
   return { config, findings };
 }
@@ -95,4 +99,13 @@ export function syncs(config: ResolvedConfig, project: string, kind: string, dir
   if (s.direction !== 'both' && s.direction !== direction) return false;
   if (s.include && !s.include.includes(kind)) return false;
   return !s.exclude?.includes(kind);
+}
+
+/** The runner labels of an environment: those of its first agent the configuration maps, else the default. */
+export function runnerLabels(config: ResolvedConfig, agents: readonly string[]): string[] {
+  for (const agent of agents) {
+    const labels = config.runs.labels[agent];
+    if (labels) return labels;
+  }
+  return config.runs.defaultLabels;
 }

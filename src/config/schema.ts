@@ -47,6 +47,20 @@ export const RepositoryConfigSchema = Closed(
         allowAuthor: Type.Optional(Type.Boolean({ description: 'Whether the pull request\'s author may approve it (default false).' })),
       }),
     ),
+    runs: Type.Optional(
+      Closed(
+        {
+          workflow: Type.Optional(Type.String({ pattern: '^[\\w.-]+\\.ya?ml$', description: 'The runner workflow in .github/workflows/ that runs environments (default envsync-run.yml, as envsync init writes it).' })),
+          labels: Type.Optional(
+            Type.Record(Type.String(), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }), {
+              description: 'Runner labels per agent name: an environment runs on the labels of its first agent listed here.',
+            }),
+          ),
+          defaultLabels: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'Runner labels of an environment none of whose agents is listed (default [ubuntu-latest]).' })),
+        },
+        { description: 'How environment runs are dispatched to GitHub Actions runners after a merge.' },
+      ),
+    ),
     drift: Type.Optional(
       Closed({
         mode: Type.Optional(Enum(['git-wins', 'system-wins'], 'When the system and Git differ: re-apply Git, or open a bot pull request (default).')),

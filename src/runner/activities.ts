@@ -132,8 +132,10 @@ async function stage(detail: Extract<ActivityDetail, { kind: 'stage' }>, signal:
     mkdirSync(dir, { recursive: true });
     if (!repo) return { ok: true };
     const url = context.repositoryUrl(repo.name);
-    if (!url) return { ok: false, reason: `repository "${repo.name}" has no URL: set ENVSYNC_REPOSITORY_${repo.name.toUpperCase().replace(/\W/g, '_')}_URL` };
-    if (context.dryRun) return dry(context, `git clone ${url} (${repo.branch ?? 'default branch'})`);
+    const missing = `repository "${repo.name}" has no URL: set ENVSYNC_REPOSITORY_${repo.name.toUpperCase().replace(/\W/g, '_')}_URL`;
+    // A dry run shows the whole graph: a URL set only on real runners must not cut it short.
+    if (context.dryRun) return dry(context, url ? `git clone ${url} (${repo.branch ?? 'default branch'})` : `git clone of ${missing}`);
+    if (!url) return { ok: false, reason: missing };
     const clone = await runCommand('git', ['clone', '--depth', '1', ...(repo.branch ? ['--branch', repo.branch] : []), url, dir], { cwd: context.workDir, env: {}, log: context.log, signal });
     return clone.exitCode === 0 ? { ok: true } : { ok: false, reason: `git clone of ${repo.name} failed` };
   }

@@ -1,7 +1,7 @@
 // `.github/envsync.yml`: documented defaults, project settings over global ones, and an invalid file
 // reported where it is wrong (with the defaults in force meanwhile).
 import { describe, expect, it } from 'vitest';
-import { parseRepositoryConfig, syncs, syncSettingsFor } from '../../src/config/config.js';
+import { parseRepositoryConfig, runnerLabels, syncs, syncSettingsFor } from '../../src/config/config.js';
 
 describe('parseRepositoryConfig', () => {
   it('gives the documented defaults when the file is absent or empty', () => {
@@ -10,6 +10,7 @@ describe('parseRepositoryConfig', () => {
       sync: { direction: 'both', delivery: 'pull-request', secrets: 'seal', destination: {}, projects: {} },
       drift: { mode: 'system-wins' },
       approvals: { users: [], teams: [], allowAuthor: false },
+      runs: { workflow: 'envsync-run.yml', labels: {}, defaultLabels: ['ubuntu-latest'] },
     };
     expect(parseRepositoryConfig(undefined)).toEqual({ config: expected, findings: [] });
     expect(parseRepositoryConfig('# nothing yet\n')).toEqual({ config: expected, findings: [] });
@@ -69,5 +70,22 @@ describe('parseRepositoryConfig', () => {
 
   it('reports YAML that does not parse at its position', () => {
     expect(parseRepositoryConfig('sync: [\n').findings).toMatchObject([{ line: 2, column: 1, code: 'yaml-syntax' }]);
+  });
+});
+
+describe('runner labels', () => {
+  const { config, findings } = parseRepositoryConfig(['runs:', '  labels:', '    gpu: [self-hosted, gpu]', '    linux-small: [ubuntu-latest]', '  defaultLabels: [self-hosted]'].join('\n'));
+
+  it('are those of the first agent of the environment that the configuration maps, else the default', () => {
+    expect(findings).toEqual([]);
+    expect(runnerLabels(config, ['unknown', 'gpu', 'linux-small'])).toEqual(['self-hosted', 'gpu']);
+    expect(runnerLabels(config, ['unknown'])).toEqual(['self-hosted']);
+    expect(runnerLabels(config, [])).toEqual(['self-hosted']);
+  });
+
+  it('refuse a workflow that is not a file name in .github/workflows, where it is written', () => {
+    const bad = parseRepositoryConfig('runs:\n  workflow: ../evil.yml\n');
+    expect(bad.findings.map((f) => `${f.line}:${f.column} ${f.code}`)).toEqual(['2:13 invalid-value']);
+    expect(bad.config.runs.workflow).toBe('envsync-run.yml');
   });
 });

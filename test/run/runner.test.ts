@@ -225,6 +225,25 @@ describe('envsync run when something fails', () => {
   }, 60_000);
 });
 
+describe('envsync run of a resource whose repository has no URL', () => {
+  const env = { ENVSYNC_REPOSITORY_INFRASTRUCTURE_URL: '' };
+
+  it('fails at the checkout and says which variable to set', async () => {
+    const result = await run('no-url', ['payments/dev', '--approved', 'hook/onInit/change-approval'], env);
+    expect(result.code).toBe(1);
+    expect(result.results.activities.find((a) => a.id === 'resource/network/checkout')).toMatchObject({ status: 'failure', reason: 'repository "infrastructure" has no URL: set ENVSYNC_REPOSITORY_INFRASTRUCTURE_URL' });
+    expect(result.calls.map(line)).toEqual([expect.stringContaining('ghcr.io/example/preflight:2')]);
+  }, 60_000);
+
+  it('is shown, not failed, by a dry run, which runs no tool at all', async () => {
+    const result = await run('dry', ['payments/dev', '--dry-run', '--approved', 'hook/onInit/change-approval'], env);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('::group::resource/network/checkout: success\nwould run: git clone of repository "infrastructure" has no URL: set ENVSYNC_REPOSITORY_INFRASTRUCTURE_URL\n');
+    expect(result.calls).toEqual([]);
+    expect(requests).toEqual([]);
+  }, 60_000);
+});
+
 describe('envsync run --action destroy', () => {
   it('destroys in reverse dependency order, backing up state first through a driver whose pull password goes by stdin', async () => {
     const destroy = await run('destroy', ['payments/dev', '--action', 'destroy', '--approved', 'hook/onInit/change-approval']);

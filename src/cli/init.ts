@@ -1,0 +1,34 @@
+// `envsync init [DIR] [--force]`: makes a config repository ready for the app: the runner workflow
+// and a starter .github/envsync.yml. Existing files are kept unless --force says otherwise.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CONFIG_PATH, DEFAULT_RUNNER_WORKFLOW } from '../config/config.js';
+import { runnerWorkflow, STARTER_CONFIG } from '../runner/workflow.js';
+import { UsageError, type CommandIO } from './io.js';
+import { packageVersion } from './version.js';
+
+export function runInit(argv: readonly string[], io: CommandIO): number {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
+  if (positionals.length > 1) throw new UsageError(`init takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+  const dir = resolve(io.cwd, positionals[0] ?? '.');
+  if (!existsSync(dir)) throw new UsageError(`${dir} does not exist`);
+  const files = [
+    { path: `.github/workflows/${DEFAULT_RUNNER_WORKFLOW}`, content: runnerWorkflow({ version: packageVersion() }) },
+    { path: CONFIG_PATH, content: STARTER_CONFIG },
+  ];
+  let kept = 0;
+  for (const file of files) {
+    const target = join(dir, file.path);
+    if (existsSync(target) && !values.force) {
+      io.stdout(`kept ${file.path}: it exists (--force replaces it)\n`);
+      kept++;
+      continue;
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.content);
+    io.stdout(`wrote ${file.path}\n`);
+  }
+  if (kept < files.length) io.stdout('Commit these files to the sync branch: the app dispatches the workflow there after each merge.\n');
+  return 0;
+}

@@ -1,0 +1,119 @@
+// The runner workflow `envsync init` writes into a config repository. The app dispatches it once per
+// environment run (workflow_dispatch on the sync branch); it checks out exactly the merged commit,
+// runs `envsync run` and uploads the results, which the app reads back on `workflow_run`.
+
+/** The artifact the app reads a run's results from; the run id keeps dispatches apart. */
+export const RESULTS_ARTIFACT_PREFIX = 'envsync-results-';
+
+export interface RunnerWorkflowOptions {
+  /** The envsync version the runner installs: the app's own, so both read specs alike. */
+  version: string;
+}
+
+export function runnerWorkflow({ version }: RunnerWorkflowOptions): string {
+  // Inputs reach the shell only through environment variables: a `${{ inputs.x }}` inside `run:`
+  // would be pasted into the script, and an environment name could then inject commands.
+  return `# Written by \`envsync init\`. envsync dispatches this workflow once per environment run after a
+# merge; do not run it by hand unless you mean to deploy.
+name: envsync run
+run-name: envsync \${{ inputs.action }} \${{ inputs.environment }} (run \${{ inputs.run-id }})
+
+on:
+  workflow_dispatch:
+    inputs:
+      environment:
+        description: PROJECT/ENVIRONMENT
+        required: true
+        type: string
+      action:
+        description: deploy or destroy
+        required: true
+        type: choice
+        options: [deploy, destroy]
+      sha:
+        description: The commit to run (the merge commit; for a destroy, the last commit that has the environment)
+        required: true
+        type: string
+      approved:
+        description: Approval gates already approved, comma-separated
+        required: false
+        type: string
+        default: ''
+      runs-on:
+        description: Runner labels, as a JSON array
+        required: false
+        type: string
+        default: '["ubuntu-latest"]'
+      run-id:
+        description: The envsync run this dispatch carries out
+        required: true
+        type: string
+
+# Runs of one environment never overlap; a queued one waits for the one in progress.
+concurrency:
+  group: envsync-\${{ inputs.environment }}
+  cancel-in-progress: false
+
+permissions:
+  contents: read
+
+jobs:
+  run:
+    runs-on: \${{ fromJSON(inputs.runs-on) }}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: \${{ inputs.sha }}
+          persist-credentials: false
+      - uses: actions/setup-node@v4
+        with:
+          node-version: 20
+      - name: envsync run
+        env:
+          ENVSYNC_ENVIRONMENT: \${{ inputs.environment }}
+          ENVSYNC_ACTION: \${{ inputs.action }}
+          ENVSYNC_APPROVED_GATES: \${{ inputs.approved }}
+          GITHUB_SHA: \${{ inputs.sha }}
+        run: npx --yes envsync@${version} run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"
+      - name: results
+        if: always()
+        uses: actions/upload-artifact@v4
+        with:
+          name: ${RESULTS_ARTIFACT_PREFIX}\${{ inputs.run-id }}
+          path: envsync-results.json
+          if-no-files-found: ignore
+`;
+}
+
+/** A starter `.github/envsync.yml`: every setting at its default, explained. */
+export const STARTER_CONFIG = `# envsync settings for this config repository. Every setting is optional; the values below are the
+# defaults. Editors validate this file with the schema envsync publishes (schemas/envsync-config.json).
+
+# Folder that holds projects/.
+root: .
+
+sync:
+  # both | git-to-system | system-to-git
+  direction: both
+  # How changes made outside Git come back: pull-request | commit
+  delivery: pull-request
+  # A secret changed in the system is written as a sealed:// reference: seal | keep
+  secrets: seal
+
+approvals:
+  # GitHub users and teams (org/slug) whose /approve counts besides those with write access.
+  users: []
+  teams: []
+  allowAuthor: false
+
+runs:
+  # The workflow envsync dispatches for each environment run (written by envsync init).
+  workflow: envsync-run.yml
+  # Runner labels per agent name of an environment's spec.agents.
+  labels: {}
+  defaultLabels: [ubuntu-latest]
+
+drift:
+  # When the system and Git differ: system-wins (a bot pull request) | git-wins (Git is re-applied)
+  mode: system-wins
+`;

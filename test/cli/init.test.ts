@@ -1,0 +1,85 @@
+// `envsync init`: the runner workflow and a starter configuration written into a config repository,
+// both valid as written, and existing files kept unless --force.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { main } from '../../src/cli/main.js';
+import { parseRepositoryConfig } from '../../src/config/config.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'envsync-init-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function init(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['init', ...args], { cwd: dir, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+const WORKFLOW = '.github/workflows/envsync-run.yml';
+
+interface Workflow {
+  on: { workflow_dispatch: { inputs: Record<string, unknown> } };
+  concurrency: unknown;
+  jobs: { run: { 'runs-on': string; steps: { name?: string; uses?: string; run?: string; with?: Record<string, unknown>; if?: string }[] } };
+}
+const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+describe('envsync init', () => {
+  it('writes the runner workflow and the starter configuration, and says what to do next', async () => {
+    expect(await init()).toEqual({
+      code: 0,
+      stdout: `wrote ${WORKFLOW}\nwrote .github/envsync.yml\nCommit these files to the sync branch: the app dispatches the workflow there after each merge.\n`,
+      stderr: '',
+    });
+  });
+
+  it('writes a starter configuration that is valid and spells out exactly the defaults', async () => {
+    await init();
+    const written = parseRepositoryConfig(readFileSync(join(dir, '.github/envsync.yml'), 'utf8'));
+    expect(written.findings).toEqual([]);
+    expect(written.config).toEqual(parseRepositoryConfig(undefined).config);
+  });
+
+  it('writes a workflow_dispatch workflow with the inputs the app sends, one run per environment at a time', async () => {
+    await init();
+    const workflow = parse(readFileSync(join(dir, WORKFLOW), 'utf8')) as Workflow;
+    expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(['environment', 'action', 'sha', 'approved', 'runs-on', 'run-id']);
+    expect(workflow.concurrency).toEqual({ group: 'envsync-${{ inputs.environment }}', 'cancel-in-progress': false });
+    expect(workflow.jobs.run['runs-on']).toBe('${{ fromJSON(inputs.runs-on) }}');
+    const steps = workflow.jobs.run.steps;
+    expect(steps[0]).toEqual({ uses: 'actions/checkout@v4', with: { ref: '${{ inputs.sha }}', 'persist-credentials': false } });
+    const run = steps.find((s) => s.name === 'envsync run')!;
+    expect(run.run).toBe(`npx --yes envsync@${version} run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"`);
+    expect(steps.at(-1)).toMatchObject({ if: 'always()', uses: 'actions/upload-artifact@v4', with: { name: 'envsync-results-${{ inputs.run-id }}', path: 'envsync-results.json' } });
+  });
+
+  it('never pastes an input into a shell script, where a crafted environment name would run as a command', async () => {
+    await init();
+    const workflow = parse(readFileSync(join(dir, WORKFLOW), 'utf8')) as Workflow;
+    const scripts = workflow.jobs.run.steps.map((s) => s.run).filter(Boolean);
+    expect(scripts.length).toBe(1);
+    for (const script of scripts) expect(script).not.toContain('${{');
+  });
+
+  it('keeps files that exist, and replaces them with --force', async () => {
+    await init();
+    writeFileSync(join(dir, '.github/envsync.yml'), 'root: config\n');
+    expect((await init()).stdout).toBe(`kept ${WORKFLOW}: it exists (--force replaces it)\nkept .github/envsync.yml: it exists (--force replaces it)\n`);
+    expect(readFileSync(join(dir, '.github/envsync.yml'), 'utf8')).toBe('root: config\n');
+    expect((await init('--force')).code).toBe(0);
+    expect(readFileSync(join(dir, '.github/envsync.yml'), 'utf8')).toContain('defaultLabels: [ubuntu-latest]');
+  });
+
+  it('refuses a folder that does not exist, with exit 2', async () => {
+    const result = await init('nowhere');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`envsync: ${join(dir, 'nowhere')} does not exist\nRun \`envsync --help\` for usage.\n`);
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+  });
+});
