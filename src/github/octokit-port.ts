@@ -1,11 +1,21 @@
 // The GitHub port over an Octokit client (Probot's, or @octokit/core's): each operation is one REST
 // request, except commitFiles, which is two (a tree, then a commit).
-import type { CheckRun, CommitAuthor, FileWrite, GitHubPort, Permission, PullRequest, PullRequestRef, RepoRef } from './port.js';
+import type { CheckRun, CommitAuthor, DeploymentStatus, FileWrite, GitHubPort, Permission, PullRequest, PullRequestRef, RepoRef } from './port.js';
 
 /** What the port needs of an Octokit: its generic request function. */
 export interface OctokitLike {
   request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
 }
+
+interface RestPullRequest {
+  number: number;
+  state: 'open' | 'closed';
+  head: { sha: string };
+  base: { sha: string; ref: string };
+  user: { login: string };
+}
+
+const pullRequestOf = (pr: RestPullRequest): PullRequest => ({ number: pr.number, state: pr.state, headSha: pr.head.sha, baseSha: pr.base.sha, baseRef: pr.base.ref, author: pr.user.login });
 
 const isNotFound = (e: unknown) => (e as { status?: number }).status === 404;
 
@@ -25,8 +35,33 @@ export class OctokitPort implements GitHubPort {
 
   async getPullRequest(repo: RepoRef, number: number): Promise<PullRequest> {
     const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: number });
-    const pr = data as { number: number; state: 'open' | 'closed'; head: { sha: string }; base: { sha: string; ref: string }; user: { login: string } };
-    return { number: pr.number, state: pr.state, headSha: pr.head.sha, baseSha: pr.base.sha, baseRef: pr.base.ref, author: pr.user.login };
+    return pullRequestOf(data as RestPullRequest);
+  }
+
+  async pullRequestsOfCommit(repo: RepoRef, sha: string) {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { ...repo, commit_sha: sha });
+    return (data as RestPullRequest[]).map(pullRequestOf);
+  }
+
+  async dispatchWorkflow(repo: RepoRef, workflow: string, ref: string, inputs: Record<string, string>) {
+    await this.octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { ...repo, workflow_id: workflow, ref, inputs });
+  }
+
+  async createDeployment(repo: RepoRef, deployment: { ref: string; environment: string; description: string; payload: Record<string, string> }) {
+    // No required contexts and no auto-merge: the checks ran on the pull request, and a deployment
+    // must never merge the default branch into the commit it deploys.
+    const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/deployments', { ...repo, ...deployment, auto_merge: false, required_contexts: [] });
+    return (data as { id: number }).id;
+  }
+
+  async createDeploymentStatus(repo: RepoRef, deploymentId: number, status: DeploymentStatus) {
+    await this.octokit.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+      ...repo,
+      deployment_id: deploymentId,
+      state: status.state,
+      description: status.description.slice(0, 140), // GitHub's limit for a status description
+      ...(status.logUrl ? { log_url: status.logUrl } : {}),
+    });
   }
 
   async createCheckRun(repo: RepoRef, run: CheckRun) {

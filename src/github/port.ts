@@ -58,6 +58,15 @@ export interface PullRequest {
   author: string;
 }
 
+export type DeploymentState = 'queued' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
+
+export interface DeploymentStatus {
+  state: DeploymentState;
+  description: string;
+  /** Where the run's log is (the workflow run, or the workflow's runs). */
+  logUrl?: string;
+}
+
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
 export interface GitHubPort {
@@ -92,4 +101,11 @@ export interface GitHubPort {
   findPullRequest(repo: RepoRef, branch: string): Promise<PullRequestRef | undefined>;
   createPullRequest(repo: RepoRef, pr: { head: string; base: string; title: string; body: string }): Promise<number>;
   updatePullRequest(repo: RepoRef, number: number, pr: { title: string; body: string }): Promise<void>;
+  /** The pull requests a commit belongs to (for a merge commit: the merged pull request). */
+  pullRequestsOfCommit(repo: RepoRef, sha: string): Promise<PullRequest[]>;
+  /** Starts a workflow_dispatch workflow on a branch with string inputs. */
+  dispatchWorkflow(repo: RepoRef, workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
+  /** A deployment of `ref` to `environment`; returns its id. */
+  createDeployment(repo: RepoRef, deployment: { ref: string; environment: string; description: string; payload: Record<string, string> }): Promise<number>;
+  createDeploymentStatus(repo: RepoRef, deploymentId: number, status: DeploymentStatus): Promise<void>;
 }

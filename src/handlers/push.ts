@@ -6,6 +6,8 @@ import { filesFromTarball } from '../github/tarball.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 import type { SystemService } from '../system/service.js';
 import type { ApplyResult } from '../system/store.js';
+import { loadSpecs } from '../specs/load.js';
+import { startMergeRuns, type StartedRun } from './merge-runs.js';
 
 export interface PushEvent {
   ref: string;
@@ -15,7 +17,7 @@ export interface PushEvent {
   sender?: { login: string } | null;
 }
 
-export type PushOutcome = { applied: ApplyResult; revision: string } | { ignored: string };
+export type PushOutcome = { applied: ApplyResult; revision: string; runs: StartedRun[] } | { ignored: string };
 
 export async function applyPush(port: GitHubPort, service: SystemService, event: PushEvent): Promise<PushOutcome> {
   if (!event.ref.startsWith('refs/heads/') || event.deleted) return { ignored: 'not a branch update' };
@@ -28,11 +30,21 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
   if (branch !== syncBranch) return { ignored: `${branch} is not the sync branch (${syncBranch})` };
   if (findings.length > 0) return { ignored: `${CONFIG_PATH} is invalid: ${findings[0]!.message}` };
   const files = await filesFromTarball(await port.getTarball(repo, event.after), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  // Runs are started before the revision is applied, against the system as it was: see startMergeRuns.
+  const runs = await startMergeRuns(port, service.store, {
+    repo,
+    branch,
+    revision: event.after,
+    before: await service.snapshot(),
+    after: loadSpecs(files, { root: config.root }),
+    config,
+    previousRevision: await service.store.getAppliedRevision(),
+  });
   const applied = await service.applyRevision(
     files,
     event.after,
     { trigger: 'webhook', actor: event.sender?.login ?? null },
     { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') },
   );
-  return { applied, revision: event.after };
+  return { applied, revision: event.after, runs };
 }

@@ -62,22 +62,129 @@ afterEach(async () => {
 
 const token = () => nock(API).post('/app/installations/1/access_tokens').reply(201, { token: 'installation-token', expires_at: '2099-01-01T00:00:00Z' });
 
+const REPO = '/repos/Codertocat/Hello-World';
+const PR_HEAD = 'c'.repeat(40);
+const GATE = 'hook/onInit/change-approval';
+let sent: string[];
+
+/** The requests of one push to the sync branch, up to the runs; `pulls` is what GitHub says the commit merged. */
+function mockPush(after: string, pulls: unknown[], config?: string, newToken = true) {
+  if (newToken) token(); // Probot reuses an installation's token for later events
+  nock(API)
+    .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+    .query({ ref: 'master' })
+    .reply(config === undefined ? 404 : 200, config ?? { message: 'Not Found' }, config === undefined ? {} : { 'content-type': 'application/vnd.github.raw+json' })
+    .get(`${REPO}/tarball/${after}`)
+    .reply(200, tarball(), { 'content-type': 'application/x-gzip' })
+    .get(`${REPO}/commits/${after}/pulls`)
+    .reply(200, pulls);
+}
+
+/** Deployments, their statuses and dispatches, recorded as "METHOD path body". */
+function mockRuns(options: { deployments: number; statuses: number; dispatches: number; failDispatch?: string }) {
+  let next = 100;
+  const record = (uri: string, body: unknown) => sent.push(`${uri.replace(REPO, '')} ${JSON.stringify(body)}`);
+  if (options.deployments) nock(API).post(`${REPO}/deployments`).times(options.deployments).reply(201, (uri, body) => (record(uri, body), { id: ++next }));
+  if (options.statuses) nock(API).post(/\/deployments\/\d+\/statuses$/).times(options.statuses).reply(201, (uri, body) => (record(uri, body), {}));
+  if (options.dispatches)
+    nock(API)
+      .post(`${REPO}/actions/workflows/envsync-run.yml/dispatches`)
+      .times(options.dispatches)
+      .reply((uri, body) => {
+        record(uri, body);
+        return JSON.stringify(body).includes(options.failDispatch ?? '\u0000') ? [500, { message: 'Server Error' }] : [204, ''];
+      });
+}
+
+const mergedPr = { number: 2, state: 'closed', head: { sha: PR_HEAD }, base: { sha: 'b'.repeat(40), ref: 'master' }, user: { login: 'Codertocat' } };
+
+beforeEach(() => {
+  sent = [];
+});
+
 describe('a push', () => {
   it('to the sync branch applies that revision to the system, after the webhook is answered', async () => {
     const payload = pushExample();
-    token();
-    nock(API)
-      .get('/repos/Codertocat/Hello-World/contents/.github%2Fenvsync.yml')
-      .query({ ref: 'master' })
-      .reply(404, { message: 'Not Found' })
-      .get(`/repos/Codertocat/Hello-World/tarball/${payload.after}`)
-      .reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+    mockPush(payload.after, []);
+    mockRuns({ deployments: 2, statuses: 2, dispatches: 0 });
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
     expect(await store.getAppliedRevision()).toBe(payload.after);
     expect(await store.listResources()).toHaveLength(15);
     expect((await store.listSyncEvents()).every((e) => e.trigger === 'webhook' && e.revision === payload.after)).toBe(true);
     expect(await store.getSetting('config-repository')).toBe('Codertocat/Hello-World');
+  });
+
+  it('that merges environments holds each run whose approval gate no one approved, as a queued deployment that says why', async () => {
+    const payload = pushExample();
+    mockPush(payload.after, []);
+    mockRuns({ deployments: 2, statuses: 2, dispatches: 0 });
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    const id = (env: string) => `${payload.after.slice(0, 12)}-payments-${env}-deploy`;
+    expect(sent).toEqual([
+      `/deployments {"ref":"${payload.after}","environment":"payments/dev","description":"envsync deploy of payments/dev","payload":{"runId":"${id('dev')}","action":"deploy"},"auto_merge":false,"required_contexts":[]}`,
+      `/deployments/101/statuses {"state":"queued","description":"waiting for approval of ${GATE}: /approve on the merged pull request"}`,
+      `/deployments {"ref":"${payload.after}","environment":"payments/staging","description":"envsync deploy of payments/staging","payload":{"runId":"${id('staging')}","action":"deploy"},"auto_merge":false,"required_contexts":[]}`,
+      `/deployments/102/statuses {"state":"queued","description":"waiting for approval of ${GATE}: /approve on the merged pull request"}`,
+    ]);
+    expect((await store.listRuns()).map((r) => `${r.id} ${r.status}`).sort()).toEqual([`${id('dev')} waiting`, `${id('staging')} waiting`]);
+  });
+
+  it('dispatches the runner workflow for each run approved on the merged pull request, with the runner labels of its agents', async () => {
+    const payload = pushExample();
+    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${PR_HEAD}:master`, gate: GATE, user: 'reviewer', decision: 'approve' });
+    mockPush(payload.after, [mergedPr], 'runs:\n  labels:\n    linux-large: [self-hosted, large]\n');
+    mockRuns({ deployments: 2, statuses: 2, dispatches: 2 });
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    const id = `${payload.after.slice(0, 12)}-payments-staging-deploy`;
+    expect(sent.filter((r) => r.startsWith('/actions'))).toEqual([
+      `/actions/workflows/envsync-run.yml/dispatches {"ref":"master","inputs":{"environment":"payments/dev","action":"deploy","sha":"${payload.after}","approved":"${GATE}","runs-on":"[\\"ubuntu-latest\\"]","run-id":"${payload.after.slice(0, 12)}-payments-dev-deploy"}}`,
+      `/actions/workflows/envsync-run.yml/dispatches {"ref":"master","inputs":{"environment":"payments/staging","action":"deploy","sha":"${payload.after}","approved":"${GATE}","runs-on":"[\\"self-hosted\\",\\"large\\"]","run-id":"${id}"}}`,
+    ]);
+    expect(sent.at(-1)).toBe('/deployments/102/statuses {"state":"queued","description":"dispatched to envsync-run.yml","log_url":"https://github.com/Codertocat/Hello-World/actions/workflows/envsync-run.yml"}');
+    expect((await store.getRun(id))?.status).toBe('queued');
+  });
+
+  it('redelivered after failing half-way resumes: no run, deployment or dispatch is made twice', async () => {
+    const payload = pushExample();
+    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${PR_HEAD}:master`, gate: GATE, user: 'reviewer', decision: 'approve' });
+    mockPush(payload.after, [mergedPr]);
+    mockRuns({ deployments: 2, statuses: 1, dispatches: 2, failDispatch: 'payments/staging' });
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    expect(app.running()!.failures.splice(0).map((f) => f.key)).toEqual(['Codertocat/Hello-World']);
+    expect(await store.getAppliedRevision()).toBeUndefined(); // applied only once every run has started
+
+    sent = [];
+    mockPush(payload.after, [mergedPr], undefined, false);
+    mockRuns({ deployments: 0, statuses: 1, dispatches: 1 });
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    expect(sent.map((r) => r.split(' ')[0])).toEqual(['/actions/workflows/envsync-run.yml/dispatches', '/deployments/102/statuses']);
+    expect(sent[0]).toContain('"environment":"payments/staging"');
+    expect(await store.getAppliedRevision()).toBe(payload.after);
+    expect((await store.listRuns()).length).toBe(2);
+  });
+
+  it('of a revision the system already has starts nothing', async () => {
+    const payload = pushExample();
+    mockPush(payload.after, []);
+    mockRuns({ deployments: 2, statuses: 2, dispatches: 0 });
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    sent = [];
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+      .query({ ref: 'master' })
+      .reply(404, {})
+      .get(`${REPO}/tarball/${payload.after}`)
+      .reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+    await probot.receive({ id: 'delivery-2', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    expect(sent).toEqual([]);
+    expect((await store.listRuns()).length).toBe(2);
   });
 
   it('redelivered changes nothing and asks GitHub nothing', async () => {

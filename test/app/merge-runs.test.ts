@@ -1,0 +1,71 @@
+// startMergeRuns on its own, over a recording port: what a merge that deletes an environment starts,
+// and what it does when the system has no earlier revision to run the destroy from.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseRepositoryConfig } from '../../src/config/config.js';
+import type { GitHubPort } from '../../src/github/port.js';
+import { startMergeRuns } from '../../src/handlers/merge-runs.js';
+import { loadSpecs } from '../../src/specs/load.js';
+import { openStore, type Store } from '../../src/system/store.js';
+import { exampleFiles } from '../golden/scenarios.js';
+
+const repo = { owner: 'acme', repo: 'config' };
+const MERGE = 'm'.repeat(40);
+const PREVIOUS = 'p'.repeat(40);
+let store: Store;
+let calls: string[];
+
+const port = {
+  pullRequestsOfCommit: async () => [],
+  createDeployment: async (_r: unknown, d: { environment: string }) => (calls.push(`deployment ${d.environment}`), calls.length),
+  createDeploymentStatus: async (_r: unknown, id: number, s: { description: string }) => void calls.push(`status ${id} ${s.description}`),
+  dispatchWorkflow: async (_r: unknown, _w: string, ref: string, inputs: Record<string, string>) => void calls.push(`dispatch ${ref} ${inputs.environment} ${inputs.action} ${inputs.sha}`),
+} as unknown as GitHubPort;
+
+beforeEach(async () => {
+  store = await openStore({ url: ':memory:' });
+  calls = [];
+});
+afterEach(() => store.close());
+
+const withoutDev = () => exampleFiles().filter((f) => !f.path.endsWith('environments/dev.yaml'));
+const input = (previousRevision: string | undefined) => ({
+  repo,
+  branch: 'main',
+  revision: MERGE,
+  before: loadSpecs(exampleFiles()),
+  after: loadSpecs(withoutDev()),
+  config: parseRepositoryConfig(undefined).config,
+  previousRevision,
+});
+
+describe('a merge that deletes an environment', () => {
+  it('dispatches its destroy at the revision that still has it, approved gates aside', async () => {
+    // The destroy's approval gate: approved on no pull request, so the run waits.
+    const started = await startMergeRuns(port, store, input(PREVIOUS));
+    expect(started).toEqual([{ id: `${MERGE.slice(0, 12)}-payments-dev-destroy`, environment: 'payments/dev', action: 'destroy', state: { waitingFor: 'approval of hook/onInit/change-approval: /approve on the merged pull request' } }]);
+    expect(calls).toEqual(['deployment payments/dev', 'status 1 waiting for approval of hook/onInit/change-approval: /approve on the merged pull request']);
+  });
+
+  it('runs the destroy from the previous revision once approved, never from the merge that removed it', async () => {
+    const approvingPort = { ...port, pullRequestsOfCommit: async () => [{ number: 7, state: 'closed', headSha: 'h'.repeat(40), baseSha: PREVIOUS, baseRef: 'main', author: 'a' }] } as unknown as GitHubPort;
+    await store.recordApproval({ repo: 'acme/config', pullNumber: 7, sha: `${'h'.repeat(40)}:main`, gate: 'hook/onInit/change-approval', user: 'r', decision: 'approve' });
+    const started = await startMergeRuns(approvingPort, store, input(PREVIOUS));
+    expect(started.map((s) => s.state)).toEqual(['dispatched']);
+    expect(calls[1]).toBe(`dispatch main payments/dev destroy ${PREVIOUS}`);
+  });
+
+  it('waits, saying why, when the system has applied no revision to run the destroy from', async () => {
+    const approvingPort = { ...port, pullRequestsOfCommit: async () => [{ number: 7, state: 'closed', headSha: 'h'.repeat(40), baseSha: PREVIOUS, baseRef: 'main', author: 'a' }] } as unknown as GitHubPort;
+    await store.recordApproval({ repo: 'acme/config', pullNumber: 7, sha: `${'h'.repeat(40)}:main`, gate: 'hook/onInit/change-approval', user: 'r', decision: 'approve' });
+    const started = await startMergeRuns(approvingPort, store, input(undefined));
+    expect(started.map((s) => s.state)).toEqual([{ waitingFor: 'a revision that still has the environment (the system has applied none)' }]);
+    expect(calls.some((c) => c.startsWith('dispatch'))).toBe(false);
+  });
+
+  it('starts nothing for a revision with errors, which the system will refuse', async () => {
+    const broken = exampleFiles().map((f) => (f.path.endsWith('environments/staging.yaml') ? { ...f, content: new TextEncoder().encode(new TextDecoder().decode(f.content).replace('name: web-stack', 'name: missing')) } : f));
+    const started = await startMergeRuns(port, store, { ...input(PREVIOUS), after: loadSpecs(broken) });
+    expect(started).toEqual([]);
+    expect(await store.listRuns()).toEqual([]);
+  });
+});
