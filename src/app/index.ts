@@ -9,6 +9,7 @@ import { OctokitPort, type OctokitLike } from '../github/octokit-port.js';
 import { applyPush, type PushEvent } from '../handlers/push.js';
 import { checkPullRequest, type PullRequestEvent } from '../handlers/pull-request.js';
 import { handleCommand, type CommentEvent } from '../handlers/commands.js';
+import { followWorkflowRun, type WorkflowRunEvent } from '../handlers/workflow-run.js';
 import { checkDrift } from './drift.js';
 import { WorkQueue } from './queue.js';
 
@@ -120,6 +121,18 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       queueDelivery(context.id, key, async () => {
         const outcome = await handleCommand(port, store, event, () => checkLater(port, { number: event.issue.number, repository: event.repository }, context.log));
         context.log.info({ pullRequest: key, ...outcome }, 'comment handled');
+      });
+    });
+
+    // Runner workflows report through GitHub: their progress and, once completed, their results.
+    app.on(['workflow_run.requested', 'workflow_run.in_progress', 'workflow_run.completed'], async (context) => {
+      if (!(await store.recordDelivery(context.id, 'workflow_run'))) return;
+      const event = context.payload as unknown as WorkflowRunEvent;
+      // The repository's key: a run's record is never written beside the push that started it.
+      const key = `${event.repository.owner.login}/${event.repository.name}`;
+      queueDelivery(context.id, key, async () => {
+        const outcome = await followWorkflowRun(new OctokitPort(context.octokit as unknown as OctokitLike), store, event);
+        context.log.info({ repository: key, workflowRun: event.workflow_run.id, ...outcome }, 'workflow run followed');
       });
     });
 

@@ -7,9 +7,10 @@ import { readRepositoryConfig } from './repository-config.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 import { readDirectory } from '../specs/read-directory.js';
 import { readGitRevision, resolveRevision } from '../specs/read-git.js';
-import { RunError, runEnvironment, type RunResults } from '../runner/run.js';
+import { RunError, runEnvironment } from '../runner/run.js';
 import { renderText, summarize } from '../render/findings.js';
 import { UsageError, type CommandIO } from './io.js';
+import { jobSummary } from '../render/run-summary.js';
 
 export async function runRun(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -64,15 +65,4 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
     }
     throw e;
   }
-}
-
-const ICON: Record<string, string> = { success: '✅', failure: '❌', skipped: '⏭️', cancelled: '⏹️' };
-
-/** The job summary GitHub shows for the run: each activity with its status, time and reason. */
-export function jobSummary(results: RunResults): string {
-  const rows = results.activities.map((a) => {
-    const seconds = a.startedAt && a.finishedAt ? `${((a.finishedAt - a.startedAt) / 1000).toFixed(1)} s` : '';
-    return `| ${ICON[a.status] ?? ''} ${a.status} | \`${a.id}\` | ${a.type} | ${seconds} | ${(a.reason ?? '').replace(/\|/g, '\\|')} |`;
-  });
-  return [`### envsync ${results.action} of \`${results.project}/${results.environment}\`: ${results.status}`, '', `Revision \`${results.revision}\``, '', '| status | activity | type | time | reason |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
 }

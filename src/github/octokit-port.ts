@@ -54,6 +54,17 @@ export class OctokitPort implements GitHubPort {
     return (data as { id: number }).id;
   }
 
+  async listRunArtifacts(repo: RepoRef, workflowRunId: number) {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', { ...repo, run_id: workflowRunId, per_page: 100 });
+    return (data as { artifacts: { id: number; name: string; expired: boolean }[] }).artifacts.map(({ id, name, expired }) => ({ id, name, expired }));
+  }
+
+  async downloadArtifact(repo: RepoRef, artifactId: number) {
+    // GitHub answers with a redirect to blob storage, which the request follows.
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}', { ...repo, artifact_id: artifactId, archive_format: 'zip' });
+    return new Uint8Array(data as ArrayBuffer);
+  }
+
   async createDeploymentStatus(repo: RepoRef, deploymentId: number, status: DeploymentStatus) {
     await this.octokit.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
       ...repo,

@@ -108,4 +108,8 @@ export interface GitHubPort {
   /** A deployment of `ref` to `environment`; returns its id. */
   createDeployment(repo: RepoRef, deployment: { ref: string; environment: string; description: string; payload: Record<string, string> }): Promise<number>;
   createDeploymentStatus(repo: RepoRef, deploymentId: number, status: DeploymentStatus): Promise<void>;
+  /** The artifacts a workflow run uploaded. */
+  listRunArtifacts(repo: RepoRef, workflowRunId: number): Promise<{ id: number; name: string; expired: boolean }[]>;
+  /** An artifact's zip archive. */
+  downloadArtifact(repo: RepoRef, artifactId: number): Promise<Uint8Array>;
 }

@@ -15,6 +15,7 @@ import { hashToken } from '../../src/system/api.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { EXAMPLE } from '../golden/scenarios.js';
 import { testProbot } from '../helpers/probot.js';
+import { stopAppCleanly } from '../helpers/app-teardown.js';
 
 const API = 'https://api.github.com';
 type Example = { name: string; examples: Record<string, unknown>[] };
@@ -51,14 +52,7 @@ beforeEach(async () => {
   probot = testProbot();
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: (h: Handler) => handlers.push(h) });
 });
-afterEach(async () => {
-  expect(app.running()?.failures.map((f) => String(f.error))).toEqual([]);
-  await app.running()?.stop();
-  await store.close();
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+afterEach(() => stopAppCleanly(app, store));
 
 const token = () => nock(API).post('/app/installations/1/access_tokens').reply(201, { token: 'installation-token', expires_at: '2099-01-01T00:00:00Z' });
 

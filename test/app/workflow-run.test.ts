@@ -1,0 +1,155 @@
+// The app following a runner workflow through workflow_run events (real payload shapes, nock): the
+// deployment goes in progress, then the results artifact is read back into the store, the deployment
+// gets its final status and the merged pull request a summary; runs it did not start are ignored.
+import examples from '@octokit/webhooks-examples';
+import { zipSync } from 'fflate';
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEnvsyncApp } from '../../src/app/index.js';
+import { openStore, type Store } from '../../src/system/store.js';
+import { testProbot } from '../helpers/probot.js';
+import { stopAppCleanly } from '../helpers/app-teardown.js';
+
+const API = 'https://api.github.com';
+const REPO = '/repos/octo-org/octo-repo';
+const REVISION = 'e'.repeat(40);
+const RUN = 'eeeeeeeeeeee-payments-dev-deploy';
+const WORKFLOW_RUN = 289782451;
+const LOG = `https://github.com/octo-org/octo-repo/actions/runs/${WORKFLOW_RUN}`;
+
+type Example = { name: string; examples: Record<string, unknown>[] };
+function event(action: 'requested' | 'completed', title = `envsync deploy payments/dev (run ${RUN})`, conclusion: string | null = 'success') {
+  const payload = structuredClone((examples as unknown as Example[]).find((e) => e.name === 'workflow_run')!.examples[action === 'completed' ? 1 : 3]!) as {
+    action: string;
+    workflow_run: { display_title: string; conclusion: string | null };
+    installation?: { id: number };
+  };
+  payload.workflow_run.display_title = title;
+  payload.workflow_run.conclusion = action === 'completed' ? conclusion : null;
+  payload.installation = { id: 1 };
+  return payload;
+}
+
+const RESULTS = {
+  project: 'payments',
+  environment: 'dev',
+  action: 'deploy',
+  revision: REVISION,
+  status: 'success',
+  activities: [
+    { id: 'resource/network/apply', status: 'success', attempts: 1, startedAt: 1000, finishedAt: 3500, type: 'stage' },
+    { id: 'hook/onSuccess/smoke-test', status: 'success', attempts: 2, startedAt: 3500, finishedAt: 3600, type: 'http', reason: 'retried | once\nthen fine' },
+  ],
+  outputs: { network: { id: { value: 'vpc-1' } } },
+};
+const zipOf = (files: Record<string, string>) => Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)]))));
+
+let store: Store;
+let app: ReturnType<typeof createEnvsyncApp>;
+let probot: ReturnType<typeof testProbot>;
+let sent: string[];
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  store = await openStore({ url: ':memory:' });
+  app = createEnvsyncApp({ store, driftMinutes: 0 });
+  probot = testProbot();
+  await probot.load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
+  sent = [];
+  await store.createRun({ id: RUN, project: 'payments', environment: 'dev', action: 'deploy', revision: REVISION, status: 'queued', activities: [], outputs: {} });
+  await store.setSetting(`deployment:${RUN}`, '55');
+  nock(API).post('/app/installations/1/access_tokens').reply(201, { token: 'installation-token', expires_at: '2099-01-01T00:00:00Z' });
+});
+afterEach(() => stopAppCleanly(app, store));
+
+const receive = async (payload: unknown, id = `d-${Math.random()}`) => {
+  await probot.receive({ id, name: 'workflow_run', payload } as never);
+  await app.running()!.queue.idle();
+};
+const record = (uri: string, body: unknown) => sent.push(`${uri.replace(REPO, '')} ${JSON.stringify(body)}`);
+
+function mockCompletion(artifacts: unknown[], zip?: Buffer, merged = true) {
+  const scope = nock(API)
+    .get(`${REPO}/actions/runs/${WORKFLOW_RUN}/artifacts`)
+    .query(true)
+    .reply(200, { total_count: artifacts.length, artifacts })
+    .post(`${REPO}/deployments/55/statuses`)
+    .reply(201, (uri, body) => (record(uri, body), {}))
+    .get(`${REPO}/commits/${REVISION}/pulls`)
+    .reply(200, merged ? [{ number: 9, state: 'closed', head: { sha: 'h'.repeat(40) }, base: { sha: 'b'.repeat(40), ref: 'main' }, user: { login: 'dev' } }] : []);
+  if (zip) scope.get(`${REPO}/actions/artifacts/7/zip`).reply(200, zip, { 'content-type': 'application/zip' });
+  if (merged) scope.post(`${REPO}/issues/9/comments`).reply(201, (uri, body) => (record(uri, body), { id: 1 }));
+}
+
+describe('a runner workflow', () => {
+  it('that starts puts the deployment in progress, with a link to the workflow run', async () => {
+    nock(API).post(`${REPO}/deployments/55/statuses`).reply(201, (uri, body) => (record(uri, body), {}));
+    await receive(event('requested'));
+    expect(sent).toEqual([`/deployments/55/statuses {"state":"in_progress","description":"running on an Actions runner","log_url":"${LOG}"}`]);
+    expect((await store.getRun(RUN))?.status).toBe('in_progress');
+  });
+
+  it('that completes is recorded from its results artifact, and summarized on the deployment and the merged pull request', async () => {
+    mockCompletion([{ id: 7, name: `envsync-results-${RUN}`, expired: false }], zipOf({ 'envsync-results.json': JSON.stringify(RESULTS) }));
+    await receive(event('completed'));
+    const run = await store.getRun(RUN);
+    expect(run).toMatchObject({ status: 'success', activities: RESULTS.activities, outputs: RESULTS.outputs });
+    expect(run?.finishedAt).not.toBeNull();
+    expect(sent).toEqual([
+      `/deployments/55/statuses {"state":"success","description":"deploy of payments/dev: success","log_url":"${LOG}"}`,
+      `/issues/9/comments ${JSON.stringify({
+        body: [
+          '### envsync deploy of `payments/dev`: success',
+          '',
+          `Revision \`${REVISION}\``,
+          '',
+          '| status | activity | type | time | reason |',
+          '| --- | --- | --- | --- | --- |',
+          '| ✅ success | `resource/network/apply` | stage | 2.5 s |  |',
+          '| ✅ success | `hook/onSuccess/smoke-test` | http | 0.1 s | retried \\| once then fine |',
+          '',
+          `[Workflow run](${LOG})`,
+          '',
+        ].join('\n'),
+      })}`,
+    ]);
+  });
+
+  it('that uploaded no results fails the run and says so', async () => {
+    mockCompletion([{ id: 8, name: 'something-else', expired: false }], undefined, false);
+    await receive(event('completed', undefined, 'failure'));
+    expect((await store.getRun(RUN))?.status).toBe('failure');
+    expect(sent).toEqual([`/deployments/55/statuses {"state":"failure","description":"the runner uploaded no results","log_url":"${LOG}"}`]);
+  });
+
+  it('whose results name another environment does not record them', async () => {
+    mockCompletion([{ id: 7, name: `envsync-results-${RUN}`, expired: false }], zipOf({ 'envsync-results.json': JSON.stringify({ ...RESULTS, environment: 'prod' }) }), false);
+    await receive(event('completed'));
+    expect(await store.getRun(RUN)).toMatchObject({ status: 'failure', activities: [], outputs: {} });
+    expect(sent[0]).toContain('"description":"the results are of deploy payments/prod, not of this run"');
+  });
+
+  it('cancelled without results is a cancelled run and an errored deployment', async () => {
+    mockCompletion([], undefined, false);
+    await receive(event('completed', undefined, 'cancelled'));
+    expect((await store.getRun(RUN))?.status).toBe('cancelled');
+    expect(sent[0]).toContain('"state":"error"');
+  });
+
+  it('that envsync did not start, or that finished already, changes nothing and asks GitHub nothing', async () => {
+    nock.cleanAll(); // not even a token is needed
+    await receive(event('completed', 'CI on main'));
+    await receive(event('completed', 'envsync deploy payments/dev (run someone-elses-run)'));
+    await store.updateRun(RUN, { status: 'success' });
+    await receive(event('completed'));
+    expect(sent).toEqual([]);
+    expect((await store.getRun(RUN))?.status).toBe('success');
+  });
+
+  it('redelivered is followed once', async () => {
+    nock(API).post(`${REPO}/deployments/55/statuses`).reply(201, (uri, body) => (record(uri, body), {}));
+    await receive(event('requested'), 'same');
+    await receive(event('requested'), 'same');
+    expect(sent).toHaveLength(1);
+  });
+});

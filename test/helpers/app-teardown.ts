@@ -1,0 +1,14 @@
+// The end of every app test: no queued job failed, the app stops, and every mocked request was made.
+import nock from 'nock';
+import { expect } from 'vitest';
+import type { createEnvsyncApp } from '../../src/app/index.js';
+import type { Store } from '../../src/system/store.js';
+
+export async function stopAppCleanly(app: ReturnType<typeof createEnvsyncApp>, store: Store): Promise<void> {
+  expect(app.running()?.failures.map((f) => String(f.error))).toEqual([]);
+  await app.running()?.stop();
+  await store.close();
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+}
