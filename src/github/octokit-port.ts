@@ -13,9 +13,19 @@ interface RestPullRequest {
   head: { sha: string };
   base: { sha: string; ref: string };
   user: { login: string };
+  merged_at?: string | null;
+  merge_commit_sha?: string | null;
 }
 
-const pullRequestOf = (pr: RestPullRequest): PullRequest => ({ number: pr.number, state: pr.state, headSha: pr.head.sha, baseSha: pr.base.sha, baseRef: pr.base.ref, author: pr.user.login });
+const pullRequestOf = (pr: RestPullRequest): PullRequest => ({
+  number: pr.number,
+  state: pr.state,
+  headSha: pr.head.sha,
+  baseSha: pr.base.sha,
+  baseRef: pr.base.ref,
+  author: pr.user.login,
+  ...(pr.merged_at && pr.merge_commit_sha ? { mergeCommitSha: pr.merge_commit_sha } : {}),
+});
 
 const isNotFound = (e: unknown) => (e as { status?: number }).status === 404;
 

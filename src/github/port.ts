@@ -56,6 +56,8 @@ export interface PullRequest {
   baseSha: string;
   baseRef: string;
   author: string;
+  /** The commit the merge made on the base branch, once merged. */
+  mergeCommitSha?: string;
 }
 
 export type DeploymentState = 'queued' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';

@@ -2,6 +2,7 @@
 // approval counts from a user with write access or a listed approver, never from the pull request's
 // author (unless configured) or a bot, and only for the head it was given on.
 import { CONFIG_PATH, parseRepositoryConfig, type ResolvedConfig } from '../config/config.js';
+import { advanceRuns } from './merge-runs.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../github/port.js';
 import { approvalCheckName, approvalOutput } from '../render/checks.js';
 import { approvalSubject } from './pull-request.js';
@@ -105,6 +106,8 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
       output: approvalOutput(g.gate, [], decision === 'approve' ? { approvedBy: user } : { rejectedBy: user, ...(reason ? { reason } : {}) }),
     });
   }
+  // Approving a merged pull request releases the runs its merge holds for these gates.
+  if (decision === 'approve' && pr.mergeCommitSha) await advanceRuns(port, store, repo, pr.mergeCommitSha);
   await port.addReaction(repo, event.comment.id, '+1');
   return decision === 'approve' ? { approved: chosen.map((g) => g.gate) } : { rejected: chosen.map((g) => g.gate) };
 }

@@ -29,8 +29,8 @@ export interface StartedRun {
   id: string;
   environment: string;
   action: Run['action'];
-  /** Dispatched to a runner, or why it waits. */
-  state: 'dispatched' | { waitingFor: string };
+  /** Dispatched to a runner, not run (an environment it depends on failed), or why it waits. */
+  state: 'dispatched' | { notRun: string } | { waitingFor: string };
 }
 
 /** One merge, one environment, one action: the same id on a redelivery, so nothing starts twice. */
@@ -38,6 +38,24 @@ export const runIdOf = (revision: string, run: Pick<Run, 'project' | 'environmen
 
 export const deploymentSetting = (runId: string) => `deployment:${runId}`;
 const dispatchedSetting = (runId: string) => `dispatched:${runId}`;
+const pendingSetting = (runId: string) => `pending:${runId}`;
+
+/** What a run needs to be dispatched later, when what it waits for is done. */
+interface PendingRun {
+  order: number;
+  environment: string;
+  action: Run['action'];
+  branch: string;
+  workflow: string;
+  /** The commit the runner checks out; none when a destroy has no earlier revision to run. */
+  sha?: string;
+  gates: string[];
+  /** Runs of this merge that must succeed first. */
+  after: string[];
+  labels: string[];
+  /** The last "waiting for" the deployment was told, so that it is told each change once. */
+  told?: string;
+}
 
 /**
  * Call before the revision is applied: the plan is computed against the system as it was, so a
@@ -49,58 +67,104 @@ export async function startMergeRuns(port: GitHubPort, store: Store, input: Merg
   if (validateRepository(input.after).some((f) => f.severity === 'error')) return [];
   const plan = planChange({ base: { revision: 'system', loaded: input.before }, head: { revision: input.revision, loaded: input.after } });
   if (plan.runs.length === 0 || plan.summary.errors > 0) return [];
-  const repoName = `${input.repo.owner}/${input.repo.repo}`;
-  const merged = await mergedPullRequest(port, input.repo, input.revision);
-  const decisions = merged ? decisionsByGate(await store.listApprovals(repoName, merged.number, approvalSubject(merged))) : new Map();
-  const inThisMerge = new Set(plan.runs.map((r) => `${r.project}/${r.environment}`));
-  const started: StartedRun[] = [];
+  const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
 
-  for (const run of plan.runs) {
+  for (const [order, run] of plan.runs.entries()) {
     const id = runIdOf(input.revision, run);
     const environment = `${run.project}/${run.environment}`;
-    const unapproved = run.approvals.filter((gate) => decisions.get(gate)?.decision !== 'approve');
-    const dependencies = run.reasons.filter((r) => r.type === 'dependency-runs' && inThisMerge.has(`${r.project}/${r.name}`)).map((r) => `${r.project}/${r.name}`);
-    // A destroy runs the environment as it was: the runner needs a commit that still has it.
-    const sha = run.action === 'destroy' ? input.previousRevision : input.revision;
+    if (!(await store.getRun(id))) {
+      // A destroy runs the environment as it was: the runner needs a commit that still has it.
+      const sha = run.action === 'destroy' ? input.previousRevision : input.revision;
+      const pending: PendingRun = {
+        order,
+        environment,
+        action: run.action,
+        branch: input.branch,
+        workflow: input.config.runs.workflow,
+        ...(sha !== undefined ? { sha } : {}),
+        gates: run.approvals,
+        after: run.reasons.filter((r) => r.type === 'dependency-runs').flatMap((r) => idOf.get(`${r.project}/${r.name}`) ?? []),
+        labels: runnerLabels(input.config, agentsOf(input, run)),
+      };
+      await store.setSetting(pendingSetting(id), JSON.stringify(pending));
+      await store.createRun({ id, project: run.project, environment: run.environment, action: run.action, revision: input.revision, status: 'waiting', activities: run.activities, outputs: {} });
+    }
+    if (!(await store.getSetting(deploymentSetting(id)))) {
+      const deployment = await port.createDeployment(input.repo, { ref: input.revision, environment, description: `envsync ${run.action} of ${environment}`, payload: { runId: id, action: run.action } });
+      await store.setSetting(deploymentSetting(id), String(deployment));
+    }
+  }
+  return advanceRuns(port, store, input.repo, input.revision);
+}
+
+/**
+ * Dispatches each waiting run of a merge whose gates are approved and whose dependencies succeeded;
+ * called after the merge, after an /approve on the merged pull request, and after a run finishes.
+ */
+export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef, revision: string): Promise<StartedRun[]> {
+  const runs: { id: string; pending: PendingRun; status: string }[] = [];
+  for (const run of await store.listRuns()) {
+    if (run.revision !== revision || (run.status !== 'waiting' && run.status !== 'queued')) continue;
+    const text = await store.getSetting(pendingSetting(run.id));
+    if (text) runs.push({ id: run.id, pending: JSON.parse(text) as PendingRun, status: run.status });
+  }
+  if (runs.length === 0) return [];
+  runs.sort((a, b) => a.pending.order - b.pending.order);
+  const repoName = `${repo.owner}/${repo.repo}`;
+  const merged = await mergedPullRequest(port, repo, revision);
+  const decisions = merged ? decisionsByGate(await store.listApprovals(repoName, merged.number, approvalSubject(merged))) : new Map();
+  const started: StartedRun[] = [];
+
+  for (const { id, pending, status } of runs) {
+    const deployment = Number(await store.getSetting(deploymentSetting(id)));
+    const base = { id, environment: pending.environment, action: pending.action };
+    if (status === 'queued' && (await store.getSetting(dispatchedSetting(id)))) {
+      started.push({ ...base, state: 'dispatched' });
+      continue;
+    }
+    const before = await Promise.all(pending.after.map(async (dep) => ({ dep, run: await store.getRun(dep) })));
+    const failed = before.find((b) => b.run && ['failure', 'cancelled'].includes(b.run.status));
+    if (failed) {
+      const why = `${failed.run!.project}/${failed.run!.environment} did not succeed`;
+      await store.updateRun(id, { status: 'cancelled', finishedAt: new Date().toISOString() });
+      await port.createDeploymentStatus(repo, deployment, { state: 'error', description: `not run: ${why}` });
+      started.push({ ...base, state: { notRun: why } });
+      continue;
+    }
+    const unapproved = pending.gates.filter((gate) => decisions.get(gate)?.decision !== 'approve');
+    const running = before.filter((b) => b.run?.status !== 'success').map((b) => (b.run ? `${b.run.project}/${b.run.environment}` : b.dep));
     const waitingFor =
       unapproved.length > 0
         ? `approval of ${unapproved.join(', ')}: /approve on ${merged ? `#${merged.number}` : 'the merged pull request'}`
-        : dependencies.length > 0
-          ? `the runs of ${dependencies.join(', ')}`
-          : sha === undefined
+        : running.length > 0
+          ? `the runs of ${running.join(', ')}`
+          : pending.sha === undefined
             ? 'a revision that still has the environment (the system has applied none)'
             : undefined;
-
-    if (!(await store.getRun(id))) {
-      await store.createRun({ id, project: run.project, environment: run.environment, action: run.action, revision: input.revision, status: waitingFor ? 'waiting' : 'queued', activities: run.activities, outputs: {} });
-    }
-    let deployment = Number(await store.getSetting(deploymentSetting(id)));
-    if (!deployment) {
-      deployment = await port.createDeployment(input.repo, { ref: input.revision, environment, description: `envsync ${run.action} of ${environment}`, payload: { runId: id, action: run.action } });
-      await store.setSetting(deploymentSetting(id), String(deployment));
-      if (waitingFor) await port.createDeploymentStatus(input.repo, deployment, { state: 'queued', description: `waiting for ${waitingFor}` });
-    }
-    if (waitingFor || sha === undefined) {
-      started.push({ id, environment, action: run.action, state: { waitingFor: waitingFor ?? '' } });
+    if (waitingFor) {
+      if (pending.told !== waitingFor) {
+        await port.createDeploymentStatus(repo, deployment, { state: 'queued', description: `waiting for ${waitingFor}` });
+        await store.setSetting(pendingSetting(id), JSON.stringify({ ...pending, told: waitingFor }));
+      }
+      started.push({ ...base, state: { waitingFor } });
       continue;
     }
-    if (!(await store.getSetting(dispatchedSetting(id)))) {
-      await port.dispatchWorkflow(input.repo, input.config.runs.workflow, input.branch, {
-        environment,
-        action: run.action,
-        sha,
-        approved: run.approvals.join(','),
-        'runs-on': JSON.stringify(runnerLabels(input.config, agentsOf(input, run))),
-        'run-id': id,
-      });
-      await store.setSetting(dispatchedSetting(id), new Date().toISOString());
-      await port.createDeploymentStatus(input.repo, deployment, {
-        state: 'queued',
-        description: `dispatched to ${input.config.runs.workflow}`,
-        logUrl: `https://github.com/${repoName}/actions/workflows/${input.config.runs.workflow}`,
-      });
-    }
-    started.push({ id, environment, action: run.action, state: 'dispatched' });
+    await store.updateRun(id, { status: 'queued' });
+    await port.dispatchWorkflow(repo, pending.workflow, pending.branch, {
+      environment: pending.environment,
+      action: pending.action,
+      sha: pending.sha!,
+      approved: pending.gates.join(','),
+      'runs-on': JSON.stringify(pending.labels),
+      'run-id': id,
+    });
+    await store.setSetting(dispatchedSetting(id), new Date().toISOString());
+    await port.createDeploymentStatus(repo, deployment, {
+      state: 'queued',
+      description: `dispatched to ${pending.workflow}`,
+      logUrl: `https://github.com/${repoName}/actions/workflows/${pending.workflow}`,
+    });
+    started.push({ ...base, state: 'dispatched' });
   }
   return started;
 }

@@ -7,7 +7,7 @@ import { jobSummary } from '../render/run-summary.js';
 import type { RunResults } from '../runner/run.js';
 import { RESULTS_ARTIFACT_PREFIX } from '../runner/workflow.js';
 import type { RunStatus, Store } from '../system/store.js';
-import { deploymentSetting } from './merge-runs.js';
+import { advanceRuns, deploymentSetting } from './merge-runs.js';
 
 export interface WorkflowRunEvent {
   action: string;
@@ -78,5 +78,7 @@ export async function followWorkflowRun(port: GitHubPort, store: Store, event: W
       : `### envsync ${run.action} of \`${environment}\`: ${status}\n\n${problem}: see the [workflow run](${logUrl}).\n`;
     await port.createComment(repo, merged.number, body);
   }
+  // Runs of the same merge that waited for this one go now (or are not run, if it failed).
+  await advanceRuns(port, store, repo, run.revision);
   return { run: id, status };
 }

@@ -213,6 +213,37 @@ describe('/approve', () => {
     expect(nock.pendingMocks().filter((m) => !m.includes('access_tokens'))).toEqual([]);
   });
 
+  it('on a merged pull request releases the run its merge holds for that gate', async () => {
+    const MERGE = 'd'.repeat(40);
+    const RUN = `${MERGE.slice(0, 12)}-payments-dev-deploy`;
+    await store.createRun({ id: RUN, project: 'payments', environment: 'dev', action: 'deploy', revision: MERGE, status: 'waiting', activities: [], outputs: {} });
+    await store.setSetting(`deployment:${RUN}`, '41');
+    await store.setSetting(`pending:${RUN}`, JSON.stringify({ order: 0, environment: 'payments/dev', action: 'deploy', branch: 'main', workflow: 'envsync-run.yml', sha: MERGE, gates: ['hook/onInit/change-approval'], after: [], labels: ['ubuntu-latest'], told: 'approval' }));
+    const merged = { number: 2, state: 'closed', head: { sha: HEAD }, base: { sha: BASE, ref: 'main' }, user: { login: 'Codertocat' }, merged_at: '2026-11-21T07:00:00Z', merge_commit_sha: MERGE };
+    nock(API).get(`${REPO}/pulls/2`).reply(200, merged);
+    config();
+    nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'write', role_name: 'write' });
+    listChecks();
+    nock(API)
+      .patch(`${REPO}/check-runs/7`)
+      .reply(200, {})
+      .get(`${REPO}/commits/${MERGE}/pulls`)
+      .reply(200, [merged])
+      .post(`${REPO}/actions/workflows/envsync-run.yml/dispatches`)
+      .reply(204, (uri, body) => (keep('POST', uri)(uri, body), ''))
+      .post(`${REPO}/deployments/41/statuses`)
+      .reply(201, (uri, body) => (keep('POST', uri)(uri, body), {}));
+    reaction('+1');
+    await receive('issue_comment', commentCreated('/approve', 'reviewer'));
+    expect(sent[0]).toEqual({
+      method: 'POST',
+      path: `${REPO}/actions/workflows/envsync-run.yml/dispatches`,
+      body: { ref: 'main', inputs: { environment: 'payments/dev', action: 'deploy', sha: MERGE, approved: 'hook/onInit/change-approval', 'runs-on': '["ubuntu-latest"]', 'run-id': RUN } },
+    });
+    expect((await store.getRun(RUN))?.status).toBe('queued');
+    expect(nock.pendingMocks().filter((m) => !m.includes('access_tokens'))).toEqual([]);
+  });
+
   it('from the pull request\'s author is refused with a reply that says why', async () => {
     mockPullRequest(HEAD, 'author');
     config();

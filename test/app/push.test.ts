@@ -118,8 +118,8 @@ describe('a push', () => {
     const id = (env: string) => `${payload.after.slice(0, 12)}-payments-${env}-deploy`;
     expect(sent).toEqual([
       `/deployments {"ref":"${payload.after}","environment":"payments/dev","description":"envsync deploy of payments/dev","payload":{"runId":"${id('dev')}","action":"deploy"},"auto_merge":false,"required_contexts":[]}`,
-      `/deployments/101/statuses {"state":"queued","description":"waiting for approval of ${GATE}: /approve on the merged pull request"}`,
       `/deployments {"ref":"${payload.after}","environment":"payments/staging","description":"envsync deploy of payments/staging","payload":{"runId":"${id('staging')}","action":"deploy"},"auto_merge":false,"required_contexts":[]}`,
+      `/deployments/101/statuses {"state":"queued","description":"waiting for approval of ${GATE}: /approve on the merged pull request"}`,
       `/deployments/102/statuses {"state":"queued","description":"waiting for approval of ${GATE}: /approve on the merged pull request"}`,
     ]);
     expect((await store.listRuns()).map((r) => `${r.id} ${r.status}`).sort()).toEqual([`${id('dev')} waiting`, `${id('staging')} waiting`]);

@@ -81,6 +81,15 @@ function mockCompletion(artifacts: unknown[], zip?: Buffer, merged = true) {
   if (merged) scope.post(`${REPO}/issues/9/comments`).reply(201, (uri, body) => (record(uri, body), { id: 1 }));
 }
 
+const NEXT = 'eeeeeeeeeeee-payments-staging-deploy';
+
+/** A run of the same merge that waits for RUN, as startMergeRuns records it (deployment 56). */
+async function holdNextRun() {
+  await store.createRun({ id: NEXT, project: 'payments', environment: 'staging', action: 'deploy', revision: REVISION, status: 'waiting', activities: [], outputs: {} });
+  await store.setSetting(`deployment:${NEXT}`, '56');
+  await store.setSetting(`pending:${NEXT}`, JSON.stringify({ order: 1, environment: 'payments/staging', action: 'deploy', branch: 'main', workflow: 'envsync-run.yml', sha: REVISION, gates: [], after: [RUN], labels: ['ubuntu-latest'] }));
+}
+
 describe('a runner workflow', () => {
   it('that starts puts the deployment in progress, with a link to the workflow run', async () => {
     nock(API).post(`${REPO}/deployments/55/statuses`).reply(201, (uri, body) => (record(uri, body), {}));
@@ -144,6 +153,37 @@ describe('a runner workflow', () => {
     await receive(event('completed'));
     expect(sent).toEqual([]);
     expect((await store.getRun(RUN))?.status).toBe('success');
+  });
+
+  it('that succeeds dispatches the run of the same merge that waited for it', async () => {
+    await holdNextRun();
+    mockCompletion([{ id: 7, name: `envsync-results-${RUN}`, expired: false }], zipOf({ 'envsync-results.json': JSON.stringify(RESULTS) }), false);
+    nock(API)
+      .get(`${REPO}/commits/${REVISION}/pulls`)
+      .reply(200, [])
+      .post(`${REPO}/actions/workflows/envsync-run.yml/dispatches`)
+      .reply(204, (uri, body) => (record(uri, body), ''))
+      .post(`${REPO}/deployments/56/statuses`)
+      .reply(201, (uri, body) => (record(uri, body), {}));
+    await receive(event('completed'));
+    expect(sent.slice(1)).toEqual([
+      `/actions/workflows/envsync-run.yml/dispatches {"ref":"main","inputs":{"environment":"payments/staging","action":"deploy","sha":"${REVISION}","approved":"","runs-on":"[\\"ubuntu-latest\\"]","run-id":"${NEXT}"}}`,
+      '/deployments/56/statuses {"state":"queued","description":"dispatched to envsync-run.yml","log_url":"https://github.com/octo-org/octo-repo/actions/workflows/envsync-run.yml"}',
+    ]);
+    expect((await store.getRun(NEXT))?.status).toBe('queued');
+  });
+
+  it('that fails leaves the run that waited for it not run, and says why', async () => {
+    await holdNextRun();
+    mockCompletion([{ id: 7, name: `envsync-results-${RUN}`, expired: false }], zipOf({ 'envsync-results.json': JSON.stringify({ ...RESULTS, status: 'failure' }) }), false);
+    nock(API)
+      .get(`${REPO}/commits/${REVISION}/pulls`)
+      .reply(200, [])
+      .post(`${REPO}/deployments/56/statuses`)
+      .reply(201, (uri, body) => (record(uri, body), {}));
+    await receive(event('completed', undefined, 'failure'));
+    expect(sent.at(-1)).toBe('/deployments/56/statuses {"state":"error","description":"not run: payments/dev did not succeed"}');
+    expect((await store.getRun(NEXT))?.status).toBe('cancelled');
   });
 
   it('redelivered is followed once', async () => {
