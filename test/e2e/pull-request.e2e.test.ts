@@ -1,7 +1,8 @@
 // End to end: the real `envsync serve` process, signed webhooks over HTTP, and a local fake GitHub
 // backed by a real git repository. A pull request is validated and planned, approvals are refused and
-// accepted, redelivered and out-of-order events change nothing, and a planted secret appears in no
-// request the app sends and in none of its logs.
+// accepted, redelivered and out-of-order events change nothing; the merge dispatches a run per
+// environment, a real `envsync run` plays the runner and its results come back through workflow_run;
+// a planted secret appears in no request the app sends and in none of its logs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../fake-github/fake-github.js';
 import { commentCreated, pullRequestOpened } from '../helpers/github-fixtures.js';
+import examples from '@octokit/webhooks-examples';
+import { zipSync } from 'fflate';
+
+type Example = { name: string; examples: Record<string, any>[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+const exampleOf = (name: string, index: number) => (examples as unknown as Example[]).find((e) => e.name === name)!.examples[index]!;
+const pushExample = () => exampleOf('push', 4);
+const workflowRunExample = () => exampleOf('workflow_run', 1);
 
 const bin = fileURLToPath(new URL('../../bin/envsync.js', import.meta.url));
 const example = fileURLToPath(new URL('../../examples/config-repo/', import.meta.url));
@@ -164,6 +172,52 @@ describe('the app server, end to end', () => {
     await send('issue_comment', comment('/help', 'dave'));
     await until('the help reply', () => github.comments.find((c) => c.body.startsWith('envsync commands')));
     expect(github.checks.length).toBe(before);
+  });
+
+  it('on merge, starts a deployment per affected environment and dispatches the runner workflow at the merge commit', async () => {
+    const merge = github.merge(1);
+    const push = forRepo(structuredClone(pushExample()));
+    Object.assign(push, { ref: 'refs/heads/main', before: base, after: merge, deleted: false, installation: { id: 1 } });
+    push.repository.default_branch = 'main';
+    expect(await send('push', push)).toBe(200);
+    await until('two runs dispatched and shown', () => (github.dispatches.length === 2 && github.deployments.every((d) => d.statuses.length > 0)) || undefined);
+    const run = (env: string) => `${merge.slice(0, 12)}-payments-${env}-deploy`;
+    expect(github.dispatches).toEqual(
+      ['dev', 'staging'].map((env) => ({
+        workflow: 'envsync-run.yml',
+        ref: 'main',
+        inputs: { environment: `payments/${env}`, action: 'deploy', sha: merge, approved: 'hook/onInit/change-approval', 'runs-on': '["ubuntu-latest"]', 'run-id': run(env) },
+      })),
+    );
+    expect(github.deployments.map((d) => [d.environment, d.ref, d.statuses.map((s) => s.description)])).toEqual([
+      ['payments/dev', merge, ['dispatched to envsync-run.yml']],
+      ['payments/staging', merge, ['dispatched to envsync-run.yml']],
+    ]);
+    // Redelivered: nothing starts twice.
+    expect(await send('push', push, `delivery-${deliveries}`)).toBe(200);
+    expect(await send('push', push)).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(github.dispatches).toHaveLength(2);
+  });
+
+  it('records what the runner reports: the results artifact, the deployment status and a summary on the merged pull request', async () => {
+    const { inputs } = github.dispatches[0]!;
+    // The runner's part, played for real: envsync run in a checkout of the dispatched commit.
+    const checkout = join(work, 'runner');
+    execFileSync('git', ['clone', '-q', github.gitDir, checkout]);
+    execFileSync('git', ['-C', checkout, 'checkout', '-q', inputs.sha!]);
+    execFileSync(process.execPath, [bin, 'run', inputs.environment!, '--action', inputs.action!, '--dry-run', '--approved', inputs.approved!], { cwd: checkout, env: { ...process.env, GITHUB_STEP_SUMMARY: '' } });
+    const results = readFileSync(join(checkout, 'envsync-results.json'));
+    github.artifacts.push({ id: 900, run: 555, name: `envsync-results-${inputs['run-id']}`, zip: Buffer.from(zipSync({ 'envsync-results.json': new Uint8Array(results) })) });
+
+    const completed = forRepo(structuredClone(workflowRunExample()));
+    Object.assign(completed.workflow_run, { id: 555, display_title: `envsync deploy ${inputs.environment} (run ${inputs['run-id']})`, conclusion: 'success', html_url: 'https://github.example/acme/config/actions/runs/555' });
+    completed.installation = { id: 1 };
+    expect(await send('workflow_run', completed)).toBe(200);
+    const summary = await until('the run summary comment', () => github.comments.find((c) => c.body.startsWith('### envsync deploy of `payments/dev`: success')));
+    expect(summary.issue).toBe(1);
+    expect(summary.body).toContain('| ✅ success | `hook/onInit/change-approval` | approval |');
+    expect(github.deployments[0]!.statuses.at(-1)).toEqual({ state: 'success', description: 'deploy of payments/dev: success', log_url: 'https://github.example/acme/config/actions/runs/555' });
   });
 
   it('sends the planted secret in no request and writes it in no log', () => {

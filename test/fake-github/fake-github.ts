@@ -21,6 +21,7 @@ interface PullRecord {
   author: string;
   state: 'open' | 'closed';
   merged: boolean;
+  mergeCommit?: string;
   title: string;
   body: string;
 }
@@ -47,6 +48,10 @@ export class FakeGitHub {
   readonly comments: CommentRecord[] = [];
   readonly reactions: { comment: number; content: string }[] = [];
   readonly pulls: PullRecord[] = [];
+  readonly deployments: { id: number; environment: string; ref: string; payload: Record<string, string>; statuses: { state: string; description: string; log_url?: string }[] }[] = [];
+  readonly dispatches: { workflow: string; ref: string; inputs: Record<string, string> }[] = [];
+  /** Artifacts of workflow runs, as a runner would have uploaded them (tests add them). */
+  readonly artifacts: { id: number; run: number; name: string; zip: Buffer }[] = [];
   /** Permission of each user on the repository; others have none. */
   readonly permissions = new Map<string, string>();
   private readonly root = mkdtempSync(join(tmpdir(), 'fake-github-'));
@@ -78,6 +83,17 @@ export class FakeGitHub {
     const pr: PullRecord = { number: this.pulls.length + 1, head, base, author, state: 'open', merged: false, title: 'change', body: '' };
     this.pulls.push(pr);
     return pr;
+  }
+
+  /** Merges a pull request as GitHub's merge button does: a merge commit on the base branch. */
+  merge(number: number): string {
+    const pr = this.pulls.find((p) => p.number === number)!;
+    const [base, head] = [this.sha(pr.base), this.sha(pr.head)];
+    const env = { GIT_AUTHOR_NAME: 'GitHub', GIT_AUTHOR_EMAIL: 'noreply@github.com', GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' };
+    const commit = this.git(['commit-tree', `${head}^{tree}`, '-p', base, '-p', head, '-m', `Merge pull request #${number}`], undefined, env);
+    this.git(['update-ref', `refs/heads/${pr.base}`, commit]);
+    Object.assign(pr, { state: 'closed', merged: true, mergeCommit: commit });
+    return commit;
   }
 
   sha(ref: string): string {
@@ -131,7 +147,33 @@ export class FakeGitHub {
     if (method === 'GET' && (match = /^\/pulls\/(\d+)$/.exec(rest))) {
       const pr = this.pulls.find((p) => p.number === Number(match![1]));
       if (!pr) return undefined;
-      return { status: 200, data: { number: pr.number, state: pr.state, merged_at: pr.merged ? '2026-01-01T00:00:00Z' : null, head: { sha: this.sha(pr.head), ref: pr.head }, base: { sha: this.sha(pr.base), ref: pr.base }, user: { login: pr.author } } };
+      return { status: 200, data: this.pullData(pr) };
+    }
+    if (method === 'GET' && (match = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
+      return { status: 200, data: this.pulls.filter((p) => p.mergeCommit === match![1] || this.sha(p.head) === match![1]).map((p) => this.pullData(p)) };
+    }
+    if (method === 'POST' && (match = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(rest))) {
+      this.dispatches.push({ workflow: decodeURIComponent(match[1]!), ref: body.ref, inputs: body.inputs });
+      return { status: 204, raw: '' };
+    }
+    if (method === 'POST' && rest === '/deployments') {
+      const deployment = { id: this.nextId++, environment: body.environment, ref: body.ref, payload: body.payload, statuses: [] };
+      this.deployments.push(deployment);
+      return { status: 201, data: { id: deployment.id } };
+    }
+    if (method === 'POST' && (match = /^\/deployments\/(\d+)\/statuses$/.exec(rest))) {
+      const deployment = this.deployments.find((d) => d.id === Number(match![1]));
+      if (!deployment) return undefined;
+      deployment.statuses.push({ state: body.state, description: body.description, ...(body.log_url ? { log_url: body.log_url } : {}) });
+      return { status: 201, data: {} };
+    }
+    if (method === 'GET' && (match = /^\/actions\/runs\/(\d+)\/artifacts$/.exec(rest))) {
+      const artifacts = this.artifacts.filter((a) => a.run === Number(match![1])).map((a) => ({ id: a.id, name: a.name, expired: false }));
+      return { status: 200, data: { total_count: artifacts.length, artifacts } };
+    }
+    if (method === 'GET' && (match = /^\/actions\/artifacts\/(\d+)\/zip$/.exec(rest))) {
+      const artifact = this.artifacts.find((a) => a.id === Number(match![1]));
+      return artifact ? { status: 200, raw: artifact.zip, contentType: 'application/zip' } : undefined;
     }
     if (method === 'GET' && rest === '/pulls') {
       const head = url.searchParams.get('head')?.split(':')[1];
@@ -230,6 +272,19 @@ export class FakeGitHub {
       return { status: 200, data: {} };
     }
     return undefined;
+  }
+
+  private pullData(pr: PullRecord) {
+    const head = pr.merged ? this.git(['rev-parse', `${pr.mergeCommit}^2`]) : this.sha(pr.head);
+    return {
+      number: pr.number,
+      state: pr.state,
+      merged_at: pr.merged ? '2026-01-01T00:00:00Z' : null,
+      merge_commit_sha: pr.mergeCommit ?? null,
+      head: { sha: head, ref: pr.head },
+      base: { sha: this.sha(pr.base), ref: pr.base },
+      user: { login: pr.author },
+    };
   }
 
   /** The Git data API's tree creation: a base tree with files written and removed. */
