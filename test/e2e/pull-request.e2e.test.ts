@@ -47,7 +47,7 @@ async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20
   for (;;) {
     const value = probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${serverLog.slice(-4000)}`);
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${serverLog.replace(/\\n/g, ' ').slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -75,17 +75,17 @@ const forRepo = <T extends Record<string, any>>(payload: T): T => { // eslint-di
   return payload;
 };
 
-const prEvent = (sha: string, action = 'opened') => {
+const prEvent = (sha: string, action = 'opened', number = 1) => {
   const payload = forRepo(pullRequestOpened(sha, base));
   payload.action = action;
-  payload.number = 1;
-  payload.pull_request.number = 1;
+  payload.number = number;
+  payload.pull_request.number = number;
   payload.pull_request.user.login = 'alice';
   return payload;
 };
-const comment = (body: string, user: string) => {
+const comment = (body: string, user: string, number = 1) => {
   const payload = forRepo(commentCreated(body, user));
-  payload.issue.number = 1;
+  payload.issue.number = number;
   payload.comment.id = 1000 + deliveries;
   return payload;
 };
@@ -219,6 +219,44 @@ describe('the app server, end to end', () => {
     expect(summary.body).toContain('| ✅ success | `hook/onInit/change-approval` | approval |');
     expect(github.deployments[0]!.statuses.at(-1)).toEqual({ state: 'success', description: 'deploy of payments/dev: success', log_url: 'https://github.example/acme/config/actions/runs/555' });
   });
+
+  it('holds the runs of a merge nobody approved, and /approve on the merged pull request releases them', async () => {
+    // A second change, checked but merged without approval.
+    const clone = join(work, 'clone');
+    const git = (...args: string[]) => execFileSync('git', ['-C', clone, ...args], { encoding: 'utf8' });
+    git('fetch', '-q', github.gitDir, 'main');
+    git('checkout', '-q', 'FETCH_HEAD');
+    const template = join(clone, 'projects/payments/environmenttemplates/web-stack.yaml');
+    writeFileSync(template, readFileSync(template, 'utf8').replace('value: "4"', 'value: "2"'));
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-am', 'second change');
+    const head2 = github.pushFrom(clone, 'change-2');
+    github.openPullRequest('change-2', 'main', 'alice');
+    const checked = github.checks.length;
+    await send('pull_request', { ...prEvent(head2, 'opened', 2), pull_request: { ...prEvent(head2, 'opened', 2).pull_request, base: { ...prEvent(head2).pull_request.base, ref: 'main', sha: github.sha('main') } } });
+    await until('the second pull request checked', () => github.checks.length >= checked + 3 || undefined);
+
+    const merge = github.merge(2);
+    const push = forRepo(structuredClone(pushExample()));
+    Object.assign(push, { ref: 'refs/heads/main', before: base, after: merge, deleted: false, installation: { id: 1 } });
+    push.repository.default_branch = 'main';
+    expect(await send('push', push)).toBe(200);
+    const held = await until('two held runs', () => {
+      const mine = github.deployments.filter((d) => d.ref === merge);
+      return (mine.length === 2 && mine.every((d) => d.statuses.length > 0) && mine) || undefined;
+    });
+    expect(held.map((d) => d.statuses.map((s) => s.description))).toEqual([
+      ['waiting for approval of hook/onInit/change-approval: /approve on #2'],
+      ['waiting for approval of hook/onInit/change-approval: /approve on #2'],
+    ]);
+    expect(github.dispatches).toHaveLength(2);
+
+    await send('issue_comment', comment('/approve', 'carol', 2));
+    await until('the held runs dispatched', () => github.dispatches.length === 4 || undefined);
+    expect(github.dispatches.slice(2).map((d) => [d.inputs.environment, d.inputs.sha])).toEqual([
+      ['payments/dev', merge],
+      ['payments/staging', merge],
+    ]);
+  }, 60_000);
 
   it('sends the planted secret in no request and writes it in no log', () => {
     expect(github.requests.length).toBeGreaterThan(10);
