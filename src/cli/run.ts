@@ -39,8 +39,15 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
   // A destroy runs what the environment was: the runner is given the revision that still has it.
   const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
   const revision = values.ref ? resolveRevision(dir, values.ref) : (process.env.GITHUB_SHA ?? 'working tree');
+  // Actions cancels a job with SIGINT then SIGTERM: the run stops its activities, records itself as
+  // cancelled and still writes its results.
+  const controller = new AbortController();
+  const cancel = () => controller.abort();
+  process.once('SIGINT', cancel);
+  process.once('SIGTERM', cancel);
   try {
     const results = await runEnvironment({
+      signal: controller.signal,
       files,
       root: config.root,
       project,
@@ -64,5 +71,8 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
       return 1;
     }
     throw e;
+  } finally {
+    process.off('SIGINT', cancel);
+    process.off('SIGTERM', cancel);
   }
 }

@@ -2,7 +2,7 @@
 // subprocesses, a real git clone and a local HTTP server. `tofu` and `docker` are stand-ins on PATH
 // (see FAKE_TOOL): they record how they were called and play the tool's part, so that what envsync
 // asks of them is asserted exactly. Planted secrets must come out of no output.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,7 +20,8 @@ const PULL_PASSWORD = 'CANARY-pull-pass-2291';
 // A stand-in for `tofu` and `docker`, NOT the real tools: it appends one JSON line per call to
 // $FAKE_LOG (arguments, working directory, stdin, TF_VAR_* and AWS_* variables), prints what it was
 // given (as a careless tool would, to prove that envsync masks it), answers `tofu output -json`
-// with an output named after the module, and exits 3 when its arguments contain $FAKE_FAIL.
+// with an output named after the module, exits 3 when its arguments contain $FAKE_FAIL and takes a
+// minute when they contain $FAKE_SLOW.
 const FAKE_TOOL = `#!/usr/bin/env node
 const fs = require('node:fs');
 const path = require('node:path');
@@ -35,7 +36,10 @@ if (tool === 'tofu' && args[0] === 'output') {
 } else {
   console.log(tool + ' ' + args.join(' ') + ' ' + JSON.stringify(env) + ' ' + stdin);
 }
-if (process.env.FAKE_FAIL && args.join(' ').includes(process.env.FAKE_FAIL)) { console.error('fake failure'); process.exit(3); }
+const slow = process.env.FAKE_SLOW && args.join(' ').includes(process.env.FAKE_SLOW);
+setTimeout(() => {
+  if (process.env.FAKE_FAIL && args.join(' ').includes(process.env.FAKE_FAIL)) { console.error('fake failure'); process.exit(3); }
+}, slow ? 60000 : 0);
 `;
 
 interface ToolCall {
@@ -241,6 +245,42 @@ describe('envsync run of a resource whose repository has no URL', () => {
     expect(result.stdout).toContain('::group::resource/network/checkout: success\nwould run: git clone of repository "infrastructure" has no URL: set ENVSYNC_REPOSITORY_INFRASTRUCTURE_URL\n');
     expect(result.calls).toEqual([]);
     expect(requests).toEqual([]);
+  }, 60_000);
+});
+
+describe('envsync run under GitHub Actions', () => {
+  it('registers each secret with ::add-mask:: before anything could print it, and prints it nowhere else', async () => {
+    const result = await run('actions', ['payments/dev', '--approved', 'hook/onInit/change-approval'], { GITHUB_ACTIONS: 'true' });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    for (const canary of [SECRET_KEY, ACCESS_KEY]) {
+      const mask = lines.indexOf(`::add-mask::${canary}`);
+      expect(mask).toBeGreaterThanOrEqual(0);
+      expect(mask).toBeLessThan(lines.findIndex((l) => l.startsWith('::group::')));
+      expect(lines.filter((l) => l.includes(canary))).toEqual([`::add-mask::${canary}`]);
+    }
+  }, 60_000);
+
+  it('stops when the job is cancelled (SIGTERM): running activities are ended, the results say cancelled', async () => {
+    const log = join(work, 'cancel.log');
+    writeFileSync(log, '');
+    const child = spawn(process.execPath, [bin, 'run', 'payments/dev', '--approved', 'hook/onInit/change-approval', '--results', 'cancel.json'], {
+      cwd: join(work, 'config'),
+      env: { ...process.env, PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}`, FAKE_LOG: log, FAKE_SLOW: 'apply', ENVSYNC_REPOSITORY_INFRASTRUCTURE_URL: `file://${join(work, 'infrastructure')}`, GITHUB_STEP_SUMMARY: '', GITHUB_ACTIONS: '' },
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const started = Date.now();
+    while (!readFileSync(log, 'utf8').includes('"apply"')) {
+      if (Date.now() - started > 30_000) throw new Error('tofu apply never started');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(30_000); // not the minute the stand-in would take
+    const results = JSON.parse(readFileSync(join(work, 'config', 'cancel.json'), 'utf8')) as { status: string; activities: { id: string; status: string }[] };
+    expect(results.status).toBe('cancelled');
+    expect(results.activities.find((a) => a.id === 'resource/network/apply')?.status).toBe('cancelled');
+    expect(results.activities.find((a) => a.id === 'resource/database/init')?.status).toBe('cancelled');
   }, 60_000);
 });
 
