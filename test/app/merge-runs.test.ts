@@ -7,6 +7,9 @@ import { startMergeRuns } from '../../src/handlers/merge-runs.js';
 import { loadSpecs } from '../../src/specs/load.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
+import { environment, environmentTemplate, pathOf } from '../engine/fixtures.js';
+import { edit, type Files } from '../plan/repo.js';
+import { sources } from '../helpers/repo.js';
 
 const repo = { owner: 'acme', repo: 'config' };
 const MERGE = 'm'.repeat(40);
@@ -67,5 +70,37 @@ describe('a merge that deletes an environment', () => {
     const started = await startMergeRuns(port, store, { ...input(PREVIOUS), after: loadSpecs(broken) });
     expect(started).toEqual([]);
     expect(await store.listRuns()).toEqual([]);
+  });
+});
+
+describe('a merge that runs environments depending on each other', () => {
+  // alpha depends on mid, which depends on zeta; none has an approval gate.
+  const chain: Files = {
+    ...environmentTemplate('bottom', 'v1', {}, ['  readme: nothing']),
+    ...environmentTemplate('middle', 'v1', {}, ['  resources:', '  - kind: environment', '    name: zeta']),
+    ...environmentTemplate('top', 'v1', {}, ['  resources:', '  - kind: environment', '    name: mid']),
+    ...environment('zeta', 'bottom'),
+    ...environment('mid', 'middle'),
+    ...environment('alpha', 'top'),
+  };
+  const changed = edit(chain, pathOf('Environment', 'zeta'), 'version: v1', 'version: v1\n  variables:\n  - name: x\n    value: y');
+
+  it('dispatches the first at once and holds each other until the one it depends on has run', async () => {
+    const started = await startMergeRuns(port, store, { ...input(PREVIOUS), before: loadSpecs(sources(chain)), after: loadSpecs(sources(changed)) });
+    const id = (env: string) => `${MERGE.slice(0, 12)}-p-${env}-deploy`;
+    expect(started.map((s) => [s.environment, s.state])).toEqual([
+      ['p/zeta', 'dispatched'],
+      ['p/mid', { waitingFor: 'the runs of p/zeta' }],
+      ['p/alpha', { waitingFor: 'the runs of p/mid' }],
+    ]);
+    await store.updateRun(id('zeta'), { status: 'success' });
+    calls = [];
+    const next = await startMergeRuns(port, store, { ...input(PREVIOUS), before: loadSpecs(sources(chain)), after: loadSpecs(sources(changed)) });
+    expect(next.map((s) => [s.environment, s.state])).toEqual([
+      ['p/mid', 'dispatched'],
+      ['p/alpha', { waitingFor: 'the runs of p/mid' }],
+    ]);
+    // Resumed, not restarted: no deployment is made again and alpha is not told twice.
+    expect(calls).toEqual([`dispatch main p/mid deploy ${MERGE}`, 'status 2 dispatched to envsync-run.yml']);
   });
 });
