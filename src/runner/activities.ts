@@ -71,11 +71,19 @@ async function http(options: Http, condition: string | undefined, signal: AbortS
   return { ...judge(condition ?? options.successCondition, { http: { statusCode: response.status, body: text } }, response.ok), outputs: { statusCode: response.status } };
 }
 
-async function container(options: Container, condition: string | undefined, signal: AbortSignal, context: RunnerContext): Promise<AttemptResult> {
-  const env = { ...context.env, ...Object.fromEntries(Object.entries(options.envVars ?? {}).map(([k, v]) => [k, resolveExpressions(String(v), context)])) };
+/** A provider stage run in a driver's image: its own command, and the resource's directory mounted. */
+interface StageInContainer {
+  command: string[];
+  mount: string;
+  env: Record<string, string>;
+  capture: boolean;
+}
+
+async function container(options: Container, condition: string | undefined, signal: AbortSignal, context: RunnerContext, stage?: StageInContainer): Promise<AttemptResult & { stdout?: string }> {
+  const env = { ...context.env, ...Object.fromEntries(Object.entries(options.envVars ?? {}).map(([k, v]) => [k, resolveExpressions(String(v), context)])), ...stage?.env };
   const dir = mkdtempSync(join(context.workDir, 'container-'));
   for (const [name, data] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), Buffer.from(data, 'base64'));
-  const command = [...(options.commands ?? []), ...(options.arguments ?? [])];
+  const command = stage ? stage.command : [...(options.commands ?? []), ...(options.arguments ?? [])];
   let result: CommandResult;
   if (context.runtime === 'process') {
     if (command.length === 0) return { ok: false, reason: 'the process runtime needs commands to run (the image is not used)' };
@@ -90,18 +98,24 @@ async function container(options: Container, condition: string | undefined, sign
       if (login.exitCode !== 0) return { ok: false, reason: `docker login to ${credentials.registry ?? 'the registry'} failed` };
     }
     const args = ['run', '--rm', '-v', `${dir}:/envsync/files`];
+    if (stage) args.push('-v', `${stage.mount}:${STAGE_MOUNT}`);
     if (options.cpuLimitMilli !== undefined) args.push('--cpus', String(Number(options.cpuLimitMilli) / 1000));
     if (options.memoryLimitMb !== undefined) args.push('--memory', `${options.memoryLimitMb}m`);
-    if (options.workingDirPath) args.push('--workdir', options.workingDirPath);
+    if (stage) args.push('--workdir', STAGE_MOUNT);
+    else if (options.workingDirPath) args.push('--workdir', options.workingDirPath);
     for (const volume of options.volumes ?? []) args.push('-v', `${join(context.workDir, 'volumes', volume.mountPath.replace(/\W+/g, '_'))}:${volume.mountPath}`);
     for (const key of Object.keys(env)) args.push('-e', key); // values travel in the environment, not in the arguments
     args.push(options.image, ...command);
     if (context.dryRun) return dry(context, `docker ${args.join(' ')}`);
     for (const volume of options.volumes ?? []) mkdirSync(join(context.workDir, 'volumes', volume.mountPath.replace(/\W+/g, '_')), { recursive: true });
-    result = await runCommand('docker', args, { cwd: dir, env, log: context.log, signal });
+    result = await runCommand('docker', args, { cwd: dir, env, log: context.log, signal, capture: stage?.capture ?? false });
   }
+  if (stage) return { ok: result.exitCode === 0, ...(result.exitCode === 0 ? {} : { reason: `exited with ${result.exitCode}` }), stdout: result.stdout };
   return judge(condition ?? options.successCondition, { container: { exitCode: result.exitCode } }, result.exitCode === 0);
 }
+
+/** Where a provider stage run in a driver's image finds the resource's directory. */
+const STAGE_MOUNT = '/envsync/resource';
 
 const dry = (context: RunnerContext, what: string): AttemptResult => {
   context.log.line(`would run: ${what}`);
@@ -158,16 +172,35 @@ async function stage(detail: Extract<ActivityDetail, { kind: 'stage' }>, signal:
   if (!command) return { ok: false, reason: `unknown stage ${detail.stage}` };
   const env = detail.stage === 'plan' ? { ...context.env, ...tfVars() } : context.env;
   const passed = Object.keys(env).filter((k) => k.startsWith('TF_VAR_'));
-  if (context.dryRun) return dry(context, `${binary} ${command.join(' ')}${passed.length ? ` (with ${passed.join(', ')})` : ''}`);
+  // The template may name a driver whose image runs the provider: the stage's command runs in that
+  // image (docker runtime) with the resource's directory mounted, instead of the runner's own binary.
+  const image = context.runtime === 'docker' && rt.providerOptions?.driver ? providerImage(resolveDriver(rt.providerOptions.driver, context)) : undefined;
+  if (image && !context.dryRun) {
+    mkdirSync(workDir, { recursive: true });
+    const ran = await container(image, undefined, signal, context, { command: [binary, ...command], mount: workDir, env: detail.stage === 'plan' ? tfVars() : {}, capture: detail.stage === 'output' });
+    if (!ran.ok) return { ok: false, reason: `${binary} ${detail.stage} in ${image.image ?? 'the driver image'} ${ran.reason ?? 'failed'}` };
+    return detail.stage === 'output' ? outputsOf(binary, ran.stdout ?? '') : { ok: true };
+  }
+  if (context.dryRun) return dry(context, `${binary} ${command.join(' ')}${image ? ` in ${image.image}` : ''}${passed.length ? ` (with ${passed.join(', ')})` : ''}`);
   mkdirSync(workDir, { recursive: true });
   const result = await runCommand(binary, command, { cwd: workDir, env, log: context.log, signal, capture: detail.stage === 'output' });
   if (result.exitCode !== 0) return { ok: false, reason: `${binary} ${detail.stage} exited with ${result.exitCode}` };
   if (detail.stage !== 'output') return { ok: true };
+  return outputsOf(binary, result.stdout);
+}
+
+function outputsOf(binary: string, stdout: string): AttemptResult {
   try {
-    return { ok: true, outputs: JSON.parse(result.stdout || '{}') as Record<string, unknown> };
+    return { ok: true, outputs: JSON.parse(stdout || '{}') as Record<string, unknown> };
   } catch {
     return { ok: false, reason: `${binary} output -json did not print JSON` };
   }
+}
+
+/** The container options of a provider's driver, when it runs in an image. */
+function providerImage(config: Driver): Container | undefined {
+  const options = config.type === 'function' ? config.function : config.type === 'container' ? config.container : undefined;
+  return options?.image ? options : undefined;
 }
 
 /** Runs one activity of the graph. */

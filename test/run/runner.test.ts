@@ -31,8 +31,10 @@ let stdin = '';
 try { stdin = fs.readFileSync(0, 'utf8'); } catch {}
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TF_VAR_') || k.startsWith('AWS_')));
 fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, args, cwd: process.cwd(), stdin, env }) + '\\n');
-if (tool === 'tofu' && args[0] === 'output') {
-  process.stdout.write(JSON.stringify({ id: { value: path.basename(process.cwd()) + '-42', type: 'string', sensitive: false } }));
+const mount = args.find((a) => a.endsWith(':/envsync/resource'));
+if ((tool === 'tofu' && args[0] === 'output') || (tool === 'docker' && args.slice(-2).join(' ') === 'output -json')) {
+  const module = path.basename(mount ? mount.slice(0, -':/envsync/resource'.length) : process.cwd());
+  process.stdout.write(JSON.stringify({ id: { value: module + '-42', type: 'string', sensitive: false } }));
 } else {
   console.log(tool + ' ' + args.join(' ') + ' ' + JSON.stringify(env) + ' ' + stdin);
 }
@@ -103,7 +105,9 @@ beforeAll(async () => {
             .replace(/https:\/\/([a-z]+)\.example\.com/g, `${base}/$1`)
             .replace('example-secret-access-key', SECRET_KEY)
             .replace('example-access-key-id', ACCESS_KEY)
-            .replace('example-pull-password', PULL_PASSWORD),
+            .replace('example-pull-password', PULL_PASSWORD)
+            // database runs on the runner's own tofu; network keeps its driver image (both paths run)
+            .replace('  providerOptions:\n    driver:\n      name: tofu-runner\n    opentofu:\n      backendType: system', '  providerOptions:\n    opentofu:\n      backendType: system'),
         );
     }
   };
@@ -145,6 +149,12 @@ async function run(name: string, args: string[], env: Record<string, string> = {
   return { ...result, calls, results, summary: readFileSync(summary, 'utf8'), everything };
 }
 
+/** The module directory a stage ran in: the mount of a driver image, or the working directory. */
+const moduleOf = (c: ToolCall) => {
+  const mount = c.args.find((a) => a.endsWith(':/envsync/resource'));
+  return (mount ? mount.slice(0, -':/envsync/resource'.length) : c.cwd).split('/').slice(-4).join('/');
+};
+
 const statuses = (r: { activities: { id: string; status: string }[] }) => Object.fromEntries(r.activities.map((a) => [a.id, a.status]));
 const line = (c: ToolCall) => `${c.tool} ${c.args.join(' ')}`.replace(/\/tmp\/[^:\s]+/g, '<tmp>');
 
@@ -163,13 +173,21 @@ describe('envsync run of payments/dev', () => {
   });
 
   it('calls docker and tofu in dependency order, exactly as asked, in each module\'s directory', () => {
+    const login = 'docker login ghcr.io --username platform-bot --password-stdin';
+    // network names a driver for its provider: its stages run in that driver's image.
+    const image = (env = '') => `docker run --rm -v <tmp>:/envsync/files -v <tmp>:/envsync/resource --cpus 0.5 --memory 1024m --workdir /envsync/resource -v <tmp>:/workspace/.terraform.d -e AWS_ACCESS_KEY_ID -e AWS_REGION -e TF_IN_AUTOMATION${env} ghcr.io/example/opentofu-runner:1.7.2`;
     expect(deploy.calls.map(line)).toEqual([
       'docker run --rm -v <tmp>:/envsync/files -e AWS_ACCESS_KEY_ID -e AWS_REGION -e LOG_LEVEL ghcr.io/example/preflight:2 /bin/sh -c ./preflight.sh',
-      'tofu init -input=false -backend-config=bucket=example-state -backend-config=region=eu-west-1',
-      'tofu plan -input=false -out=envsync.tfplan -var-file=backend.tfvars.json',
-      'tofu apply -input=false envsync.tfplan',
-      'tofu output -json',
+      login,
+      `${image()} tofu init -input=false -backend-config=bucket=example-state -backend-config=region=eu-west-1`,
+      login,
+      `${image(' -e TF_VAR_aws_secret_access_key -e TF_VAR_cidr -e TF_VAR_name')} tofu plan -input=false -out=envsync.tfplan -var-file=backend.tfvars.json`,
+      login,
+      `${image()} tofu apply -input=false envsync.tfplan`,
+      login,
+      `${image()} tofu output -json`,
       'docker run --rm -v <tmp>:/envsync/files --memory 256m -e AWS_ACCESS_KEY_ID -e AWS_REGION ghcr.io/example/pg-tools:16 pg-snapshot-check',
+      // database names no driver: the runner's own tofu.
       'tofu init -input=false',
       'tofu plan -input=false -out=envsync.tfplan',
       'tofu apply -input=false envsync.tfplan',
@@ -177,16 +195,16 @@ describe('envsync run of payments/dev', () => {
       'docker run --rm -v <tmp>:/envsync/files -e AWS_ACCESS_KEY_ID -e AWS_REGION ghcr.io/example/kube-deployer:3 deploy',
       'docker run --rm -v <tmp>:/envsync/files -e AWS_ACCESS_KEY_ID -e AWS_REGION ghcr.io/example/kube-deployer:3 deploy',
     ]);
-    const tofu = deploy.calls.filter((c) => c.tool === 'tofu');
-    expect(tofu.slice(0, 4).every((c) => c.cwd.endsWith('/resources/network/modules/network'))).toBe(true);
-    expect(tofu.slice(4).every((c) => c.cwd.endsWith('/resources/database/modules/database'))).toBe(true);
+    const stages = deploy.calls.filter((c) => c.args.includes('tofu') || c.tool === 'tofu');
+    expect(stages.map(moduleOf)).toEqual([...Array(4).fill('resources/network/modules/network'), ...Array(4).fill('resources/database/modules/database')]);
+    expect(deploy.calls.filter((c) => c.args[0] === 'login').every((c) => c.stdin === PULL_PASSWORD)).toBe(true);
   });
 
   it('gives tofu plan the variables as TF_VAR_*, expressions resolved and secrets included, never as arguments', () => {
-    const plan = deploy.calls.find((c) => c.tool === 'tofu' && c.args[0] === 'plan')!;
+    const plan = deploy.calls.find((c) => c.args.includes('plan'))!;
     expect(plan.env).toMatchObject({ TF_VAR_name: 'dev', TF_VAR_cidr: '10.20.0.0/16', TF_VAR_aws_secret_access_key: SECRET_KEY, AWS_ACCESS_KEY_ID: ACCESS_KEY });
     expect(deploy.calls.every((c) => !c.args.join(' ').includes(SECRET_KEY) && !c.args.join(' ').includes(ACCESS_KEY))).toBe(true);
-    expect(deploy.calls.find((c) => c.tool === 'tofu' && c.args[0] === 'init')!.env.TF_VAR_name).toBeUndefined();
+    expect(deploy.calls.find((c) => c.args.includes('init'))!.env.TF_VAR_name).toBeUndefined();
   });
 
   it('calls the HTTP hooks with their method and body: the plan check, the smoke test, the announcement', () => {
@@ -198,7 +216,7 @@ describe('envsync run of payments/dev', () => {
   });
 
   it('groups the log per activity and writes a job summary with each activity\'s status', () => {
-    expect(deploy.stdout).toContain('::group::resource/network/apply: success\ntofu apply -input=false envsync.tfplan');
+    expect(deploy.stdout).toContain('::group::resource/database/apply: success\ntofu apply -input=false envsync.tfplan');
     expect(deploy.summary).toContain('### envsync deploy of `payments/dev`: success');
     expect(deploy.summary).toMatch(/\| ✅ success \| `resource\/network\/apply` \| stage \| \d+\.\d s \| {2}\|/);
   });
@@ -222,9 +240,9 @@ describe('envsync run when something fails', () => {
     const failed = await run('failed', ['payments/dev', '--approved', 'hook/onInit/change-approval'], { FAKE_FAIL: 'apply' });
     expect(failed.code).toBe(1);
     expect(failed.stdout.trim().split('\n').at(-1)).toBe('failure: payments/dev deploy; results in failed.json');
-    expect(failed.results.activities.find((a) => a.id === 'resource/network/apply')).toMatchObject({ status: 'failure', reason: 'tofu apply exited with 3' });
+    expect(failed.results.activities.find((a) => a.id === 'resource/network/apply')).toMatchObject({ status: 'failure', reason: 'tofu apply in ghcr.io/example/opentofu-runner:1.7.2 exited with 3' });
     expect(statuses(failed.results)).toMatchObject({ 'resource/network/output': 'skipped', 'resource/database/init': 'skipped', 'hook/onFailure/page-on-call': 'success', 'hook/onCompletion/announce': 'success', 'hook/onSuccess/smoke-test': 'skipped' });
-    expect(failed.calls.map(line).at(-1)).toBe('tofu apply -input=false envsync.tfplan');
+    expect(failed.calls.map(line).at(-1)).toMatch(/ghcr\.io\/example\/opentofu-runner:1\.7\.2 tofu apply -input=false envsync\.tfplan$/);
     expect(requests).toEqual(['POST /policy/check', 'POST /chat/hooks/environments {"text": "environment run finished"}', 'POST /chat/hooks/environments {"text": "environment run finished"}']);
   }, 60_000);
 });
@@ -292,8 +310,8 @@ describe('envsync run --action destroy', () => {
     const tools = destroy.calls.map(line);
     const at = (text: string) => tools.findIndex((t) => t.startsWith(text));
     expect(at('docker run --rm -v <tmp>:/envsync/files -e AWS_ACCESS_KEY_ID -e AWS_REGION ghcr.io/example/kube-deployer:3')).toBeLessThan(at('tofu plan -destroy'));
-    const plans = destroy.calls.filter((c) => c.tool === 'tofu' && c.args[0] === 'plan');
-    expect(plans.map((c) => c.cwd.split('/').at(-1))).toEqual(['database', 'network']);
+    const plans = destroy.calls.filter((c) => c.args.includes('plan'));
+    expect(plans.map((c) => moduleOf(c).split('/').at(-1))).toEqual(['database', 'network']);
     expect(plans.every((c) => c.args.includes('-destroy'))).toBe(true);
     const login = destroy.calls.find((c) => c.args[0] === 'login')!;
     expect(login.args).toEqual(['login', 'ghcr.io', '--username', 'platform-bot', '--password-stdin']);
