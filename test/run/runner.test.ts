@@ -86,7 +86,7 @@ beforeAll(async () => {
   await sh('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'modules'], infra);
 
   mkdirSync(join(work, 'bin'));
-  for (const tool of ['tofu', 'docker']) {
+  for (const tool of ['tofu', 'docker', 'deploy']) {
     writeFileSync(join(work, 'bin', tool), FAKE_TOOL);
     chmodSync(join(work, 'bin', tool), 0o755);
   }
@@ -119,7 +119,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function run(name: string, args: string[], env: Record<string, string> = {}) {
+async function run(name: string, args: string[], env: Record<string, string> = {}, config = 'config') {
   const log = join(work, `${name}.log`);
   writeFileSync(log, '');
   const summary = join(work, `${name}.summary.md`);
@@ -129,7 +129,7 @@ async function run(name: string, args: string[], env: Record<string, string> = {
       process.execPath,
       [bin, 'run', ...args, '--results', `${name}.json`],
       {
-        cwd: join(work, 'config'),
+        cwd: join(work, config),
         env: {
           ...process.env,
           PATH: `${join(work, 'bin')}:${process.env.PATH ?? ''}`,
@@ -144,8 +144,8 @@ async function run(name: string, args: string[], env: Record<string, string> = {
     ),
   );
   const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ToolCall);
-  const results = JSON.parse(readFileSync(join(work, 'config', `${name}.json`), 'utf8')) as { status: string; activities: { id: string; status: string; reason?: string }[]; outputs: Record<string, unknown> };
-  const everything = [result.stdout, result.stderr, readFileSync(join(work, 'config', `${name}.json`), 'utf8'), readFileSync(summary, 'utf8')].join('\n');
+  const results = JSON.parse(readFileSync(join(work, config, `${name}.json`), 'utf8')) as { status: string; activities: { id: string; status: string; reason?: string }[]; outputs: Record<string, unknown> };
+  const everything = [result.stdout, result.stderr, readFileSync(join(work, config, `${name}.json`), 'utf8'), readFileSync(summary, 'utf8')].join('\n');
   return { ...result, calls, results, summary: readFileSync(summary, 'utf8'), everything };
 }
 
@@ -299,6 +299,32 @@ describe('envsync run under GitHub Actions', () => {
     expect(results.status).toBe('cancelled');
     expect(results.activities.find((a) => a.id === 'resource/network/apply')?.status).toBe('cancelled');
     expect(results.activities.find((a) => a.id === 'resource/database/init')?.status).toBe('cancelled');
+  }, 60_000);
+});
+
+describe('envsync run --runtime process, for runners without docker', () => {
+  it('runs containers\' commands as processes, with their env vars and files folder, and provider stages on the runner', async () => {
+    cpSync(join(work, 'config'), join(work, 'config-process'), { recursive: true });
+    const template = join(work, 'config-process', 'projects/payments/environmenttemplates/web-stack.yaml');
+    writeFileSync(template, readFileSync(template, 'utf8').replace('- ./preflight.sh', '- echo "preflight LOG_LEVEL=$LOG_LEVEL in $ENVSYNC_FILES_DIR"'));
+    const result = await run('process', ['payments/dev', '--runtime', 'process', '--approved', 'hook/onInit/change-approval'], {}, 'config-process');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/::group::hook\/onInit\/preflight: success\npreflight LOG_LEVEL=info in \/tmp\/\S+\/container-\w+\n::endgroup::/);
+    expect(result.calls.map((c) => `${c.tool} ${c.args.join(' ')}`)).toEqual([
+      'tofu init -input=false -backend-config=bucket=example-state -backend-config=region=eu-west-1',
+      'tofu plan -input=false -out=envsync.tfplan -var-file=backend.tfvars.json',
+      'tofu apply -input=false envsync.tfplan',
+      'tofu output -json',
+      'tofu init -input=false',
+      'tofu plan -input=false -out=envsync.tfplan',
+      'tofu apply -input=false envsync.tfplan',
+      'tofu output -json',
+      'deploy ',
+      'deploy ',
+    ]);
+    // A command the runner lacks fails its activity, saying so (this hook's onFailure lets the run go on).
+    expect(result.results.activities.find((a) => a.id === 'resource/database/onInit/snapshot-check')).toMatchObject({ status: 'failure', reason: expect.stringContaining('cannot run pg-snapshot-check') });
   }, 60_000);
 });
 
