@@ -53,6 +53,9 @@ function runCommand(command: string, args: string[], options: { cwd: string; env
     child.stderr.on('data', (d: Buffer) => options.log.line(d.toString().replace(/\n$/, '')));
     child.on('error', (e) => reject(e.name === 'AbortError' ? e : new Error(`cannot run ${command}: ${e.message}`)));
     child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout }));
+    // A command that exits (or never starts) before reading its input closes the pipe: EPIPE on
+    // stdin is then no failure of ours, and unhandled it would crash the whole run.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

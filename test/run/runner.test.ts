@@ -3,7 +3,7 @@
 // (see FAKE_TOOL): they record how they were called and play the tool's part, so that what envsync
 // asks of them is asserted exactly. Planted secrets must come out of no output.
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -144,6 +144,7 @@ async function run(name: string, args: string[], env: Record<string, string> = {
     ),
   );
   const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as ToolCall);
+  if (!existsSync(join(work, config, `${name}.json`))) throw new Error(`envsync run wrote no results (exit ${result.code}):\n${result.stderr}\n${result.stdout.slice(-2000)}`);
   const results = JSON.parse(readFileSync(join(work, config, `${name}.json`), 'utf8')) as { status: string; activities: { id: string; status: string; reason?: string }[]; outputs: Record<string, unknown> };
   const everything = [result.stdout, result.stderr, readFileSync(join(work, config, `${name}.json`), 'utf8'), readFileSync(summary, 'utf8')].join('\n');
   return { ...result, calls, results, summary: readFileSync(summary, 'utf8'), everything };
