@@ -34,6 +34,8 @@ export interface RunnerContext extends ExpressionContext {
   repositoryUrl: (name: string) => string | undefined;
   log: RunLog;
   dryRun: boolean;
+  /** Registry logins made in this run: each is made once, not before every container. */
+  loggedIn?: Set<string>;
 }
 
 interface CommandResult {
@@ -95,10 +97,12 @@ async function container(options: Container, condition: string | undefined, sign
   } else {
     if (!options.image) return { ok: false, reason: 'a container needs an image' };
     const credentials = options.imagePullCredentials;
-    if (credentials?.password && !context.dryRun) {
+    const loginKey = credentials ? `${credentials.registry ?? ''}\u0000${credentials.username ?? ''}\u0000${credentials.password ?? ''}` : '';
+    if (credentials?.password && !context.dryRun && !context.loggedIn?.has(loginKey)) {
       // The password goes through stdin: it never appears in a process list or a log.
       const login = await runCommand('docker', ['login', credentials.registry ?? '', '--username', credentials.username ?? '', '--password-stdin'], { cwd: dir, env: {}, input: credentials.password, log: context.log, signal });
       if (login.exitCode !== 0) return { ok: false, reason: `docker login to ${credentials.registry ?? 'the registry'} failed` };
+      context.loggedIn?.add(loginKey);
     }
     const args = ['run', '--rm', '-v', `${dir}:/envsync/files`];
     if (stage) args.push('-v', `${stage.mount}:${STAGE_MOUNT}`);

@@ -124,6 +124,7 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
     repositoryUrl: request.repositoryUrl ?? ((name) => process.env[`ENVSYNC_REPOSITORY_${name.toUpperCase().replace(/\W/g, '_')}_URL`]),
     log,
     dryRun: request.dryRun ?? false,
+    loggedIn: new Set<string>(),
   };
 
   // Activities run side by side; each one's lines are kept and written as one group when it ends.

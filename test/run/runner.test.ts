@@ -179,13 +179,10 @@ describe('envsync run of payments/dev', () => {
     const image = (env = '') => `docker run --rm -v <tmp>:/envsync/files -v <tmp>:/envsync/resource --cpus 0.5 --memory 1024m --workdir /envsync/resource -v <tmp>:/workspace/.terraform.d -e AWS_ACCESS_KEY_ID -e AWS_REGION -e TF_IN_AUTOMATION${env} ghcr.io/example/opentofu-runner:1.7.2`;
     expect(deploy.calls.map(line)).toEqual([
       'docker run --rm -v <tmp>:/envsync/files -e AWS_ACCESS_KEY_ID -e AWS_REGION -e LOG_LEVEL ghcr.io/example/preflight:2 /bin/sh -c ./preflight.sh',
-      login,
+      login, // once for the run, not before every stage
       `${image()} tofu init -input=false -backend-config=bucket=example-state -backend-config=region=eu-west-1`,
-      login,
       `${image(' -e TF_VAR_aws_secret_access_key -e TF_VAR_cidr -e TF_VAR_name')} tofu plan -input=false -out=envsync.tfplan -var-file=backend.tfvars.json`,
-      login,
       `${image()} tofu apply -input=false envsync.tfplan`,
-      login,
       `${image()} tofu output -json`,
       'docker run --rm -v <tmp>:/envsync/files --memory 256m -e AWS_ACCESS_KEY_ID -e AWS_REGION ghcr.io/example/pg-tools:16 pg-snapshot-check',
       // database names no driver: the runner's own tofu.
