@@ -4,10 +4,10 @@
 // depends on that runs in the same merge).
 import { runnerLabels, type ResolvedConfig } from '../config/config.js';
 import { planChange } from '../engine/plan/plan.js';
-import { validateRepository } from '../engine/validate.js';
 import type { Run } from '../engine/plan/types.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../github/port.js';
 import type { LoadResult } from '../specs/load.js';
+import type { CheckedRevision } from '../system/service.js';
 import type { Store } from '../system/store.js';
 import { approvalSubject, decisionsByGate } from './pull-request.js';
 
@@ -17,9 +17,9 @@ export interface MergeRunsInput {
   branch: string;
   /** The merge commit. */
   revision: string;
-  /** The system before the revision was applied, and the revision. */
+  /** The system before the revision was applied, and the revision (validated: one with errors runs nothing). */
   before: LoadResult;
-  after: LoadResult;
+  after: CheckedRevision;
   config: ResolvedConfig;
   /** The revision the system applied last, if any: what a destroy runs. */
   previousRevision: string | undefined;
@@ -63,9 +63,7 @@ interface PendingRun {
  * stopped (record, deployment, dispatch), never doing a step twice.
  */
 export async function startMergeRuns(port: GitHubPort, store: Store, input: MergeRunsInput): Promise<StartedRun[]> {
-  // A revision with errors is not applied (the system refuses it): nothing runs for it either.
-  if (validateRepository(input.after).some((f) => f.severity === 'error')) return [];
-  const plan = planChange({ base: { revision: 'system', loaded: input.before }, head: { revision: input.revision, loaded: input.after } });
+  const plan = planChange({ base: { revision: 'system', loaded: input.before }, head: { revision: input.revision, loaded: input.after.loaded } });
   if (plan.runs.length === 0 || plan.summary.errors > 0) return [];
   const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
 
@@ -175,7 +173,7 @@ async function mergedPullRequest(port: GitHubPort, repo: RepoRef, sha: string): 
 
 /** The environment's agents (from the revision; for a destroy, from the system that still has it). */
 function agentsOf(input: MergeRunsInput, run: Run): string[] {
-  const source = run.action === 'destroy' ? input.before : input.after;
+  const source = run.action === 'destroy' ? input.before : input.after.loaded;
   const spec = source.specs.find((s) => s.kind.kind === 'Environment' && s.project === run.project && s.name === run.environment);
   const agents = (spec?.data.spec as { agents?: { name: string }[] } | undefined)?.agents ?? [];
   return agents.map((a) => a.name);

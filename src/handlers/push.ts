@@ -6,7 +6,6 @@ import { filesFromTarball } from '../github/tarball.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 import type { SystemService } from '../system/service.js';
 import type { ApplyResult } from '../system/store.js';
-import { loadSpecs } from '../specs/load.js';
 import { startMergeRuns, type StartedRun } from './merge-runs.js';
 
 export interface PushEvent {
@@ -30,18 +29,20 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
   if (branch !== syncBranch) return { ignored: `${branch} is not the sync branch (${syncBranch})` };
   if (findings.length > 0) return { ignored: `${CONFIG_PATH} is invalid: ${findings[0]!.message}` };
   const files = await filesFromTarball(await port.getTarball(repo, event.after), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
-  // Runs are started before the revision is applied, against the system as it was: see startMergeRuns.
+  // Checked once (a revision with errors starts nothing and is not applied); runs are started
+  // before the revision is applied, against the system as it was: see startMergeRuns.
+  const checked = service.checkRevision(files, event.after, config.root);
   const runs = await startMergeRuns(port, service.store, {
     repo,
     branch,
     revision: event.after,
     before: await service.snapshot(),
-    after: loadSpecs(files, { root: config.root }),
+    after: checked,
     config,
     previousRevision: await service.store.getAppliedRevision(),
   });
   const applied = await service.applyRevision(
-    files,
+    checked,
     event.after,
     { trigger: 'webhook', actor: event.sender?.login ?? null },
     { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') },

@@ -55,6 +55,15 @@ function keyOfDocument(data: Record<string, unknown>): ResourceKey | undefined {
   return { kind, project, name, ...(typeof version === 'string' ? { version } : {}) };
 }
 
+const CHECKED = Symbol('checked');
+
+/** Made only by SystemService.checkRevision: a revision whose specs validate without error. */
+export interface CheckedRevision {
+  readonly revision: string;
+  readonly loaded: LoadResult;
+  readonly [CHECKED]: true;
+}
+
 export class SystemService {
   /**
    * Validated writes one at a time: a check made while another change lands could pass a spec
@@ -204,20 +213,27 @@ export class SystemService {
     return this.store.createRun({ id: randomUUID(), project, environment, action, revision, status: 'queued', activities: [], outputs: {} });
   }
 
+  /** A revision loaded and validated, refused with its findings when it has errors. */
+  checkRevision(files: readonly SourceFile[], revision: string, root = ''): CheckedRevision {
+    const loaded = loadSpecs(files, { root });
+    const errors = locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
+    if (errors.length > 0) throw new SystemError(`revision ${revision} does not validate: nothing was applied`, 422, errors);
+    return { revision, loaded, [CHECKED]: true };
+  }
+
   /**
    * Git to system: makes the system hold a revision's specs. A revision that does not validate is
    * refused whole. Secrets Git holds as `sealed://` references keep the values the system has.
    */
   async applyRevision(
-    files: readonly SourceFile[],
+    files: readonly SourceFile[] | CheckedRevision,
     revision: string,
     change: { trigger: 'webhook' | 'manual'; actor: string | null },
     options: { root?: string; scope?: (kind: string, project: string) => boolean } = {},
   ): Promise<ApplyResult> {
-    const loaded = loadSpecs(files, { root: options.root ?? '' });
+    // A revision checked already (a push checks it before starting its runs) is not checked twice.
+    const { loaded } = 'loaded' in files ? files : this.checkRevision(files, revision, options.root ?? '');
     const inScope = (r: { kind: string; project: string }) => options.scope?.(r.kind, r.project) ?? true;
-    const errors = locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
-    if (errors.length > 0) throw new SystemError(`revision ${revision} does not validate: nothing was applied`, 422, errors);
     const stored = await this.store.listResources();
     const current = new Map(stored.map((r) => [layoutPathOf(r), r]));
     const index = new SpecIndex(loaded.specs);

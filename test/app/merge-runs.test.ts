@@ -5,6 +5,7 @@ import { parseRepositoryConfig } from '../../src/config/config.js';
 import type { GitHubPort } from '../../src/github/port.js';
 import { startMergeRuns } from '../../src/handlers/merge-runs.js';
 import { loadSpecs } from '../../src/specs/load.js';
+import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
 import { environment, environmentTemplate, pathOf } from '../engine/fixtures.js';
@@ -30,13 +31,15 @@ beforeEach(async () => {
 });
 afterEach(() => store.close());
 
+/** A revision as a push hands it over: validated by the system. */
+const checked = (files: Parameters<SystemService['checkRevision']>[0]) => new SystemService(store).checkRevision(files, MERGE);
 const withoutDev = () => exampleFiles().filter((f) => !f.path.endsWith('environments/dev.yaml'));
 const input = (previousRevision: string | undefined) => ({
   repo,
   branch: 'main',
   revision: MERGE,
   before: loadSpecs(exampleFiles()),
-  after: loadSpecs(withoutDev()),
+  after: checked(withoutDev()),
   config: parseRepositoryConfig(undefined).config,
   previousRevision,
 });
@@ -65,11 +68,9 @@ describe('a merge that deletes an environment', () => {
     expect(calls.some((c) => c.startsWith('dispatch'))).toBe(false);
   });
 
-  it('starts nothing for a revision with errors, which the system will refuse', async () => {
+  it('cannot be given a revision with errors: checking it refuses it with the finding, so nothing runs', () => {
     const broken = exampleFiles().map((f) => (f.path.endsWith('environments/staging.yaml') ? { ...f, content: new TextEncoder().encode(new TextDecoder().decode(f.content).replace('name: web-stack', 'name: missing')) } : f));
-    const started = await startMergeRuns(port, store, { ...input(PREVIOUS), after: loadSpecs(broken) });
-    expect(started).toEqual([]);
-    expect(await store.listRuns()).toEqual([]);
+    expect(() => checked(broken)).toThrow(expect.objectContaining({ status: 422, findings: [expect.objectContaining({ file: 'projects/payments/environments/staging.yaml', code: 'ref-not-found' })] }));
   });
 });
 
@@ -86,7 +87,7 @@ describe('a merge that runs environments depending on each other', () => {
   const changed = edit(chain, pathOf('Environment', 'zeta'), 'version: v1', 'version: v1\n  variables:\n  - name: x\n    value: y');
 
   it('dispatches the first at once and holds each other until the one it depends on has run', async () => {
-    const started = await startMergeRuns(port, store, { ...input(PREVIOUS), before: loadSpecs(sources(chain)), after: loadSpecs(sources(changed)) });
+    const started = await startMergeRuns(port, store, { ...input(PREVIOUS), before: loadSpecs(sources(chain)), after: checked(sources(changed)) });
     const id = (env: string) => `${MERGE.slice(0, 12)}-p-${env}-deploy`;
     expect(started.map((s) => [s.environment, s.state])).toEqual([
       ['p/zeta', 'dispatched'],
@@ -95,7 +96,7 @@ describe('a merge that runs environments depending on each other', () => {
     ]);
     await store.updateRun(id('zeta'), { status: 'success' });
     calls = [];
-    const next = await startMergeRuns(port, store, { ...input(PREVIOUS), before: loadSpecs(sources(chain)), after: loadSpecs(sources(changed)) });
+    const next = await startMergeRuns(port, store, { ...input(PREVIOUS), before: loadSpecs(sources(chain)), after: checked(sources(changed)) });
     expect(next.map((s) => [s.environment, s.state])).toEqual([
       ['p/mid', 'dispatched'],
       ['p/alpha', { waitingFor: 'the runs of p/mid' }],
