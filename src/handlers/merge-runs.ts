@@ -68,8 +68,8 @@ export async function startMergeRuns(port: GitHubPort, store: Store, input: Merg
   const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
 
   for (const [order, run] of plan.runs.entries()) {
-    const id = runIdOf(input.revision, run);
     const environment = `${run.project}/${run.environment}`;
+    const id = idOf.get(environment)!;
     if (!(await store.getRun(id))) {
       // A destroy runs the environment as it was: the runner needs a commit that still has it.
       const sha = run.action === 'destroy' ? input.previousRevision : input.revision;
@@ -101,8 +101,8 @@ export async function startMergeRuns(port: GitHubPort, store: Store, input: Merg
  */
 export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef, revision: string): Promise<StartedRun[]> {
   const runs: { id: string; pending: PendingRun; status: string }[] = [];
-  for (const run of await store.listRuns()) {
-    if (run.revision !== revision || (run.status !== 'waiting' && run.status !== 'queued')) continue;
+  for (const run of await store.listRuns({ revision })) {
+    if (run.status !== 'waiting' && run.status !== 'queued') continue;
     const text = await store.getSetting(pendingSetting(run.id));
     if (text) runs.push({ id: run.id, pending: JSON.parse(text) as PendingRun, status: run.status });
   }
@@ -167,7 +167,8 @@ export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef,
   return started;
 }
 
-async function mergedPullRequest(port: GitHubPort, repo: RepoRef, sha: string): Promise<PullRequest | undefined> {
+/** The pull request a merge commit merged (closed), if it came from one. */
+export async function mergedPullRequest(port: GitHubPort, repo: RepoRef, sha: string): Promise<PullRequest | undefined> {
   return (await port.pullRequestsOfCommit(repo, sha)).find((pr) => pr.state === 'closed');
 }
 

@@ -7,7 +7,7 @@ import { jobSummary } from '../render/run-summary.js';
 import type { RunResults } from '../runner/run.js';
 import { RESULTS_ARTIFACT_PREFIX } from '../runner/workflow.js';
 import type { RunStatus, Store } from '../system/store.js';
-import { advanceRuns, deploymentSetting } from './merge-runs.js';
+import { advanceRuns, deploymentSetting, mergedPullRequest } from './merge-runs.js';
 
 export interface WorkflowRunEvent {
   action: string;
@@ -71,7 +71,7 @@ export async function followWorkflowRun(port: GitHubPort, store: Store, event: W
       logUrl,
     });
   }
-  const merged = (await port.pullRequestsOfCommit(repo, run.revision)).find((pr) => pr.state === 'closed');
+  const merged = await mergedPullRequest(port, repo, run.revision);
   if (merged) {
     const body = results
       ? `${jobSummary(results)}\n[Workflow run](${logUrl})\n`

@@ -17,6 +17,7 @@ import type {
   ResourceInput,
   ResourceKey,
   RunPatch,
+  RunFilter,
   RunRecord,
   Store,
   StoredResource,
@@ -192,7 +193,7 @@ export class KyselyStore implements Store {
     return runs.getRun(this.db, id);
   }
 
-  listRuns(filter: { project?: string; environment?: string } = {}): Promise<RunRecord[]> {
+  listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
     return runs.listRuns(this.db, filter);
   }
 

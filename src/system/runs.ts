@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { now, optionalJson, toRun } from './rows.js';
 import type { Database } from './schema.js';
-import type { NewRun, RunPatch, RunRecord } from './store.js';
+import type { NewRun, RunFilter, RunPatch, RunRecord } from './store.js';
 
 export async function createRun(db: Kysely<Database>, run: NewRun): Promise<RunRecord> {
   const row = await db
@@ -50,9 +50,10 @@ export async function getRun(db: Kysely<Database>, id: string): Promise<RunRecor
   return row && toRun(row);
 }
 
-export async function listRuns(db: Kysely<Database>, filter: { project?: string; environment?: string } = {}): Promise<RunRecord[]> {
+export async function listRuns(db: Kysely<Database>, filter: RunFilter = {}): Promise<RunRecord[]> {
   let query = db.selectFrom('runs').selectAll().orderBy('seq', 'desc');
   if (filter.project !== undefined) query = query.where('project', '=', filter.project);
   if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
+  if (filter.revision !== undefined) query = query.where('revision', '=', filter.revision);
   return (await query.execute()).map(toRun);
 }

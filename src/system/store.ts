@@ -78,6 +78,13 @@ export interface RunRecord {
   finishedAt: string | null;
 }
 
+/** Runs of a project, an environment, or one revision (the runs a merge started). */
+export interface RunFilter {
+  project?: string;
+  environment?: string;
+  revision?: string;
+}
+
 export type NewRun = Omit<RunRecord, 'createdAt' | 'startedAt' | 'finishedAt'>;
 export type RunPatch = Partial<Pick<RunRecord, 'status' | 'activities' | 'outputs' | 'startedAt' | 'finishedAt'>>;
 
@@ -108,7 +115,7 @@ export interface Store {
   updateRun(id: string, patch: RunPatch): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
-  listRuns(filter?: { project?: string; environment?: string }): Promise<RunRecord[]>;
+  listRuns(filter?: RunFilter): Promise<RunRecord[]>;
 
   /** Recording the same decision again keeps the first record; a changed decision replaces it. */
   recordApproval(approval: Omit<ApprovalRecord, 'at'>): Promise<void>;

@@ -40,7 +40,7 @@ if ((tool === 'tofu' && args[0] === 'output') || (tool === 'docker' && args.slic
 }
 const slow = process.env.FAKE_SLOW && args.join(' ').includes(process.env.FAKE_SLOW);
 setTimeout(() => {
-  if (process.env.FAKE_FAIL && args.join(' ').includes(process.env.FAKE_FAIL)) { console.error('fake failure'); process.exit(3); }
+  if (process.env.FAKE_FAIL && args.join(' ').includes(process.env.FAKE_FAIL)) { console.error('fake failure'); process.exitCode = 3; }
 }, slow ? 60000 : 0);
 `;
 
