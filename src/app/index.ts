@@ -3,14 +3,16 @@
 import { readFileSync } from 'node:fs';
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { createApiHandler, type ApiToken } from '../system/api.js';
-import { SystemService } from '../system/service.js';
+import { SystemService, type SystemChangeEvent } from '../system/service.js';
 import { openStore, type Store } from '../system/store.js';
 import { OctokitPort, type OctokitLike } from '../github/octokit-port.js';
 import { applyPush, type PushEvent } from '../handlers/push.js';
 import { checkPullRequest, type PullRequestEvent } from '../handlers/pull-request.js';
 import { handleCommand, type CommentEvent } from '../handlers/commands.js';
 import { followWorkflowRun, type WorkflowRunEvent } from '../handlers/workflow-run.js';
+import { ChangeBatch } from './change-batch.js';
 import { checkDrift } from './drift.js';
+import { exportSystemChanges } from './system-changes.js';
 import { WorkQueue } from './queue.js';
 
 export interface AppOptions {
@@ -20,6 +22,8 @@ export interface AppOptions {
   apiTokens?: ApiToken[];
   /** Minutes between drift checks (ENVSYNC_DRIFT_MINUTES); 0 turns them off. */
   driftMinutes?: number;
+  /** Milliseconds that changes made through the system API are gathered before they go to Git (ENVSYNC_SYNC_DELAY_MS). */
+  syncDelayMs?: number;
 }
 
 /** The running app's parts, for tests and a graceful stop. */
@@ -136,22 +140,40 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       });
     });
 
-    const minutes = options.driftMinutes ?? Number(process.env.ENVSYNC_DRIFT_MINUTES ?? 0);
-    const driftCheck = async () => {
+    /** Runs a job for the repository whose sync branch the system follows, once one has been applied. */
+    const forSyncedRepository = async (name: string, job: (port: OctokitPort, repo: { owner: string; repo: string }, defaultBranch: string) => Promise<object>) => {
       const repository = await store.getSetting(SETTING_REPOSITORY);
       const installation = await store.getSetting(SETTING_INSTALLATION);
-      if (!repository || !installation) return; // nothing applied yet: nothing to compare
-      // The repository's key: a drift check never runs beside a push of the same repository.
+      if (!repository || !installation) {
+        app.log.info({ job: name }, 'no repository applied yet: nothing to compare with');
+        return;
+      }
+      // The repository's key: this never runs beside a push of the same repository.
       queue.push(repository, async () => {
-        const [owner, name] = repository.split('/') as [string, string];
+        const [owner, repo] = repository.split('/') as [string, string];
         const octokit = await app.auth(Number(installation));
         const defaultBranch = (await store.getSetting(SETTING_DEFAULT_BRANCH)) ?? 'main';
-        const outcome = await checkDrift(new OctokitPort(octokit as unknown as OctokitLike), service, { owner, repo: name }, defaultBranch);
-        app.log.info({ repository, ...outcome }, 'drift check');
+        const outcome = await job(new OctokitPort(octokit as unknown as OctokitLike), { owner, repo }, defaultBranch);
+        app.log.info({ repository, ...outcome }, name);
       });
     };
-    const timer = minutes > 0 ? setInterval(() => void driftCheck(), minutes * 60_000) : undefined;
+
+    const minutes = options.driftMinutes ?? Number(process.env.ENVSYNC_DRIFT_MINUTES ?? 0);
+    const driftCheck = () => forSyncedRepository('drift check', (port, repo, defaultBranch) => checkDrift(port, service, repo, defaultBranch));
+    const timer = minutes > 0 ? setInterval(() => void driftCheck().catch((e: unknown) => app.log.error({ err: e }, 'drift check failed')), minutes * 60_000) : undefined;
     timer?.unref();
+
+    // A change made through the system API comes back to Git at once, a burst of them together.
+    const syncDelay = options.syncDelayMs ?? Number(process.env.ENVSYNC_SYNC_DELAY_MS ?? 2000);
+    let syncing: Promise<void> = Promise.resolve();
+    const changes = new ChangeBatch<SystemChangeEvent>(syncDelay, (events) => {
+      const actors = [...new Set(events.map((e) => e.actor ?? 'system'))];
+      syncing = forSyncedRepository('system changes synced to git', async (port, repo, defaultBranch) => ({
+        changes: events.length,
+        delivered: (await exportSystemChanges(port, service, repo, defaultBranch, actors)).map((r) => r.outcome),
+      })).catch((e: unknown) => app.log.error({ err: e }, 'system changes not synced to git'));
+    });
+    const unsubscribe = service.onChange((event) => changes.add(event));
 
     running = {
       store,
@@ -160,6 +182,9 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       failures,
       stop: async () => {
         if (timer) clearInterval(timer);
+        unsubscribe();
+        changes.flushNow();
+        await syncing; // the flush looks up the repository before it queues its job
         await queue.idle();
         if (!options.store) await store.close();
       },

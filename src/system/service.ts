@@ -57,6 +57,13 @@ function keyOfDocument(data: Record<string, unknown>): ResourceKey | undefined {
 
 const CHECKED = Symbol('checked');
 
+/** A spec changed outside Git (API, `envsync system`): what the system-to-Git sync follows. */
+export interface SystemChangeEvent {
+  key: ResourceKey;
+  outcome: 'created' | 'updated' | 'deleted';
+  actor: string | null;
+}
+
 /** Made only by SystemService.checkRevision: a revision whose specs validate without error. */
 export interface CheckedRevision {
   readonly revision: string;
@@ -77,7 +84,22 @@ export class SystemService {
     return next;
   }
 
+  private readonly listeners = new Set<(event: SystemChangeEvent) => void>();
+
   constructor(readonly store: Store) {}
+
+  /**
+   * Calls `listener` after each change made outside Git (never for a revision applied from Git, so
+   * that a merged bot pull request does not start another one). Returns the unsubscribe function.
+   */
+  onChange(listener: (event: SystemChangeEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(event: SystemChangeEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
 
   private async documents(except?: ResourceKey): Promise<ParsedDocument[]> {
     const resources = (await this.store.listResources()).filter((r) => !except || !sameKey(r, except));
@@ -164,7 +186,9 @@ export class SystemService {
     // Stored in canonical spelling, as Git-to-system stores specs, so that the two compare equal.
     const normalized = loadDocuments([{ path: layoutPathOf(key), data: structuredClone(data) }]).specs[0]?.data ?? data;
     const { status: _status, ...document } = normalized;
-    return this.store.putResource({ ...key, spec: document }, change);
+    const outcome = await this.store.putResource({ ...key, spec: document }, change);
+    if (outcome !== 'unchanged') this.changed({ key, outcome, actor: change.actor });
+    return outcome;
   }
 
   /** Deletes a spec, unless other specs still need it. */
@@ -176,7 +200,7 @@ export class SystemService {
     await this.get(key);
     const { findings } = await this.validateChange(key);
     if (findings.length > 0) throw new SystemError(`other specs still use ${key.kind} ${key.name}: change them first`, 409, findings);
-    await this.store.deleteResource(key, change);
+    if (await this.store.deleteResource(key, change)) this.changed({ key, outcome: 'deleted', actor: change.actor });
   }
 
   /** A new environment from a template, with values for the template's variables. */

@@ -1,33 +1,21 @@
 // The drift check the app runs on a schedule: in sync, system-wins (a bot pull request) and
 // git-wins (Git re-applied, recorded as a manual sync).
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
-import { create as createTar } from 'tar';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { checkDrift } from '../../src/app/drift.js';
 import { OctokitPort } from '../../src/github/octokit-port.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
-import { EXAMPLE, exampleFiles } from '../golden/scenarios.js';
+import { exampleFiles } from '../golden/scenarios.js';
+import { exampleTarball } from '../helpers/tarball.js';
 
 const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'config' };
 let store: Store;
 let service: SystemService;
 
-function tarball(): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'envsync-drift-'));
-  try {
-    cpSync(EXAMPLE, join(dir, 'acme-config-1'), { recursive: true });
-    createTar({ gzip: true, cwd: dir, file: join(dir, 't.tgz'), sync: true, portable: true }, ['acme-config-1']);
-    return readFileSync(join(dir, 't.tgz'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const tarball = () => exampleTarball('acme-config-1');
 
 beforeEach(async () => {
   nock.disableNetConnect();

@@ -1,12 +1,8 @@
 // System to Git on GitHub, end to end against nock: the destination branch is read as one tarball,
 // and the system's changes come back as one bot pull request (or a direct commit, per project),
 // with no secret in any request.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
-import { create as createTar } from 'tar';
 import jsyaml from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRepositoryConfig } from '../../src/config/config.js';
@@ -15,24 +11,14 @@ import { syncSystemToGit, syncTarget } from '../../src/github/system-sync.js';
 import { filesFromTarball } from '../../src/github/tarball.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
-import { EXAMPLE, exampleFiles } from '../golden/scenarios.js';
+import { exampleTarball } from '../helpers/tarball.js';
+import { exampleFiles } from '../golden/scenarios.js';
 
 const API = 'https://api.github.com';
 const CANARY = 'CANARY-91ad3f';
 const repo = { owner: 'acme', repo: 'config' };
 
 /** The example repository as GitHub serves it: a gzipped tar under `acme-config-<sha>/`. */
-function exampleTarball(): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'envsync-tar-'));
-  try {
-    cpSync(EXAMPLE, join(dir, 'acme-config-1a2b3c'), { recursive: true });
-    const file = join(dir, 'repo.tar.gz');
-    createTar({ gzip: true, cwd: dir, file, sync: true, portable: true }, ['acme-config-1a2b3c']);
-    return readFileSync(file);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 let store: Store;
 let service: SystemService;

@@ -1,0 +1,116 @@
+// Changes made outside Git go back to Git as soon as they are made: the service reports each one,
+// a burst is gathered into one batch, and the batch is delivered as `.github/envsync.yml` says.
+import { Octokit } from '@octokit/core';
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ChangeBatch } from '../../src/app/change-batch.js';
+import { exportSystemChanges } from '../../src/app/system-changes.js';
+import { OctokitPort } from '../../src/github/octokit-port.js';
+import { SystemService, type SystemChangeEvent } from '../../src/system/service.js';
+import { openStore, type Store } from '../../src/system/store.js';
+import { exampleFiles } from '../golden/scenarios.js';
+import { exampleTarball } from '../helpers/tarball.js';
+
+const API = 'https://api.github.com';
+const repo = { owner: 'acme', repo: 'config' };
+let store: Store;
+let service: SystemService;
+let events: SystemChangeEvent[];
+
+beforeEach(async () => {
+  nock.disableNetConnect();
+  store = await openStore({ url: ':memory:' });
+  service = new SystemService(store);
+  events = [];
+  service.onChange((e) => events.push(e));
+  await service.applyRevision(exampleFiles(), 'rev-1', { trigger: 'webhook', actor: null });
+});
+afterEach(async () => {
+  await store.close();
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+
+const launchQa = () => service.launch({ project: 'payments', name: 'qa', template: { name: 'web-stack', version: 'v1' }, variables: { owner_team: 'qa' } }, { trigger: 'internal', actor: 'alice' });
+
+describe('SystemService.onChange', () => {
+  it('reports a spec created, updated and deleted outside Git, with who did it', async () => {
+    await launchQa();
+    const qa = await service.get({ kind: 'Environment', project: 'payments', name: 'qa' });
+    const spec = structuredClone(qa.spec) as { spec: { variables: { name: string; value: string }[] } };
+    spec.spec.variables[0]!.value = 'qa-team';
+    await service.put(spec as unknown as Record<string, unknown>, { trigger: 'manual', actor: 'bob' });
+    await service.delete({ kind: 'Environment', project: 'payments', name: 'qa' }, { trigger: 'internal', actor: null });
+    const key = { kind: 'Environment', project: 'payments', name: 'qa' };
+    expect(events).toEqual([
+      { key, outcome: 'created', actor: 'alice' },
+      { key, outcome: 'updated', actor: 'bob' },
+      { key, outcome: 'deleted', actor: null },
+    ]);
+  });
+
+  it('reports nothing for a write that changes nothing, a refused write, or a revision applied from Git', async () => {
+    const dev = await service.get({ kind: 'Environment', project: 'payments', name: 'dev' });
+    expect(await service.put(structuredClone(dev.spec) as Record<string, unknown>, { trigger: 'internal', actor: 'alice' })).toBe('unchanged');
+    await expect(service.delete({ kind: 'EnvironmentTemplate', project: 'payments', name: 'web-stack', version: 'v1' }, { trigger: 'internal', actor: 'alice' })).rejects.toThrow('other specs still use');
+    await service.applyRevision(exampleFiles().filter((f) => !f.path.endsWith('staging.yaml')), 'rev-2', { trigger: 'webhook', actor: null });
+    expect(events).toEqual([]);
+  });
+});
+
+describe('ChangeBatch', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('hands over a burst of changes once, the delay after the first of them', () => {
+    const batches: number[][] = [];
+    const batch = new ChangeBatch<number>(2000, (items) => batches.push(items));
+    batch.add(1);
+    vi.advanceTimersByTime(1500);
+    batch.add(2);
+    expect(batches).toEqual([]);
+    vi.advanceTimersByTime(500);
+    expect(batches).toEqual([[1, 2]]);
+    batch.add(3);
+    vi.advanceTimersByTime(2000);
+    expect(batches).toEqual([[1, 2], [3]]);
+  });
+
+  it('hands over what is pending at once when flushed, and nothing when nothing is pending', () => {
+    const batches: number[][] = [];
+    const batch = new ChangeBatch<number>(2000, (items) => batches.push(items));
+    batch.flushNow();
+    batch.add(1);
+    batch.flushNow();
+    vi.advanceTimersByTime(5000);
+    expect(batches).toEqual([[1]]);
+  });
+});
+
+describe('exportSystemChanges', () => {
+  it('commits straight to the sync branch when .github/envsync.yml asks for commits, naming the change', async () => {
+    await launchQa();
+    const bodies: Record<string, unknown> = {};
+    const keep = (name: string) => (body: unknown) => ((bodies[name] = body), true);
+    nock(API)
+      .get('/repos/acme/config/contents/.github%2Fenvsync.yml')
+      .query({ ref: 'main' })
+      .reply(200, 'sync:\n  delivery: commit\n', { 'content-type': 'application/vnd.github.raw+json' })
+      .get('/repos/acme/config/tarball/main')
+      .reply(200, exampleTarball(), { 'content-type': 'application/x-gzip' })
+      .get('/repos/acme/config/branches/main')
+      .reply(200, { commit: { sha: 'base-sha', commit: { tree: { sha: 'base-tree' } } } })
+      .post('/repos/acme/config/git/trees', keep('tree'))
+      .reply(201, { sha: 'tree-2' })
+      .post('/repos/acme/config/git/commits', keep('commit'))
+      .reply(201, { sha: 'commit-2' })
+      .patch('/repos/acme/config/git/refs/heads%2Fmain', keep('ref'))
+      .reply(200, {});
+    const results = await exportSystemChanges(new OctokitPort(new Octokit({ auth: 't' })), service, repo, 'main', ['alice']);
+    expect(results).toEqual([{ outcome: 'committed', sha: 'commit-2' }]);
+    expect(bodies.tree).toMatchObject({ base_tree: 'base-tree', tree: [{ path: 'projects/payments/environments/qa.yaml', mode: '100644', type: 'blob' }] });
+    expect(bodies.commit).toMatchObject({ message: 'Resource Environment/qa, Create', tree: 'tree-2', parents: ['base-sha'] });
+    expect(bodies.ref).toEqual({ sha: 'commit-2', force: false });
+  });
+});
