@@ -18,7 +18,16 @@ const shape = (a: Activity, label: string): string => {
 
 const CONDITION: Record<string, string> = { success: 'on success', failure: 'on failure', always: 'always' };
 
-export function renderMermaid(activities: readonly Activity[]): string {
+/** Colours of a finished run's activities, as GitHub's own status colours. */
+const STATUS_CLASSES: Record<string, string> = {
+  success: 'fill:#dafbe1,stroke:#1a7f37',
+  failure: 'fill:#ffebe9,stroke:#cf222e',
+  skipped: 'fill:#f6f8fa,stroke:#8c959f,stroke-dasharray:3',
+  cancelled: 'fill:#fff8c5,stroke:#9a6700',
+};
+
+/** The graph; with statuses (a finished run), each activity coloured by how it ended. */
+export function renderMermaid(activities: readonly Activity[], statuses?: ReadonlyMap<string, string>): string {
   const ids = new Map(activities.map((a, i) => [a.id, `a${i}`]));
   const lines = ['flowchart TD'];
   for (const a of activities) {
@@ -31,6 +40,16 @@ export function renderMermaid(activities: readonly Activity[]): string {
       if (!from) continue;
       lines.push(a.when ? `  ${from} -.->|${CONDITION[a.when]}| ${ids.get(a.id)}` : `  ${from} --> ${ids.get(a.id)}`);
     }
+  }
+  if (statuses) {
+    const used = new Set<string>();
+    for (const a of activities) {
+      const status = statuses.get(a.id);
+      if (!status || !STATUS_CLASSES[status]) continue;
+      used.add(status);
+      lines.push(`  class ${ids.get(a.id)} ${status}`);
+    }
+    for (const status of used) lines.push(`  classDef ${status} ${STATUS_CLASSES[status]}`);
   }
   return lines.join('\n');
 }

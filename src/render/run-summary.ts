@@ -1,6 +1,8 @@
 // A finished environment run in Markdown: the runner's job summary, and the app's comment on the
 // merged pull request. Only statuses, times and reasons: outputs stay in the store.
+import type { Activity, ActivityType } from '../engine/plan/types.js';
 import type { RunResults } from '../runner/run.js';
+import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 
 /** Text safe in one table cell: the results come from a runner, so they may hold anything. */
 const cell = (text: string) => String(text).replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
@@ -13,5 +15,39 @@ export function jobSummary(results: RunResults): string {
     const seconds = a.startedAt && a.finishedAt ? `${((a.finishedAt - a.startedAt) / 1000).toFixed(1)} s` : '';
     return `| ${ICON[a.status] ?? ''} ${cell(a.status)} | \`${cell(a.id).replace(/`/g, '')}\` | ${cell(a.type ?? '')} | ${seconds} | ${cell(a.reason ?? '')} |`;
   });
-  return [`### envsync ${results.action} of \`${results.project}/${results.environment}\`: ${results.status}`, '', `Revision \`${results.revision}\``, '', '| status | activity | type | time | reason |', '| --- | --- | --- | --- | --- |', ...rows, ''].join('\n');
+  const graph = graphOf(results);
+  return [
+    `### envsync ${results.action} of \`${results.project}/${results.environment}\`: ${results.status}`,
+    '',
+    `Revision \`${results.revision}\``,
+    '',
+    '| status | activity | type | time | reason |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    ...(graph ? ['```mermaid', graph, '```', ''] : []),
+  ].join('\n');
+}
+
+/** Activity ids a runner may report that are safe inside a Mermaid block (no quotes, fences or newlines). */
+const SAFE_ID = /^[\w./@-]+$/;
+const ACTIVITY_TYPES: readonly string[] = ['approval', 'container', 'http', 'driver', 'stage'] satisfies ActivityType[];
+
+/**
+ * The run's graph, coloured by status; none when it would be too large to read, or when the results
+ * (written by a runner, so not trusted) lack the graph or name activities in unexpected ways.
+ */
+function graphOf(results: RunResults): string | undefined {
+  const { activities } = results;
+  if (activities.length === 0 || activities.length > MERMAID_MAX_ACTIVITIES) return undefined;
+  const known = new Set(activities.map((a) => a.id));
+  const fine = activities.every(
+    (a) => SAFE_ID.test(a.id) && ACTIVITY_TYPES.includes(a.type) && Array.isArray(a.dependsOn) && a.dependsOn.every((d) => typeof d === 'string' && known.has(d)),
+  );
+  if (!fine) return undefined;
+  const when = (w: unknown): Pick<Activity, 'when'> => (w === 'success' || w === 'failure' || w === 'always' ? { when: w } : {});
+  return renderMermaid(
+    activities.map((a) => ({ id: a.id, type: a.type, dependsOn: a.dependsOn, ...when(a.when) })),
+    new Map(activities.map((a) => [a.id, a.status])),
+  );
 }

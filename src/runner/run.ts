@@ -43,7 +43,7 @@ export interface RunResults {
   action: 'deploy' | 'destroy';
   revision: string;
   status: 'success' | 'failure' | 'cancelled';
-  activities: (ActivityRecord & { type: Activity['type'] })[];
+  activities: (ActivityRecord & Pick<Activity, 'type' | 'dependsOn' | 'when'>)[];
   /** Each resource's outputs, sensitive ones masked. */
   outputs: Record<string, Record<string, unknown>>;
 }
@@ -129,7 +129,7 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
 
   // Activities run side by side; each one's lines are kept and written as one group when it ends.
   const buffers = new Map<string, string[]>();
-  const typeOf = new Map(activities.map((a) => [a.id, a.type]));
+  const planned = new Map(activities.map((a) => [a.id, a]));
   const result = await executeGraph(
     activities.map((a) => ({ ...a, ...limitsOf(details.get(a.id)) })),
     (activity, signal) => {
@@ -164,10 +164,13 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
     action: request.action,
     revision: request.revision,
     status: result.status,
-    activities: result.activities.map((r) => ({ ...r, type: typeOf.get(r.id)!, ...(r.reason ? { reason: log.redact(r.reason) } : {}), ...(r.outputs ? { outputs: JSON.parse(log.redact(JSON.stringify(r.outputs))) as Record<string, unknown> } : {}) })),
+    activities: result.activities.map((r) => ({ ...r, ...graphOf(planned.get(r.id)!), ...(r.reason ? { reason: log.redact(r.reason) } : {}), ...(r.outputs ? { outputs: JSON.parse(log.redact(JSON.stringify(r.outputs))) as Record<string, unknown> } : {}) })),
     outputs: JSON.parse(log.redact(JSON.stringify(maskedOutputs))) as Record<string, Record<string, unknown>>,
   };
 }
+
+/** Where an activity sits in the graph, kept in the results so that summaries can draw it. */
+const graphOf = (a: Activity): Pick<Activity, 'type' | 'dependsOn' | 'when'> => ({ type: a.type, dependsOn: a.dependsOn, ...(a.when ? { when: a.when } : {}) });
 
 /** The executor's limits of an activity: its hook's (or its stage's provider) settings. */
 function limitsOf(detail: ActivityDetail | undefined): { onFailure?: 'continue' | 'unspecified'; timeoutSeconds?: number; maxRetryCount?: number } {
