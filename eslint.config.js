@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**', 'bench/**', 'scripts/**'],
+    files: ['bin/**', 'bench/**', 'scripts/**', 'demo/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeGitHub } from '../fake-github/fake-github.js';
+import { FakeGitHub } from '../../demo/fake-github.js';
 import { commentCreated, pullRequestOpened } from '../helpers/github-fixtures.js';
 import examples from '@octokit/webhooks-examples';
 import { zipSync } from 'fflate';

@@ -1,48 +1,19 @@
 // `envsync run` as a runner executes it: the example environment's whole activity graph, with real
 // subprocesses, a real git clone and a local HTTP server. `tofu` and `docker` are stand-ins on PATH
-// (see FAKE_TOOL): they record how they were called and play the tool's part, so that what envsync
+// (see STAND_IN_TOOL in demo/sandbox.ts): they record how they were called and play the tool's part, so that what envsync
 // asks of them is asserted exactly. Planted secrets must come out of no output.
 import { execFile, spawn } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Endpoints, infrastructureRepository, installStandIns, prepareConfigRepository } from '../../demo/sandbox.js';
 
 const bin = fileURLToPath(new URL('../../bin/envsync.js', import.meta.url));
-const example = fileURLToPath(new URL('../../examples/config-repo', import.meta.url));
 const SECRET_KEY = 'CANARY-secret-key-4417';
 const ACCESS_KEY = 'CANARY-access-id-8830';
 const PULL_PASSWORD = 'CANARY-pull-pass-2291';
-
-// A stand-in for `tofu` and `docker`, NOT the real tools: it appends one JSON line per call to
-// $FAKE_LOG (arguments, working directory, stdin, TF_VAR_* and AWS_* variables), prints what it was
-// given (as a careless tool would, to prove that envsync masks it), answers `tofu output -json`
-// with an output named after the module, exits 3 when its arguments contain $FAKE_FAIL and takes a
-// minute when they contain $FAKE_SLOW.
-const FAKE_TOOL = `#!/usr/bin/env node
-const fs = require('node:fs');
-const path = require('node:path');
-const tool = path.basename(process.argv[1]);
-const args = process.argv.slice(2);
-let stdin = '';
-try { stdin = fs.readFileSync(0, 'utf8'); } catch {}
-const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('TF_VAR_') || k.startsWith('AWS_')));
-fs.appendFileSync(process.env.FAKE_LOG, JSON.stringify({ tool, args, cwd: process.cwd(), stdin, env }) + '\\n');
-const mount = args.find((a) => a.endsWith(':/envsync/resource'));
-if ((tool === 'tofu' && args[0] === 'output') || (tool === 'docker' && args.slice(-2).join(' ') === 'output -json')) {
-  const module = path.basename(mount ? mount.slice(0, -':/envsync/resource'.length) : process.cwd());
-  process.stdout.write(JSON.stringify({ id: { value: module + '-42', type: 'string', sensitive: false } }));
-} else {
-  console.log(tool + ' ' + args.join(' ') + ' ' + JSON.stringify(env) + ' ' + stdin);
-}
-const slow = process.env.FAKE_SLOW && args.join(' ').includes(process.env.FAKE_SLOW);
-setTimeout(() => {
-  if (process.env.FAKE_FAIL && args.join(' ').includes(process.env.FAKE_FAIL)) { console.error('fake failure'); process.exitCode = 3; }
-}, slow ? 60000 : 0);
-`;
 
 interface ToolCall {
   tool: string;
@@ -53,69 +24,28 @@ interface ToolCall {
 }
 
 let work: string;
-let server: Server;
+let endpoints: Endpoints;
 let requests: string[];
-
-function sh(command: string, args: string[], cwd: string) {
-  return new Promise<void>((resolve, reject) => execFile(command, args, { cwd }, (e) => (e ? reject(e) : resolve())));
-}
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'envsync-runner-'));
-  requests = [];
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      requests.push(`${req.method} ${req.url} ${body}`.trim());
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  // The infrastructure repository the resource templates check out: a real git repository.
-  const infra = join(work, 'infrastructure');
-  for (const module of ['network', 'database']) {
-    mkdirSync(join(infra, 'modules', module), { recursive: true });
-    writeFileSync(join(infra, 'modules', module, 'main.tf'), `# ${module}\n`);
-  }
-  await sh('git', ['init', '-q', '-b', 'main'], infra);
-  await sh('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'init'], infra);
-  await sh('git', ['add', '.'], infra);
-  await sh('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'modules'], infra);
-
-  mkdirSync(join(work, 'bin'));
-  for (const tool of ['tofu', 'docker', 'deploy']) {
-    writeFileSync(join(work, 'bin', tool), FAKE_TOOL);
-    chmodSync(join(work, 'bin', tool), 0o755);
-  }
-
+  endpoints = new Endpoints();
+  requests = endpoints.requests;
+  const base = await endpoints.start();
+  infrastructureRepository(join(work, 'infrastructure'));
+  installStandIns(join(work, 'bin'));
   // The example config repository with its endpoints pointed at the local server and canaries
-  // planted where its secrets are.
-  cpSync(example, join(work, 'config'), { recursive: true });
-  const rewrite = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) rewrite(path);
-      else if (name.endsWith('.yaml'))
-        writeFileSync(
-          path,
-          readFileSync(path, 'utf8')
-            .replace(/https:\/\/([a-z]+)\.example\.com/g, `${base}/$1`)
-            .replace('example-secret-access-key', SECRET_KEY)
-            .replace('example-access-key-id', ACCESS_KEY)
-            .replace('example-pull-password', PULL_PASSWORD)
-            // database runs on the runner's own tofu; network keeps its driver image (both paths run)
-            .replace('  providerOptions:\n    driver:\n      name: tofu-runner\n    opentofu:\n      backendType: system', '  providerOptions:\n    opentofu:\n      backendType: system'),
-        );
-    }
-  };
-  rewrite(join(work, 'config', 'projects'));
+  // planted where its secrets are; database runs on the runner's own tofu while network keeps its
+  // driver image (both paths run).
+  prepareConfigRepository(join(work, 'config'), {
+    endpoints: base,
+    secrets: { secretKey: SECRET_KEY, accessKey: ACCESS_KEY, pullPassword: PULL_PASSWORD },
+    edit: (_path, text) => text.replace('  providerOptions:\n    driver:\n      name: tofu-runner\n    opentofu:\n      backendType: system', '  providerOptions:\n    opentofu:\n      backendType: system'),
+  });
 });
 
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await endpoints.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
