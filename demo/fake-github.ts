@@ -1,5 +1,5 @@
-// A local stand-in for GitHub's REST API, backed by real git repositories, for end-to-end tests that
-// run the real app server against it (Probot is pointed here with GHE_HOST, so paths start with
+// A local stand-in for GitHub's REST API, backed by real git repositories, for the end-to-end tests
+// and `npm run demo`, which run the real app server against it (Probot is pointed here with GHE_HOST, so paths start with
 // /api/v3). It serves the endpoints envsync's GitHub port uses and records every request.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Annotation } from '../src/github/port.js';
 
 export interface RecordedRequest {
   method: string;
@@ -33,13 +34,18 @@ interface CheckRecord {
   status: string;
   conclusion: string | null;
   output: unknown;
+  /** Every annotation sent for this check (GitHub takes them 50 per request and keeps them all). */
+  annotations: Annotation[];
 }
+
 
 interface CommentRecord {
   id: number;
   issue: number;
   body: string;
   user: { login: string; type: 'User' | 'Bot' };
+  /** How many times the comment was edited after it was posted. */
+  edits: number;
 }
 
 export class FakeGitHub {
@@ -70,7 +76,8 @@ export class FakeGitHub {
   }
 
   git(args: string[], input?: string, env: Record<string, string> = {}): string {
-    return execFileSync('git', ['--git-dir', this.gitDir, ...args], { input, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 30 }).trim();
+    // stderr is kept out of the terminal: a failed lookup is a 404 to the caller, not a message.
+    return execFileSync('git', ['--git-dir', this.gitDir, ...args], { input, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] }).trim();
   }
 
   /** Pushes a working clone's branch here (tests prepare commits in a clone of their own). */
@@ -94,6 +101,13 @@ export class FakeGitHub {
     this.git(['update-ref', `refs/heads/${pr.base}`, commit]);
     Object.assign(pr, { state: 'closed', merged: true, mergeCommit: commit });
     return commit;
+  }
+
+  /** What a pull request changes, as `git diff` shows it (the "Files changed" tab). */
+  diff(number: number): string {
+    const pr = this.pulls.find((p) => p.number === number)!;
+    const [base, head] = pr.merged ? [`${pr.mergeCommit}^1`, `${pr.mergeCommit}^2`] : [this.sha(pr.base), this.sha(pr.head)];
+    return this.git(['diff', `${base}...${head}`]) + '\n';
   }
 
   sha(ref: string): string {
@@ -215,7 +229,7 @@ export class FakeGitHub {
       return { status: 200, data: { commits: log ? log.split('\n').map((l) => { const [sha, name, email] = l.split('\0'); return { sha, commit: { author: { name, email } } }; }) : [] } };
     }
     if (method === 'POST' && rest === '/check-runs') {
-      const check: CheckRecord = { id: this.nextId++, name: body.name, head_sha: body.head_sha, status: body.status ?? 'queued', conclusion: body.conclusion ?? null, output: body.output };
+      const check: CheckRecord = { id: this.nextId++, name: body.name, head_sha: body.head_sha, status: body.status ?? 'queued', conclusion: body.conclusion ?? null, output: body.output, annotations: [...(body.output?.annotations ?? [])] };
       this.checks.push(check);
       return { status: 201, data: { id: check.id } };
     }
@@ -223,6 +237,7 @@ export class FakeGitHub {
       const check = this.checks.find((c) => c.id === Number(match![1]));
       if (!check) return undefined;
       Object.assign(check, { ...(body.status ? { status: body.status } : {}), ...(body.conclusion ? { conclusion: body.conclusion } : {}), ...(body.output ? { output: body.output } : {}) });
+      check.annotations.push(...(body.output?.annotations ?? []));
       return { status: 200, data: {} };
     }
     if (method === 'GET' && (match = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
@@ -234,12 +249,14 @@ export class FakeGitHub {
       return { status: 200, data: this.comments.filter((c) => c.issue === Number(match![1])) };
     }
     if (method === 'POST' && (match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
-      const comment: CommentRecord = { id: this.nextId++, issue: Number(match[1]), body: body.body, user: { login: 'envsync[bot]', type: 'Bot' } };
+      const comment: CommentRecord = { id: this.nextId++, issue: Number(match[1]), body: body.body, user: { login: 'envsync[bot]', type: 'Bot' }, edits: 0 };
       this.comments.push(comment);
       return { status: 201, data: { id: comment.id } };
     }
     if (method === 'PATCH' && (match = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
-      this.comments.find((c) => c.id === Number(match![1]))!.body = body.body;
+      const comment = this.comments.find((c) => c.id === Number(match![1]))!;
+      comment.body = body.body;
+      comment.edits++;
       return { status: 200, data: {} };
     }
     if (method === 'POST' && (match = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) {

@@ -42,14 +42,14 @@ export function renderMermaid(activities: readonly Activity[], statuses?: Readon
     }
   }
   if (statuses) {
-    const used = new Set<string>();
+    // One `class` line per status, listing its activities: the graph stays small.
+    const byStatus = new Map<string, string[]>();
     for (const a of activities) {
       const status = statuses.get(a.id);
-      if (!status || !STATUS_CLASSES[status]) continue;
-      used.add(status);
-      lines.push(`  class ${ids.get(a.id)} ${status}`);
+      if (status && STATUS_CLASSES[status]) byStatus.set(status, [...(byStatus.get(status) ?? []), ids.get(a.id)!]);
     }
-    for (const status of used) lines.push(`  classDef ${status} ${STATUS_CLASSES[status]}`);
+    for (const [status, members] of byStatus) lines.push(`  class ${members.join(',')} ${status}`);
+    for (const status of byStatus.keys()) lines.push(`  classDef ${status} ${STATUS_CLASSES[status]}`);
   }
   return lines.join('\n');
 }

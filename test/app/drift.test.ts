@@ -8,14 +8,14 @@ import { OctokitPort } from '../../src/github/octokit-port.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
-import { exampleTarball } from '../helpers/tarball.js';
+import { tarballOf } from '../helpers/github-fixtures.js';
 
 const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'config' };
 let store: Store;
 let service: SystemService;
 
-const tarball = () => exampleTarball('acme-config-1');
+const tarball = () => tarballOf(exampleFiles());
 
 beforeEach(async () => {
   nock.disableNetConnect();

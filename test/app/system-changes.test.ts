@@ -9,7 +9,7 @@ import { OctokitPort } from '../../src/github/octokit-port.js';
 import { SystemService, type SystemChangeEvent } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
-import { exampleTarball } from '../helpers/tarball.js';
+import { tarballOf } from '../helpers/github-fixtures.js';
 
 const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'config' };
@@ -98,7 +98,7 @@ describe('exportSystemChanges', () => {
       .query({ ref: 'main' })
       .reply(200, 'sync:\n  delivery: commit\n', { 'content-type': 'application/vnd.github.raw+json' })
       .get('/repos/acme/config/tarball/main')
-      .reply(200, exampleTarball(), { 'content-type': 'application/x-gzip' })
+      .reply(200, tarballOf(exampleFiles()), { 'content-type': 'application/x-gzip' })
       .get('/repos/acme/config/branches/main')
       .reply(200, { commit: { sha: 'base-sha', commit: { tree: { sha: 'base-tree' } } } })
       .post('/repos/acme/config/git/trees', keep('tree'))

@@ -11,7 +11,7 @@ import { syncSystemToGit, syncTarget } from '../../src/github/system-sync.js';
 import { filesFromTarball } from '../../src/github/tarball.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
-import { exampleTarball } from '../helpers/tarball.js';
+import { tarballOf } from '../helpers/github-fixtures.js';
 import { exampleFiles } from '../golden/scenarios.js';
 
 const API = 'https://api.github.com';
@@ -46,7 +46,7 @@ const record = (path: string) => (body: unknown) => {
 function mockRead(target = repo, branch = 'main') {
   nock(API)
     .get(`/repos/${target.owner}/${target.repo}/tarball/${branch}`)
-    .reply(200, exampleTarball(), { 'content-type': 'application/x-gzip' })
+    .reply(200, tarballOf(exampleFiles()), { 'content-type': 'application/x-gzip' })
     .get(`/repos/${target.owner}/${target.repo}/branches/${branch}`)
     .reply(200, { commit: { sha: 'base-sha', commit: { tree: { sha: 'base-tree' } } } });
 }
@@ -55,7 +55,7 @@ const port = () => new OctokitPort(new Octokit({ auth: 'test-token' }));
 
 describe('syncSystemToGit', () => {
   it('reads a revision from a tarball: the layout\'s spec files with their content', async () => {
-    const files = await filesFromTarball(exampleTarball(), { root: '.', maxFileBytes: 1 << 20 });
+    const files = await filesFromTarball(tarballOf(exampleFiles()), { root: '.', maxFileBytes: 1 << 20 });
     const withContent = (list: { path: string; content?: Uint8Array }[]) => list.filter((f) => f.content).map((f) => `${f.path} ${Buffer.from(f.content!).toString('base64')}`).sort();
     expect(withContent(files)).toEqual(withContent(exampleFiles()));
   });
@@ -141,7 +141,7 @@ describe('syncSystemToGit', () => {
   });
 
   it('asks GitHub for nothing but the revision when the system holds what Git holds', async () => {
-    nock(API).get('/repos/acme/config/tarball/main').reply(200, exampleTarball(), { 'content-type': 'application/x-gzip' });
+    nock(API).get('/repos/acme/config/tarball/main').reply(200, tarballOf(exampleFiles()), { 'content-type': 'application/x-gzip' });
     const { config } = parseRepositoryConfig(undefined);
     expect(await syncSystemToGit({ port: port(), service, config, target: syncTarget(config, repo, 'main') })).toEqual([{ outcome: 'nothing-to-do' }]);
   });
