@@ -5,8 +5,24 @@
 // removed entry takes its lines with it, a new entry is appended in the file's own indentation.
 // The result is parsed again and compared with what was asked; if they differ, the document is
 // rewritten whole and the caller is told (`rewritten`), never handed a wrong file.
-import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify, type Node, type Pair, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parse, parseDocument, stringify as yamlStringify, type Node, type Pair, type Scalar, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
 import { equalJson, identityField, isPlainObject } from './json.js';
+
+/**
+ * The `yaml` package's stringify, checked: for some strings (a line of only blanks, a blank line
+ * before a colon) it writes a block scalar that reads back as something else, or does not parse.
+ * Such values are written again without block scalars, which double-quotes them.
+ */
+function stringify(value: unknown, options: ToStringOptions = {}): string {
+  const text = yamlStringify(value, options);
+  let readBack: unknown;
+  try {
+    readBack = parse(text);
+  } catch {
+    readBack = undefined;
+  }
+  return equalJson(readBack, value) ? text : yamlStringify(value, { ...options, blockQuote: false });
+}
 
 interface Splice {
   start: number;
@@ -61,7 +77,7 @@ const isScalarValue = (v: unknown) => v === null || ['string', 'number', 'boolea
 const isEmptyCollection = (v: unknown) => (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0);
 
 /** A scalar in the style it had: plain stays plain when it can, quotes keep their kind. */
-function renderScalar(value: unknown, node: Scalar, editor: Editor): string | undefined {
+function renderScalar(value: unknown, node: Scalar, editor: Editor): string {
   if (typeof value !== 'string') return value === null ? 'null' : String(value);
   switch (node.type) {
     case 'QUOTE_DOUBLE':
@@ -70,13 +86,25 @@ function renderScalar(value: unknown, node: Scalar, editor: Editor): string | un
       return value.includes('\n') ? JSON.stringify(value) : `'${value.replace(/'/g, "''")}'`;
     case 'BLOCK_LITERAL':
     case 'BLOCK_FOLDED': {
-      if (/\n\n$/.test(value) || value === '') return undefined; // keep-chomping: let the whole node be rewritten
+      const body = value.endsWith('\n') ? value.slice(0, -1) : value;
+      // What a block scalar cannot hold as written: a first line that starts with a space or a tab
+      // (read as the indentation), a line of only blanks, a carriage return, empty or extra final line
+      // breaks; in a folded scalar also a line break (read as a space) or any indented line. Those
+      // become a double-quoted scalar, in place.
+      const lines = body.split('\n');
+      const unsafe =
+        /^[ \t]/.test(lines.find((l) => l !== '') ?? '') ||
+        lines.some((l) => l !== '' && l.trim() === '') ||
+        body.includes('\r') ||
+        body === '' || // nothing, or one line break: no block scalar holds that as written
+        body.endsWith('\n') || // more than one final line break would need keep-chomping (|+)
+        (node.type === 'BLOCK_FOLDED' && (lines.length > 1 || /^[ \t]/.test(body)));
+      if (unsafe) return JSON.stringify(value);
       const start = node.range![0];
       const firstContent = editor.text.indexOf('\n', start) + 1;
       const indent = editor.text.slice(firstContent).search(/\S/);
-      const body = value.endsWith('\n') ? value.slice(0, -1) : value;
-      const lines = body.split('\n').map((l) => (l === '' ? '' : ' '.repeat(Math.max(indent, 1)) + l));
-      return `${node.type === 'BLOCK_LITERAL' ? '|' : '>'}${value.endsWith('\n') ? '' : '-'}\n${lines.join('\n')}\n`;
+      const indented = lines.map((l) => (l === '' ? '' : ' '.repeat(Math.max(indent, 1)) + l));
+      return `${node.type === 'BLOCK_LITERAL' ? '|' : '>'}${value.endsWith('\n') ? '' : '-'}\n${indented.join('\n')}\n`;
     }
     default: {
       const plain = stringify(value, { lineWidth: 0 });
@@ -117,7 +145,6 @@ function patch(editor: Editor, node: Node, current: unknown, desired: unknown): 
   if (equalJson(current, desired)) return true;
   if (isScalar(node) && isScalarValue(desired)) {
     const text = renderScalar(desired, node, editor);
-    if (text === undefined) return false;
     // A block scalar's range ends after its last line break; whatever replaces it must end a line too.
     const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
     editor.replace(node.range![0], node.range![1], block && !text.endsWith('\n') ? `${text}\n` : text);

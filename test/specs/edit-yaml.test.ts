@@ -126,6 +126,33 @@ describe('editYaml keeps the file as it was around the change', () => {
     expect(load(result.text).spec.readme).toBe('line one\nline 2\nline three\n');
   });
 
+  it('keeps a literal block whose inner lines are indented, as a condition is', () => {
+    const want = data();
+    want.spec.readme = 'if x {\n  success: true\n}\n';
+    const result = editYaml(text, want);
+    expect(lineDiff(text, result.text)).toEqual({ removed: ['    line one', '    line two'], added: ['    if x {', '      success: true', '    }'] });
+    expect(result.rewritten).toBe(false);
+  });
+
+  it('writes a value a literal block cannot hold (blanks only, an indented first line) double-quoted, in place', () => {
+    for (const value of [' ', '  indented first\nsecond', 'a\n \nb']) {
+      const want = data();
+      want.spec.readme = value;
+      const result = editYaml(text, want);
+      expect(lineDiff(text, result.text)).toEqual({ removed: ['  readme: |', '    line one', '    line two'], added: [`  readme: ${JSON.stringify(value)}`] });
+      expect(result.rewritten).toBe(false);
+    }
+  });
+
+  it('writes a new entry whose value the yaml package would garble as a block scalar double-quoted', () => {
+    const want = data();
+    want.spec.variables[0].name = ' \n';
+    const result = editYaml(text, want);
+    expect(load(result.text)).toEqual(want);
+    expect(result.rewritten).toBe(false);
+    expect(result.text).toContain('- name: " \\n"');
+  });
+
   it('leaves comments, blank lines and flow style elsewhere byte for byte', () => {
     const want = data();
     want.spec.variables[1].value = 'team-b';
@@ -215,7 +242,9 @@ describe('editYaml on random edits', () => {
   }
 
   it('reads back exactly as asked after changing any scalar to any value, without a rewrite', () => {
-    const newValue = fc.oneof(fc.string({ maxLength: 30 }), fc.integer(), fc.boolean(), fc.constantFrom('true', '12', 'a: b', "it's", '# not a comment', '- x', 'multi\nline', ''));
+    // Strings of the characters YAML treats specially at the start or end of a line, or between lines.
+    const awkward = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', 'a', '#', ':', '-', '"', "'", '|', '>'), maxLength: 12 });
+    const newValue = fc.oneof(fc.string({ maxLength: 30 }), awkward, fc.integer(), fc.boolean(), fc.constantFrom('true', '12', 'a: b', "it's", '# not a comment', '- x', 'multi\nline', ''));
     fc.assert(
       fc.property(fc.nat(files.length - 1), fc.nat(), newValue, (f, pick, value) => {
         const text = files[f]!;
@@ -233,7 +262,7 @@ describe('editYaml on random edits', () => {
         expect(diff.removed.length).toBeLessThanOrEqual(12);
         expect(diff.added.length).toBeLessThanOrEqual(12);
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
     );
   });
 });
