@@ -11,7 +11,7 @@ import { respell } from '../specs/spelling.js';
 import { ALL_SENSITIVE, mapSecrets, SEALED_PREFIX, sealedReference, valueAt } from './secrets.js';
 import { sensitiveKeysOf } from './declarations.js';
 import { SpecIndex } from './spec-index.js';
-import { layoutPathOf } from '../specs/layout.js';
+import { layoutPathOf, layoutRoot } from '../specs/layout.js';
 import { RESOURCE_NAME, VERSION } from '../specs/schema/common.js';
 import { specKey } from './plan/changes.js';
 
@@ -75,7 +75,7 @@ function layoutPath(root: string, spec: SystemSpec, taken: (path: string) => boo
 }
 
 export function planExport(checkout: LoadResult, system: readonly SystemSpec[], options: ExportOptions = {}): ExportPlan {
-  const root = options.root === undefined || options.root === '.' ? '' : options.root.replace(/\/$/, '');
+  const root = layoutRoot(options.root);
   const inScope = (kind: string, project: string) =>
     (!options.include || options.include.includes(kind)) && !options.exclude?.includes(kind) && (options.scope?.(kind, project) ?? true);
   const inGit = new Map<string, LoadedSpec>(checkout.specs.filter((s) => inScope(s.kind.kind, s.project)).map((s) => [specKey({ kind: s.kind.kind, project: s.project, name: s.name, version: s.version }), s]));

@@ -3,11 +3,12 @@
 // kept with their content; others are listed, oversized ones are sized but not kept.
 import { Parser, type ReadEntry } from 'tar';
 import type { SourceFile } from '../specs/source.js';
+import { layoutRoot } from '../specs/layout.js';
 
 const SPEC_EXTENSION = /\.ya?ml$/;
 
 export function filesFromTarball(tarball: Uint8Array, options: { root: string; maxFileBytes: number }): Promise<SourceFile[]> {
-  const root = options.root === '.' || options.root === '' ? '' : options.root.replace(/\/$/, '');
+  const root = layoutRoot(options.root);
   const projects = root === '' ? 'projects/' : `${root}/projects/`;
   const files: SourceFile[] = [];
   return new Promise((resolve, reject) => {

@@ -5,6 +5,7 @@ import type { Plan } from '../engine/plan/types.js';
 import type { Annotation, CheckOutput } from '../github/port.js';
 import { renderPlan } from './plan-markdown.js';
 import { summaryLine, type Summary } from './findings.js';
+import { layoutRoot } from '../specs/layout.js';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
 export const VALIDATE_CHECK = 'envsync/validate';
@@ -14,7 +15,8 @@ export const approvalCheckName = (gate: string) => `envsync/approval: ${gate}`;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function annotationsOf(findings: readonly Finding[], root: string): Annotation[] {
-  const prefix = root === '.' || root === '' ? '' : `${root.replace(/\/$/, '')}/`;
+  const base = layoutRoot(root);
+  const prefix = base === '' ? '' : `${base}/`;
   return findings.map((f) => ({
     path: f.file.startsWith(prefix) ? f.file : `${prefix}${f.file}`,
     start_line: f.line,

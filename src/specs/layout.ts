@@ -2,6 +2,7 @@
 //   <root>/projects/<project>.yaml                       the Project itself
 //   <root>/projects/<project>/<kind-plural>/<name>.yaml  every other spec
 // A template may keep several versions side by side as <name>@<version>.yaml.
+import { posix } from 'node:path';
 import { KIND_BY_NAME, KIND_BY_PLURAL, KINDS, type KindInfo } from './kinds.js';
 import { closest } from './suggest.js';
 
@@ -58,12 +59,24 @@ export interface LayoutKey {
 }
 
 /**
+ * The folder that holds `projects/`, as layout paths start with it: '' for the repository's top, else
+ * normalized without a trailing slash. One place, because `./config`, `config/` and `config` must all
+ * name the same folder: a root that matched no file would read as a revision with no specs.
+ */
+export function layoutRoot(root: string | undefined): string {
+  if (root === undefined || root === '' || root === '.') return '';
+  const normalized = posix.normalize(root).replace(/\/+$/, '');
+  return normalized === '.' ? '' : normalized;
+}
+
+/**
  * Where a spec lives: `projects/<project>.yaml` for a Project, else
  * `projects/<project>/<plural>/<name>.yaml`, or `<name>@<version>.yaml` for a template version that
  * has siblings (`versioned`). Names must be checked before (RESOURCE_NAME): they become paths.
  */
 export function layoutPathOf(key: LayoutKey, versioned = false, root = ''): string {
-  const prefix = root === '' || root === '.' ? '' : `${root.replace(/\/$/, '')}/`;
+  const base = layoutRoot(root);
+  const prefix = base === '' ? '' : `${base}/`;
   if (key.kind === 'Project') return `${prefix}projects/${key.name}.yaml`;
   const plural = KIND_BY_NAME.get(key.kind as KindInfo['kind'])?.plural ?? `${key.kind.toLowerCase()}s`;
   return `${prefix}projects/${key.project}/${plural}/${key.name}${versioned && key.version !== undefined ? `@${key.version}` : ''}.yaml`;

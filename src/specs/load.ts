@@ -2,7 +2,7 @@
 // the layout. Pure: the caller reads the files.
 import { atKey, atStart, atValue, error, warning, type PendingFinding } from './findings.js';
 import { KIND_BY_NAME, KINDS, type KindInfo } from './kinds.js';
-import { placeOf, stemMatches } from './layout.js';
+import { layoutRoot, placeOf, stemMatches } from './layout.js';
 import { DEFAULT_PARSE_LIMITS, parseSpecFile, type ParseLimits } from './parse.js';
 import { checkSchema, conformsToSchema } from './check-schema.js';
 import { mayHoldVariants, normalizeSpelling } from './spelling.js';
@@ -46,7 +46,7 @@ export interface LoadOptions {
 const API_VERSIONS = new Set(KINDS.map((k) => k.apiVersion));
 
 export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
-  const root = options.root === undefined || options.root === '.' ? '' : options.root.replace(/\/$/, '');
+  const root = layoutRoot(options.root);
   const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
   const parsedBytes = new Map<string, Uint8Array>();
   const decoder = new TextDecoder();

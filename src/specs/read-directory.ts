@@ -2,8 +2,9 @@
 // anything else (docs, CI, vendored code) and none of it is a spec. On request the YAML files
 // elsewhere are listed too (not read), so that `--verbose` can name a spec put in the wrong place.
 import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import type { SourceFile } from './source.js';
+import { layoutRoot } from './layout.js';
 
 export interface ReadOptions {
   /** Layout root relative to the folder ('' or '.' for the folder itself). */
@@ -16,7 +17,7 @@ export interface ReadOptions {
 const SPEC_EXTENSION = /\.ya?ml$/;
 
 export function readDirectory(dir: string, options: ReadOptions): SourceFile[] {
-  const rootPrefix = options.root === '.' || options.root === '' ? '' : posix.normalize(options.root).replace(/\/$/, '');
+  const rootPrefix = layoutRoot(options.root);
   const files: SourceFile[] = [];
   const projects = rootPrefix === '' ? 'projects' : `${rootPrefix}/projects`;
   const walk = (relative: string, read: boolean): void => {

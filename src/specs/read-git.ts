@@ -1,8 +1,8 @@
 // Reads the spec files of one revision of a local git repository: one `git ls-tree` to list them
 // with their sizes, one `git cat-file --batch` to read every blob, whatever the number of files.
 import { spawnSync } from 'node:child_process';
-import { posix } from 'node:path';
 import type { SourceFile } from './source.js';
+import { layoutRoot } from './layout.js';
 
 export interface GitReadOptions {
   root: string;
@@ -33,7 +33,7 @@ export function resolveRevision(dir: string, ref: string): string {
 /** The spec files under `<root>/projects/` at `ref`, with paths relative to `dir` (which may be a subfolder). */
 export function readGitRevision(dir: string, ref: string, options: GitReadOptions): SourceFile[] {
   const commit = resolveRevision(dir, ref);
-  const root = options.root === '.' || options.root === '' ? '' : posix.normalize(options.root).replace(/\/$/, '');
+  const root = layoutRoot(options.root);
   const projects = root === '' ? 'projects' : `${root}/projects`;
   // -z: paths verbatim; -l: sizes, so that oversized blobs are never read. Paths are relative to `dir`.
   const listing = git(dir, ['ls-tree', '-r', '-l', '-z', commit, '--', projects]).toString('utf8');

@@ -1,0 +1,32 @@
+// One spelling of the layout root for every reader: `./config`, `config/` and `config` name the same
+// folder. A root that matched no file would read as a revision with no specs, and applying that
+// would delete every spec of the system.
+import { describe, expect, it } from 'vitest';
+import { planExport } from '../../src/engine/export.js';
+import { filesFromTarball } from '../../src/github/tarball.js';
+import { annotationsOf } from '../../src/render/checks.js';
+import { layoutPathOf, layoutRoot } from '../../src/specs/layout.js';
+import { loadSpecs } from '../../src/specs/load.js';
+import { exampleFiles } from '../golden/scenarios.js';
+import { tarballOf } from '../helpers/github-fixtures.js';
+
+const under = (root: string) => exampleFiles().map((f) => ({ ...f, path: `${root}/${f.path}` }));
+
+describe('layoutRoot', () => {
+  it('gives the top of the repository as "" and any other folder normalized, without a trailing slash', () => {
+    expect([undefined, '', '.', './', './/'].map(layoutRoot)).toEqual(['', '', '', '', '']);
+    expect(['config', './config', 'config/', './config//', 'a/../config', 'deploy/./config/'].map(layoutRoot)).toEqual(['config', 'config', 'config', 'config', 'config', 'deploy/config']);
+  });
+
+  it('makes every reader find the same specs under ./config as under config', async () => {
+    const files = under('config');
+    const names = (loaded: ReturnType<typeof loadSpecs>) => loaded.specs.map((s) => `${s.kind.kind}/${s.project}/${s.name}`).sort();
+    expect(names(loadSpecs(files, { root: './config' }))).toEqual(names(loadSpecs(files, { root: 'config' })));
+    expect(loadSpecs(files, { root: './config/' }).specs).toHaveLength(15);
+    const fromTarball = await filesFromTarball(tarballOf(files), { root: './config', maxFileBytes: 1 << 20 });
+    expect(fromTarball.filter((f) => f.content).map((f) => f.path).sort()).toEqual(files.map((f) => f.path).sort());
+    expect(layoutPathOf({ kind: 'Environment', project: 'payments', name: 'dev' }, false, './config/')).toBe('config/projects/payments/environments/dev.yaml');
+    expect(annotationsOf([{ file: 'projects/a.yaml', line: 1, column: 1, severity: 'error', code: 'x', message: 'm' }], './config')[0]!.path).toBe('config/projects/a.yaml');
+    expect(planExport(loadSpecs(files, { root: './config' }), [], { root: './config' }).files).toEqual(planExport(loadSpecs(files, { root: 'config' }), [], { root: 'config' }).files);
+  });
+});
