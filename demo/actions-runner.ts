@@ -151,6 +151,8 @@ export async function runDispatch(
       const result = await bash(String(resolve(step.run)), options.workspace, {
         ...options.env,
         ...env,
+        // Set after the step's env, as Actions does: a workflow cannot change GITHUB_* variables.
+        GITHUB_SHA: headSha,
         CI: 'true',
         GITHUB_ACTIONS: 'true',
         GITHUB_WORKSPACE: options.workspace,

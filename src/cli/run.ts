@@ -38,7 +38,9 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
   const options = { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
   // A destroy runs what the environment was: the runner is given the revision that still has it.
   const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
-  const revision = values.ref ? resolveRevision(dir, values.ref) : (process.env.GITHUB_SHA ?? 'working tree');
+  // The runner workflow names the commit in ENVSYNC_REVISION: Actions does not let a workflow set
+  // GITHUB_SHA, which is the dispatched branch's tip, not necessarily the commit checked out.
+  const revision = values.ref ? resolveRevision(dir, values.ref) : (process.env.ENVSYNC_REVISION || process.env.GITHUB_SHA || 'working tree');
   // Actions cancels a job with SIGINT then SIGTERM: the run stops its activities, records itself as
   // cancelled and still writes its results.
   const controller = new AbortController();

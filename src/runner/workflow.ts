@@ -73,7 +73,7 @@ jobs:
           ENVSYNC_ENVIRONMENT: \${{ inputs.environment }}
           ENVSYNC_ACTION: \${{ inputs.action }}
           ENVSYNC_APPROVED_GATES: \${{ inputs.approved }}
-          GITHUB_SHA: \${{ inputs.sha }}
+          ENVSYNC_REVISION: \${{ inputs.sha }}
         run: npx --yes envsync@${version} run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"
       - name: results
         if: always()

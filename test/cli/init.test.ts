@@ -67,6 +67,14 @@ describe('envsync init', () => {
     for (const script of scripts) expect(script).not.toContain('${{');
   });
 
+  it('gives envsync run the commit as ENVSYNC_REVISION, and sets no GITHUB_* variable (Actions would not let it)', async () => {
+    await init();
+    const workflow = parse(readFileSync(join(dir, WORKFLOW), 'utf8')) as { jobs: { run: { steps: { name?: string; env?: Record<string, string> }[] } } };
+    const env = workflow.jobs.run.steps.find((s) => s.name === 'envsync run')!.env!;
+    expect(env.ENVSYNC_REVISION).toBe('${{ inputs.sha }}');
+    expect(Object.keys(env).filter((k) => k.startsWith('GITHUB_'))).toEqual([]);
+  });
+
   it('keeps files that exist, and replaces them with --force', async () => {
     await init();
     writeFileSync(join(dir, '.github/envsync.yml'), 'root: config\n');
