@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Static } from '@sinclair/typebox';
 import type { AttemptResult } from '../engine/run/executor.js';
 import { judge } from '../engine/run/condition.js';
@@ -48,17 +49,33 @@ function runCommand(command: string, args: string[], options: { cwd: string; env
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, signal: options.signal, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.on('data', (d: Buffer) => {
-      if (options.capture) stdout += d.toString();
-      else options.log.line(d.toString().replace(/\n$/, ''));
-    });
-    child.stderr.on('data', (d: Buffer) => options.log.line(d.toString().replace(/\n$/, '')));
+    if (options.capture) child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    else logLines(child.stdout, options.log);
+    logLines(child.stderr, options.log);
     child.on('error', (e) => reject(e.name === 'AbortError' ? e : new Error(`cannot run ${command}: ${e.message}`)));
     child.on('close', (code) => resolve({ exitCode: code ?? 1, stdout }));
     // A command that exits (or never starts) before reading its input closes the pipe: EPIPE on
     // stdin is then no failure of ours, and unhandled it would crash the whole run.
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
+  });
+}
+
+/**
+ * Writes a stream to the log a whole line at a time: a pipe's chunks end anywhere, and a secret or a
+ * character split between two of them would be neither masked nor decoded.
+ */
+function logLines(stream: Readable, log: RunLog): void {
+  let tail = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (d: string) => {
+    const text = tail + d;
+    const end = text.lastIndexOf('\n');
+    tail = text.slice(end + 1);
+    if (end >= 0) log.line(text.slice(0, end));
+  });
+  stream.on('end', () => {
+    if (tail) log.line(tail);
   });
 }
 
@@ -86,16 +103,23 @@ interface StageInContainer {
 
 async function container(options: Container, condition: string | undefined, signal: AbortSignal, context: RunnerContext, stage?: StageInContainer): Promise<AttemptResult & { stdout?: string }> {
   const env = { ...context.env, ...Object.fromEntries(Object.entries(options.envVars ?? {}).map(([k, v]) => [k, resolveExpressions(String(v), context)])), ...stage?.env };
-  const dir = mkdtempSync(join(context.workDir, 'container-'));
-  for (const [name, data] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), Buffer.from(data, 'base64'));
   const command = stage ? stage.command : [...(options.commands ?? []), ...(options.arguments ?? [])];
+  // A dry run writes nothing: the folder is made only once a command is sure to run.
+  const filesDir = () => {
+    const dir = mkdtempSync(join(context.workDir, 'container-'));
+    for (const [name, data] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), Buffer.from(data, 'base64'));
+    return dir;
+  };
   let result: CommandResult;
   if (context.runtime === 'process') {
     if (command.length === 0) return { ok: false, reason: 'the process runtime needs commands to run (the image is not used)' };
     if (context.dryRun) return dry(context, command.join(' '));
+    const dir = filesDir();
     result = await runCommand(command[0]!, command.slice(1), { cwd: dir, env: { ...env, ENVSYNC_FILES_DIR: dir }, log: context.log, signal });
   } else {
     if (!options.image) return { ok: false, reason: 'a container needs an image' };
+    // A dry run only shows where the folder would be mounted from.
+    const dir = context.dryRun ? join(context.workDir, 'container-XXXXXX') : filesDir();
     const credentials = options.imagePullCredentials;
     const loginKey = credentials ? `${credentials.registry ?? ''}\u0000${credentials.username ?? ''}\u0000${credentials.password ?? ''}` : '';
     if (credentials?.password && !context.dryRun && !context.loggedIn?.has(loginKey)) {
@@ -162,10 +186,6 @@ async function stage(detail: Extract<ActivityDetail, { kind: 'stage' }>, signal:
   }
   const binary = rt.provider === 'hcpterraform' ? 'terraform' : 'tofu';
   const options = (rt.provider === 'hcpterraform' ? rt.providerOptions?.hcpterraform : rt.providerOptions?.opentofu) ?? {};
-  // Variables travel as TF_VAR_* environment variables, never as arguments a process list would
-  // show; they are read when the plan is made, as expressions in them may name outputs of
-  // resources that ran after this one's checkout.
-  const tfVars = () => Object.fromEntries(Object.entries(context.variables(detail.resource)).map(([k, v]) => [`TF_VAR_${k}`, v]));
   const varFiles = (options.varFiles ?? []).map((f) => `-var-file=${f}`);
   const backend = ((options as { backendConfigs?: string[] }).backendConfigs ?? []).map((c) => `-backend-config=${c}`);
   const args: Record<string, () => string[]> = {
@@ -177,14 +197,18 @@ async function stage(detail: Extract<ActivityDetail, { kind: 'stage' }>, signal:
   };
   const command = args[detail.stage]?.();
   if (!command) return { ok: false, reason: `unknown stage ${detail.stage}` };
-  const env = detail.stage === 'plan' ? { ...context.env, ...tfVars() } : context.env;
+  // Variables travel as TF_VAR_* environment variables, never as arguments a process list would
+  // show; they are read when the plan is made, as expressions in them may name outputs of
+  // resources that ran after this one's checkout.
+  const tfVars = detail.stage === 'plan' ? Object.fromEntries(Object.entries(context.variables(detail.resource)).map(([k, v]) => [`TF_VAR_${k}`, v])) : {};
+  const env = { ...context.env, ...tfVars };
   const passed = Object.keys(env).filter((k) => k.startsWith('TF_VAR_'));
   // The template may name a driver whose image runs the provider: the stage's command runs in that
   // image (docker runtime) with the resource's directory mounted, instead of the runner's own binary.
   const image = context.runtime === 'docker' && rt.providerOptions?.driver ? providerImage(resolveDriver(rt.providerOptions.driver, context)) : undefined;
   if (image && !context.dryRun) {
     mkdirSync(workDir, { recursive: true });
-    const ran = await container(image, undefined, signal, context, { command: [binary, ...command], mount: workDir, env: detail.stage === 'plan' ? tfVars() : {}, capture: detail.stage === 'output' });
+    const ran = await container(image, undefined, signal, context, { command: [binary, ...command], mount: workDir, env: tfVars, capture: detail.stage === 'output' });
     if (!ran.ok) return { ok: false, reason: `${binary} ${detail.stage} in ${image.image ?? 'the driver image'} ${ran.reason ?? 'failed'}` };
     return detail.stage === 'output' ? outputsOf(binary, ran.stdout ?? '') : { ok: true };
   }

@@ -34,6 +34,14 @@ export class RunLog {
     return out;
   }
 
+  /**
+   * `value` with each string in it redacted. Not through its JSON text: there a secret holding `"`
+   * or `\` is escaped and would no longer match.
+   */
+  redactAll<T>(value: T): T {
+    return mapStrings(value, (s) => this.redact(s));
+  }
+
   line(text: string): void {
     for (const l of this.redact(text).split('\n')) this.write(l);
   }
@@ -45,4 +53,12 @@ export class RunLog {
   endGroup(): void {
     this.write('::endgroup::');
   }
+}
+
+/** `value` (JSON-shaped) with each string in it, at any depth, replaced by `f` of it. */
+export function mapStrings<T>(value: T, f: (s: string) => string): T {
+  if (typeof value === 'string') return f(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => mapStrings(v, f)) as T;
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, f)])) as T;
+  return value;
 }

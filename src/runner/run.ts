@@ -1,7 +1,7 @@
 // One environment run, as a runner executes it: the activity graph of the environment's template at a
 // revision, each activity run by its kind, logs grouped per activity with every secret masked, and a
 // results document (statuses, timings, outputs) for the app to read back.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { entriesOf, sensitiveKeysOf, type Entry } from '../engine/declarations.js';
@@ -17,7 +17,7 @@ import type { LoadedSpec } from '../specs/load.js';
 import type { SourceFile } from '../specs/source.js';
 import { runActivity, type RunnerContext } from './activities.js';
 import { resolveExpressions } from './expressions.js';
-import { RunLog } from './log.js';
+import { mapStrings, RunLog } from './log.js';
 
 export interface RunRequest {
   files: readonly SourceFile[];
@@ -58,6 +58,23 @@ export class RunError extends Error {
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** A `tofu output -json` entry marked sensitive. */
+const isSensitive = (v: unknown): v is { sensitive: true; value?: unknown } => (v as { sensitive?: unknown } | null)?.sensitive === true;
+
+/** Outputs as results keep them: a sensitive one's value is replaced. */
+const maskSensitive = (values: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(values).map(([k, v]) => [k, isSensitive(v) ? { ...v, value: '(sensitive)' } : v]));
+
+/** What of sensitive outputs' values a tool could print: each string in them, and a structured value's JSON. */
+function sensitiveValues(values: Record<string, unknown>): string[] {
+  const found: string[] = [];
+  for (const v of Object.values(values).filter(isSensitive)) {
+    mapStrings(v.value, (s) => (found.push(s), s));
+    if (typeof v.value === 'object' || typeof v.value === 'number') found.push(JSON.stringify(v.value));
+  }
+  return found;
+}
 
 /**
  * The values a resource gets, by the override rules: config contexts (the template's, then the
@@ -105,6 +122,7 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
     project: env.project,
     action: request.action,
     index,
+    // It holds the plan (variables, secrets included), decoded files and clones: removed after the run.
     workDir: mkdtempSync(join(tmpdir(), `envsync-run-${env.name}-`)),
     runtime: request.runtime ?? 'docker',
     approved: request.approved ?? new Set(),
@@ -127,15 +145,19 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
     loggedIn: new Set<string>(),
   };
 
-  // Activities run side by side; each one's lines are kept and written as one group when it ends.
+  // Activities run side by side; each one's lines (of every attempt) are kept and written as one
+  // group when it ends.
   const buffers = new Map<string, string[]>();
   const planned = new Map(activities.map((a) => [a.id, a]));
   const result = await executeGraph(
     activities.map((a) => ({ ...a, ...limitsOf(details.get(a.id)) })),
-    (activity, signal) => {
-      const lines: string[] = [];
+    async (activity, signal) => {
+      const lines = buffers.get(activity.id) ?? [];
       buffers.set(activity.id, lines);
-      return runActivity(activity.id, details.get(activity.id), signal, { ...context, log: log.collect(lines) });
+      const attempt = await runActivity(activity.id, details.get(activity.id), signal, { ...context, log: log.collect(lines) });
+      // Masked before any activity that follows could print them.
+      if (attempt.outputs) log.mask(sensitiveValues(attempt.outputs));
+      return attempt;
     },
     {
       concurrency: request.concurrency ?? 4,
@@ -150,22 +172,23 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
         log.endGroup();
       },
     },
-  );
+  ).finally(() => {
+    // A leftover folder must not cost the run its results: say so and go on.
+    try {
+      rmSync(context.workDir, { recursive: true, force: true, maxRetries: 3 });
+    } catch (e) {
+      log.line(`envsync: could not remove ${context.workDir} (${(e as Error).message}): delete it, it may hold secrets`);
+    }
+  });
 
-  const maskedOutputs = Object.fromEntries(
-    [...outputs].map(([resource, values]) => [
-      resource,
-      Object.fromEntries(Object.entries(values).map(([k, v]) => [k, (v as { sensitive?: boolean })?.sensitive ? { ...(v as object), value: '(sensitive)' } : v])),
-    ]),
-  );
   return {
     project: env.project,
     environment: env.name,
     action: request.action,
     revision: request.revision,
     status: result.status,
-    activities: result.activities.map((r) => ({ ...r, ...graphOf(planned.get(r.id)!), ...(r.reason ? { reason: log.redact(r.reason) } : {}), ...(r.outputs ? { outputs: JSON.parse(log.redact(JSON.stringify(r.outputs))) as Record<string, unknown> } : {}) })),
-    outputs: JSON.parse(log.redact(JSON.stringify(maskedOutputs))) as Record<string, Record<string, unknown>>,
+    activities: result.activities.map((r) => ({ ...r, ...graphOf(planned.get(r.id)!), ...(r.reason ? { reason: log.redact(r.reason) } : {}), ...(r.outputs ? { outputs: log.redactAll(maskSensitive(r.outputs)) } : {}) })),
+    outputs: log.redactAll(Object.fromEntries([...outputs].map(([resource, values]) => [resource, maskSensitive(values)]))),
   };
 }
 
