@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { packageRoot, packageVersion } from '../src/cli/version.js';
 
@@ -144,6 +144,26 @@ export function prepareConfigRepository(dir: string, options: { endpoints: strin
   };
   rewrite(join(dir, 'projects'));
   return dir;
+}
+
+/** A TCP port free on 127.0.0.1 right now, for a server started next. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createNetServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Polls `probe` until it gives a value; on timeout the error says what was awaited and `context()`. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000, context: () => string = () => ''): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}${context()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Makes `dir` a git repository with everything in it committed on `main`; returns the commit. */

@@ -10,12 +10,11 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PLAN_MARKER } from '../src/render/plan-markdown.js';
 import { runDispatch, type Dispatch, type WorkflowRunResult } from './actions-runner.js';
 import { FakeGitHub } from './fake-github.js';
-import { commitAll, Endpoints, envsyncBin, infrastructureRepository, installStandIns, prepareConfigRepository } from './sandbox.js';
+import { commitAll, Endpoints, envsyncBin, freePort, infrastructureRepository, installStandIns, prepareConfigRepository, waitFor } from './sandbox.js';
 import { Webhooks } from './webhooks.js';
 
 const OWNER = 'acme';
@@ -45,14 +44,6 @@ export interface RunnerRun {
   /** The job's files the run wrote into the checkout (results), by path. */
   written: Record<string, string>;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 export class Story {
   readonly github = new FakeGitHub(OWNER, REPO);
@@ -87,14 +78,8 @@ export class Story {
   }
 
   /** Waits until `probe` gives a value; on timeout the error shows the end of the app's log. */
-  async until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-    const start = Date.now();
-    for (;;) {
-      const value = probe();
-      if (value !== undefined && value !== false) return value;
-      if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}\n--- app log ---\n${this.serverLog.slice(-4000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+    return waitFor(what, probe, timeoutMs, () => `\n--- app log ---\n${this.serverLog.slice(-4000)}`);
   }
 
   /**

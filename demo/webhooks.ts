@@ -10,7 +10,8 @@ const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as
 type Payload = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Example = { name: string; examples: Payload[] };
 
-const example = (name: string, pick: (e: Payload) => boolean): Payload => {
+/** A copy of the first example of event `name` that `pick` accepts. */
+export const example = (name: string, pick: (e: Payload) => boolean): Payload => {
   const found = (examples as unknown as Example[]).find((e) => e.name === name)?.examples.find(pick);
   if (!found) throw new Error(`@octokit/webhooks-examples has no ${name} example to start from`);
   return structuredClone(found);

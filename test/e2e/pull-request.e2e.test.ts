@@ -4,29 +4,21 @@
 // environment, a real `envsync run` plays the runner and its results come back through workflow_run;
 // a planted secret appears in no request the app sends and in none of its logs.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../../demo/fake-github.js';
-import { commentCreated, pullRequestOpened } from '../helpers/github-fixtures.js';
-import examples from '@octokit/webhooks-examples';
+import { envsyncBin, exampleRepository, freePort, waitFor } from '../../demo/sandbox.js';
+import { Webhooks } from '../../demo/webhooks.js';
 import { zipSync } from 'fflate';
 
-type Example = { name: string; examples: Record<string, any>[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
-const exampleOf = (name: string, index: number) => (examples as unknown as Example[]).find((e) => e.name === name)!.examples[index]!;
-const pushExample = () => exampleOf('push', 4);
-const workflowRunExample = () => exampleOf('workflow_run', 1);
-
-const bin = fileURLToPath(new URL('../../bin/envsync.js', import.meta.url));
-const example = fileURLToPath(new URL('../../examples/config-repo/', import.meta.url));
 const SECRET = 'e2e-webhook-secret';
 const CANARY = 'CANARY-e2e-7d41';
 
 let github: FakeGitHub;
+let webhooks: Webhooks;
 let server: ChildProcess;
 let serverLog = '';
 let appUrl = '';
@@ -34,67 +26,23 @@ let work: string;
 let head = '';
 let base = '';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
+const until = <T>(what: string, probe: () => T | undefined, timeoutMs = 20_000) => waitFor(what, probe, timeoutMs, () => `\n--- server log ---\n${serverLog.replace(/\\n/g, ' ').slice(-3000)}`);
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}\n--- server log ---\n${serverLog.replace(/\\n/g, ' ').slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Pull request #1 (or #2), by alice, at `sha`. */
+const pullRequest = (sha: string, action: 'opened' | 'synchronize' = 'opened', number = 1, baseSha = base) =>
+  webhooks.pullRequest(action, { number, head: sha, headRef: number === 1 ? 'change' : `change-${number}`, base: baseSha, author: 'alice' });
 
-let deliveries = 0;
-async function send(event: string, payload: unknown, id = `delivery-${++deliveries}`): Promise<number> {
-  const body = JSON.stringify(payload);
-  const res = await fetch(`${appUrl}/api/github/webhooks`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-github-event': event,
-      'x-github-delivery': id,
-      'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
-    },
-    body,
-  });
-  return res.status;
-}
-
-const forRepo = <T extends Record<string, any>>(payload: T): T => { // eslint-disable-line @typescript-eslint/no-explicit-any
-  payload.repository.owner.login = 'acme';
-  payload.repository.name = 'config';
-  payload.repository.full_name = 'acme/config';
-  return payload;
-};
-
-const prEvent = (sha: string, action = 'opened', number = 1) => {
-  const payload = forRepo(pullRequestOpened(sha, base));
-  payload.action = action;
-  payload.number = number;
-  payload.pull_request.number = number;
-  payload.pull_request.user.login = 'alice';
-  return payload;
-};
-const comment = (body: string, user: string, number = 1) => {
-  const payload = forRepo(commentCreated(body, user));
-  payload.issue.number = number;
-  payload.comment.id = 1000 + deliveries;
-  return payload;
+/** Sends the last delivery of `event` again, with its id. */
+const redeliver = (event: string) => {
+  const last = webhooks.deliveries.findLast((d) => d.event === event)!;
+  return webhooks.send(last.event, last.payload, last.id);
 };
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'envsync-e2e-'));
   github = new FakeGitHub('acme', 'config');
   const clone = join(work, 'clone');
-  cpSync(example, clone, { recursive: true });
+  cpSync(exampleRepository(), clone, { recursive: true });
   const git = (...args: string[]) => execFileSync('git', ['-C', clone, ...args], { encoding: 'utf8' });
   git('init', '-q', '-b', 'main');
   git('add', '-A');
@@ -114,8 +62,9 @@ beforeAll(async () => {
   const host = await github.start();
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}`;
+  webhooks = new Webhooks(appUrl, SECRET, 'acme', 'config');
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  server = spawn(process.execPath, [bin, 'serve'], {
+  server = spawn(process.execPath, [envsyncBin(), 'serve'], {
     cwd: work,
     env: { ...process.env, APP_ID: '1', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, GHE_HOST: host, GHE_PROTOCOL: 'http', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', DATABASE_URL: `sqlite:${join(work, 'store.db')}` },
   });
@@ -132,7 +81,7 @@ afterAll(async () => {
 
 describe('the app server, end to end', () => {
   it('answers a signed pull_request webhook, then checks and plans the pull request', async () => {
-    expect(await send('pull_request', prEvent(head))).toBe(200);
+    expect(await pullRequest(head)).toBe(200);
     const plan = await until('the plan comment', () => github.comments.find((c) => c.issue === 1));
     expect(plan.body).toContain('### envsync plan:');
     expect(plan.body).toContain('ConfigContext <code>platform/aws-account</code> changed');
@@ -153,33 +102,30 @@ describe('the app server, end to end', () => {
   });
 
   it('refuses /approve from the author and from a reader, with replies; accepts it from a writer', async () => {
-    await send('issue_comment', comment('/approve', 'alice'));
+    await webhooks.comment(1, '/approve', 'alice');
     await until('the reply to the author', () => github.comments.find((c) => c.body.startsWith('@alice')));
-    await send('issue_comment', comment('/approve', 'bob'));
+    await webhooks.comment(1, '/approve', 'bob');
     await until('the reply to the reader', () => github.comments.find((c) => c.body.startsWith('@bob')));
     expect(github.checks.at(-1)!.conclusion).toBeNull();
-    await send('issue_comment', comment('/approve', 'carol'));
+    await webhooks.comment(1, '/approve', 'carol');
     const gate = await until('the approved gate', () => github.checks.find((c) => c.conclusion === 'success' && c.name.startsWith('envsync/approval')));
     expect(gate.output).toEqual({ title: 'approved by @carol', summary: 'Gate `hook/onInit/change-approval`: approved by @carol for this commit.' });
   });
 
   it('does nothing twice for a redelivered webhook, nor for an event about an older head', async () => {
     const before = github.checks.length;
-    expect(await send('pull_request', prEvent(head), 'delivery-1')).toBe(200);
-    expect(await send('pull_request', prEvent(base, 'synchronize'))).toBe(200);
+    expect(await redeliver('pull_request')).toBe(200);
+    expect(await pullRequest(base, 'synchronize')).toBe(200);
     // Commands of the same pull request are queued behind those events: once /help is answered, they
     // have been handled.
-    await send('issue_comment', comment('/help', 'dave'));
+    await webhooks.comment(1, '/help', 'dave');
     await until('the help reply', () => github.comments.find((c) => c.body.startsWith('envsync commands')));
     expect(github.checks.length).toBe(before);
   });
 
   it('on merge, starts a deployment per affected environment and dispatches the runner workflow at the merge commit', async () => {
     const merge = github.merge(1);
-    const push = forRepo(structuredClone(pushExample()));
-    Object.assign(push, { ref: 'refs/heads/main', before: base, after: merge, deleted: false, installation: { id: 1 } });
-    push.repository.default_branch = 'main';
-    expect(await send('push', push)).toBe(200);
+    expect(await webhooks.push(base, merge, 'Codertocat')).toBe(200);
     await until('two runs dispatched and shown', () => (github.dispatches.length === 2 && github.deployments.every((d) => d.statuses.length > 0)) || undefined);
     const run = (env: string) => `${merge.slice(0, 12)}-payments-${env}-deploy`;
     expect(github.dispatches).toEqual(
@@ -194,8 +140,8 @@ describe('the app server, end to end', () => {
       ['payments/staging', merge, ['dispatched to envsync-run.yml']],
     ]);
     // Redelivered: nothing starts twice.
-    expect(await send('push', push, `delivery-${deliveries}`)).toBe(200);
-    expect(await send('push', push)).toBe(200);
+    expect(await redeliver('push')).toBe(200);
+    expect(await webhooks.push(base, merge, 'Codertocat')).toBe(200);
     await new Promise((r) => setTimeout(r, 500));
     expect(github.dispatches).toHaveLength(2);
   });
@@ -206,14 +152,12 @@ describe('the app server, end to end', () => {
     const checkout = join(work, 'runner');
     execFileSync('git', ['clone', '-q', github.gitDir, checkout]);
     execFileSync('git', ['-C', checkout, 'checkout', '-q', inputs.sha!]);
-    execFileSync(process.execPath, [bin, 'run', inputs.environment!, '--action', inputs.action!, '--dry-run', '--approved', inputs.approved!], { cwd: checkout, env: { ...process.env, GITHUB_STEP_SUMMARY: '' } });
+    execFileSync(process.execPath, [envsyncBin(), 'run', inputs.environment!, '--action', inputs.action!, '--dry-run', '--approved', inputs.approved!], { cwd: checkout, env: { ...process.env, GITHUB_STEP_SUMMARY: '' } });
     const results = readFileSync(join(checkout, 'envsync-results.json'));
     github.artifacts.push({ id: 900, run: 555, name: `envsync-results-${inputs['run-id']}`, zip: Buffer.from(zipSync({ 'envsync-results.json': new Uint8Array(results) })) });
 
-    const completed = forRepo(structuredClone(workflowRunExample()));
-    Object.assign(completed.workflow_run, { id: 555, display_title: `envsync deploy ${inputs.environment} (run ${inputs['run-id']})`, conclusion: 'success', html_url: 'https://github.example/acme/config/actions/runs/555' });
-    completed.installation = { id: 1 };
-    expect(await send('workflow_run', completed)).toBe(200);
+    const completed = { id: 555, title: `envsync deploy ${inputs.environment} (run ${inputs['run-id']})`, headSha: inputs.sha!, conclusion: 'success', url: 'https://github.example/acme/config/actions/runs/555', path: '.github/workflows/envsync-run.yml' };
+    expect(await webhooks.workflowRun('completed', completed)).toBe(200);
     const summary = await until('the run summary comment', () => github.comments.find((c) => c.body.startsWith('### envsync deploy of `payments/dev`: success')));
     expect(summary.issue).toBe(1);
     expect(summary.body).toContain('| ✅ success | `hook/onInit/change-approval` | approval |');
@@ -232,14 +176,11 @@ describe('the app server, end to end', () => {
     const head2 = github.pushFrom(clone, 'change-2');
     github.openPullRequest('change-2', 'main', 'alice');
     const checked = github.checks.length;
-    await send('pull_request', { ...prEvent(head2, 'opened', 2), pull_request: { ...prEvent(head2, 'opened', 2).pull_request, base: { ...prEvent(head2).pull_request.base, ref: 'main', sha: github.sha('main') } } });
+    await pullRequest(head2, 'opened', 2, github.sha('main'));
     await until('the second pull request checked', () => github.checks.length >= checked + 3 || undefined);
 
     const merge = github.merge(2);
-    const push = forRepo(structuredClone(pushExample()));
-    Object.assign(push, { ref: 'refs/heads/main', before: base, after: merge, deleted: false, installation: { id: 1 } });
-    push.repository.default_branch = 'main';
-    expect(await send('push', push)).toBe(200);
+    expect(await webhooks.push(base, merge, 'Codertocat')).toBe(200);
     const held = await until('two held runs', () => {
       const mine = github.deployments.filter((d) => d.ref === merge);
       return (mine.length === 2 && mine.every((d) => d.statuses.length > 0) && mine) || undefined;
@@ -250,7 +191,7 @@ describe('the app server, end to end', () => {
     ]);
     expect(github.dispatches).toHaveLength(2);
 
-    await send('issue_comment', comment('/approve', 'carol', 2));
+    await webhooks.comment(2, '/approve', 'carol');
     await until('the held runs dispatched', () => github.dispatches.length === 4 || undefined);
     expect(github.dispatches.slice(2).map((d) => [d.inputs.environment, d.inputs.sha])).toEqual([
       ['payments/dev', merge],

@@ -3,16 +3,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import examples from '@octokit/webhooks-examples';
 import { create as createTar } from 'tar';
+import { example } from '../../demo/webhooks.js';
 import type { SourceFile } from '../../src/specs/source.js';
 
-type Example = { name: string; examples: Record<string, unknown>[] };
-const find = (name: string, pick: (e: Record<string, unknown>) => boolean) =>
-  structuredClone((examples as unknown as Example[]).find((e) => e.name === name)!.examples.find(pick)!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
 export function pullRequestOpened(head: string, base: string) {
-  const payload = find('pull_request', (e) => e.action === 'opened');
+  const payload = example('pull_request', (e) => e.action === 'opened');
   payload.pull_request.head.sha = head;
   payload.pull_request.base.sha = base;
   payload.installation = { id: 1 };
@@ -20,7 +16,7 @@ export function pullRequestOpened(head: string, base: string) {
 }
 
 export function commentCreated(body: string, user: string, type: 'User' | 'Bot' = 'User') {
-  const payload = find('issue_comment', (e) => e.action === 'created');
+  const payload = example('issue_comment', (e) => e.action === 'created');
   payload.issue.number = 2;
   payload.issue.pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/2' };
   payload.comment.body = body;
