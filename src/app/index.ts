@@ -1,8 +1,7 @@
 // The GitHub App: wires webhook events to handlers, mounts the system API, and runs the drift check
 // on a schedule. Handlers queue their work and return, so that GitHub gets its answer at once.
-import { readFileSync } from 'node:fs';
 import type { ApplicationFunctionOptions, Probot } from 'probot';
-import { createApiHandler, type ApiToken } from '../system/api.js';
+import { createApiHandler, readApiTokens, type ApiToken } from '../system/api.js';
 import { SystemService, type SystemChangeEvent } from '../system/service.js';
 import { openStore, type Store } from '../system/store.js';
 import { OctokitPort, type OctokitLike } from '../github/octokit-port.js';
@@ -51,7 +50,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       app.log.error({ err: e, key }, 'envsync job failed');
     });
 
-    const tokens = options.apiTokens ?? (process.env.ENVSYNC_API_TOKENS_FILE ? (JSON.parse(readFileSync(process.env.ENVSYNC_API_TOKENS_FILE, 'utf8')) as ApiToken[]) : undefined);
+    const tokens = options.apiTokens ?? (process.env.ENVSYNC_API_TOKENS_FILE ? readApiTokens(process.env.ENVSYNC_API_TOKENS_FILE) : undefined);
     const api = tokens ? createApiHandler(service, tokens, (e) => app.log.error({ err: e }, 'system API error')) : undefined;
     fnOptions?.addHandler(async (req, res) => {
       if (!req.url?.startsWith('/api/v1')) return false;

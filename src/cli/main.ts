@@ -9,6 +9,7 @@ import { runInit } from './init.js';
 import { packageVersion } from './version.js';
 import { UsageError, type CommandIO } from './io.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
+import { GitError } from '../specs/read-git.js';
 
 const HELP = `envsync: GitOps for environment managers
 
@@ -67,6 +68,11 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`envsync: ${(e as Error).message}\nRun \`envsync --help\` for usage.\n`);
+      return 2;
+    }
+    // A ref that names no commit, or git missing: the message says which and what to do.
+    if (e instanceof GitError) {
+      io.stderr(`envsync: ${e.message}\n`);
       return 2;
     }
     io.stderr(`envsync: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this with the command you ran.\n`);

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { createApiHandler, hashToken, type Access, type ApiToken } from '../system/api.js';
+import { createApiHandler, hashToken, readApiTokens, type Access, type ApiToken } from '../system/api.js';
 import { SystemError, SystemService } from '../system/service.js';
 import type { ExportPlan } from '../engine/export.js';
 import { openStore, type ResourceKey, type RunAction } from '../system/store.js';
@@ -184,7 +184,12 @@ function makeToken(args: readonly string[], io: CommandIO): number {
 async function serve(service: SystemService, port: string, tokensFile: string | undefined, io: CommandIO): Promise<number> {
   const file = tokensFile ?? process.env.ENVSYNC_API_TOKENS_FILE;
   if (!file) throw new UsageError('give --tokens FILE (a JSON list of {name, sha256, projects}; `envsync system token` makes entries)');
-  const tokens = JSON.parse(readFileSync(resolve(io.cwd, file), 'utf8')) as ApiToken[];
+  let tokens: ApiToken[];
+  try {
+    tokens = readApiTokens(resolve(io.cwd, file));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const server = createServer(createApiHandler(service, tokens, (e) => io.stderr(`envsync api: ${(e as Error).stack ?? String(e)}\n`)));
   await new Promise<void>((ready) => server.listen(Number(port), ready));
   io.stdout(`envsync system API on http://localhost:${port}/api/v1\n`);

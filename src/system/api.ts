@@ -2,6 +2,7 @@
 // runs, read sync events. A plain Node request handler, so that the app server can mount it and
 // `envsync system serve` can run it alone. Every answer is JSON; secrets are masked in every spec.
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseSpecFile } from '../specs/parse.js';
 import { locateFindings } from '../specs/locate.js';
@@ -20,6 +21,32 @@ export interface ApiToken {
 }
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * The tokens file (ENVSYNC_API_TOKENS_FILE, `--tokens`), checked when it is read: an entry without
+ * its hash would otherwise fail every request with a 500, long after the start.
+ */
+export function readApiTokens(file: string): ApiToken[] {
+  const shape = 'a JSON list of {"name", "sha256", "projects": {"PROJECT": "read"|"write"}} (envsync system token prints entries)';
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read the API tokens file ${file}: ${(e as Error).message}; it must be ${shape}`);
+  }
+  if (!Array.isArray(data)) throw new Error(`the API tokens file ${file} must be ${shape}`);
+  data.forEach((entry: Partial<ApiToken> | null, i) => {
+    const projects = entry?.projects;
+    const fine =
+      typeof entry?.name === 'string' &&
+      typeof entry.sha256 === 'string' &&
+      /^[0-9a-f]{64}$/.test(entry.sha256) &&
+      isPlainObject(projects) &&
+      Object.values(projects).every((a) => a === 'read' || a === 'write');
+    if (!fine) throw new Error(`the API tokens file ${file}, entry ${i + 1}: each entry must be {"name", "sha256" (64 hex digits), "projects": {"PROJECT": "read"|"write"}}, as envsync system token prints it`);
+  });
+  return data as ApiToken[];
+}
 
 const MAX_BODY = 1024 * 1024;
 

@@ -1,9 +1,12 @@
 // The system API over HTTP: tokens scoped to projects, validation with the rules of `envsync
 // validate` (an invalid spec is refused with its findings and nothing is stored), secrets masked.
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiHandler, hashToken, type ApiToken } from '../../src/system/api.js';
+import { createApiHandler, hashToken, readApiTokens, type ApiToken } from '../../src/system/api.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
@@ -157,5 +160,28 @@ describe('changing the system', () => {
     const runs = await call('GET', '/runs?project=payments', 'read-all');
     expect(runs.body.runs[0].id).toBe(run.body.id);
     expect((await call('GET', `/runs/${run.body.id}`, 'platform-write')).status).toBe(404);
+  });
+});
+
+describe('readApiTokens', () => {
+  const write = (text: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'envsync-tokens-'));
+    writeFileSync(join(dir, 'tokens.json'), text);
+    return join(dir, 'tokens.json');
+  };
+
+  it('reads the entries envsync system token prints', () => {
+    const entry = { name: 'ci', sha256: hashToken('t'), projects: { payments: 'write' } };
+    expect(readApiTokens(write(JSON.stringify([entry])))).toEqual([entry]);
+  });
+
+  it('refuses, naming the file and the entry, a file that is not JSON or an entry without its hash', () => {
+    const broken = write('[{"name": "ci"');
+    expect(() => readApiTokens(broken)).toThrow(`cannot read the API tokens file ${broken}: `);
+    const partial = write(JSON.stringify([{ name: 'ci', sha256: hashToken('t'), projects: {} }, { name: 'console', projects: { payments: 'write' } }]));
+    expect(() => readApiTokens(partial)).toThrow(
+      `the API tokens file ${partial}, entry 2: each entry must be {"name", "sha256" (64 hex digits), "projects": {"PROJECT": "read"|"write"}}, as envsync system token prints it`,
+    );
+    expect(() => readApiTokens(join(partial, '..', 'missing.json'))).toThrow(/^cannot read the API tokens file .*missing\.json: ENOENT/);
   });
 });
