@@ -85,7 +85,7 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
     switch (sub) {
       case 'list': {
         const list = await service.list({ ...(values.project ? { project: values.project } : {}), ...(values.kind ? { kind: values.kind } : {}) });
-        if (values.format === 'json') io.stdout(JSON.stringify(await Promise.all(list.map((r) => service.masked(r))), null, 2) + '\n');
+        if (values.format === 'json') io.stdout(JSON.stringify(await service.maskedAll(list), null, 2) + '\n');
         else for (const r of list) io.stdout(`${r.kind}/${r.project}/${r.name}${r.version ? `@${r.version}` : ''}\t${r.origin}\t${r.revision ?? '-'}\t${r.updatedAt}\n`);
         return 0;
       }

@@ -132,7 +132,7 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
         const project = url.searchParams.get('project') ?? undefined;
         const kind = url.searchParams.get('kind') ?? undefined;
         const list = (await service.list({ ...(project ? { project } : {}), ...(kind ? { kind } : {}) })).filter((r) => allowed(token, r.project, 'read'));
-        return [200, { resources: await Promise.all(list.map(shown)) }];
+        return [200, { resources: await service.maskedAll(list) }];
       },
     ],
     [

@@ -44,6 +44,12 @@ const sameKey = (a: ResourceKey, b: ResourceKey) => a.kind === b.kind && a.proje
 
 const documentOf = (r: StoredResource): Record<string, unknown> => structuredClone(r.spec) as Record<string, unknown>;
 
+/** Stored specs as the documents of a checkout, each at its layout path. */
+function documentsOf(resources: readonly StoredResource[]): ParsedDocument[] {
+  const paths = layoutPaths(resources);
+  return resources.map((r) => ({ path: paths.get(r)!, data: documentOf(r) }));
+}
+
 /** The identity a document claims; undefined when it claims none that could be stored. */
 function keyOfDocument(data: Record<string, unknown>): ResourceKey | undefined {
   const kind = typeof data.kind === 'string' ? data.kind : undefined;
@@ -101,10 +107,8 @@ export class SystemService {
     for (const listener of this.listeners) listener(event);
   }
 
-  private async documents(except?: ResourceKey): Promise<ParsedDocument[]> {
-    const resources = (await this.store.listResources()).filter((r) => !except || !sameKey(r, except));
-    const paths = layoutPaths(resources);
-    return resources.map((r) => ({ path: paths.get(r)!, data: documentOf(r) }));
+  private async documents(): Promise<ParsedDocument[]> {
+    return documentsOf(await this.store.listResources());
   }
 
   /**
@@ -118,7 +122,8 @@ export class SystemService {
     const path = paths.get(key)!;
     const docs = others.map((r) => ({ path: paths.get(r)!, data: documentOf(r) }));
     const errorsOf = (loaded: LoadResult) => locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
-    const before = new Set(errorsOf(loadDocuments(await this.documents())).map((f) => `${f.file}\u0000${f.code}\u0000${f.message}`));
+    // Read once: the errors before and after the change are of the same state of the system.
+    const before = new Set(errorsOf(loadDocuments(documentsOf(all))).map((f) => `${f.file}\u0000${f.code}\u0000${f.message}`));
     const after = errorsOf(loadDocuments(candidate ? [...docs, { path, data: structuredClone(candidate.data), ...(candidate.text !== undefined ? { text: candidate.text } : {}) }] : docs));
     return { path, findings: after.filter((f) => (candidate && f.file === path) || !before.has(`${f.file}\u0000${f.code}\u0000${f.message}`)) };
   }
@@ -130,13 +135,20 @@ export class SystemService {
 
   /** A stored spec as it may be shown: secrets masked, an environment's also by its template's rules. */
   async masked(resource: StoredResource): Promise<StoredResource> {
-    let keys = new Set<string>();
-    if (resource.kind === 'Environment') {
-      const loaded = loadDocuments(await this.documents());
-      const spec = loaded.specs.find((s) => s.kind.kind === 'Environment' && s.project === resource.project && s.name === resource.name);
-      keys = spec ? sensitiveKeysOf(spec, new SpecIndex(loaded.specs)) : new Set([ALL_SENSITIVE]);
-    }
-    return { ...resource, spec: mapSecrets(resource.spec, () => '(sensitive)', keys) };
+    return (await this.maskedAll([resource]))[0]!;
+  }
+
+  /** Specs as they may be shown; the system is read once for all of them, and only if one is an environment. */
+  async maskedAll(resources: readonly StoredResource[]): Promise<StoredResource[]> {
+    const index = resources.some((r) => r.kind === 'Environment') ? new SpecIndex(loadDocuments(await this.documents()).specs) : undefined;
+    return resources.map((resource) => {
+      let keys = new Set<string>();
+      if (index && resource.kind === 'Environment') {
+        const spec = index.find('Environment', resource.project, resource.name)[0];
+        keys = spec ? sensitiveKeysOf(spec, index) : new Set([ALL_SENSITIVE]);
+      }
+      return { ...resource, spec: mapSecrets(resource.spec, () => '(sensitive)', keys) };
+    });
   }
 
   async list(filter: { project?: string; kind?: string } = {}): Promise<StoredResource[]> {
