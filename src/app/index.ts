@@ -6,7 +6,7 @@ import { SystemService, type SystemChangeEvent } from '../system/service.js';
 import { openStore, type Store } from '../system/store.js';
 import { OctokitPort, type OctokitLike } from '../github/octokit-port.js';
 import { applyPush, type PushEvent } from '../handlers/push.js';
-import { checkPullRequest, type PullRequestEvent } from '../handlers/pull-request.js';
+import { checkPullRequest, CONFIG_REPOSITORY_SETTING, type PullRequestEvent } from '../handlers/pull-request.js';
 import { handleCommand, type CommentEvent } from '../handlers/commands.js';
 import { followWorkflowRun, type WorkflowRunEvent } from '../handlers/workflow-run.js';
 import { ChangeBatch } from './change-batch.js';
@@ -35,7 +35,6 @@ export interface EnvsyncApp {
   stop(): Promise<void>;
 }
 
-const SETTING_REPOSITORY = 'config-repository';
 const SETTING_INSTALLATION = 'installation-id';
 const SETTING_DEFAULT_BRANCH = 'default-branch';
 
@@ -76,7 +75,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
           return;
         }
         // The repository whose sync branch the system follows: what the drift check compares with.
-        await store.setSetting(SETTING_REPOSITORY, repo);
+        await store.setSetting(CONFIG_REPOSITORY_SETTING, repo);
         await store.setSetting(SETTING_DEFAULT_BRANCH, payload.repository.default_branch);
         if (payload.installation) await store.setSetting(SETTING_INSTALLATION, String(payload.installation.id));
         const { created, updated, deleted } = outcome.applied;
@@ -141,7 +140,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
 
     /** Runs a job for the repository whose sync branch the system follows, once one has been applied. */
     const forSyncedRepository = async (name: string, job: (port: OctokitPort, repo: { owner: string; repo: string }, defaultBranch: string) => Promise<object>) => {
-      const repository = await store.getSetting(SETTING_REPOSITORY);
+      const repository = await store.getSetting(CONFIG_REPOSITORY_SETTING);
       const installation = await store.getSetting(SETTING_INSTALLATION);
       if (!repository || !installation) {
         app.log.info({ job: name }, 'no repository applied yet: nothing to compare with');

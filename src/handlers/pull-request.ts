@@ -14,7 +14,7 @@ import { loadSpecs } from '../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 import type { SystemService } from '../system/service.js';
 import type { ApprovalRecord, Store } from '../system/store.js';
-import { COMMENT_LIMIT } from '../render/fit.js';
+import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, plural } from '../render/fit.js';
 
 export const CONFIG_REPOSITORY_SETTING = 'config-repository';
 
@@ -102,8 +102,8 @@ function commentBody(plan: Plan, errors: number, gates: Map<string, string[]>, h
   }
   if (gates.size > 0) notes.push(`**Approval gates** (comment \`/approve\`, or \`/approve GATE\`): ${[...gates.keys()].map((g) => `\`${g}\``).join(', ')}`);
   const tail = `\n${notes.join('\n\n')}\n${headMarker(headSha)}\n`;
-  const rendered = renderPlan(plan, { comment: COMMENT_LIMIT - tail.length - 400, check: 65_535 }).comment;
+  const rendered = renderPlan(plan, { comment: COMMENT_LIMIT - tail.length - 400, check: CHECK_TEXT_LIMIT }).comment;
   if (errors === 0) return rendered + tail;
   // A plan of a head that does not validate would mislead: it stays folded until the head is fixed.
-  return `${PLAN_MARKER}\n### envsync: the head does not validate\n\n❌ ${errors} error${errors === 1 ? '' : 's'}: see the \`envsync/validate\` check and the annotations in "Files changed". The plan may be incomplete.\n\n<details><summary>Plan of this head</summary>\n\n${rendered.replace(PLAN_MARKER, '')}\n</details>\n${tail}`;
+  return `${PLAN_MARKER}\n### envsync: the head does not validate\n\n❌ ${plural(errors, 'error')}: see the \`envsync/validate\` check and the annotations in "Files changed". The plan may be incomplete.\n\n<details><summary>Plan of this head</summary>\n\n${rendered.replace(PLAN_MARKER, '')}\n</details>\n${tail}`;
 }

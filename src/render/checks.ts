@@ -5,6 +5,7 @@ import type { Plan } from '../engine/plan/types.js';
 import type { Annotation, CheckOutput } from '../github/port.js';
 import { renderPlan } from './plan-markdown.js';
 import { summaryLine, type Summary } from './findings.js';
+import { plural } from './fit.js';
 import { layoutRoot } from '../specs/layout.js';
 
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -12,7 +13,6 @@ export const VALIDATE_CHECK = 'envsync/validate';
 export const PLAN_CHECK = 'envsync/plan';
 export const approvalCheckName = (gate: string) => `envsync/approval: ${gate}`;
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function annotationsOf(findings: readonly Finding[], root: string): Annotation[] {
   const base = layoutRoot(root);

@@ -1,5 +1,6 @@
 // Findings as text for people, JSON for scripts, and workflow commands for GitHub Actions.
 import type { Finding } from '../specs/findings.js';
+import { plural } from './fit.js';
 
 export interface Summary {
   files: number;
@@ -13,7 +14,6 @@ export function summarize(findings: readonly Finding[], files: number, specs: nu
   return { files, specs, errors, warnings: findings.length - errors };
 }
 
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function summaryLine(s: Summary): string {
   return `${plural(s.files, 'file')}, ${plural(s.specs, 'spec')}: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`;

@@ -4,6 +4,9 @@
 export const COMMENT_LIMIT = 65_536;
 export const CHECK_TEXT_LIMIT = 65_535;
 
+/** `1 error`, `2 errors`; `many` for a plural that is not the word and an s. */
+export const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
+
 export interface Fitted {
   text: string;
   omitted: number;

@@ -2,7 +2,7 @@
 // activity graphs. Deterministic (same plan, same bytes) and within GitHub's size limits.
 import type { Change, Plan, Reason, Run } from '../engine/plan/types.js';
 import type { FieldChange } from '../engine/plan/diff.js';
-import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, clip, code, escapeHtml, fitBlocks } from './fit.js';
+import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, clip, code, escapeHtml, fitBlocks, plural } from './fit.js';
 import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 
 /** Marks the app's sticky comment, so that it is found and updated in place. */
@@ -10,7 +10,6 @@ export const PLAN_MARKER = '<!-- envsync:plan -->';
 const SUMMARY_ROWS = 50;
 const RUNS_HEADER = '| environment | run | why | approvals |\n| --- | --- | --- | --- |\n';
 
-const plural = (n: number, word: string, many = `${word}s`) => `${n} ${n === 1 ? word : many}`;
 const short = (revision: string) => (/^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision);
 const specName = (s: { kind: string; project: string; name: string; version?: string }) =>
   `${s.kind} ${code(`${s.project}/${s.name}`)}${s.version !== undefined ? ` ${escapeHtml(s.version)}` : ''}`;

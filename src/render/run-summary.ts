@@ -1,6 +1,6 @@
 // A finished environment run in Markdown: the runner's job summary, and the app's comment on the
 // merged pull request. Only statuses, times and reasons: outputs stay in the store.
-import type { Activity, ActivityType } from '../engine/plan/types.js';
+import { ACTIVITY_TYPES, type Activity } from '../engine/plan/types.js';
 import type { RunResults } from '../runner/run.js';
 import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 
@@ -31,7 +31,6 @@ export function jobSummary(results: RunResults): string {
 
 /** Activity ids a runner may report that are safe inside a Mermaid block (no quotes, fences or newlines). */
 const SAFE_ID = /^[\w./@-]+$/;
-const ACTIVITY_TYPES: readonly string[] = ['approval', 'container', 'http', 'driver', 'stage'] satisfies ActivityType[];
 
 /**
  * The run's graph, coloured by status; none when it would be too large to read, or when the results
@@ -42,7 +41,7 @@ function graphOf(results: RunResults): string | undefined {
   if (activities.length === 0 || activities.length > MERMAID_MAX_ACTIVITIES) return undefined;
   const known = new Set(activities.map((a) => a.id));
   const fine = activities.every(
-    (a) => SAFE_ID.test(a.id) && ACTIVITY_TYPES.includes(a.type) && Array.isArray(a.dependsOn) && a.dependsOn.every((d) => typeof d === 'string' && known.has(d)),
+    (a) => SAFE_ID.test(a.id) && (ACTIVITY_TYPES as readonly string[]).includes(a.type) && Array.isArray(a.dependsOn) && a.dependsOn.every((d) => typeof d === 'string' && known.has(d)),
   );
   if (!fine) return undefined;
   const when = (w: unknown): Pick<Activity, 'when'> => (w === 'success' || w === 'failure' || w === 'always' ? { when: w } : {});

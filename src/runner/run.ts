@@ -187,13 +187,13 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
     action: request.action,
     revision: request.revision,
     status: result.status,
-    activities: result.activities.map((r) => ({ ...r, ...graphOf(planned.get(r.id)!), ...(r.reason ? { reason: log.redact(r.reason) } : {}), ...(r.outputs ? { outputs: log.redactAll(maskSensitive(r.outputs)) } : {}) })),
+    activities: result.activities.map((r) => ({ ...r, ...graphPlace(planned.get(r.id)!), ...(r.reason ? { reason: log.redact(r.reason) } : {}), ...(r.outputs ? { outputs: log.redactAll(maskSensitive(r.outputs)) } : {}) })),
     outputs: log.redactAll(Object.fromEntries([...outputs].map(([resource, values]) => [resource, maskSensitive(values)]))),
   };
 }
 
 /** Where an activity sits in the graph, kept in the results so that summaries can draw it. */
-const graphOf = (a: Activity): Pick<Activity, 'type' | 'dependsOn' | 'when'> => ({ type: a.type, dependsOn: a.dependsOn, ...(a.when ? { when: a.when } : {}) });
+const graphPlace = (a: Activity): Pick<Activity, 'type' | 'dependsOn' | 'when'> => ({ type: a.type, dependsOn: a.dependsOn, ...(a.when ? { when: a.when } : {}) });
 
 /** The executor's limits of an activity: its hook's (or its stage's provider) settings. */
 function limitsOf(detail: ActivityDetail | undefined): { onFailure?: 'continue' | 'unspecified'; timeoutSeconds?: number; maxRetryCount?: number } {

@@ -2,6 +2,7 @@
 // activity graph of each run.
 import type { Finding } from '../../specs/findings.js';
 import type { KindName } from '../../specs/kinds.js';
+import { HOOK_TYPES } from '../../specs/schema/hooks.js';
 import type { FieldChange } from './diff.js';
 
 export type ChangeAction = 'create' | 'update' | 'delete';
@@ -42,7 +43,9 @@ export interface Reason extends SpecRef {
 }
 
 /** A stage of a provider, or the type of the hook (or custom provider task) that runs. */
-export type ActivityType = 'approval' | 'container' | 'http' | 'driver' | 'stage';
+/** A hook's type, or a resource's provider stage. */
+export const ACTIVITY_TYPES = [...HOOK_TYPES, 'stage'] as const;
+export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
 export interface Activity {
   /** Stable and readable: `hook/onInit/change-approval`, `resource/network/apply`. */
