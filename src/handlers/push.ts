@@ -4,7 +4,7 @@ import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../config/config.js';
 import type { GitHubPort, RepoRef } from '../github/port.js';
 import { filesFromTarball } from '../github/tarball.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
-import type { SystemService } from '../system/service.js';
+import { SystemError, type CheckedRevision, type SystemService } from '../system/service.js';
 import type { ApplyResult } from '../system/store.js';
 import { startMergeRuns, type StartedRun } from './merge-runs.js';
 
@@ -31,7 +31,17 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
   const files = await filesFromTarball(await port.getTarball(repo, event.after), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
   // Checked once (a revision with errors starts nothing and is not applied); runs are started
   // before the revision is applied, against the system as it was: see startMergeRuns.
-  const checked = service.checkRevision(files, event.after, config.root);
+  let checked: CheckedRevision;
+  try {
+    checked = service.checkRevision(files, event.after, config.root);
+  } catch (e) {
+    // Not a failure of the app (a redelivery would fail the same way): the push is not applied, and
+    // the log says where the revision is wrong.
+    if (!(e instanceof SystemError)) throw e;
+    const first = e.findings[0];
+    const where = first ? `: ${first.file}:${first.line}:${first.column}: ${first.message}` : '';
+    return { ignored: `revision ${event.after} of ${branch} does not validate (${e.findings.length} error${e.findings.length === 1 ? '' : 's'}), so nothing was applied or run${where}; fix it in a new commit on ${branch}` };
+  }
   const runs = await startMergeRuns(port, service.store, {
     repo,
     branch,

@@ -1,19 +1,21 @@
 // The app on push: the sync branch's revision is applied to the system (queued, after the webhook is
 // answered), a redelivered push changes nothing, other branches are ignored; the API is mounted.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import examples from '@octokit/webhooks-examples';
 import nock from 'nock';
 import type { ApplicationFunctionOptions } from 'probot';
-import { create as createTar } from 'tar';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Octokit } from '@octokit/core';
 import { createEnvsyncApp } from '../../src/app/index.js';
+import { OctokitPort } from '../../src/github/octokit-port.js';
+import { applyPush, type PushEvent } from '../../src/handlers/push.js';
+import { SystemService } from '../../src/system/service.js';
 import { hashToken } from '../../src/system/api.js';
 import { openStore, type Store } from '../../src/system/store.js';
-import { EXAMPLE } from '../golden/scenarios.js';
+import { exampleFiles } from '../golden/scenarios.js';
+import { tarballOf } from '../helpers/github-fixtures.js';
+import { sources } from '../helpers/repo.js';
 import { testProbot } from '../helpers/probot.js';
 import { stopAppCleanly } from '../helpers/app-teardown.js';
 
@@ -26,16 +28,7 @@ const pushExample = () => structuredClone((examples as unknown as Example[]).fin
   installation: { id: number };
 };
 
-function tarball(): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'envsync-app-'));
-  try {
-    cpSync(EXAMPLE, join(dir, 'Codertocat-Hello-World-6113728'), { recursive: true });
-    createTar({ gzip: true, cwd: dir, file: join(dir, 't.tgz'), sync: true, portable: true }, ['Codertocat-Hello-World-6113728']);
-    return readFileSync(join(dir, 't.tgz'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const tarball = () => tarballOf(exampleFiles());
 
 let store: Store;
 type Handler = Parameters<ApplicationFunctionOptions['addHandler']>[0];
@@ -179,6 +172,35 @@ describe('a push', () => {
     await app.running()!.queue.idle();
     expect(sent).toEqual([]);
     expect((await store.listRuns()).length).toBe(2);
+  });
+
+  it('of a revision that does not validate applies nothing and starts no run, and is not a failure of the app', async () => {
+    const payload = pushExample();
+    const broken = exampleFiles().map((f) =>
+      f.path === 'projects/payments/environments/dev.yaml' ? sources({ [f.path]: new TextDecoder().decode(f.content).replace('    value: "1"', '    value: "3"') })[0]! : f,
+    );
+    token();
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+      .query({ ref: 'master' })
+      .reply(404, {})
+      .get(`${REPO}/tarball/${payload.after}`)
+      .reply(200, tarballOf(broken), { 'content-type': 'application/x-gzip' });
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    expect(await store.getAppliedRevision()).toBeUndefined();
+    expect(await store.listRuns()).toEqual([]);
+    expect(app.running()!.failures).toEqual([]);
+    // What the log says: where the revision is wrong, and what to do.
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+      .query({ ref: 'master' })
+      .reply(404, {})
+      .get(`${REPO}/tarball/${payload.after}`)
+      .reply(200, tarballOf(broken), { 'content-type': 'application/x-gzip' });
+    expect(await applyPush(new OctokitPort(new Octokit({ auth: 't' })), new SystemService(store), payload as unknown as PushEvent)).toEqual({
+      ignored: `revision ${payload.after} of master does not validate (1 error), so nothing was applied or run: projects/payments/environments/dev.yaml:18:12: variable "replicas" is "3", but EnvironmentTemplate "web-stack" restricts it to: "1", "2", "4": did you mean "1"?; fix it in a new commit on master`,
+    });
   });
 
   it('redelivered changes nothing and asks GitHub nothing', async () => {
