@@ -179,25 +179,22 @@ describe('a push', () => {
     const broken = exampleFiles().map((f) =>
       f.path === 'projects/payments/environments/dev.yaml' ? sources({ [f.path]: new TextDecoder().decode(f.content).replace('    value: "1"', '    value: "3"') })[0]! : f,
     );
+    const read = () =>
+      nock(API)
+        .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+        .query({ ref: 'master' })
+        .reply(404, {})
+        .get(`${REPO}/tarball/${payload.after}`)
+        .reply(200, tarballOf(broken), { 'content-type': 'application/x-gzip' });
     token();
-    nock(API)
-      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
-      .query({ ref: 'master' })
-      .reply(404, {})
-      .get(`${REPO}/tarball/${payload.after}`)
-      .reply(200, tarballOf(broken), { 'content-type': 'application/x-gzip' });
+    read();
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
     expect(await store.getAppliedRevision()).toBeUndefined();
     expect(await store.listRuns()).toEqual([]);
     expect(app.running()!.failures).toEqual([]);
     // What the log says: where the revision is wrong, and what to do.
-    nock(API)
-      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
-      .query({ ref: 'master' })
-      .reply(404, {})
-      .get(`${REPO}/tarball/${payload.after}`)
-      .reply(200, tarballOf(broken), { 'content-type': 'application/x-gzip' });
+    read();
     expect(await applyPush(new OctokitPort(new Octokit({ auth: 't' })), new SystemService(store), payload as unknown as PushEvent)).toEqual({
       ignored: `revision ${payload.after} of master does not validate (1 error), so nothing was applied or run: projects/payments/environments/dev.yaml:18:12: variable "replicas" is "3", but EnvironmentTemplate "web-stack" restricts it to: "1", "2", "4": did you mean "1"?; fix it in a new commit on master`,
     });
