@@ -85,7 +85,7 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
   const systemLoaded = loadDocuments(system.map((s) => ({ path: layoutPathOf(s, s.version !== undefined), data: structuredClone(s.document) })));
   const systemIndex = new SpecIndex(systemLoaded.specs);
   const sensitiveKeys = (spec: SystemSpec) => {
-    const loaded = systemLoaded.specs.find((l) => l.kind.kind === spec.kind && l.project === spec.project && l.name === spec.name && l.version === spec.version);
+    const loaded = systemIndex.find(spec.kind as KindName, spec.project, spec.name).find((l) => l.version === spec.version);
     return loaded ? sensitiveKeysOf(loaded, systemIndex) : spec.kind === 'Environment' ? new Set([ALL_SENSITIVE]) : new Set<string>();
   };
   const wanted = new Set<string>();
