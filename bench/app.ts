@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { create as createTar } from 'tar';
 import { createEnvsyncApp } from '../src/app/index.js';
-import { checkPullRequest } from '../src/handlers/pull-request.js';
+import { checkPullRequest } from '../src/flows/review/check-pull-request.js';
 import { OctokitPort, type OctokitLike } from '../src/github/octokit-port.js';
 import { SystemService } from '../src/system/service.js';
 import { openStore } from '../src/system/store.js';

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import jsyaml from 'js-yaml';
 import { editYaml } from '../src/specs/edit-yaml.js';
 import { lineDiff } from '../src/specs/line-diff.js';
-import { deliver } from '../src/github/deliver.js';
+import { deliver } from '../src/flows/sync/deliver.js';
 import { OctokitPort, type OctokitLike } from '../src/github/octokit-port.js';
 import type { ExportPlan } from '../src/engine/export.js';
 import { median, time } from './measure.js';

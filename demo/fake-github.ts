@@ -46,7 +46,28 @@ interface CommentRecord {
   user: { login: string; type: 'User' | 'Bot' };
   /** How many times the comment was edited after it was posted. */
   edits: number;
+  updatedAt: string;
 }
+
+interface WorkflowRunRecord {
+  id: number;
+  workflow: string;
+  display_title: string;
+  event: 'workflow_dispatch';
+  status: 'queued' | 'completed';
+  conclusion: string | null;
+  created_at: string;
+}
+
+/**
+ * What the fake does with a request, decided before it is handled (tests of faults): `hang` never
+ * answers and changes nothing (the request was lost); `hang-after` changes what it changes and never
+ * answers (the answer was lost); a number answers that status and changes nothing.
+ */
+export type Fault = 'hang' | 'hang-after' | number;
+
+/** The app's id as the fake reports it on check runs and comments. */
+export const FAKE_APP_ID = 1;
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
@@ -55,7 +76,13 @@ export class FakeGitHub {
   readonly reactions: { comment: number; content: string }[] = [];
   readonly pulls: PullRecord[] = [];
   readonly deployments: { id: number; environment: string; ref: string; payload: Record<string, string>; statuses: { state: string; description: string; log_url?: string }[] }[] = [];
-  readonly dispatches: { workflow: string; ref: string; inputs: Record<string, string> }[] = [];
+  readonly dispatches: { workflow: string; ref: string; inputs: Record<string, string>; workflowRun: number }[] = [];
+  /** Workflow runs the dispatches started (GitHub makes one per dispatch), with their run-name. */
+  readonly workflowRuns: WorkflowRunRecord[] = [];
+  /** Decides, per request, whether it fails, hangs or is lost (see Fault); undefined: handled normally. */
+  fault?: (request: RecordedRequest) => Fault | undefined;
+  /** Requests that hang, so that a test can see them and let them go. */
+  readonly hanging: ServerResponse[] = [];
   /** Artifacts of workflow runs, as a runner would have uploaded them (tests add them). */
   readonly artifacts: { id: number; run: number; name: string; zip: Buffer }[] = [];
   /** Permission of each user on the repository; others have none. */
@@ -121,6 +148,8 @@ export class FakeGitHub {
   }
 
   async stop(): Promise<void> {
+    for (const res of this.hanging.splice(0)) res.destroy();
+    this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
     rmSync(this.root, { recursive: true, force: true });
   }
@@ -131,14 +160,28 @@ export class FakeGitHub {
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/^\/api\/v3/, '');
-    this.requests.push({ method: req.method ?? 'GET', path: `${path}${url.search}`, body });
+    const recorded = { method: req.method ?? 'GET', path: `${path}${url.search}`, body };
+    this.requests.push(recorded);
+    const fault = this.fault?.(recorded);
+    let lost = false;
+    if (fault === 'hang' || fault === 'hang-after') {
+      this.hanging.push(res);
+      if (fault === 'hang') return;
+      lost = true;
+    } else if (typeof fault === 'number') {
+      res.writeHead(fault, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: `fault injected: ${fault}` }));
+      return;
+    }
     const json = (status: number, data: unknown) => {
+      if (lost) return;
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(data));
     };
     try {
       const route = this.route(req.method ?? 'GET', path, url, body ? (JSON.parse(body) as Record<string, any>) : {}); // eslint-disable-line @typescript-eslint/no-explicit-any
       if (!route) return json(404, { message: 'Not Found' });
+      if (lost) return;
       if (route.raw) {
         res.writeHead(route.status, { 'content-type': route.contentType });
         res.end(route.raw);
@@ -167,8 +210,34 @@ export class FakeGitHub {
       return { status: 200, data: this.pulls.filter((p) => p.mergeCommit === match![1] || this.sha(p.head) === match![1]).map((p) => this.pullData(p)) };
     }
     if (method === 'POST' && (match = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(rest))) {
-      this.dispatches.push({ workflow: decodeURIComponent(match[1]!), ref: body.ref, inputs: body.inputs });
+      const workflow = decodeURIComponent(match[1]!);
+      const run: WorkflowRunRecord = { id: this.nextId++, workflow, display_title: this.runName(workflow, body.ref, body.inputs), event: 'workflow_dispatch', status: 'queued', conclusion: null, created_at: new Date().toISOString() };
+      this.workflowRuns.push(run);
+      this.dispatches.push({ workflow, ref: body.ref, inputs: body.inputs, workflowRun: run.id });
       return { status: 204, raw: '' };
+    }
+    if (method === 'GET' && (match = /^\/actions\/workflows\/([^/]+)\/runs$/.exec(rest))) {
+      const workflow = decodeURIComponent(match[1]!);
+      const since = /^>=(.+)$/.exec(url.searchParams.get('created') ?? '')?.[1];
+      const runs = this.workflowRuns.filter((r) => r.workflow === workflow && (!since || r.created_at >= new Date(since).toISOString())).reverse();
+      return { status: 200, data: { total_count: runs.length, workflow_runs: runs } };
+    }
+    if (method === 'POST' && (match = /^\/actions\/runs\/(\d+)\/cancel$/.exec(rest))) {
+      const run = this.workflowRuns.find((r) => r.id === Number(match![1]));
+      if (!run) return undefined;
+      if (run.status === 'completed') return { status: 409, data: { message: 'Cannot cancel a workflow run that is completed.' } };
+      Object.assign(run, { status: 'completed', conclusion: 'cancelled' });
+      return { status: 202, data: {} };
+    }
+    if (method === 'GET' && rest === '/deployments') {
+      const [sha, environment] = [url.searchParams.get('sha'), url.searchParams.get('environment')];
+      const found = this.deployments.filter((d) => (!sha || d.ref === sha) && (!environment || d.environment === environment)).reverse();
+      return { status: 200, data: found.map((d) => ({ id: d.id, ref: d.ref, environment: d.environment, payload: d.payload })) };
+    }
+    if (method === 'GET' && (match = /^\/deployments\/(\d+)\/statuses$/.exec(rest))) {
+      const deployment = this.deployments.find((d) => d.id === Number(match![1]));
+      if (!deployment) return undefined;
+      return { status: 200, data: [...deployment.statuses].reverse().slice(0, Number(url.searchParams.get('per_page') ?? 30)) };
     }
     if (method === 'POST' && rest === '/deployments') {
       const deployment = { id: this.nextId++, environment: body.environment, ref: body.ref, payload: body.payload, statuses: [] };
@@ -225,8 +294,12 @@ export class FakeGitHub {
       }
     }
     if (method === 'GET' && (match = /^\/compare\/([0-9a-f]+)\.\.\.([0-9a-f]+)$/.exec(rest))) {
-      const log = this.git(['log', '--format=%H%x00%an%x00%ae', `${match[1]}..${match[2]}`]);
-      return { status: 200, data: { commits: log ? log.split('\n').map((l) => { const [sha, name, email] = l.split('\0'); return { sha, commit: { author: { name, email } } }; }) : [] } };
+      const [base, head] = [match[1]!, match[2]!];
+      const log = this.git(['log', '--reverse', '--format=%H%x00%an%x00%ae%x00%P', `${base}..${head}`]);
+      const behind = this.git(['rev-list', '--count', `${head}..${base}`]);
+      const commits = log ? log.split('\n').map((l) => { const [sha, name, email, parents] = l.split('\0'); return { sha, commit: { author: { name, email } }, parents: (parents ?? '').split(' ').filter(Boolean).map((p) => ({ sha: p })) }; }) : [];
+      const status = commits.length === 0 ? (behind === '0' ? 'identical' : 'behind') : behind === '0' ? 'ahead' : 'diverged';
+      return { status: 200, data: { status, ahead_by: commits.length, behind_by: Number(behind), commits } };
     }
     if (method === 'POST' && rest === '/check-runs') {
       const check: CheckRecord = { id: this.nextId++, name: body.name, head_sha: body.head_sha, status: body.status ?? 'queued', conclusion: body.conclusion ?? null, output: body.output, annotations: [...(body.output?.annotations ?? [])] };
@@ -243,13 +316,19 @@ export class FakeGitHub {
     if (method === 'GET' && (match = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
       const latest = new Map<string, CheckRecord>();
       for (const c of this.checks.filter((c) => c.head_sha === match![1])) latest.set(c.name, c);
-      return { status: 200, data: { check_runs: [...latest.values()] } };
+      const runs = [...latest.values()].map((c) => {
+        const output = (c.output ?? {}) as { title?: string; summary?: string; text?: string };
+        return { id: c.id, name: c.name, head_sha: c.head_sha, status: c.status, conclusion: c.conclusion, app: { id: FAKE_APP_ID }, output: { title: output.title ?? null, summary: output.summary ?? null, text: output.text ?? null, annotations_count: c.annotations.length } };
+      });
+      return { status: 200, data: { total_count: runs.length, check_runs: runs } };
     }
     if (method === 'GET' && (match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
-      return { status: 200, data: this.comments.filter((c) => c.issue === Number(match![1])) };
+      const since = url.searchParams.get('since');
+      const found = this.comments.filter((c) => c.issue === Number(match![1]) && (!since || c.updatedAt >= new Date(since).toISOString()));
+      return { status: 200, data: found.map((c) => ({ id: c.id, body: c.body, user: c.user, updated_at: c.updatedAt, performed_via_github_app: c.user.type === 'Bot' ? { id: FAKE_APP_ID } : null })) };
     }
     if (method === 'POST' && (match = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
-      const comment: CommentRecord = { id: this.nextId++, issue: Number(match[1]), body: body.body, user: { login: 'envsync[bot]', type: 'Bot' }, edits: 0 };
+      const comment: CommentRecord = { id: this.nextId++, issue: Number(match[1]), body: body.body, user: { login: 'envsync[bot]', type: 'Bot' }, edits: 0, updatedAt: new Date().toISOString() };
       this.comments.push(comment);
       return { status: 201, data: { id: comment.id } };
     }
@@ -257,9 +336,12 @@ export class FakeGitHub {
       const comment = this.comments.find((c) => c.id === Number(match![1]))!;
       comment.body = body.body;
       comment.edits++;
+      comment.updatedAt = new Date().toISOString();
       return { status: 200, data: {} };
     }
     if (method === 'POST' && (match = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
+      // GitHub keeps one reaction of each kind per user: the same one again answers 200.
+      if (this.reactions.some((r) => r.comment === Number(match![1]) && r.content === body.content)) return { status: 200, data: {} };
       this.reactions.push({ comment: Number(match[1]), content: body.content });
       return { status: 201, data: {} };
     }
@@ -289,6 +371,18 @@ export class FakeGitHub {
       return { status: 200, data: {} };
     }
     return undefined;
+  }
+
+  /** A dispatched run's title, as Actions makes it from the workflow's run-name on the dispatched ref. */
+  private runName(workflow: string, ref: string, inputs: Record<string, string>): string {
+    let template = `${workflow}`;
+    try {
+      template = /^run-name:\s*(.+)$/m.exec(this.git(['show', `refs/heads/${ref}:.github/workflows/${workflow}`]))?.[1] ?? template;
+    } catch {
+      // No workflow file on that branch: the example repository's runs carry envsync's own run-name.
+      template = 'envsync ${{ inputs.action }} ${{ inputs.environment }} (run ${{ inputs.run-id }})';
+    }
+    return template.replace(/\$\{\{\s*inputs\.([\w-]+)\s*\}\}/g, (_m, name: string) => inputs[name] ?? '');
   }
 
   private pullData(pr: PullRecord) {

@@ -68,8 +68,8 @@ async function main(): Promise<void> {
   const answers = [];
   for (const user of ['alice', 'bob', 'carol']) {
     const answer = await story.approve(opened.number, user, fixed.head);
-    answers.push(answer.reply ? `@${user}: refused\n\n> ${answer.reply.body}\n` : `@${user}: accepted\n\n${checkText(answer.gate)}`);
-    if (answer.reply) ok(`refused: ${answer.reply.body}`);
+    answers.push(answer.reply ? `@${user}: refused\n\n> ${answer.replyText}\n` : `@${user}: accepted\n\n${checkText(answer.gate)}`);
+    if (answer.reply) ok(`refused: ${answer.replyText}`);
     else ok(`accepted: ${answer.gate.name} ${green(answer.gate.conclusion ?? '')} (${(answer.gate.output as { title: string }).title})`);
   }
   write('3-approvals.md', answers.join('\n'));

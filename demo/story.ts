@@ -23,6 +23,9 @@ const WEBHOOK_SECRET = 'story-webhook-secret';
 /** The change the story makes through the system API: staging gets a new owner team. */
 export const NEW_OWNER = 'payments-platform';
 
+/** What a reader of a comment sees: without the markers the app keeps in it (HTML comments). */
+export const visibleText = (body: string) => body.replace(/\n*<!-- envsync:[^>]*-->\n?/g, '');
+
 export interface StoryOptions {
   /** An empty folder for everything the story makes: repositories, the store, runner workspaces. */
   work: string;
@@ -197,14 +200,14 @@ export class Story {
   }
 
   /** 3. `/approve` from `user`: the bot's answer (a reply, or the gate's check turning green). */
-  async approve(number: number, user: string, head: string): Promise<{ reply?: Comment; gate: Check }> {
+  async approve(number: number, user: string, head: string): Promise<{ reply?: Comment; replyText?: string; gate: Check }> {
     const before = this.github.comments.length;
     this.say(`@${user} comments /approve on #${number}: webhook issue_comment.created → ${await this.webhooks.comment(number, '/approve', user)}`);
     const gateName = 'envsync/approval: hook/onInit/change-approval';
     const outcome = await this.until(`the answer to @${user}`, () => {
       const reply = this.github.comments.slice(before).find((c) => c.body.startsWith(`@${user}`));
       const gate = this.latestCheck(gateName, head);
-      if (reply) return { reply, gate: gate! };
+      if (reply) return { reply, replyText: visibleText(reply.body), gate: gate! };
       return gate?.conclusion === 'success' && gate.output && JSON.stringify(gate.output).includes(`@${user}`) ? { gate } : undefined;
     });
     return outcome;
@@ -249,7 +252,8 @@ export class Story {
     });
     const done: RunnerRun[] = [];
     for (const dispatch of this.github.dispatches.slice(this.runs.length)) {
-      const workflowRun = 7001 + this.runs.length;
+      // The workflow run GitHub made for this dispatch.
+      const workflowRun = dispatch.workflowRun;
       const url = `https://github.example/${OWNER}/${REPO}/actions/runs/${workflowRun}`;
       const path = `.github/workflows/${dispatch.workflow}`;
       const result = await runDispatch(this.github, dispatch, {

@@ -1,56 +1,77 @@
-// The GitHub App: wires webhook events to handlers, mounts the system API, and runs the drift check
-// on a schedule. Handlers queue their work and return, so that GitHub gets its answer at once.
+// The GitHub App: a webhook accepted is a job committed to the store (the answer goes after the
+// commit); workers take jobs from the store and run the flows. The system API, health, readiness and
+// metrics are mounted beside the webhooks. Nothing lives only in this process's memory: a process
+// killed at any point loses nothing that another replica (or the restart) does not take over.
 import type { ApplicationFunctionOptions, Probot } from 'probot';
-import { createApiHandler, readApiTokens, type ApiToken } from '../system/api.js';
-import { SystemService, type SystemChangeEvent } from '../system/service.js';
-import { openStore, type Store } from '../system/store.js';
 import { OctokitPort, type OctokitLike } from '../github/octokit-port.js';
-import { applyPush, type PushEvent } from '../handlers/push.js';
-import { checkPullRequest, CONFIG_REPOSITORY_SETTING, type PullRequestEvent } from '../handlers/pull-request.js';
-import { handleCommand, type CommentEvent } from '../handlers/commands.js';
-import { followWorkflowRun, type WorkflowRunEvent } from '../handlers/workflow-run.js';
-import { ChangeBatch } from './change-batch.js';
-import { checkDrift } from './drift.js';
-import { exportSystemChanges } from './system-changes.js';
-import { WorkQueue } from './queue.js';
+import { createApiHandler, readApiTokens, type ApiToken } from '../system/api.js';
+import type { JobQueue, QueueSettings } from '../system/jobs/queue.js';
+import { SystemService } from '../system/service.js';
+import { openStore, type Store } from '../system/store.js';
+import { jobOfWebhook, repositoryQueue, SYNC_KEY, TASKS } from './jobs.js';
+import { Metrics } from './metrics.js';
+import { operationsHandler } from './operations.js';
+import { createWorker, enqueue, followedRepository, scheduleDrift } from './worker.js';
 
 export interface AppOptions {
   /** The store; by default DATABASE_URL, else the embedded SQLite file under ./data. */
   store?: Store;
+  /** The job queue's attempts, lease and polling, when the app opens the store (ENVSYNC_JOB_*). */
+  queue?: Partial<QueueSettings>;
   /** API tokens; by default from the JSON file named by ENVSYNC_API_TOKENS_FILE. */
   apiTokens?: ApiToken[];
   /** Minutes between drift checks (ENVSYNC_DRIFT_MINUTES); 0 turns them off. */
   driftMinutes?: number;
   /** Milliseconds that changes made through the system API are gathered before they go to Git (ENVSYNC_SYNC_DELAY_MS). */
   syncDelayMs?: number;
+  /** Jobs this process runs at once (ENVSYNC_WORKER_CONCURRENCY). */
+  concurrency?: number;
+  /** The app's id, to tell its check runs and comments from other apps' (APP_ID). */
+  appId?: number;
 }
 
 /** The running app's parts, for tests and a graceful stop. */
 export interface EnvsyncApp {
   store: Store;
   service: SystemService;
-  queue: WorkQueue;
-  /** Jobs that failed since the start (also logged): a test asserts there are none. */
-  failures: { key: string; error: unknown }[];
-  stop(): Promise<void>;
+  queue: JobQueue;
+  metrics: Metrics;
+  /** Job attempts that failed since the start (also logged and counted): a test asserts there are none. */
+  failures: { task: string; error: unknown }[];
+  /** Stops taking jobs and waits at most `graceMs` for those running; true when all finished. */
+  stop(graceMs?: number): Promise<boolean>;
 }
 
-const SETTING_INSTALLATION = 'installation-id';
-const SETTING_DEFAULT_BRANCH = 'default-branch';
+const numberFrom = (value: string | undefined, fallback: number) => (value === undefined || value === '' ? fallback : Number(value));
+
+/** The queue settings the environment asks for. */
+export function queueSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<QueueSettings> {
+  return {
+    ...(env.ENVSYNC_JOB_ATTEMPTS ? { maxAttempts: Number(env.ENVSYNC_JOB_ATTEMPTS) } : {}),
+    ...(env.ENVSYNC_JOB_LEASE_SECONDS ? { leaseSeconds: Number(env.ENVSYNC_JOB_LEASE_SECONDS) } : {}),
+    ...(env.ENVSYNC_JOB_POLL_MS ? { pollMs: Number(env.ENVSYNC_JOB_POLL_MS) } : {}),
+  };
+}
 
 export function createEnvsyncApp(options: AppOptions = {}) {
   let running: EnvsyncApp | undefined;
   const appFn = async (app: Probot, fnOptions?: ApplicationFunctionOptions): Promise<void> => {
-    const store = options.store ?? (await openStore({ ...(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {}) }));
+    const log = app.log.child({ name: 'envsync' });
+    const store =
+      options.store ??
+      (await openStore({
+        ...(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {}),
+        queue: { ...queueSettingsFromEnv(), ...options.queue },
+        log: (level, message, meta) => (level === 'error' ? log.error(meta ?? {}, message) : level === 'warning' ? log.warn(meta ?? {}, message) : log.debug(meta ?? {}, message)),
+      }));
     const service = new SystemService(store);
-    const failures: { key: string; error: unknown }[] = [];
-    const queue = new WorkQueue((key, e) => {
-      failures.push({ key, error: e });
-      app.log.error({ err: e, key }, 'envsync job failed');
-    });
+    const metrics = new Metrics(store, store.jobs);
+    const failures: EnvsyncApp['failures'] = [];
+    let stopping = false;
 
+    fnOptions?.addHandler(operationsHandler(store, metrics, () => stopping));
     const tokens = options.apiTokens ?? (process.env.ENVSYNC_API_TOKENS_FILE ? readApiTokens(process.env.ENVSYNC_API_TOKENS_FILE) : undefined);
-    const api = tokens ? createApiHandler(service, tokens, (e) => app.log.error({ err: e }, 'system API error')) : undefined;
+    const api = tokens ? createApiHandler(service, tokens, (e) => log.error({ err: e }, 'system API error')) : undefined;
     fnOptions?.addHandler(async (req, res) => {
       if (!req.url?.startsWith('/api/v1')) return false;
       if (api) await api(req, res);
@@ -61,130 +82,68 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       return true;
     });
 
-    app.on('push', async (context) => {
-      const payload = context.payload as unknown as PushEvent & { installation?: { id: number } };
-      if (!(await store.recordDelivery(context.id, 'push'))) {
-        context.log.info({ delivery: context.id }, 'redelivered push: already handled');
+    // Accepting a webhook is committing its job: the answer waits for the commit, and an error here
+    // (the store unreachable) answers 500, so that GitHub shows the delivery failed and it can be
+    // redelivered.
+    app.onAny(async (event) => {
+      const intake = jobOfWebhook(event.name, event.payload as never);
+      if ('skip' in intake) {
+        log.debug({ delivery: event.id, event: event.name, reason: intake.skip }, 'webhook needs no job');
         return;
       }
-      const repo = `${payload.repository.owner.login}/${payload.repository.name}`;
-      queueDelivery(context.id, repo, async () => {
-        const outcome = await applyPush(new OctokitPort(context.octokit as unknown as OctokitLike), service, payload);
-        if ('ignored' in outcome) {
-          context.log.info({ repo, reason: outcome.ignored }, 'push not applied');
-          return;
-        }
-        // The repository whose sync branch the system follows: what the drift check compares with.
-        await store.setSetting(CONFIG_REPOSITORY_SETTING, repo);
-        await store.setSetting(SETTING_DEFAULT_BRANCH, payload.repository.default_branch);
-        if (payload.installation) await store.setSetting(SETTING_INSTALLATION, String(payload.installation.id));
-        const { created, updated, deleted } = outcome.applied;
-        context.log.info({ repo, revision: outcome.revision, created: created.length, updated: updated.length, deleted: deleted.length }, 'revision applied to the system');
-      });
+      const outcome = await store.acceptDelivery({ id: event.id, event: event.name }, intake.job);
+      log.info({ delivery: event.id, event: event.name, task: intake.job.task, queue: intake.job.queue, outcome }, `webhook ${outcome}`);
     });
 
-    /** Queues a webhook's work; if it fails, its delivery is forgotten so that a redelivery retries it. */
-    const queueDelivery = (delivery: string | undefined, key: string, job: () => Promise<void>) =>
-      queue.push(key, async () => {
-        try {
-          await job();
-        } catch (e) {
-          if (delivery) await store.forgetDelivery(delivery);
-          throw e;
-        }
-      });
-
-    const checkLater = (port: OctokitPort, event: PullRequestEvent, log: { info: (o: object, m: string) => void }, delivery?: string) => {
-      const key = `${event.repository.owner.login}/${event.repository.name}#${event.number}`;
-      queueDelivery(delivery, key, async () => {
-        const outcome = await checkPullRequest(port, service, store, event);
-        log.info({ pullRequest: key, ...outcome }, 'pull request checked');
-      });
-    };
-
-    app.on(['pull_request.opened', 'pull_request.reopened', 'pull_request.synchronize', 'pull_request.ready_for_review'], async (context) => {
-      if (!(await store.recordDelivery(context.id, 'pull_request'))) return;
-      checkLater(new OctokitPort(context.octokit as unknown as OctokitLike), context.payload as unknown as PullRequestEvent, context.log, context.id);
+    const driftMinutes = options.driftMinutes ?? numberFrom(process.env.ENVSYNC_DRIFT_MINUTES, 0);
+    const appId = options.appId ?? (process.env.APP_ID ? Number(process.env.APP_ID) : undefined);
+    const worker = createWorker({
+      service,
+      driftMinutes,
+      log,
+      portFor: async (installation) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r) }),
+    });
+    await store.jobs.start(worker, {
+      concurrency: options.concurrency ?? numberFrom(process.env.ENVSYNC_WORKER_CONCURRENCY, 4),
+      tasks: TASKS,
+      onEvent: (event) => {
+        metrics.job(event);
+        if (event.type !== 'failed') return;
+        failures.push({ task: event.job.task, error: event.error });
+        const fields = { err: event.error, job: event.job.id, task: event.job.task, attempt: event.job.attempt };
+        if (event.final) log.error(fields, `job failed for good: ${event.job.task} (envsync jobs retry ${event.job.id})`);
+        else log.warn(fields, `job failed, will retry: ${event.job.task}`);
+      },
+      onError: (e) => log.error({ err: e }, 'job worker error'),
     });
 
-    // A new base brings other rules (the base's configuration): the gates are checked anew.
-    app.on('pull_request.edited', async (context) => {
-      const changes = (context.payload as { changes?: { base?: unknown } }).changes;
-      if (!changes?.base || !(await store.recordDelivery(context.id, 'pull_request'))) return;
-      checkLater(new OctokitPort(context.octokit as unknown as OctokitLike), context.payload as unknown as PullRequestEvent, context.log, context.id);
+    // The drift check runs once across every replica: one pending job, by its key.
+    const followed = await followedRepository(service);
+    if (driftMinutes > 0 && followed) await scheduleDrift(service, followed.repo, driftMinutes);
+
+    // A change made through the system API comes back to Git soon, a burst of them together: each
+    // adds its actor to one pending job whose time is kept (a window that fills, never moves).
+    const syncDelay = options.syncDelayMs ?? numberFrom(process.env.ENVSYNC_SYNC_DELAY_MS, 2000);
+    const unsubscribe = service.onChange((change) => {
+      void (async () => {
+        const target = await followedRepository(service);
+        if (!target) return log.info({ change: change.key }, 'no repository applied yet: the change stays in the system');
+        await enqueue(service, { task: 'sync-system-changes', queue: repositoryQueue(target.repo), key: SYNC_KEY, keepRunAt: true, runAt: new Date(Date.now() + syncDelay), payload: [change.actor ?? 'system'] });
+      })().catch((e: unknown) => log.error({ err: e }, 'system change not queued for git (the drift check will find it)'));
     });
-
-    app.on('issue_comment.created', async (context) => {
-      if (!(await store.recordDelivery(context.id, 'issue_comment'))) return;
-      const event = context.payload as unknown as CommentEvent;
-      if (!event.issue.pull_request) return;
-      const port = new OctokitPort(context.octokit as unknown as OctokitLike);
-      const key = `${event.repository.owner.login}/${event.repository.name}#${event.issue.number}`;
-      queueDelivery(context.id, key, async () => {
-        const outcome = await handleCommand(port, store, event, () => checkLater(port, { number: event.issue.number, repository: event.repository }, context.log));
-        context.log.info({ pullRequest: key, ...outcome }, 'comment handled');
-      });
-    });
-
-    // Runner workflows report through GitHub: their progress and, once completed, their results.
-    app.on(['workflow_run.requested', 'workflow_run.in_progress', 'workflow_run.completed'], async (context) => {
-      if (!(await store.recordDelivery(context.id, 'workflow_run'))) return;
-      const event = context.payload as unknown as WorkflowRunEvent;
-      // The repository's key: a run's record is never written beside the push that started it.
-      const key = `${event.repository.owner.login}/${event.repository.name}`;
-      queueDelivery(context.id, key, async () => {
-        const outcome = await followWorkflowRun(new OctokitPort(context.octokit as unknown as OctokitLike), store, event);
-        context.log.info({ repository: key, workflowRun: event.workflow_run.id, ...outcome }, 'workflow run followed');
-      });
-    });
-
-    /** Runs a job for the repository whose sync branch the system follows, once one has been applied. */
-    const forSyncedRepository = async (name: string, job: (port: OctokitPort, repo: { owner: string; repo: string }, defaultBranch: string) => Promise<object>) => {
-      const repository = await store.getSetting(CONFIG_REPOSITORY_SETTING);
-      const installation = await store.getSetting(SETTING_INSTALLATION);
-      if (!repository || !installation) {
-        app.log.info({ job: name }, 'no repository applied yet: nothing to compare with');
-        return;
-      }
-      // The repository's key: this never runs beside a push of the same repository.
-      queue.push(repository, async () => {
-        const [owner, repo] = repository.split('/') as [string, string];
-        const octokit = await app.auth(Number(installation));
-        const defaultBranch = (await store.getSetting(SETTING_DEFAULT_BRANCH)) ?? 'main';
-        const outcome = await job(new OctokitPort(octokit as unknown as OctokitLike), { owner, repo }, defaultBranch);
-        app.log.info({ repository, ...outcome }, name);
-      });
-    };
-
-    const minutes = options.driftMinutes ?? Number(process.env.ENVSYNC_DRIFT_MINUTES ?? 0);
-    const driftCheck = () => forSyncedRepository('drift check', (port, repo, defaultBranch) => checkDrift(port, service, repo, defaultBranch));
-    const timer = minutes > 0 ? setInterval(() => void driftCheck().catch((e: unknown) => app.log.error({ err: e }, 'drift check failed')), minutes * 60_000) : undefined;
-    timer?.unref();
-
-    // A change made through the system API comes back to Git at once, a burst of them together.
-    const syncDelay = options.syncDelayMs ?? Number(process.env.ENVSYNC_SYNC_DELAY_MS ?? 2000);
-    let syncing: Promise<void> = Promise.resolve();
-    const changes = new ChangeBatch<SystemChangeEvent>(syncDelay, (events) => {
-      const actors = [...new Set(events.map((e) => e.actor ?? 'system'))];
-      syncing = forSyncedRepository('system changes synced to git', async (port, repo, defaultBranch) => ({
-        changes: events.length,
-        delivered: (await exportSystemChanges(port, service, repo, defaultBranch, actors)).map((r) => r.outcome),
-      })).catch((e: unknown) => app.log.error({ err: e }, 'system changes not synced to git'));
-    });
-    const unsubscribe = service.onChange((event) => changes.add(event));
 
     running = {
       store,
       service,
-      queue,
+      queue: store.jobs,
+      metrics,
       failures,
-      stop: async () => {
-        if (timer) clearInterval(timer);
+      stop: async (graceMs = 25_000) => {
+        stopping = true;
         unsubscribe();
-        changes.flushNow();
-        await syncing; // the flush looks up the repository before it queues its job
-        await queue.idle();
+        const finished = await store.jobs.stop(graceMs);
         if (!options.store) await store.close();
+        return finished;
       },
     };
   };

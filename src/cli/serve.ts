@@ -1,9 +1,15 @@
-// `envsync serve`: the GitHub App server (Probot) with the embedded store by default. Probot reads
-// its standard settings from the environment: APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH),
-// WEBHOOK_SECRET, WEBHOOK_PROXY_URL (smee), GHE_HOST, PORT. Without an APP_ID it serves its setup page.
-import { run } from 'probot';
+// `envsync serve`: the GitHub App server with the embedded store by default. Probot's standard
+// settings come from the environment: APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET,
+// WEBHOOK_PROXY_URL (smee), GHE_HOST, PORT, HOST, LOG_LEVEL. Without an APP_ID it serves Probot's
+// setup page, which registers the app.
+import { createProbot, run } from 'probot';
+import { SmeeClient } from 'smee-client';
 import { createEnvsyncApp } from '../app/index.js';
+import { startServer } from '../app/server.js';
 import { UsageError, type CommandIO } from './io.js';
+
+/** Seconds a stop waits for running jobs before it hands them back and exits (ENVSYNC_STOP_GRACE_SECONDS). */
+const DEFAULT_GRACE_SECONDS = 25;
 
 /**
  * What keeps the server from starting, said so that the user can fix it. Outside production,
@@ -17,21 +23,46 @@ export function credentialProblem(env: NodeJS.ProcessEnv): string | undefined {
   return `the GitHub App's credentials are missing: set ${missing.join(', ')} (docs/guide.md, "Install the GitHub App"), or run without NODE_ENV=production to get the setup page that registers the app`;
 }
 
+const signalled = () =>
+  new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+
 export async function runServe(_argv: readonly string[], io: CommandIO): Promise<number> {
   const problem = credentialProblem(process.env);
   if (problem) throw new UsageError(problem);
   const { appFn, running } = createEnvsyncApp();
-  const server = await run(appFn);
-  await new Promise<void>((done) => {
-    const stop = () => {
-      io.stderr('envsync: stopping: finishing queued work\n');
-      void server.stop().then(async () => {
-        await running()?.stop();
-        done();
-      });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  if (!process.env.APP_ID || (!process.env.PRIVATE_KEY && !process.env.PRIVATE_KEY_PATH)) {
+    // Not registered yet: Probot's setup page walks the user through it.
+    const server = await run(appFn);
+    await signalled();
+    await server.stop();
+    return 0;
+  }
+
+  const env = {
+    ...process.env,
+    LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+    LOG_FORMAT: process.env.LOG_FORMAT || (process.env.NODE_ENV === 'production' ? 'json' : 'pretty'),
+  };
+  const probot = createProbot({ env });
+  await probot.ready();
+  const webhookPath = process.env.WEBHOOK_PATH || '/api/github/webhooks';
+  const server = await startServer(probot, appFn, { port: Number(process.env.PORT) || 3000, ...(process.env.HOST ? { host: process.env.HOST } : {}), webhookPath });
+  const proxy = process.env.WEBHOOK_PROXY_URL
+    ? await new SmeeClient({ source: process.env.WEBHOOK_PROXY_URL, target: `${server.url}${webhookPath}`, logger: { info: () => undefined, error: (...a: unknown[]) => probot.log.error(a.map(String).join(' ')) } }).start()
+    : undefined;
+
+  const signal = await signalled();
+  const graceMs = Number(process.env.ENVSYNC_STOP_GRACE_SECONDS || DEFAULT_GRACE_SECONDS) * 1000;
+  io.stderr(`envsync: ${signal}: stopping (at most ${graceMs / 1000} s for running jobs)\n`);
+  proxy?.close();
+  // Both bounded: the server stops taking requests while the jobs get their grace; what is still
+  // running after it goes back to the queue, for another replica or the restart.
+  const [, finished] = await Promise.all([Promise.race([server.close(), new Promise((r) => setTimeout(r, graceMs).unref())]), running()?.stop(graceMs) ?? true]);
+  io.stderr(finished ? 'envsync: stopped\n' : 'envsync: stopped; jobs still running were handed back to the queue\n');
+  // Sockets or timers of a request that never answered must not keep the process alive.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
   return 0;
 }

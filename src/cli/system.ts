@@ -21,7 +21,7 @@ import { readRepositoryConfig } from './repository-config.js';
 import { CONFIG_PATH, parseRepositoryConfig, syncs, syncSettingsFor } from '../config/config.js';
 import { Octokit } from '@octokit/core';
 import { OctokitPort } from '../github/octokit-port.js';
-import { syncSystemToGit, syncTarget } from '../github/system-sync.js';
+import { syncSystemToGit, syncTarget } from '../flows/sync/system-sync.js';
 
 const STORE_OPTION = { store: { type: 'string' } } as const;
 

@@ -1,11 +1,24 @@
 // The GitHub port over an Octokit client (Probot's, or @octokit/core's): each operation is one REST
-// request, except commitFiles, which is two (a tree, then a commit).
-import type { CheckRun, CommitAuthor, DeploymentStatus, FileWrite, GitHubPort, Permission, PullRequest, PullRequestRef, RepoRef } from './port.js';
+// request, except commitFiles (a tree, then a commit) and the "ensure" operations, which read first
+// and then write only what differs.
+import type { Annotation, CheckOutput, CheckRun, CommitAuthor, Comparison, DeploymentStatus, FileWrite, GitHubPort, ListedCheckRun, Permission, PullRequest, PullRequestRef, Reaction, RepoRef } from './port.js';
 
 /** What the port needs of an Octokit: its generic request function. */
 export interface OctokitLike {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown }>;
+  request(route: string, parameters?: Record<string, unknown>): Promise<{ status: number; data: unknown; headers?: Record<string, string | number | undefined> }>;
 }
+
+export interface PortOptions {
+  /** The app's id: check runs and comments of other apps are not ours to update. */
+  appId?: number;
+  /** Told of every request: its route and status, and the rate limit left (metrics). */
+  observe?: (request: { route: string; status: number; rateLimitRemaining?: number }) => void;
+}
+
+/** GitHub takes at most 50 annotations a request. */
+const ANNOTATIONS_PER_REQUEST = 50;
+/** GitHub's limit for a deployment status description. */
+const STATUS_DESCRIPTION_LIMIT = 140;
 
 interface RestPullRequest {
   number: number;
@@ -15,6 +28,15 @@ interface RestPullRequest {
   user: { login: string };
   merged_at?: string | null;
   merge_commit_sha?: string | null;
+}
+
+interface RestCheckRun {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  app?: { id: number } | null;
+  output?: { title: string | null; summary: string | null; text: string | null; annotations_count: number };
 }
 
 const pullRequestOf = (pr: RestPullRequest): PullRequest => ({
@@ -40,8 +62,48 @@ function checkBody(run: Partial<CheckRun>): Record<string, unknown> {
   };
 }
 
+/** Whether a listed check run already says what `run` says (annotations aside). */
+function sameCheck(found: ListedCheckRun, run: CheckRun): boolean {
+  return (
+    found.status === run.status &&
+    (found.conclusion ?? undefined) === run.conclusion &&
+    found.output.title === run.output.title &&
+    found.output.summary === run.output.summary &&
+    (found.output.text ?? undefined) === run.output.text
+  );
+}
+
+function batches(annotations: readonly Annotation[]): Annotation[][] {
+  const out: Annotation[][] = [];
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) out.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  return out;
+}
+
+/** An Octokit whose every request is told to `observe`. */
+function observed(octokit: OctokitLike, observe: NonNullable<PortOptions['observe']>): OctokitLike {
+  return {
+    request: async (route, parameters) => {
+      try {
+        const response = await octokit.request(route, parameters);
+        const remaining = Number(response.headers?.['x-ratelimit-remaining']);
+        observe({ route, status: response.status, ...(Number.isFinite(remaining) ? { rateLimitRemaining: remaining } : {}) });
+        return response;
+      } catch (e) {
+        observe({ route, status: (e as { status?: number }).status ?? 0 });
+        throw e;
+      }
+    },
+  };
+}
+
 export class OctokitPort implements GitHubPort {
-  constructor(private readonly octokit: OctokitLike) {}
+  private readonly octokit: OctokitLike;
+  private readonly appId: number | undefined;
+
+  constructor(octokit: OctokitLike, options: PortOptions = {}) {
+    this.octokit = options.observe ? observed(octokit, options.observe) : octokit;
+    this.appId = options.appId;
+  }
 
   async getPullRequest(repo: RepoRef, number: number): Promise<PullRequest> {
     const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: number });
@@ -57,11 +119,45 @@ export class OctokitPort implements GitHubPort {
     await this.octokit.request('POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches', { ...repo, workflow_id: workflow, ref, inputs });
   }
 
-  async createDeployment(repo: RepoRef, deployment: { ref: string; environment: string; description: string; payload: Record<string, string> }) {
+  async findWorkflowRun(repo: RepoRef, workflow: string, titleSuffix: string, since: string) {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', { ...repo, workflow_id: workflow, event: 'workflow_dispatch', created: `>=${since}`, per_page: 100 });
+    const found = (data as { workflow_runs: { id: number; display_title?: string }[] }).workflow_runs.find((r) => (r.display_title ?? '').endsWith(titleSuffix));
+    return found && { id: found.id };
+  }
+
+  async cancelWorkflowRun(repo: RepoRef, id: number) {
+    try {
+      await this.octokit.request('POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel', { ...repo, run_id: id });
+    } catch (e) {
+      // 409: it has finished already, which is as good.
+      if ((e as { status?: number }).status !== 409) throw e;
+    }
+  }
+
+  async ensureDeployment(repo: RepoRef, deployment: { ref: string; environment: string; description: string; payload: { runId: string } & Record<string, string> }) {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/deployments', { ...repo, sha: deployment.ref, environment: deployment.environment, per_page: 100 });
+    const payloadOf = (d: { payload: unknown }) => (typeof d.payload === 'string' ? (JSON.parse(d.payload || '{}') as Record<string, unknown>) : ((d.payload ?? {}) as Record<string, unknown>));
+    const found = (data as { id: number; payload: unknown }[]).find((d) => payloadOf(d).runId === deployment.payload.runId);
+    if (found) return found.id;
     // No required contexts and no auto-merge: the checks ran on the pull request, and a deployment
     // must never merge the default branch into the commit it deploys.
-    const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/deployments', { ...repo, ...deployment, auto_merge: false, required_contexts: [] });
-    return (data as { id: number }).id;
+    const created = await this.octokit.request('POST /repos/{owner}/{repo}/deployments', { ...repo, ...deployment, auto_merge: false, required_contexts: [] });
+    return (created.data as { id: number }).id;
+  }
+
+  async ensureDeploymentStatus(repo: RepoRef, deploymentId: number, status: DeploymentStatus) {
+    const description = status.description.slice(0, STATUS_DESCRIPTION_LIMIT);
+    // GitHub lists a deployment's statuses newest first.
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: deploymentId, per_page: 1 });
+    const latest = (data as { state: string; description: string | null }[])[0];
+    if (latest && latest.state === status.state && (latest.description ?? '') === description) return;
+    await this.octokit.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+      ...repo,
+      deployment_id: deploymentId,
+      state: status.state,
+      description,
+      ...(status.logUrl ? { log_url: status.logUrl } : {}),
+    });
   }
 
   async listRunArtifacts(repo: RepoRef, workflowRunId: number) {
@@ -75,50 +171,93 @@ export class OctokitPort implements GitHubPort {
     return new Uint8Array(data as ArrayBuffer);
   }
 
-  async createDeploymentStatus(repo: RepoRef, deploymentId: number, status: DeploymentStatus) {
-    await this.octokit.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
-      ...repo,
-      deployment_id: deploymentId,
-      state: status.state,
-      description: status.description.slice(0, 140), // GitHub's limit for a status description
-      ...(status.logUrl ? { log_url: status.logUrl } : {}),
-    });
-  }
-
-  async createCheckRun(repo: RepoRef, run: CheckRun) {
-    const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/check-runs', { ...repo, ...checkBody(run) });
-    return (data as { id: number }).id;
+  async ensureCheckRuns(repo: RepoRef, headSha: string, runs: readonly CheckRun[]) {
+    const existing = new Map((await this.listCheckRuns(repo, headSha)).map((c) => [c.name, c]));
+    const ids = new Map<string, number>();
+    for (const run of runs) {
+      const annotations = run.output.annotations ?? [];
+      const output = (part: Annotation[]): CheckOutput => ({
+        title: run.output.title,
+        summary: run.output.summary,
+        ...(run.output.text !== undefined ? { text: run.output.text } : {}),
+        ...(run.output.annotations !== undefined ? { annotations: part } : {}),
+      });
+      const first = annotations.slice(0, ANNOTATIONS_PER_REQUEST);
+      const found = existing.get(run.name);
+      let id: number;
+      let sent: number;
+      if (!found) {
+        const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/check-runs', { ...repo, ...checkBody({ ...run, headSha, output: output(first) }) });
+        [id, sent] = [(data as { id: number }).id, first.length];
+      } else if (sameCheck(found, run)) {
+        // Resumed where an earlier attempt stopped: GitHub keeps the annotations it was sent.
+        [id, sent] = [found.id, Math.min(found.output.annotationsCount, annotations.length)];
+      } else {
+        const { name: _name, headSha: _head, ...change } = run;
+        await this.octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...repo, check_run_id: found.id, ...checkBody({ ...change, output: output(first) }) });
+        [id, sent] = [found.id, first.length];
+      }
+      for (const part of batches(annotations.slice(sent))) {
+        await this.octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...repo, check_run_id: id, output: output(part) });
+      }
+      ids.set(run.name, id);
+    }
+    return ids;
   }
 
   async updateCheckRun(repo: RepoRef, id: number, run: Partial<CheckRun>) {
     await this.octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...repo, check_run_id: id, ...checkBody(run) });
   }
 
-  async listCheckRuns(repo: RepoRef, sha: string) {
-    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', { ...repo, ref: sha, per_page: 100, filter: 'latest' });
-    return (data as { check_runs: { id: number; name: string; status: string; conclusion: string | null }[] }).check_runs.map(({ id, name, status, conclusion }) => ({ id, name, status, conclusion }));
+  async listCheckRuns(repo: RepoRef, sha: string): Promise<ListedCheckRun[]> {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+      ...repo,
+      ref: sha,
+      per_page: 100,
+      filter: 'latest',
+      ...(this.appId !== undefined ? { app_id: this.appId } : {}),
+    });
+    return (data as { check_runs: RestCheckRun[] }).check_runs
+      .filter((c) => this.appId === undefined || !c.app || c.app.id === this.appId)
+      .map((c) => ({
+        id: c.id,
+        name: c.name,
+        status: c.status,
+        conclusion: c.conclusion,
+        output: { title: c.output?.title ?? null, summary: c.output?.summary ?? null, text: c.output?.text ?? null, annotationsCount: c.output?.annotations_count ?? 0 },
+      }));
   }
 
-  async findComment(repo: RepoRef, number: number, marker: string) {
-    // The sticky comment is written early in a pull request's life: the first 100 comments hold it.
-    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: number, per_page: 100 });
-    const found = (data as { id: number; body?: string; performed_via_github_app?: unknown; user?: { type?: string } }[]).find(
-      (c) => (c.body ?? '').includes(marker) && c.user?.type === 'Bot',
+  async ensureComment(repo: RepoRef, number: number, marker: string, bodyOf: string | ((previous: string | undefined) => string), options: { since?: string } = {}) {
+    const existing = await this.findComment(repo, number, marker, options.since);
+    const body = typeof bodyOf === 'string' ? bodyOf : bodyOf(existing?.body);
+    if (!existing) {
+      const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: number, body });
+      return { id: (data as { id: number }).id, outcome: 'created' as const };
+    }
+    if (existing.body === body) return { id: existing.id, outcome: 'unchanged' as const };
+    await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: existing.id, body });
+    return { id: existing.id, outcome: 'updated' as const };
+  }
+
+  async findComment(repo: RepoRef, number: number, marker: string, since?: string) {
+    // The sticky comment is written early in a pull request's life, and a reply just after its
+    // command (`since`): the first 100 comments hold either.
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: number, per_page: 100, ...(since ? { since } : {}) });
+    const found = (data as { id: number; body?: string; performed_via_github_app?: { id: number } | null; user?: { type?: string } }[]).find(
+      (c) => (c.body ?? '').includes(marker) && c.user?.type === 'Bot' && (this.appId === undefined || !c.performed_via_github_app || c.performed_via_github_app.id === this.appId),
     );
     return found && { id: found.id, body: found.body ?? '' };
   }
 
-  async createComment(repo: RepoRef, number: number, body: string) {
-    const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: number, body });
-    return (data as { id: number }).id;
-  }
-
-  async updateComment(repo: RepoRef, id: number, body: string) {
-    await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: id, body });
-  }
-
-  async addReaction(repo: RepoRef, commentId: number, content: '+1' | 'eyes' | 'confused') {
+  async addReaction(repo: RepoRef, commentId: number, content: Reaction) {
     await this.octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { ...repo, comment_id: commentId, content });
+  }
+
+  async compareCommits(repo: RepoRef, base: string, head: string): Promise<Comparison> {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...repo, basehead: `${base}...${head}` });
+    const { status, commits } = data as { status: Comparison['status']; commits: { sha: string; parents: { sha: string }[] }[] };
+    return { status, commits: commits.map((c) => ({ sha: c.sha, parents: c.parents.map((p) => p.sha) })) };
   }
 
   async permissionOf(repo: RepoRef, user: string): Promise<Permission> {

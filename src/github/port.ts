@@ -1,5 +1,5 @@
-// The one door to GitHub. Handlers and delivery code call these operations; only the Octokit
-// implementation builds REST requests, and tests substitute the HTTP layer (nock) or the port.
+// The one door to GitHub. Flows call these operations; only the Octokit implementation builds REST
+// requests, and tests substitute the HTTP layer (nock), the server (demo/fake-github.ts) or the port.
 
 export interface RepoRef {
   owner: string;
@@ -71,19 +71,50 @@ export interface DeploymentStatus {
 
 export type Permission = 'admin' | 'maintain' | 'write' | 'triage' | 'read' | 'none';
 
+/** What a check run looked like when listed: enough to tell whether it says what it should. */
+export interface ListedCheckRun {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  output: { title: string | null; summary: string | null; text: string | null; annotationsCount: number };
+}
+
+/** How two commits relate: `ahead` when head descends from base (a fast-forward). */
+export interface Comparison {
+  status: 'ahead' | 'behind' | 'identical' | 'diverged';
+  /** The commits reachable from head but not from base, oldest first (at most 250), with their parents. */
+  commits: { sha: string; parents: string[] }[];
+}
+
+export type Reaction = '+1' | 'eyes' | 'confused';
+
+/**
+ * The one door to GitHub. Operations say intent; those named "ensure" read before they write and
+ * write only what differs, so that a job repeated after a crash or a redelivery does nothing twice.
+ */
 export interface GitHubPort {
   getPullRequest(repo: RepoRef, number: number): Promise<PullRequest>;
-  /** Creates a check run; returns its id. */
-  createCheckRun(repo: RepoRef, run: CheckRun): Promise<number>;
-  /** Updates a check run: more annotations (at most 50 a request), a new status or output. */
+  /**
+   * Makes this app's check runs of `headSha` say what `runs` say, with one read for all of them: a
+   * missing one is created, one that differs is updated, an equal one is left alone. Annotations
+   * (any number) go 50 a request, and those GitHub already has are not sent again.
+   */
+  ensureCheckRuns(repo: RepoRef, headSha: string, runs: readonly CheckRun[]): Promise<Map<string, number>>;
+  /** Updates a check run: a new status or output. */
   updateCheckRun(repo: RepoRef, id: number, run: Partial<CheckRun>): Promise<void>;
-  /** The check runs of a commit, by name. */
-  listCheckRuns(repo: RepoRef, sha: string): Promise<{ id: number; name: string; status: string; conclusion: string | null }[]>;
-  /** The first comment of the app on an issue or pull request whose body holds `marker`. */
+  /** This app's check runs of a commit, the latest of each name. */
+  listCheckRuns(repo: RepoRef, sha: string): Promise<ListedCheckRun[]>;
+  /**
+   * Makes this app's comment holding `marker` on an issue or pull request read `body`: created when
+   * there is none, edited when it differs. `body` may be made from the comment's current body. `since`
+   * (ISO-8601) narrows the search to comments updated since then (a reply is never older than its command).
+   */
+  ensureComment(repo: RepoRef, number: number, marker: string, body: string | ((previous: string | undefined) => string), options?: { since?: string }): Promise<{ id: number; outcome: 'created' | 'updated' | 'unchanged' }>;
+  /** The body of this app's comment holding `marker`, if any. */
   findComment(repo: RepoRef, number: number, marker: string): Promise<{ id: number; body: string } | undefined>;
-  createComment(repo: RepoRef, number: number, body: string): Promise<number>;
-  updateComment(repo: RepoRef, id: number, body: string): Promise<void>;
-  addReaction(repo: RepoRef, commentId: number, content: '+1' | 'eyes' | 'confused'): Promise<void>;
+  /** A reaction of the app to a comment; GitHub keeps one of each kind per user, so it is idempotent. */
+  addReaction(repo: RepoRef, commentId: number, content: Reaction): Promise<void>;
   permissionOf(repo: RepoRef, user: string): Promise<Permission>;
   /** Whether `user` is an active member of the team `org/slug`. */
   isTeamMember(org: string, slug: string, user: string): Promise<boolean>;
@@ -93,6 +124,8 @@ export interface GitHubPort {
   getTarball(repo: RepoRef, ref: string): Promise<Uint8Array>;
   /** The branch's head commit and its tree, or undefined when there is no such branch. */
   getBranch(repo: RepoRef, branch: string): Promise<{ sha: string; treeSha: string } | undefined>;
+  /** How `head` relates to `base`. */
+  compareCommits(repo: RepoRef, base: string, head: string): Promise<Comparison>;
   /** Authors of the commits reachable from `head` but not from `base`. */
   commitsBetween(repo: RepoRef, base: string, head: string): Promise<{ sha: string; author: CommitAuthor }[]>;
   /** One tree and one commit holding `files` on top of `parent`, whatever the number of files. */
@@ -107,9 +140,20 @@ export interface GitHubPort {
   pullRequestsOfCommit(repo: RepoRef, sha: string): Promise<PullRequest[]>;
   /** Starts a workflow_dispatch workflow on a branch with string inputs. */
   dispatchWorkflow(repo: RepoRef, workflow: string, ref: string, inputs: Record<string, string>): Promise<void>;
-  /** A deployment of `ref` to `environment`; returns its id. */
-  createDeployment(repo: RepoRef, deployment: { ref: string; environment: string; description: string; payload: Record<string, string> }): Promise<number>;
-  createDeploymentStatus(repo: RepoRef, deploymentId: number, status: DeploymentStatus): Promise<void>;
+  /**
+   * The workflow run of `workflow` started by a dispatch since `since` whose run name ends with
+   * `titleSuffix`: whether a dispatch whose answer was lost did start a run.
+   */
+  findWorkflowRun(repo: RepoRef, workflow: string, titleSuffix: string, since: string): Promise<{ id: number } | undefined>;
+  /** Cancels a workflow run (one that duplicates another). */
+  cancelWorkflowRun(repo: RepoRef, id: number): Promise<void>;
+  /**
+   * The deployment of `ref` to `environment` whose payload names `payload.runId`: found, or created.
+   * Returns its id.
+   */
+  ensureDeployment(repo: RepoRef, deployment: { ref: string; environment: string; description: string; payload: { runId: string } & Record<string, string> }): Promise<number>;
+  /** Adds a status to a deployment unless its latest status already says the same. */
+  ensureDeploymentStatus(repo: RepoRef, deploymentId: number, status: DeploymentStatus): Promise<void>;
   /** The artifacts a workflow run uploaded. */
   listRunArtifacts(repo: RepoRef, workflowRunId: number): Promise<{ id: number; name: string; expired: boolean }[]>;
   /** An artifact's zip archive. */

@@ -1,5 +1,5 @@
-// Check run outputs: validation findings as annotations (at most 50 a request, as GitHub takes
-// them), the plan, and the approval gates.
+// Check run outputs: validation findings as annotations (the GitHub port sends them 50 a request,
+// as GitHub takes them), the plan, and the approval gates.
 import type { Finding } from '../specs/findings.js';
 import type { Plan } from '../engine/plan/types.js';
 import type { Annotation, CheckOutput } from '../github/port.js';
@@ -8,7 +8,6 @@ import { summaryLine, type Summary } from './findings.js';
 import { plural } from './fit.js';
 import { layoutRoot } from '../specs/layout.js';
 
-export const ANNOTATIONS_PER_REQUEST = 50;
 export const VALIDATE_CHECK = 'envsync/validate';
 export const PLAN_CHECK = 'envsync/plan';
 export const approvalCheckName = (gate: string) => `envsync/approval: ${gate}`;
@@ -29,16 +28,11 @@ export function annotationsOf(findings: readonly Finding[], root: string): Annot
   }));
 }
 
-/** The validate check's output, one per request: the first carries the first 50 annotations. */
-export function validateOutputs(findings: readonly Finding[], summary: Summary, root: string): CheckOutput[] {
+/** The validate check's output, with an annotation per finding. */
+export function validateOutput(findings: readonly Finding[], summary: Summary, root: string): CheckOutput {
   const title = summary.errors > 0 ? `${plural(summary.errors, 'error')}, ${plural(summary.warnings, 'warning')}` : summary.warnings > 0 ? `valid, ${plural(summary.warnings, 'warning')}` : 'all specs valid';
   const text = `${summaryLine(summary)}\n\nEach finding is annotated on its line in "Files changed".`;
-  const annotations = annotationsOf(findings, root);
-  const outputs: CheckOutput[] = [];
-  for (let i = 0; i === 0 || i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-    outputs.push({ title, summary: text, annotations: annotations.slice(i, i + ANNOTATIONS_PER_REQUEST) });
-  }
-  return outputs;
+  return { title, summary: text, annotations: annotationsOf(findings, root) };
 }
 
 export function planOutput(plan: Plan): CheckOutput {

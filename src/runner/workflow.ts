@@ -5,6 +5,12 @@
 /** The artifact the app reads a run's results from; the run id keeps dispatches apart. */
 export const RESULTS_ARTIFACT_PREFIX = 'envsync-results-';
 
+/** How the workflow's run-name ends: the app finds its run in a workflow run's title by this. */
+export const runNameSuffix = (runId: string) => ` (run ${runId})`;
+
+/** The envsync run a workflow run carries out, read from its title (the run-name). */
+export const runIdOfTitle = (title: string): string | undefined => /\(run ([\w.-]+)\)$/.exec(title)?.[1];
+
 export interface RunnerWorkflowOptions {
   /** The envsync version the runner installs: the app's own, so both read specs alike. */
   version: string;

@@ -10,6 +10,8 @@ import type { Database } from './schema.js';
 export interface Connection {
   db: Kysely<Database>;
   backend: Backend;
+  /** PostgreSQL's pool, which the job queue shares. */
+  pool?: pg.Pool;
 }
 
 const DEFAULT_FILE = 'envsync.sqlite';
@@ -54,5 +56,7 @@ function postgres(url: string): Connection {
   // listener that would crash the process. The pool drops the connection and opens a new one on
   // the next query, whose own error is reported to its caller.
   pool.on('error', () => undefined);
-  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres' };
+  // The same for a client checked out of the pool (graphile-worker holds one to LISTEN).
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), backend: 'postgres', pool };
 }

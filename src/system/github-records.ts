@@ -3,7 +3,8 @@
 import type { Kysely } from 'kysely';
 import { compareText, now, toApproval } from './rows.js';
 import type { Database } from './schema.js';
-import type { ApprovalRecord } from './store.js';
+import type { JobQueue, NewJob } from './jobs/queue.js';
+import { deliveryKey, type ApprovalRecord, type DeliveryOutcome, type PushRecord } from './store.js';
 
 export async function recordApproval(db: Kysely<Database>, approval: Omit<ApprovalRecord, 'at'>): Promise<void> {
   await db
@@ -40,16 +41,30 @@ export async function listApprovals(db: Kysely<Database>, repo: string, pullNumb
     .sort((a, b) => compareText(a.at, b.at) || compareText(a.gate, b.gate) || compareText(a.user, b.user));
 }
 
-export async function recordDelivery(db: Kysely<Database>, id: string, event: string): Promise<boolean> {
-  const inserted = await db
-    .insertInto('deliveries')
-    .values({ id, event, received_at: now() })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id')
-    .execute();
-  return inserted.length === 1;
+/** The delivery recorded and its job added in one commit; see Store.acceptDelivery. */
+export async function acceptDelivery(db: Kysely<Database>, jobs: JobQueue, delivery: { id: string; event: string }, job: NewJob): Promise<DeliveryOutcome> {
+  const key = deliveryKey(delivery.id);
+  return db.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('deliveries')
+      .values({ id: delivery.id, event: delivery.event, received_at: now() })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .execute();
+    if (inserted.length === 1) {
+      await jobs.add({ ...job, key }, trx);
+      return 'queued';
+    }
+    // Seen before: GitHub's redelivery of a delivery whose job failed for good runs it again.
+    return (await jobs.requeueFailed(key, trx)) ? 'requeued' : 'duplicate';
+  });
 }
 
-export async function forgetDelivery(db: Kysely<Database>, id: string): Promise<void> {
-  await db.deleteFrom('deliveries').where('id', '=', id).execute();
+export async function recordPush(db: Kysely<Database>, push: Omit<PushRecord, 'at'>): Promise<void> {
+  await db.insertInto('pushes').values({ ...push, at: now() }).execute();
+}
+
+export async function listPushes(db: Kysely<Database>, repo: string, limit = 100): Promise<PushRecord[]> {
+  const rows = await db.selectFrom('pushes').selectAll().where('repo', '=', repo).orderBy('seq', 'desc').limit(limit).execute();
+  return rows.map(({ repo, sha, outcome, detail, at }) => ({ repo, sha, outcome, detail, at }));
 }

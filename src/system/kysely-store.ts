@@ -1,6 +1,7 @@
 // The Store over Kysely. Every statement here is written once and compiled for whichever backend
 // the Kysely instance drives; nothing below knows whether it talks to SQLite or PostgreSQL.
-import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
+import type { JobQueue, NewJob } from './jobs/queue.js';
 import { diffRevision, pickKey } from './diff.js';
 import type { Current } from './diff.js';
 import * as github from './github-records.js';
@@ -13,7 +14,12 @@ import type {
   ApplyResult,
   ApplyRevisionInput,
   ApprovalRecord,
+  DeliveryOutcome,
   NewRun,
+  PushRecord,
+  RunStatus,
+  RunTracking,
+  TrackingPatch,
   ResourceInput,
   ResourceKey,
   RunPatch,
@@ -40,7 +46,10 @@ function chunks<T>(items: T[]): T[][] {
 export class KyselyStore implements Store {
   #closed = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly jobs: JobQueue,
+  ) {}
 
   async listResources(filter: { project?: string; kind?: string } = {}): Promise<StoredResource[]> {
     let query = this.db.selectFrom('resources').selectAll();
@@ -181,8 +190,24 @@ export class KyselyStore implements Store {
     return (await query.execute()).map(toEvent);
   }
 
-  createRun(run: NewRun): Promise<RunRecord> {
-    return runs.createRun(this.db, run);
+  createRun(run: NewRun, tracking?: Pick<RunTracking, 'repo' | 'dispatch'>): Promise<RunRecord> {
+    return runs.createRun(this.db, run, tracking);
+  }
+
+  countRuns(): Promise<Partial<Record<RunStatus, number>>> {
+    return runs.countRuns(this.db);
+  }
+
+  getTracking(runId: string): Promise<RunTracking | undefined> {
+    return runs.getTracking(this.db, runId);
+  }
+
+  updateTracking(runId: string, patch: TrackingPatch): Promise<RunTracking> {
+    return runs.updateTracking(this.db, runId, patch);
+  }
+
+  listOpenRuns(repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]> {
+    return runs.listOpenRuns(this.db, repo);
   }
 
   updateRun(id: string, patch: RunPatch): Promise<RunRecord> {
@@ -205,12 +230,20 @@ export class KyselyStore implements Store {
     return github.listApprovals(this.db, repo, pullNumber, sha);
   }
 
-  recordDelivery(id: string, event: string): Promise<boolean> {
-    return github.recordDelivery(this.db, id, event);
+  acceptDelivery(delivery: { id: string; event: string }, job: NewJob): Promise<DeliveryOutcome> {
+    return github.acceptDelivery(this.db, this.jobs, delivery, job);
   }
 
-  forgetDelivery(id: string): Promise<void> {
-    return github.forgetDelivery(this.db, id);
+  recordPush(push: Omit<PushRecord, 'at'>): Promise<void> {
+    return github.recordPush(this.db, push);
+  }
+
+  listPushes(repo: string, limit?: number): Promise<PushRecord[]> {
+    return github.listPushes(this.db, repo, limit);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
   }
 
   async close(): Promise<void> {

@@ -96,9 +96,85 @@ function initial(backend: Backend): Migration {
   };
 }
 
+/**
+ * The durable runtime: what a run did on GitHub (typed, where the first version kept strings under
+ * `meta`), the pushes the system saw, the workers' heartbeats, and on SQLite the job queue itself
+ * (on PostgreSQL, graphile-worker keeps its jobs in its own schema).
+ */
+function durableRuntime(backend: Backend): Migration {
+  const serial = (col: ColumnDefinitionBuilder) =>
+    backend === 'postgres' ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement();
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('run_tracking')
+        .addColumn('run_id', 'text', (c) => c.primaryKey())
+        .addColumn('repo', 'text', (c) => c.notNull())
+        .addColumn('dispatch', 'text', (c) => c.notNull())
+        .addColumn('deployment_id', 'bigint')
+        .addColumn('dispatch_requested_at', 'text')
+        .addColumn('dispatched_at', 'text')
+        .addColumn('workflow_run_id', 'bigint')
+        .execute();
+
+      await db.schema
+        .createTable('pushes')
+        .addColumn('seq', 'integer', serial)
+        .addColumn('repo', 'text', (c) => c.notNull())
+        .addColumn('sha', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull().check(oneOf('outcome', ['applied', 'stale', 'invalid', 'ignored'])))
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('pushes_repo').on('pushes').columns(['repo', 'seq']).execute();
+
+      await db.schema
+        .createTable('job_workers')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('process', 'text', (c) => c.notNull())
+        .addColumn('heartbeat_at', 'text', (c) => c.notNull())
+        .execute();
+
+      if (backend === 'sqlite') {
+        await db.schema
+          .createTable('jobs')
+          .addColumn('id', 'integer', serial)
+          .addColumn('task', 'text', (c) => c.notNull())
+          .addColumn('queue', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.unique())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('run_at', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('max_attempts', 'integer', (c) => c.notNull())
+          .addColumn('last_error', 'text')
+          .addColumn('locked_by', 'text')
+          .addColumn('locked_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('jobs_queue').on('jobs').columns(['queue', 'id']).execute();
+      }
+
+      // Runs started by the first version kept their GitHub bookkeeping as settings: move it.
+      const settings = await sql<{ key: string; value: string }>`select ${sql.ref('key')}, ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} like 'setting:pending:%'`.execute(db);
+      for (const { key, value } of settings.rows) {
+        const runId = key.slice('setting:pending:'.length);
+        const setting = async (name: string) =>
+          (await sql<{ value: string }>`select ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} = ${`setting:${name}:${runId}`}`.execute(db)).rows[0]?.value;
+        const deployment = await setting('deployment');
+        const dispatched = await setting('dispatched');
+        const repo = (await sql<{ value: string }>`select ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} = 'setting:config-repository'`.execute(db)).rows[0]?.value ?? '';
+        const { told: _told, ...dispatch } = JSON.parse(value) as Record<string, unknown>;
+        await sql`insert into ${sql.table('run_tracking')} (run_id, repo, dispatch, deployment_id, dispatch_requested_at, dispatched_at)
+          values (${runId}, ${repo}, ${JSON.stringify(dispatch)}, ${deployment === undefined ? null : Number(deployment)}, ${dispatched ?? null}, ${dispatched ?? null})`.execute(db);
+        await sql`delete from ${sql.table('meta')} where ${sql.ref('key')} in (${key}, ${`setting:deployment:${runId}`}, ${`setting:dispatched:${runId}`})`.execute(db);
+      }
+    },
+  };
+}
+
 /** Names sort in the order they must run; append, never edit a released migration. */
-function migrations(backend: Backend): Record<string, Migration> {
-  return { '0001_initial': initial(backend) };
+export function migrations(backend: Backend): Record<string, Migration> {
+  return { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend) };
 }
 
 export async function migrateToLatest<DB>(db: Kysely<DB>, backend: Backend): Promise<void> {

@@ -1,8 +1,8 @@
 // Conversions between the store's records and table rows: keys, JSON columns, and the camelCase
 // names callers see.
 import type { Selectable } from 'kysely';
-import type { ApprovalsTable, ResourcesTable, RunsTable, SyncEventsTable } from './schema.js';
-import type { ApprovalRecord, ResourceKey, RunRecord, StoredResource, SyncEvent } from './store.js';
+import type { ApprovalsTable, ResourcesTable, RunsTable, RunTrackingTable, SyncEventsTable } from './schema.js';
+import type { ApprovalRecord, ResourceKey, RunDispatch, RunRecord, RunTracking, StoredResource, SyncEvent } from './store.js';
 
 export function now(): string {
   return new Date().toISOString();
@@ -118,6 +118,20 @@ export function toRun(row: Selectable<RunsTable>): RunRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+  };
+}
+
+const optionalNumber = (value: number | string | null): number | null => (value === null ? null : Number(value));
+
+export function toTracking(row: Selectable<RunTrackingTable>): RunTracking {
+  return {
+    runId: row.run_id,
+    repo: row.repo,
+    dispatch: JSON.parse(row.dispatch) as RunDispatch,
+    deploymentId: optionalNumber(row.deployment_id),
+    dispatchRequestedAt: row.dispatch_requested_at,
+    dispatchedAt: row.dispatched_at,
+    workflowRunId: optionalNumber(row.workflow_run_id),
   };
 }
 

@@ -1,11 +1,23 @@
 // Runs of environments: what a deploy or destroy did, its status and timings. Written by the app
 // and the runner, possibly from several replicas, so conflicts are settled by the database.
 import type { Kysely } from 'kysely';
-import { now, optionalJson, toRun } from './rows.js';
+import { now, optionalJson, toRun, toTracking } from './rows.js';
 import type { Database } from './schema.js';
-import type { NewRun, RunFilter, RunPatch, RunRecord } from './store.js';
+import type { NewRun, RunFilter, RunPatch, RunRecord, RunStatus, RunTracking, TrackingPatch } from './store.js';
 
-export async function createRun(db: Kysely<Database>, run: NewRun): Promise<RunRecord> {
+export async function createRun(db: Kysely<Database>, run: NewRun, tracking?: NewTracking): Promise<RunRecord> {
+  return db.transaction().execute(async (trx) => {
+    const created = await insertRun(trx, run);
+    if (tracking) {
+      await trx.insertInto('run_tracking').values({ run_id: run.id, repo: tracking.repo, dispatch: JSON.stringify(tracking.dispatch), deployment_id: null, dispatch_requested_at: null, dispatched_at: null, workflow_run_id: null }).execute();
+    }
+    return created;
+  });
+}
+
+type NewTracking = Pick<RunTracking, 'repo' | 'dispatch'>;
+
+async function insertRun(db: Kysely<Database>, run: NewRun): Promise<RunRecord> {
   const row = await db
     .insertInto('runs')
     .values({
@@ -56,4 +68,41 @@ export async function listRuns(db: Kysely<Database>, filter: RunFilter = {}): Pr
   if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
   if (filter.revision !== undefined) query = query.where('revision', '=', filter.revision);
   return (await query.execute()).map(toRun);
+}
+
+export async function getTracking(db: Kysely<Database>, runId: string): Promise<RunTracking | undefined> {
+  const row = await db.selectFrom('run_tracking').selectAll().where('run_id', '=', runId).executeTakeFirst();
+  return row && toTracking(row);
+}
+
+export async function updateTracking(db: Kysely<Database>, runId: string, patch: TrackingPatch): Promise<RunTracking> {
+  const set = {
+    ...(patch.deploymentId !== undefined && { deployment_id: patch.deploymentId }),
+    ...(patch.dispatchRequestedAt !== undefined && { dispatch_requested_at: patch.dispatchRequestedAt }),
+    ...(patch.dispatchedAt !== undefined && { dispatched_at: patch.dispatchedAt }),
+    ...(patch.workflowRunId !== undefined && { workflow_run_id: patch.workflowRunId }),
+  };
+  const row =
+    Object.keys(set).length === 0
+      ? await db.selectFrom('run_tracking').selectAll().where('run_id', '=', runId).executeTakeFirst()
+      : await db.updateTable('run_tracking').set(set).where('run_id', '=', runId).returningAll().executeTakeFirst();
+  if (row === undefined) throw new Error(`cannot update the tracking of run "${runId}": it has none`);
+  return toTracking(row);
+}
+
+export async function listOpenRuns(db: Kysely<Database>, repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]> {
+  const rows = await db
+    .selectFrom('runs')
+    .innerJoin('run_tracking', 'run_tracking.run_id', 'runs.id')
+    .selectAll()
+    .where('run_tracking.repo', '=', repo)
+    .where('runs.status', 'in', ['waiting', 'queued'])
+    .orderBy('runs.seq')
+    .execute();
+  return rows.map((row) => ({ run: toRun(row), tracking: toTracking(row) }));
+}
+
+export async function countRuns(db: Kysely<Database>): Promise<Partial<Record<RunStatus, number>>> {
+  const rows = await db.selectFrom('runs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }

@@ -65,7 +65,54 @@ export interface MetaTable {
   value: string;
 }
 
+export interface RunTrackingTable {
+  run_id: string;
+  repo: string;
+  /** JSON: RunDispatch. */
+  dispatch: string;
+  /** bigint: PostgreSQL answers it as a string, SQLite as a number. */
+  deployment_id: number | string | null;
+  dispatch_requested_at: string | null;
+  dispatched_at: string | null;
+  workflow_run_id: number | string | null;
+}
+
+export interface PushesTable {
+  seq: Generated<number>;
+  repo: string;
+  sha: string;
+  outcome: 'applied' | 'stale' | 'invalid' | 'ignored';
+  detail: string;
+  at: string;
+}
+
+export interface JobWorkersTable {
+  id: string;
+  process: string;
+  heartbeat_at: string;
+}
+
+/** The embedded store's job queue (SQLite only). */
+export interface JobsTable {
+  id: Generated<number>;
+  task: string;
+  queue: string;
+  key: string | null;
+  payload: string;
+  run_at: string;
+  attempts: Generated<number>;
+  max_attempts: number;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_at: string | null;
+  created_at: string;
+}
+
 export interface Database {
+  run_tracking: RunTrackingTable;
+  pushes: PushesTable;
+  job_workers: JobWorkersTable;
+  jobs: JobsTable;
   resources: ResourcesTable;
   sync_events: SyncEventsTable;
   runs: RunsTable;

@@ -2,6 +2,10 @@
 // deliveries) and of how it changed (sync events). One interface, two backends: SQLite for a single
 // instance with nothing to set up, PostgreSQL when several replicas share state.
 import { connect } from './connect.js';
+import type { JobQueue, NewJob, QueueSettings } from './jobs/queue.js';
+import { DEFAULT_QUEUE_SETTINGS } from './jobs/queue.js';
+import { migrateJobs, PostgresJobQueue } from './jobs/postgres-queue.js';
+import { SqliteJobQueue } from './jobs/sqlite-queue.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 
@@ -88,6 +92,60 @@ export interface RunFilter {
 export type NewRun = Omit<RunRecord, 'createdAt' | 'startedAt' | 'finishedAt'>;
 export type RunPatch = Partial<Pick<RunRecord, 'status' | 'activities' | 'outputs' | 'startedAt' | 'finishedAt'>>;
 
+/** A merged pull request whose approvals a run honours: its number and what its approvals were bound to. */
+export interface ApprovalSource {
+  number: number;
+  subject: string;
+}
+
+/** What a run needs to be dispatched, decided when the merge planned it. */
+export interface RunDispatch {
+  /** Its place in the merge's runs (dependency order). */
+  order: number;
+  /** PROJECT/ENVIRONMENT. */
+  environment: string;
+  action: RunAction;
+  /** The sync branch: workflow_dispatch needs a branch, the runner then checks out `sha`. */
+  branch: string;
+  workflow: string;
+  /** The commit the runner checks out; none when a destroy has no earlier revision to run. */
+  sha?: string;
+  gates: string[];
+  /** Runs of the same merge that must succeed first. */
+  after: string[];
+  labels: string[];
+  /** The merged pull requests whose approvals count for its gates (several when a push merged several). */
+  approvals: ApprovalSource[];
+}
+
+/** A run's life on GitHub: each step recorded once it is done, so that a repeated job skips it. */
+export interface RunTracking {
+  runId: string;
+  /** OWNER/REPO. */
+  repo: string;
+  dispatch: RunDispatch;
+  deploymentId: number | null;
+  /** Set before the dispatch request, so that a job resumed after a crash looks for the workflow run first. */
+  dispatchRequestedAt: string | null;
+  dispatchedAt: string | null;
+  /** The workflow run carrying it out; another workflow run naming the same run is a duplicate. */
+  workflowRunId: number | null;
+}
+
+export type TrackingPatch = Partial<Pick<RunTracking, 'deploymentId' | 'dispatchRequestedAt' | 'dispatchedAt' | 'workflowRunId'>>;
+
+/** What became of a push to a followed repository's sync branch. */
+export interface PushRecord {
+  repo: string;
+  sha: string;
+  /** applied; stale (older than, or diverged from, what the system applied); invalid (does not validate); ignored. */
+  outcome: 'applied' | 'stale' | 'invalid' | 'ignored';
+  detail: string;
+  at: string;
+}
+
+export type DeliveryOutcome = 'queued' | 'requeued' | 'duplicate';
+
 export interface ApprovalRecord {
   repo: string;
   pullNumber: number;
@@ -110,21 +168,38 @@ export interface Store {
   /** In id order; `since` is an event id and only later events are returned. */
   listSyncEvents(filter?: { project?: string; since?: number; limit?: number }): Promise<SyncEvent[]>;
 
-  createRun(run: NewRun): Promise<RunRecord>;
+  /** Creates a run, with its GitHub tracking when given, in one commit; throws when the id exists. */
+  createRun(run: NewRun, tracking?: Omit<RunTracking, 'runId' | 'deploymentId' | 'dispatchRequestedAt' | 'dispatchedAt' | 'workflowRunId'>): Promise<RunRecord>;
+  getTracking(runId: string): Promise<RunTracking | undefined>;
+  updateTracking(runId: string, patch: TrackingPatch): Promise<RunTracking>;
+  /** Runs of a repository still waiting (or queued), with their tracking, in creation order. */
+  listOpenRuns(repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]>;
   /** Throws when no run has that id. */
   updateRun(id: string, patch: RunPatch): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(filter?: RunFilter): Promise<RunRecord[]>;
+  /** How many runs have each status (metrics). */
+  countRuns(): Promise<Partial<Record<RunStatus, number>>>;
 
   /** Recording the same decision again keeps the first record; a changed decision replaces it. */
   recordApproval(approval: Omit<ApprovalRecord, 'at'>): Promise<void>;
   listApprovals(repo: string, pullNumber: number, sha: string): Promise<ApprovalRecord[]>;
 
-  /** True the first time a delivery id is seen, false on a redelivery, also under concurrent calls. */
-  recordDelivery(id: string, event: string): Promise<boolean>;
-  /** Forgets a delivery whose work failed, so that redelivering it tries again. */
-  forgetDelivery(id: string): Promise<void>;
+  /**
+   * A webhook delivery accepted: the delivery and its job committed together (`job`'s key is the
+   * delivery's). A redelivery queues nothing, unless its job failed for good: then it runs again.
+   */
+  acceptDelivery(delivery: { id: string; event: string }, job: NewJob): Promise<DeliveryOutcome>;
+  /** The durable job queue, in the same database. */
+  readonly jobs: JobQueue;
+
+  recordPush(push: Omit<PushRecord, 'at'>): Promise<void>;
+  /** Newest first. */
+  listPushes(repo: string, limit?: number): Promise<PushRecord[]>;
+
+  /** Throws when the database does not answer (readiness). */
+  ping(): Promise<void>;
 
   /** Small named values the app keeps across restarts (the config repository it syncs, say). */
   getSetting(name: string): Promise<string | undefined>;
@@ -138,15 +213,25 @@ export interface StoreOptions {
   url?: string;
   /** Where the default SQLite file lives; `./data` unless given. */
   dataDir?: string;
+  /** The job queue's attempts, lease and polling. */
+  queue?: Partial<QueueSettings>;
+  /** Where the job queue's own log lines go (graphile-worker's, on PostgreSQL). */
+  log?: (level: string, message: string, meta?: object) => void;
 }
 
+/** The key of a delivery's job: a redelivery finds it by this. */
+export const deliveryKey = (id: string) => `delivery:${id}`;
+
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
-  const { db, backend } = connect(options);
+  const { db, backend, pool } = connect(options);
+  const settings = { ...DEFAULT_QUEUE_SETTINGS, ...options.queue };
   try {
     await migrateToLatest(db, backend);
+    if (pool) await migrateJobs(pool);
   } catch (error) {
     await db.destroy();
     throw error;
   }
-  return new KyselyStore(db);
+  const jobs = pool ? new PostgresJobQueue(db, pool, settings, options.log) : new SqliteJobQueue(db, settings);
+  return new KyselyStore(db, jobs);
 }

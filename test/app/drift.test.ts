@@ -3,7 +3,7 @@
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { checkDrift } from '../../src/app/drift.js';
+import { checkDrift } from '../../src/flows/sync/drift.js';
 import { OctokitPort } from '../../src/github/octokit-port.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';

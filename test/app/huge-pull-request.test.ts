@@ -29,7 +29,7 @@ afterEach(async () => {
   nock.cleanAll();
 });
 
-it('checks a pull request breaking 120 environments of a 2,000-spec repository in 10 requests: 8, and 2 for annotations past the first 50', async () => {
+it('checks a pull request breaking 120 environments of a 2,000-spec repository in 11 requests: 9 (one reads the checks it ensures), and 2 for annotations past the first 50', async () => {
   const base = generateRepository(2_000);
   const head = new Map(base);
   let broken = 0;
@@ -54,6 +54,9 @@ it('checks a pull request breaking 120 environments of a 2,000-spec repository i
     .reply(200, () => (count('tarball head')(), tarballOf(sources(Object.fromEntries(head)))), { 'content-type': 'application/x-gzip' })
     .get(`${REPO}/tarball/${BASE}`)
     .reply(200, () => (count('tarball base')(), tarballOf(sources(Object.fromEntries(base)))), { 'content-type': 'application/x-gzip' })
+    .get(`${REPO}/commits/${HEAD}/check-runs`)
+    .query(true)
+    .reply(200, () => (count('list checks')(), { check_runs: [] }))
     .post(`${REPO}/check-runs`)
     .times(2)
     .reply(201, (_uri, body: Record<string, any>) => (count(`create ${body.name}`)(), annotations.push(body.output.annotations?.length ?? 0), { id: 1 })) // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -76,6 +79,7 @@ it('checks a pull request breaking 120 environments of a 2,000-spec repository i
     'config',
     'tarball head',
     'tarball base',
+    'list checks',
     'create envsync/validate',
     'more annotations',
     'more annotations',

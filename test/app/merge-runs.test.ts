@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRepositoryConfig } from '../../src/config/config.js';
 import type { GitHubPort } from '../../src/github/port.js';
-import { startMergeRuns } from '../../src/handlers/merge-runs.js';
+import { startMergeRuns } from '../../src/flows/merge/start-runs.js';
 import { loadSpecs } from '../../src/specs/load.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
@@ -18,16 +18,22 @@ const PREVIOUS = 'p'.repeat(40);
 let store: Store;
 let calls: string[];
 
+/** A port that records what it is asked to do; a status equal to a deployment's latest is not added, as the real port does. */
+const latest = new Map<number, string>();
 const port = {
-  pullRequestsOfCommit: async () => [],
-  createDeployment: async (_r: unknown, d: { environment: string }) => (calls.push(`deployment ${d.environment}`), calls.length),
-  createDeploymentStatus: async (_r: unknown, id: number, s: { description: string }) => void calls.push(`status ${id} ${s.description}`),
+  ensureDeployment: async (_r: unknown, d: { environment: string }) => (calls.push(`deployment ${d.environment}`), calls.length),
+  ensureDeploymentStatus: async (_r: unknown, id: number, s: { description: string }) => {
+    if (latest.get(id) === s.description) return;
+    latest.set(id, s.description);
+    calls.push(`status ${id} ${s.description}`);
+  },
   dispatchWorkflow: async (_r: unknown, _w: string, ref: string, inputs: Record<string, string>) => void calls.push(`dispatch ${ref} ${inputs.environment} ${inputs.action} ${inputs.sha}`),
 } as unknown as GitHubPort;
 
 beforeEach(async () => {
   store = await openStore({ url: ':memory:' });
   calls = [];
+  latest.clear();
 });
 afterEach(() => store.close());
 
@@ -42,7 +48,13 @@ const input = (previousRevision: string | undefined) => ({
   after: checked(withoutDev()),
   config: parseRepositoryConfig(undefined).config,
   previousRevision,
+  approvals: [] as { number: number; subject: string }[],
 });
+/** Merged as pull request #7, whose gate a reviewer approved. */
+const approved = async () => {
+  await store.recordApproval({ repo: 'acme/config', pullNumber: 7, sha: `${'h'.repeat(40)}:main`, gate: 'hook/onInit/change-approval', user: 'r', decision: 'approve' });
+  return [{ number: 7, subject: `${'h'.repeat(40)}:main` }];
+};
 
 describe('a merge that deletes an environment', () => {
   it('dispatches its destroy at the revision that still has it, approved gates aside', async () => {
@@ -53,17 +65,13 @@ describe('a merge that deletes an environment', () => {
   });
 
   it('runs the destroy from the previous revision once approved, never from the merge that removed it', async () => {
-    const approvingPort = { ...port, pullRequestsOfCommit: async () => [{ number: 7, state: 'closed', headSha: 'h'.repeat(40), baseSha: PREVIOUS, baseRef: 'main', author: 'a' }] } as unknown as GitHubPort;
-    await store.recordApproval({ repo: 'acme/config', pullNumber: 7, sha: `${'h'.repeat(40)}:main`, gate: 'hook/onInit/change-approval', user: 'r', decision: 'approve' });
-    const started = await startMergeRuns(approvingPort, store, input(PREVIOUS));
+    const started = await startMergeRuns(port, store, { ...input(PREVIOUS), approvals: await approved() });
     expect(started.map((s) => s.state)).toEqual(['dispatched']);
     expect(calls[1]).toBe(`dispatch main payments/dev destroy ${PREVIOUS}`);
   });
 
   it('waits, saying why, when the system has applied no revision to run the destroy from', async () => {
-    const approvingPort = { ...port, pullRequestsOfCommit: async () => [{ number: 7, state: 'closed', headSha: 'h'.repeat(40), baseSha: PREVIOUS, baseRef: 'main', author: 'a' }] } as unknown as GitHubPort;
-    await store.recordApproval({ repo: 'acme/config', pullNumber: 7, sha: `${'h'.repeat(40)}:main`, gate: 'hook/onInit/change-approval', user: 'r', decision: 'approve' });
-    const started = await startMergeRuns(approvingPort, store, input(undefined));
+    const started = await startMergeRuns(port, store, { ...input(undefined), approvals: await approved() });
     expect(started.map((s) => s.state)).toEqual([{ waitingFor: 'a revision that still has the environment (the system has applied none)' }]);
     expect(calls.some((c) => c.startsWith('dispatch'))).toBe(false);
   });

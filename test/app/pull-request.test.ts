@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnvsyncApp } from '../../src/app/index.js';
 import { PLAN_MARKER } from '../../src/render/plan-markdown.js';
+import type { QueueSettings } from '../../src/system/jobs/queue.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles, scenarioFiles } from '../golden/scenarios.js';
 import { commentCreated, pullRequestOpened, tarballOf } from '../helpers/github-fixtures.js';
@@ -25,9 +26,9 @@ let app: ReturnType<typeof createEnvsyncApp>;
 let probot: ReturnType<typeof testProbot>;
 let sent: { method: string; path: string; body: unknown }[];
 
-async function start(url: string) {
-  store = await openStore({ url });
-  app = createEnvsyncApp({ store, driftMinutes: 0 });
+async function start(url: string, queue: Partial<QueueSettings> = {}) {
+  store = await openStore({ url, queue: { pollMs: 50, ...queue } });
+  app = createEnvsyncApp({ store, driftMinutes: 0, appId: 123 });
   probot = testProbot();
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
 }
@@ -67,6 +68,9 @@ function mockCheckFlow(headFiles = scenarioFiles('template-edited-in-place'), co
     .reply(200, tarballOf(headFiles), { 'content-type': 'application/x-gzip' })
     .get(`${REPO}/tarball/${BASE}`)
     .reply(200, tarballOf(exampleFiles()), { 'content-type': 'application/x-gzip' })
+    .get(`${REPO}/commits/${HEAD}/check-runs`)
+    .query({ per_page: 100, filter: 'latest', app_id: 123 })
+    .reply(200, { check_runs: [] })
     .post(`${REPO}/check-runs`)
     .times(3)
     .reply(201, (uri, body) => {
@@ -78,13 +82,23 @@ function mockCheckFlow(headFiles = scenarioFiles('template-edited-in-place'), co
     .reply(200, comments);
 }
 
+/** Until no job is due or running: a retry waiting its backoff becomes due on its own. */
+const waitForJobs = async () => {
+  for (;;) {
+    await app.running()!.queue.idle();
+    const waiting = (await store.jobs.list({ state: 'pending' })).length;
+    if (waiting === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
 const receive = async (name: string, payload: unknown, id = `d-${Math.random()}`) => {
   await probot.receive({ id, name, payload } as never);
-  await app.running()!.queue.idle();
+  await waitForJobs();
 };
 
 describe('a pull request', () => {
-  it('gets a passing validate check, the plan check, a pending gate and the plan comment: 9 requests', async () => {
+  it('gets a passing validate check, the plan check, a pending gate and the plan comment: 10 requests', async () => {
     mockCheckFlow();
     nock(API).post(`${REPO}/issues/2/comments`).reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 500 }));
     await receive('pull_request', pullRequestOpened(HEAD, BASE));
@@ -162,22 +176,40 @@ describe('a pull request', () => {
   });
 
   it('is not checked twice for a redelivered event', async () => {
-    await store.recordDelivery('same', 'pull_request');
+    mockCheckFlow();
+    nock(API).post(`${REPO}/issues/2/comments`).reply(201, { id: 1 });
     await receive('pull_request', pullRequestOpened(HEAD, BASE), 'same');
-    expect(sent).toEqual([]);
+    const checked = sent.length;
+    await receive('pull_request', pullRequestOpened(HEAD, BASE), 'same');
+    expect(sent).toHaveLength(checked);
+    expect(await store.jobs.list()).toEqual([]);
   });
 
-  it('is checked when an event whose check failed (GitHub down) is redelivered', async () => {
+  it('is checked again, without a redelivery, after an attempt failed (GitHub down)', async () => {
+    nock(API).get(`${REPO}/pulls/2`).reply(500, { message: 'Server Error' });
+    mockCheckFlow();
+    nock(API).post(`${REPO}/issues/2/comments`).reply(201, { id: 1 });
+    await receive('pull_request', pullRequestOpened(HEAD, BASE), 'flaky');
+    // The retry waits its backoff (about 3 s) before it is due.
+    await waitForJobs();
+    expect(app.running()!.failures.splice(0).map((f) => f.task)).toEqual(['check-pull-request']);
+    expect(sent.map((r) => (r.body as { name: string }).name)).toEqual(['envsync/validate', 'envsync/plan', GATE]);
+  });
+
+  it('is checked when an event whose check failed for good is redelivered', async () => {
+    await app.running()!.stop();
+    await store.close();
+    await start(`sqlite:${join(work, 'store.db')}`, { maxAttempts: 1 });
     nock(API).get(`${REPO}/pulls/2`).reply(500, { message: 'Server Error' });
     await receive('pull_request', pullRequestOpened(HEAD, BASE), 'flaky');
-    const failures = app.running()!.failures.splice(0);
-    expect(failures.map((f) => f.key)).toEqual(['Codertocat/Hello-World#2']);
-    expect(sent).toEqual([]);
+    expect(app.running()!.failures.splice(0).map((f) => f.task)).toEqual(['check-pull-request']);
+    expect((await store.jobs.list()).map((j) => [j.key, j.state, j.lastError])).toEqual([['delivery:flaky', 'failed', expect.stringContaining('Server Error')]]);
 
     mockCheckFlow();
     nock(API).post(`${REPO}/issues/2/comments`).reply(201, { id: 1 });
     await receive('pull_request', pullRequestOpened(HEAD, BASE), 'flaky');
     expect(sent.map((r) => (r.body as { name: string }).name)).toEqual(['envsync/validate', 'envsync/plan', GATE]);
+    expect(await store.jobs.list()).toEqual([]);
   });
 });
 
@@ -192,7 +224,13 @@ describe('/approve', () => {
       ? nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(404, {})
       : nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(200, text, { 'content-type': 'application/vnd.github.raw+json' });
   const reaction = (content: string) => nock(API).post(`${REPO}/issues/comments/99/reactions`, { content }).reply(201, {});
-  const reply = () => nock(API).post(`${REPO}/issues/2/comments`).reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 3 }));
+  const reply = () =>
+    nock(API)
+      .get(`${REPO}/issues/2/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/2/comments`)
+      .reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 3 }));
 
   it('from a user with write access passes the gate for this head, with a reaction', async () => {
     mockPullRequest();
@@ -216,9 +254,9 @@ describe('/approve', () => {
   it('on a merged pull request releases the run its merge holds for that gate', async () => {
     const MERGE = 'd'.repeat(40);
     const RUN = `${MERGE.slice(0, 12)}-payments-dev-deploy`;
-    await store.createRun({ id: RUN, project: 'payments', environment: 'dev', action: 'deploy', revision: MERGE, status: 'waiting', activities: [], outputs: {} });
-    await store.setSetting(`deployment:${RUN}`, '41');
-    await store.setSetting(`pending:${RUN}`, JSON.stringify({ order: 0, environment: 'payments/dev', action: 'deploy', branch: 'main', workflow: 'envsync-run.yml', sha: MERGE, gates: ['hook/onInit/change-approval'], after: [], labels: ['ubuntu-latest'], told: 'approval' }));
+    const dispatch = { order: 0, environment: 'payments/dev', action: 'deploy' as const, branch: 'main', workflow: 'envsync-run.yml', sha: MERGE, gates: ['hook/onInit/change-approval'], after: [], labels: ['ubuntu-latest'], approvals: [{ number: 2, subject: `${HEAD}:main` }] };
+    await store.createRun({ id: RUN, project: 'payments', environment: 'dev', action: 'deploy', revision: MERGE, status: 'waiting', activities: [], outputs: {} }, { repo: 'Codertocat/Hello-World', dispatch });
+    await store.updateTracking(RUN, { deploymentId: 41 });
     const merged = { number: 2, state: 'closed', head: { sha: HEAD }, base: { sha: BASE, ref: 'main' }, user: { login: 'Codertocat' }, merged_at: '2026-11-21T07:00:00Z', merge_commit_sha: MERGE };
     nock(API).get(`${REPO}/pulls/2`).reply(200, merged);
     config();
@@ -227,10 +265,11 @@ describe('/approve', () => {
     nock(API)
       .patch(`${REPO}/check-runs/7`)
       .reply(200, {})
-      .get(`${REPO}/commits/${MERGE}/pulls`)
-      .reply(200, [merged])
       .post(`${REPO}/actions/workflows/envsync-run.yml/dispatches`)
       .reply(204, (uri, body) => (keep('POST', uri)(uri, body), ''))
+      .get(`${REPO}/deployments/41/statuses`)
+      .query({ per_page: 1 })
+      .reply(200, [{ state: 'queued', description: 'waiting for approval of hook/onInit/change-approval: /approve on #2' }])
       .post(`${REPO}/deployments/41/statuses`)
       .reply(201, (uri, body) => (keep('POST', uri)(uri, body), {}));
     reaction('+1');
@@ -250,7 +289,7 @@ describe('/approve', () => {
     reply();
     reaction('confused');
     await receive('issue_comment', commentCreated('/approve', 'author'));
-    expect(sent.map((s) => (s.body as { body: string }).body)).toEqual(['@author, the author of a pull request cannot approve it: ask a reviewer with write access or a listed approver.']);
+    expect(sent.map((s) => (s.body as { body: string }).body)).toEqual(['@author, the author of a pull request cannot approve it: ask a reviewer with write access or a listed approver.\n\n<!-- envsync:reply 99 -->']);
     expect(await store.listApprovals('Codertocat/Hello-World', 2, `${HEAD}:main`)).toEqual([]);
   });
 
@@ -271,7 +310,7 @@ describe('/approve', () => {
     reply();
     reaction('confused');
     await receive('issue_comment', commentCreated('/approve', 'reader'));
-    expect((sent[0]!.body as { body: string }).body).toBe('@reader, your approval does not count: it needs write access to this repository (you have read) or a place among the approvers of `.github/envsync.yml`.');
+    expect((sent[0]!.body as { body: string }).body).toBe('@reader, your approval does not count: it needs write access to this repository (you have read) or a place among the approvers of `.github/envsync.yml`.\n\n<!-- envsync:reply 99 -->');
   });
 
   it('from a member of a listed team counts without write access', async () => {
@@ -298,7 +337,7 @@ describe('/approve', () => {
     reply();
     reaction('confused');
     await receive('issue_comment', commentCreated('/approve deploy-gate', 'reviewer'));
-    expect((sent[0]!.body as { body: string }).body).toBe('@reviewer, no gate named `deploy-gate`: this head\'s gates are `hook/onInit/change-approval`.');
+    expect((sent[0]!.body as { body: string }).body).toBe('@reviewer, no gate named `deploy-gate`: this head\'s gates are `hook/onInit/change-approval`.\n\n<!-- envsync:reply 99 -->');
   });
 
   it('survives a restart of the app: a new check of the same head shows the gate approved', async () => {
@@ -315,8 +354,13 @@ describe('/approve', () => {
 });
 
 describe('other commands', () => {
-  it('/help answers with the commands', async () => {
-    nock(API).post(`${REPO}/issues/2/comments`).reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 1 }));
+  it('/help answers with the commands, once however often the job runs', async () => {
+    nock(API)
+      .get(`${REPO}/issues/2/comments`)
+      .query(true)
+      .reply(200, [])
+      .post(`${REPO}/issues/2/comments`)
+      .reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 1 }));
     await receive('issue_comment', commentCreated('/help', 'anyone'));
     expect((sent[0]!.body as { body: string }).body).toMatch(/^envsync commands, in a comment of their own line:/);
   });

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Octokit } from '@octokit/core';
 import { createEnvsyncApp } from '../../src/app/index.js';
 import { OctokitPort } from '../../src/github/octokit-port.js';
-import { applyPush, type PushEvent } from '../../src/handlers/push.js';
+import { applyPush, type PushEvent } from '../../src/flows/merge/apply-push.js';
 import { SystemService } from '../../src/system/service.js';
 import { hashToken } from '../../src/system/api.js';
 import { openStore, type Store } from '../../src/system/store.js';
@@ -39,7 +39,7 @@ let probot: ReturnType<typeof testProbot>;
 beforeEach(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
-  store = await openStore({ url: ':memory:' });
+  store = await openStore({ url: ':memory:', queue: { pollMs: 50 } });
   handlers = [];
   app = createEnvsyncApp({ store, apiTokens: [{ name: 'ci', sha256: hashToken('secret-token'), projects: { '*': 'read' } }], driftMinutes: 0 });
   probot = testProbot();
@@ -71,8 +71,15 @@ function mockPush(after: string, pulls: unknown[], config?: string, newToken = t
 function mockRuns(options: { deployments: number; statuses: number; dispatches: number; failDispatch?: string }) {
   let next = 100;
   const record = (uri: string, body: unknown) => sent.push(`${uri.replace(REPO, '')} ${JSON.stringify(body)}`);
-  if (options.deployments) nock(API).post(`${REPO}/deployments`).times(options.deployments).reply(201, (uri, body) => (record(uri, body), { id: ++next }));
-  if (options.statuses) nock(API).post(/\/deployments\/\d+\/statuses$/).times(options.statuses).reply(201, (uri, body) => (record(uri, body), {}));
+  // Each is ensured: looked for first (none there yet), then made.
+  if (options.deployments) {
+    nock(API).get(`${REPO}/deployments`).query(true).times(options.deployments).reply(200, []);
+    nock(API).post(`${REPO}/deployments`).times(options.deployments).reply(201, (uri, body) => (record(uri, body), { id: ++next }));
+  }
+  if (options.statuses) {
+    nock(API).get(/\/deployments\/\d+\/statuses$/).query({ per_page: 1 }).times(options.statuses).reply(200, []);
+    nock(API).post(/\/deployments\/\d+\/statuses$/).times(options.statuses).reply(201, (uri, body) => (record(uri, body), {}));
+  }
   if (options.dispatches)
     nock(API)
       .post(`${REPO}/actions/workflows/envsync-run.yml/dispatches`)
@@ -83,11 +90,21 @@ function mockRuns(options: { deployments: number; statuses: number; dispatches: 
       });
 }
 
-const mergedPr = { number: 2, state: 'closed', head: { sha: PR_HEAD }, base: { sha: 'b'.repeat(40), ref: 'master' }, user: { login: 'Codertocat' } };
+/** The pull request GitHub says a merge commit merged. */
+const mergedPr = (merge: string) => ({ number: 2, state: 'closed', head: { sha: PR_HEAD }, base: { sha: 'b'.repeat(40), ref: 'master' }, user: { login: 'Codertocat' }, merged_at: '2026-11-21T07:00:00Z', merge_commit_sha: merge });
 
 beforeEach(() => {
   sent = [];
 });
+
+/** Until the job failed once has been retried (it waits its backoff, about 3 s). */
+async function waitForRetry() {
+  for (;;) {
+    await app.running()!.queue.idle();
+    if ((await store.jobs.list({ state: 'pending' })).length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 describe('a push', () => {
   it('to the sync branch applies that revision to the system, after the webhook is answered', async () => {
@@ -121,7 +138,7 @@ describe('a push', () => {
   it('dispatches the runner workflow for each run approved on the merged pull request, with the runner labels of its agents', async () => {
     const payload = pushExample();
     await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${PR_HEAD}:master`, gate: GATE, user: 'reviewer', decision: 'approve' });
-    mockPush(payload.after, [mergedPr], 'runs:\n  labels:\n    linux-large: [self-hosted, large]\n');
+    mockPush(payload.after, [mergedPr(payload.after)], 'runs:\n  labels:\n    linux-large: [self-hosted, large]\n');
     mockRuns({ deployments: 2, statuses: 2, dispatches: 2 });
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
@@ -134,23 +151,31 @@ describe('a push', () => {
     expect((await store.getRun(id))?.status).toBe('queued');
   });
 
-  it('redelivered after failing half-way resumes: no run, deployment or dispatch is made twice', async () => {
+  it('failing half-way is retried and resumes: no run, deployment or dispatch is made twice', async () => {
     const payload = pushExample();
     await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${PR_HEAD}:master`, gate: GATE, user: 'reviewer', decision: 'approve' });
-    mockPush(payload.after, [mergedPr]);
+    mockPush(payload.after, [mergedPr(payload.after)]);
     mockRuns({ deployments: 2, statuses: 1, dispatches: 2, failDispatch: 'payments/staging' });
-    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
-    await app.running()!.queue.idle();
-    expect(app.running()!.failures.splice(0).map((f) => f.key)).toEqual(['Codertocat/Hello-World']);
-    expect(await store.getAppliedRevision()).toBeUndefined(); // applied only once every run has started
-
-    sent = [];
-    mockPush(payload.after, [mergedPr], undefined, false);
+    // The retry: the staging dispatch was asked for, so the workflow run it may have started is
+    // looked for first; there is none, so it is dispatched again.
+    mockPush(payload.after, [mergedPr(payload.after)], undefined, false);
+    nock(API).get(`${REPO}/actions/workflows/envsync-run.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
     mockRuns({ deployments: 0, statuses: 1, dispatches: 1 });
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
-    expect(sent.map((r) => r.split(' ')[0])).toEqual(['/actions/workflows/envsync-run.yml/dispatches', '/deployments/102/statuses']);
-    expect(sent[0]).toContain('"environment":"payments/staging"');
+    expect(app.running()!.failures.splice(0).map((f) => f.task)).toEqual(['apply-push']);
+    expect(await store.getAppliedRevision()).toBeUndefined(); // applied only once every run has started
+    await waitForRetry();
+    expect(sent.map((r) => r.split(' ')[0])).toEqual([
+      '/deployments',
+      '/deployments',
+      '/actions/workflows/envsync-run.yml/dispatches',
+      '/deployments/101/statuses',
+      '/actions/workflows/envsync-run.yml/dispatches',
+      '/actions/workflows/envsync-run.yml/dispatches',
+      '/deployments/102/statuses',
+    ]);
+    expect(sent.slice(-3, -1).map((r) => r.includes('"environment":"payments/staging"'))).toEqual([true, true]);
     expect(await store.getAppliedRevision()).toBe(payload.after);
     expect((await store.listRuns()).length).toBe(2);
   });
@@ -162,12 +187,8 @@ describe('a push', () => {
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
     sent = [];
-    nock(API)
-      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
-      .query({ ref: 'master' })
-      .reply(404, {})
-      .get(`${REPO}/tarball/${payload.after}`)
-      .reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+    // The configuration says which branch syncs; then the revision is known to be applied: no more.
+    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: 'master' }).reply(404, {});
     await probot.receive({ id: 'delivery-2', name: 'push', payload } as never);
     await app.running()!.queue.idle();
     expect(sent).toEqual([]);
@@ -197,15 +218,22 @@ describe('a push', () => {
     read();
     expect(await applyPush(new OctokitPort(new Octokit({ auth: 't' })), new SystemService(store), payload as unknown as PushEvent)).toEqual({
       ignored: `revision ${payload.after} of master does not validate (1 error), so nothing was applied or run: projects/payments/environments/dev.yaml:18:12: variable "replicas" is "3", but EnvironmentTemplate "web-stack" restricts it to: "1", "2", "4": did you mean "1"?; fix it in a new commit on master`,
+      outcome: 'invalid',
     });
+    expect((await store.listPushes('Codertocat/Hello-World')).map((p) => p.outcome)).toEqual(['invalid', 'invalid']);
   });
 
   it('redelivered changes nothing and asks GitHub nothing', async () => {
     const payload = pushExample();
-    await store.recordDelivery('delivery-1', 'push');
+    mockPush(payload.after, []);
+    mockRuns({ deployments: 2, statuses: 2, dispatches: 0 });
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
-    expect(await store.listResources()).toEqual([]);
+    const before = sent.length;
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    expect(sent).toHaveLength(before);
+    expect(await store.jobs.list()).toEqual([]);
   });
 
   it('to another branch is not applied, even when that branch\'s own configuration names it the sync branch', async () => {

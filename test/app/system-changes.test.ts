@@ -1,10 +1,11 @@
 // Changes made outside Git go back to Git as soon as they are made: the service reports each one,
-// a burst is gathered into one batch, and the batch is delivered as `.github/envsync.yml` says.
+// a burst is gathered into one durable job, and the job delivers it as `.github/envsync.yml` says.
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ChangeBatch } from '../../src/app/change-batch.js';
-import { exportSystemChanges } from '../../src/app/system-changes.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEnvsyncApp } from '../../src/app/index.js';
+import { testProbot } from '../helpers/probot.js';
+import { exportSystemChanges } from '../../src/flows/sync/system-changes.js';
 import { OctokitPort } from '../../src/github/octokit-port.js';
 import { SystemService, type SystemChangeEvent } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
@@ -59,34 +60,38 @@ describe('SystemService.onChange', () => {
   });
 });
 
-describe('ChangeBatch', () => {
-  beforeEach(() => vi.useFakeTimers());
-  afterEach(() => vi.useRealTimers());
-
-  it('hands over a burst of changes once, the delay after the first of them', () => {
-    const batches: number[][] = [];
-    const batch = new ChangeBatch<number>(2000, (items) => batches.push(items));
-    batch.add(1);
-    vi.advanceTimersByTime(1500);
-    batch.add(2);
-    expect(batches).toEqual([]);
-    vi.advanceTimersByTime(500);
-    expect(batches).toEqual([[1, 2]]);
-    batch.add(3);
-    vi.advanceTimersByTime(2000);
-    expect(batches).toEqual([[1, 2], [3]]);
-  });
-
-  it('hands over what is pending at once when flushed, and nothing when nothing is pending', () => {
-    const batches: number[][] = [];
-    const batch = new ChangeBatch<number>(2000, (items) => batches.push(items));
-    batch.flushNow();
-    batch.add(1);
-    batch.flushNow();
-    vi.advanceTimersByTime(5000);
-    expect(batches).toEqual([[1]]);
+describe('a burst of changes made outside Git, at the app', () => {
+  it('becomes one durable job, its window kept from the first change, with every actor', async () => {
+    await store.setSetting('config-repository', 'acme/config');
+    await store.setSetting('installation-id', '1');
+    const app = createEnvsyncApp({ store, driftMinutes: 0, syncDelayMs: 60_000 });
+    await testProbot().load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
+    const before = Date.now();
+    await launchQa();
+    const qa = await service.get({ kind: 'Environment', project: 'payments', name: 'qa' });
+    const spec = structuredClone(qa.spec) as { spec: { variables: { name: string; value: string }[] } };
+    spec.spec.variables[0]!.value = 'qa-team';
+    // The app's own service: the one whose changes it follows.
+    await app.running()!.service.put(spec as unknown as Record<string, unknown>, { trigger: 'manual', actor: 'bob' });
+    await app.running()!.service.delete({ kind: 'Environment', project: 'payments', name: 'qa' }, { trigger: 'internal', actor: 'carol' });
+    const jobs = await waitForJobs(() => store.jobs.list(), (list) => list.length === 1 && list);
+    expect(jobs.map((j) => [j.task, j.queue, j.key, j.state])).toEqual([['sync-system-changes', 'acme/config', 'sync-system-changes', 'pending']]);
+    // Due a minute after the first change, not pushed back by the later ones.
+    expect(Date.parse(jobs[0]!.runAt) - before).toBeGreaterThanOrEqual(60_000);
+    expect(Date.parse(jobs[0]!.runAt) - before).toBeLessThan(61_000);
+    await app.running()!.stop();
   });
 });
+
+/** Polls until `ready` accepts what `read` gives (the app queues a change's job after the change commits). */
+async function waitForJobs<T, R>(read: () => Promise<T>, ready: (value: T) => R | false): Promise<R> {
+  for (let i = 0; i < 200; i++) {
+    const found = ready(await read());
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('timed out');
+}
 
 describe('exportSystemChanges', () => {
   it('commits straight to the sync branch when .github/envsync.yml asks for commits, naming the change', async () => {

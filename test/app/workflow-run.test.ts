@@ -42,6 +42,13 @@ const RESULTS = {
   ],
   outputs: { network: { id: { value: 'vpc-1' } } },
 };
+/** What a merge recorded to dispatch a run. */
+const dispatchOf = (environment: string, order: number, after: string[]) => ({ order, environment, action: 'deploy' as const, branch: 'main', workflow: 'envsync-run.yml', sha: REVISION, gates: [], after, labels: ['ubuntu-latest'], approvals: [] });
+/** A status added to a deployment, after its latest was read (none there, or another). */
+const status = (deployment: number, times = 1) => {
+  nock(API).get(`${REPO}/deployments/${deployment}/statuses`).query({ per_page: 1 }).times(times).reply(200, []);
+  nock(API).post(`${REPO}/deployments/${deployment}/statuses`).times(times).reply(201, (uri, body) => (record(uri, body), {}));
+};
 const zipOf = (files: Record<string, string>) => Buffer.from(zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, new TextEncoder().encode(v)]))));
 
 let store: Store;
@@ -56,8 +63,8 @@ beforeEach(async () => {
   probot = testProbot();
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
   sent = [];
-  await store.createRun({ id: RUN, project: 'payments', environment: 'dev', action: 'deploy', revision: REVISION, status: 'queued', activities: [], outputs: {} });
-  await store.setSetting(`deployment:${RUN}`, '55');
+  await store.createRun({ id: RUN, project: 'payments', environment: 'dev', action: 'deploy', revision: REVISION, status: 'queued', activities: [], outputs: {} }, { repo: 'octo-org/octo-repo', dispatch: dispatchOf('payments/dev', 0, []) });
+  await store.updateTracking(RUN, { deploymentId: 55, dispatchRequestedAt: '2026-01-01T00:00:00.000Z', dispatchedAt: '2026-01-01T00:00:00.000Z' });
   nock(API).post('/app/installations/1/access_tokens').reply(201, { token: 'installation-token', expires_at: '2099-01-01T00:00:00Z' });
 });
 afterEach(() => stopAppCleanly(app, store));
@@ -73,29 +80,36 @@ function mockCompletion(artifacts: unknown[], zip?: Buffer, merged = true) {
     .get(`${REPO}/actions/runs/${WORKFLOW_RUN}/artifacts`)
     .query(true)
     .reply(200, { total_count: artifacts.length, artifacts })
-    .post(`${REPO}/deployments/55/statuses`)
-    .reply(201, (uri, body) => (record(uri, body), {}))
     .get(`${REPO}/commits/${REVISION}/pulls`)
     .reply(200, merged ? [{ number: 9, state: 'closed', head: { sha: 'h'.repeat(40) }, base: { sha: 'b'.repeat(40), ref: 'main' }, user: { login: 'dev' } }] : []);
   if (zip) scope.get(`${REPO}/actions/artifacts/7/zip`).reply(200, zip, { 'content-type': 'application/zip' });
-  if (merged) scope.post(`${REPO}/issues/9/comments`).reply(201, (uri, body) => (record(uri, body), { id: 1 }));
+  status(55);
+  if (merged) scope.get(`${REPO}/issues/9/comments`).query(true).reply(200, []).post(`${REPO}/issues/9/comments`).reply(201, (uri, body) => (record(uri, body), { id: 1 }));
 }
 
 const NEXT = 'eeeeeeeeeeee-payments-staging-deploy';
 
 /** A run of the same merge that waits for RUN, as startMergeRuns records it (deployment 56). */
 async function holdNextRun() {
-  await store.createRun({ id: NEXT, project: 'payments', environment: 'staging', action: 'deploy', revision: REVISION, status: 'waiting', activities: [], outputs: {} });
-  await store.setSetting(`deployment:${NEXT}`, '56');
-  await store.setSetting(`pending:${NEXT}`, JSON.stringify({ order: 1, environment: 'payments/staging', action: 'deploy', branch: 'main', workflow: 'envsync-run.yml', sha: REVISION, gates: [], after: [RUN], labels: ['ubuntu-latest'] }));
+  await store.createRun({ id: NEXT, project: 'payments', environment: 'staging', action: 'deploy', revision: REVISION, status: 'waiting', activities: [], outputs: {} }, { repo: 'octo-org/octo-repo', dispatch: dispatchOf('payments/staging', 1, [RUN]) });
+  await store.updateTracking(NEXT, { deploymentId: 56 });
 }
 
 describe('a runner workflow', () => {
-  it('that starts puts the deployment in progress, with a link to the workflow run', async () => {
-    nock(API).post(`${REPO}/deployments/55/statuses`).reply(201, (uri, body) => (record(uri, body), {}));
+  it('that starts puts the deployment in progress, with a link to the workflow run, and becomes the run\'s workflow run', async () => {
+    status(55);
     await receive(event('requested'));
     expect(sent).toEqual([`/deployments/55/statuses {"state":"in_progress","description":"running on an Actions runner","log_url":"${LOG}"}`]);
     expect((await store.getRun(RUN))?.status).toBe('in_progress');
+    expect((await store.getTracking(RUN))?.workflowRunId).toBe(WORKFLOW_RUN);
+  });
+
+  it('that duplicates the run\'s workflow run (a dispatch repeated after its answer was lost) is cancelled, and records nothing', async () => {
+    await store.updateTracking(RUN, { workflowRunId: 1234 });
+    nock(API).post(`${REPO}/actions/runs/${WORKFLOW_RUN}/cancel`).reply(202, (uri) => (record(uri, ''), {}));
+    await receive(event('requested'));
+    expect(sent).toEqual([`/actions/runs/${WORKFLOW_RUN}/cancel ""`]);
+    expect((await store.getRun(RUN))?.status).toBe('queued');
   });
 
   it('that completes is recorded from its results artifact, and summarized on the deployment and the merged pull request', async () => {
@@ -127,6 +141,7 @@ describe('a runner workflow', () => {
           '```',
           '',
           `[Workflow run](${LOG})`,
+          `<!-- envsync:run ${RUN} -->`,
           '',
         ].join('\n'),
       })}`,
@@ -154,26 +169,51 @@ describe('a runner workflow', () => {
     expect(sent[0]).toContain('"state":"error"');
   });
 
-  it('that envsync did not start, or that finished already, changes nothing and asks GitHub nothing', async () => {
-    nock.cleanAll(); // not even a token is needed
+  it('that envsync did not start changes nothing and asks GitHub nothing', async () => {
+    nock.cleanAll(); // not even a token is needed: no job is made for another workflow's run
     await receive(event('completed', 'CI on main'));
+    expect(await store.jobs.list()).toEqual([]);
     await receive(event('completed', 'envsync deploy payments/dev (run someone-elses-run)'));
-    await store.updateRun(RUN, { status: 'success' });
+    expect(sent).toEqual([]);
+  });
+
+  it('completed again after its results were recorded finishes what was left undone, once: the deployment status and the summary', async () => {
+    // An earlier attempt recorded the results and died before it told GitHub.
+    await store.updateTracking(RUN, { workflowRunId: WORKFLOW_RUN });
+    await store.updateRun(RUN, { status: 'success', activities: RESULTS.activities, outputs: RESULTS.outputs, finishedAt: '2026-01-01T00:00:00.000Z' });
+    mockCompletion([{ id: 7, name: `envsync-results-${RUN}`, expired: false }], zipOf({ 'envsync-results.json': JSON.stringify(RESULTS) }));
+    await receive(event('completed'));
+    expect(sent.map((r) => r.split(' ')[0])).toEqual(['/deployments/55/statuses', '/issues/9/comments']);
+    expect((await store.getRun(RUN))?.finishedAt).toBe('2026-01-01T00:00:00.000Z');
+    const summary = (JSON.parse(sent[1]!.slice('/issues/9/comments '.length)) as { body: string }).body;
+
+    // And once more: everything is there already, so nothing is written.
+    sent = [];
+    nock(API)
+      .get(`${REPO}/actions/runs/${WORKFLOW_RUN}/artifacts`)
+      .query(true)
+      .reply(200, { total_count: 1, artifacts: [{ id: 7, name: `envsync-results-${RUN}`, expired: false }] })
+      .get(`${REPO}/actions/artifacts/7/zip`)
+      .reply(200, zipOf({ 'envsync-results.json': JSON.stringify(RESULTS) }), { 'content-type': 'application/zip' })
+      .get(`${REPO}/deployments/55/statuses`)
+      .query({ per_page: 1 })
+      .reply(200, [{ state: 'success', description: 'deploy of payments/dev: success' }])
+      .get(`${REPO}/commits/${REVISION}/pulls`)
+      .reply(200, [{ number: 9, state: 'closed', head: { sha: 'h'.repeat(40) }, base: { sha: 'b'.repeat(40), ref: 'main' }, user: { login: 'dev' } }])
+      .get(`${REPO}/issues/9/comments`)
+      .query(true)
+      .reply(200, [{ id: 1, body: summary, user: { type: 'Bot' } }]);
     await receive(event('completed'));
     expect(sent).toEqual([]);
-    expect((await store.getRun(RUN))?.status).toBe('success');
   });
 
   it('that succeeds dispatches the run of the same merge that waited for it', async () => {
     await holdNextRun();
     mockCompletion([{ id: 7, name: `envsync-results-${RUN}`, expired: false }], zipOf({ 'envsync-results.json': JSON.stringify(RESULTS) }), false);
     nock(API)
-      .get(`${REPO}/commits/${REVISION}/pulls`)
-      .reply(200, [])
       .post(`${REPO}/actions/workflows/envsync-run.yml/dispatches`)
-      .reply(204, (uri, body) => (record(uri, body), ''))
-      .post(`${REPO}/deployments/56/statuses`)
-      .reply(201, (uri, body) => (record(uri, body), {}));
+      .reply(204, (uri, body) => (record(uri, body), ''));
+    status(56);
     await receive(event('completed'));
     expect(sent.slice(1)).toEqual([
       `/actions/workflows/envsync-run.yml/dispatches {"ref":"main","inputs":{"environment":"payments/staging","action":"deploy","sha":"${REVISION}","approved":"","runs-on":"[\\"ubuntu-latest\\"]","run-id":"${NEXT}"}}`,
@@ -185,18 +225,14 @@ describe('a runner workflow', () => {
   it('that fails leaves the run that waited for it not run, and says why', async () => {
     await holdNextRun();
     mockCompletion([{ id: 7, name: `envsync-results-${RUN}`, expired: false }], zipOf({ 'envsync-results.json': JSON.stringify({ ...RESULTS, status: 'failure' }) }), false);
-    nock(API)
-      .get(`${REPO}/commits/${REVISION}/pulls`)
-      .reply(200, [])
-      .post(`${REPO}/deployments/56/statuses`)
-      .reply(201, (uri, body) => (record(uri, body), {}));
+    status(56);
     await receive(event('completed', undefined, 'failure'));
     expect(sent.at(-1)).toBe('/deployments/56/statuses {"state":"error","description":"not run: payments/dev did not succeed"}');
     expect((await store.getRun(NEXT))?.status).toBe('cancelled');
   });
 
   it('redelivered is followed once', async () => {
-    nock(API).post(`${REPO}/deployments/55/statuses`).reply(201, (uri, body) => (record(uri, body), {}));
+    status(55);
     await receive(event('requested'), 'same');
     await receive(event('requested'), 'same');
     expect(sent).toHaveLength(1);

@@ -66,7 +66,7 @@ beforeAll(async () => {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
   server = spawn(process.execPath, [envsyncBin(), 'serve'], {
     cwd: work,
-    env: { ...process.env, APP_ID: '1', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, GHE_HOST: host, GHE_PROTOCOL: 'http', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', DATABASE_URL: `sqlite:${join(work, 'store.db')}` },
+    env: { ...process.env, APP_ID: '1', PRIVATE_KEY: privateKey, WEBHOOK_SECRET: SECRET, GHE_HOST: host, GHE_PROTOCOL: 'http', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'debug', LOG_FORMAT: 'json', DATABASE_URL: `sqlite:${join(work, 'store.db')}` },
   });
   server.stdout!.on('data', (d) => (serverLog += d));
   server.stderr!.on('data', (d) => (serverLog += d));
@@ -133,16 +133,20 @@ describe('the app server, end to end', () => {
         workflow: 'envsync-run.yml',
         ref: 'main',
         inputs: { environment: `payments/${env}`, action: 'deploy', sha: merge, approved: 'hook/onInit/change-approval', 'runs-on': '["ubuntu-latest"]', 'run-id': run(env) },
+        workflowRun: expect.any(Number),
       })),
     );
     expect(github.deployments.map((d) => [d.environment, d.ref, d.statuses.map((s) => s.description)])).toEqual([
       ['payments/dev', merge, ['dispatched to envsync-run.yml']],
       ['payments/staging', merge, ['dispatched to envsync-run.yml']],
     ]);
-    // Redelivered: nothing starts twice.
+    // Redelivered (the same delivery: no job at all), and sent again (a new delivery: a job that
+    // finds the revision applied): nothing starts twice.
     expect(await redeliver('push')).toBe(200);
+    await until('the redelivery recognised', () => serverLog.includes(`"delivery":"${webhooks.deliveries.findLast((d) => d.event === 'push')!.id}","event":"push","task":"apply-push","queue":"acme/config","outcome":"duplicate"`) || undefined);
+    const logged = serverLog.length;
     expect(await webhooks.push(base, merge, 'Codertocat')).toBe(200);
-    await new Promise((r) => setTimeout(r, 500));
+    await until('the second push handled', () => serverLog.slice(logged).includes(`is applied already`) || undefined);
     expect(github.dispatches).toHaveLength(2);
   });
 

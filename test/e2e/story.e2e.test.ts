@@ -66,9 +66,9 @@ describe('the whole loop, PR to runs to bot PR', () => {
 
   it('3. refuses /approve from the author and from a reader, and accepts it from an approver', async () => {
     const author = await story.approve(number, 'alice', head);
-    expect(author.reply?.body).toBe('@alice, the author of a pull request cannot approve it: ask a reviewer with write access or a listed approver.');
+    expect(author.replyText).toBe('@alice, the author of a pull request cannot approve it: ask a reviewer with write access or a listed approver.');
     const reader = await story.approve(number, 'bob', head);
-    expect(reader.reply?.body).toBe('@bob, your approval does not count: it needs write access to this repository (you have read) or a place among the approvers of `.github/envsync.yml`.');
+    expect(reader.replyText).toBe('@bob, your approval does not count: it needs write access to this repository (you have read) or a place among the approvers of `.github/envsync.yml`.');
     expect(reader.gate.conclusion).toBeNull();
     const approver = await story.approve(number, 'carol', head);
     expect(approver.reply).toBeUndefined();

@@ -3,7 +3,7 @@
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deliver, DEFAULT_BOT, syncBranch } from '../../src/github/deliver.js';
+import { deliver, DEFAULT_BOT, syncBranch } from '../../src/flows/sync/deliver.js';
 import { OctokitPort } from '../../src/github/octokit-port.js';
 import type { ExportPlan } from '../../src/engine/export.js';
 import { BOT_PR_MARKER } from '../../src/render/bot-pr.js';

@@ -7,7 +7,7 @@ import jsyaml from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRepositoryConfig } from '../../src/config/config.js';
 import { OctokitPort } from '../../src/github/octokit-port.js';
-import { syncSystemToGit, syncTarget } from '../../src/github/system-sync.js';
+import { syncSystemToGit, syncTarget } from '../../src/flows/sync/system-sync.js';
 import { filesFromTarball } from '../../src/github/tarball.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';

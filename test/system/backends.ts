@@ -98,7 +98,7 @@ export function postgresBackend(): TestBackend {
     async fresh() {
       // Dropping the schema empties the run's database, migration bookkeeping included, so every
       // test starts from a database the store has never seen.
-      await raw().query('drop schema public cascade; create schema public');
+      await raw().query('drop schema public cascade; create schema public; drop schema if exists graphile_worker cascade');
       return testUrl;
     },
     async query(_url, text) {

@@ -2,6 +2,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Migrator } from 'kysely';
+import { connect as connectDatabase } from '../../src/system/connect.js';
+import { migrations } from '../../src/system/migrations.js';
 import { openStore } from '../../src/system/store.js';
 import type { ResourceInput, ResourceKey, Store, SyncEvent } from '../../src/system/store.js';
 import { postgresBackend, sqliteBackend } from './backends.js';
@@ -77,17 +80,18 @@ describe.each<[string, TestBackend]>([
       outputs: null,
     });
     await first.recordApproval({ repo: 'o/r', pullNumber: 7, sha: 'abc', gate: 'prod', user: 'ann', decision: 'approve' });
-    expect(await first.recordDelivery('d-1', 'push')).toBe(true);
+    expect(await first.acceptDelivery({ id: 'd-1', event: 'push' }, { task: 'apply-push', queue: 'o/r', payload: {} })).toBe('queued');
     await first.close();
 
     const second = await connect();
     const migrations = await backend.query(url, 'select name from kysely_migration');
-    expect(migrations.map((row) => row.name)).toEqual(['0001_initial']);
+    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime']);
     expect(await second.getAppliedRevision()).toBe('r1');
     expect(await second.getResource(env('dev'))).toMatchObject({ spec: { template: 'web' }, revision: 'r1', origin: 'git' });
     expect(await second.getRun('run-1')).toMatchObject({ status: 'queued', activities: [{ id: 'a' }] });
     expect(await second.listApprovals('o/r', 7, 'abc')).toHaveLength(1);
-    expect(await second.recordDelivery('d-1', 'push')).toBe(false);
+    expect(await second.acceptDelivery({ id: 'd-1', event: 'push' }, { task: 'apply-push', queue: 'o/r', payload: {} })).toBe('duplicate');
+    expect((await second.jobs.list()).map((j) => [j.task, j.key, j.state])).toEqual([['apply-push', 'delivery:d-1', 'pending']]);
     expect(await second.listSyncEvents()).toHaveLength(1);
   });
 
@@ -364,19 +368,58 @@ describe.each<[string, TestBackend]>([
     expect(await store.listApprovals('o/r', 7, 'zzz')).toEqual([]);
   });
 
-  it('recognizes a redelivered webhook, also when deliveries race', async () => {
+  it('recognizes a redelivered webhook, also when deliveries race: one job each', async () => {
     const store = await connect();
-    expect(await store.recordDelivery('d-1', 'push')).toBe(true);
-    expect(await store.recordDelivery('d-1', 'push')).toBe(false);
-    const raced = await Promise.all(Array.from({ length: 12 }, () => store.recordDelivery('d-2', 'pull_request')));
-    expect(raced.filter(Boolean)).toHaveLength(1);
+    expect(await store.acceptDelivery({ id: 'd-1', event: 'push' }, { task: 'apply-push', queue: 'o/r', payload: {} })).toBe('queued');
+    expect(await store.acceptDelivery({ id: 'd-1', event: 'push' }, { task: 'apply-push', queue: 'o/r', payload: {} })).toBe('duplicate');
+    const raced = await Promise.all(Array.from({ length: 12 }, () => store.acceptDelivery({ id: 'd-2', event: 'pull_request' }, { task: 'apply-push', queue: 'o/r', payload: {} })));
+    expect(raced.filter((o) => o === 'queued')).toHaveLength(1);
+    expect((await store.jobs.list()).map((j) => j.key)).toEqual(['delivery:d-1', 'delivery:d-2']);
   });
 
-  it('forgets a delivery whose work failed, so that a redelivery is handled again', async () => {
+  it('moves the GitHub bookkeeping of runs started by the previous version into their tracking', async () => {
+    const { db, backend: kind } = connectDatabase({ url });
+    const first = { getMigrations: async () => ({ '0001_initial': migrations(kind)['0001_initial']! }) };
+    await new Migrator({ db, provider: first }).migrateToLatest();
+    const dispatch = { order: 1, environment: 'shop/dev', action: 'deploy', branch: 'main', workflow: 'envsync-run.yml', sha: 'r1', gates: ['g'], after: [], labels: ['ubuntu-latest'], told: 'waiting for approval' };
+    await db.insertInto('runs').values({ id: 'old-run', project: 'shop', environment: 'dev', action: 'deploy', revision: 'r1', status: 'waiting', activities: '[]', outputs: '{}', created_at: '2026-01-01T00:00:00.000Z', started_at: null, finished_at: null }).execute();
+    await db.insertInto('meta').values([
+      { key: 'setting:config-repository', value: 'acme/config' },
+      { key: 'setting:pending:old-run', value: JSON.stringify(dispatch) },
+      { key: 'setting:deployment:old-run', value: '77' },
+    ]).execute();
+    await db.destroy();
+
     const store = await connect();
-    expect(await store.recordDelivery('d-9', 'push')).toBe(true);
-    await store.forgetDelivery('d-9');
-    expect(await store.recordDelivery('d-9', 'push')).toBe(true);
+    const { told: _told, ...kept } = dispatch;
+    expect(await store.getTracking('old-run')).toEqual({ runId: 'old-run', repo: 'acme/config', dispatch: kept, deploymentId: 77, dispatchRequestedAt: null, dispatchedAt: null, workflowRunId: null });
+    expect(await store.getSetting('pending:old-run')).toBeUndefined();
+    expect(await store.getSetting('config-repository')).toBe('acme/config');
+  });
+
+  it('keeps what a push came to, newest first', async () => {
+    const store = await connect();
+    await store.recordPush({ repo: 'o/r', sha: 'a', outcome: 'applied', detail: 'applied' });
+    await store.recordPush({ repo: 'o/r', sha: 'b', outcome: 'stale', detail: 'older' });
+    await store.recordPush({ repo: 'o/other', sha: 'c', outcome: 'applied', detail: 'applied' });
+    expect((await store.listPushes('o/r')).map((p) => [p.sha, p.outcome, p.detail])).toEqual([
+      ['b', 'stale', 'older'],
+      ['a', 'applied', 'applied'],
+    ]);
+  });
+
+  it('creates a run with its GitHub tracking in one commit, and records each step of it', async () => {
+    const store = await connect();
+    const dispatch = { order: 0, environment: 'shop/dev', action: 'deploy' as const, branch: 'main', workflow: 'envsync-run.yml', sha: 'r1', gates: [], after: [], labels: ['ubuntu-latest'], approvals: [{ number: 4, subject: 'h:main' }] };
+    await store.createRun({ id: 'run-1', project: 'shop', environment: 'dev', action: 'deploy', revision: 'r1', status: 'waiting', activities: [], outputs: {} }, { repo: 'o/r', dispatch });
+    await expect(store.createRun({ id: 'run-1', project: 'shop', environment: 'dev', action: 'deploy', revision: 'r1', status: 'waiting', activities: [], outputs: {} }, { repo: 'o/r', dispatch })).rejects.toThrow(/already exists/);
+    // A deployment id past 2^31: GitHub's ids are, and PostgreSQL hands bigints back as text.
+    await store.updateTracking('run-1', { deploymentId: 3_000_000_001, dispatchRequestedAt: '2026-01-01T00:00:00.000Z' });
+    expect(await store.getTracking('run-1')).toEqual({ runId: 'run-1', repo: 'o/r', dispatch, deploymentId: 3_000_000_001, dispatchRequestedAt: '2026-01-01T00:00:00.000Z', dispatchedAt: null, workflowRunId: null });
+    expect((await store.listOpenRuns('o/r')).map((r) => r.run.id)).toEqual(['run-1']);
+    await store.updateRun('run-1', { status: 'success' });
+    expect(await store.listOpenRuns('o/r')).toEqual([]);
+    expect(await store.countRuns()).toEqual({ success: 1 });
   });
 
   it('keeps settings, replacing a value set again, apart from its own bookkeeping', async () => {
@@ -433,8 +476,8 @@ describe('store on PostgreSQL shared by replicas', () => {
         previous = event.revision;
       }
     }
-    const raced = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).recordDelivery('shared', 'push')));
-    expect(raced.filter(Boolean)).toHaveLength(1);
+    const raced = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).acceptDelivery({ id: 'shared', event: 'push' }, { task: 'apply-push', queue: 'o/r', payload: {} })));
+    expect(raced.filter((o) => o === 'queued')).toHaveLength(1);
   });
 });
 
@@ -448,7 +491,7 @@ describe('openStore', () => {
   it('defaults to a SQLite file under the data folder, creating the folder', async () => {
     const dataDir = join(dir, 'nested', 'data');
     const store = await openStore({ dataDir });
-    await store.recordDelivery('x', 'push');
+    await store.acceptDelivery({ id: 'x', event: 'push' }, { task: 'apply-push', queue: 'o/r', payload: {} });
     await store.close();
     await store.close();
     expect(existsSync(join(dataDir, 'envsync.sqlite'))).toBe(true);
@@ -460,7 +503,7 @@ describe('openStore', () => {
     await file.close();
     expect(existsSync(path)).toBe(true);
     const memory = await openStore({ url: ':memory:' });
-    expect(await memory.recordDelivery('x', 'push')).toBe(true);
+    expect(await memory.acceptDelivery({ id: 'x', event: 'push' }, { task: 'apply-push', queue: 'o/r', payload: {} })).toBe('queued');
     await memory.close();
   });
 

@@ -1,10 +1,10 @@
 // Changes made outside Git, brought back to Git as soon as they are made (the scheduled drift check
 // catches what bypassed the app, such as `envsync system` run against the store by hand).
-import { CONFIG_PATH, parseRepositoryConfig } from '../config/config.js';
-import type { DeliveryResult } from '../github/deliver.js';
-import type { GitHubPort, RepoRef } from '../github/port.js';
-import { syncSystemToGit, syncTarget } from '../github/system-sync.js';
-import type { SystemService } from '../system/service.js';
+import { CONFIG_PATH, parseRepositoryConfig } from '../../config/config.js';
+import type { DeliveryResult } from './deliver.js';
+import type { GitHubPort, RepoRef } from '../../github/port.js';
+import { syncSystemToGit, syncTarget } from './system-sync.js';
+import type { SystemService } from '../../system/service.js';
 
 /** Writes the system's changes to the sync target as `.github/envsync.yml` says (bot PR or commit). */
 export async function exportSystemChanges(port: GitHubPort, service: SystemService, repo: RepoRef, defaultBranch: string, actors: string[]): Promise<DeliveryResult[]> {

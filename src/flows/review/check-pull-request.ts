@@ -1,20 +1,21 @@
 // A pull request against the config repository: validate the head, plan the merge, show both as
 // checks and one sticky comment, and open one check per approval gate the change needs. A constant
 // number of GitHub requests whatever the size of the repository (plus one per 50 annotations).
-import { CONFIG_PATH, parseRepositoryConfig } from '../config/config.js';
-import { validateSources } from '../engine/validate.js';
-import { planChange } from '../engine/plan/plan.js';
-import type { Plan } from '../engine/plan/types.js';
-import type { GitHubPort, RepoRef } from '../github/port.js';
-import { filesFromTarball } from '../github/tarball.js';
-import { approvalCheckName, approvalOutput, planOutput, PLAN_CHECK, VALIDATE_CHECK, validateOutputs } from '../render/checks.js';
-import { summarize } from '../render/findings.js';
-import { PLAN_MARKER, renderPlan } from '../render/plan-markdown.js';
-import { loadSpecs } from '../specs/load.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
-import type { SystemService } from '../system/service.js';
-import type { ApprovalRecord, Store } from '../system/store.js';
-import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, plural } from '../render/fit.js';
+import { CONFIG_PATH, parseRepositoryConfig } from '../../config/config.js';
+import { validateSources } from '../../engine/validate.js';
+import { planChange } from '../../engine/plan/plan.js';
+import type { Plan } from '../../engine/plan/types.js';
+import { approvalSubject, decisionsByGate, gatesOf } from '../../engine/approvals.js';
+import type { GitHubPort, RepoRef } from '../../github/port.js';
+import { filesFromTarball } from '../../github/tarball.js';
+import { approvalCheckName, approvalOutput, planOutput, PLAN_CHECK, VALIDATE_CHECK, validateOutput } from '../../render/checks.js';
+import { summarize } from '../../render/findings.js';
+import { PLAN_MARKER, renderPlan } from '../../render/plan-markdown.js';
+import { loadSpecs } from '../../specs/load.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
+import type { SystemService } from '../../system/service.js';
+import type { Store } from '../../system/store.js';
+import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, plural } from '../../render/fit.js';
 
 export const CONFIG_REPOSITORY_SETTING = 'config-repository';
 
@@ -27,29 +28,7 @@ export interface PullRequestEvent {
 
 export type CheckOutcome = { checked: { errors: number; runs: number; gates: string[] } } | { skipped: string };
 
-/** Approval gates (activity ids) of a plan, each with the environments that need it. */
-export function gatesOf(plan: Plan): Map<string, string[]> {
-  const gates = new Map<string, string[]>();
-  for (const run of plan.runs) {
-    for (const gate of run.approvals) gates.set(gate, [...(gates.get(gate) ?? []), `${run.project}/${run.environment}`]);
-  }
-  return new Map([...gates].sort(([a], [b]) => (a < b ? -1 : 1)));
-}
-
-/** The latest decision on each gate for one commit. */
-export function decisionsByGate(decisions: readonly ApprovalRecord[]): Map<string, ApprovalRecord> {
-  const latest = new Map<string, ApprovalRecord>();
-  for (const d of [...decisions].sort((a, b) => (a.at < b.at ? -1 : 1))) latest.set(d.gate, d);
-  return latest;
-}
-
 const headMarker = (sha: string) => `<!-- envsync:head ${sha} -->`;
-
-/**
- * What an approval is bound to: the head commit, and the base branch whose rules admitted it. A new
- * push, or a change of the base, asks for approvals anew.
- */
-export const approvalSubject = (pr: { headSha: string; baseRef: string }) => `${pr.headSha}:${pr.baseRef}`;
 
 export async function checkPullRequest(port: GitHubPort, service: SystemService, store: Store, event: PullRequestEvent): Promise<CheckOutcome> {
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
@@ -69,28 +48,26 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   const plan = planChange({ base, head: { revision: pr.headSha, loaded: head } });
 
   const summary = summarize(findings, head.fileCount, head.specs.length);
-  const [first, ...more] = validateOutputs(findings, summary, config.root);
-  const validateId = await port.createCheckRun(repo, { name: VALIDATE_CHECK, headSha: pr.headSha, status: 'completed', conclusion: summary.errors > 0 ? 'failure' : 'success', output: first! });
-  for (const output of more) await port.updateCheckRun(repo, validateId, { output });
-  await port.createCheckRun(repo, { name: PLAN_CHECK, headSha: pr.headSha, status: 'completed', conclusion: plan.summary.errors > 0 ? 'failure' : 'success', output: planOutput(plan) });
-
   const gates = gatesOf(plan);
   const decisions = decisionsByGate(await store.listApprovals(`${repo.owner}/${repo.repo}`, pr.number, approvalSubject(pr)));
-  for (const [gate, environments] of gates) {
-    const d = decisions.get(gate);
-    const state = d?.decision === 'approve' ? { approvedBy: d.user } : d?.decision === 'reject' ? { rejectedBy: d.user } : {};
-    await port.createCheckRun(repo, {
-      name: approvalCheckName(gate),
-      headSha: pr.headSha,
-      ...(d ? { status: 'completed' as const, conclusion: d.decision === 'approve' ? ('success' as const) : ('failure' as const) } : { status: 'queued' as const }),
-      output: approvalOutput(gate, environments, state),
-    });
-  }
+  // Ensured, not created: a check repeated after a crash, a redelivery or a /plan writes only what
+  // changed, so a pull request never shows a check twice.
+  await port.ensureCheckRuns(repo, pr.headSha, [
+    { name: VALIDATE_CHECK, headSha: pr.headSha, status: 'completed', conclusion: summary.errors > 0 ? 'failure' : 'success', output: validateOutput(findings, summary, config.root) },
+    { name: PLAN_CHECK, headSha: pr.headSha, status: 'completed', conclusion: plan.summary.errors > 0 ? 'failure' : 'success', output: planOutput(plan) },
+    ...[...gates].map(([gate, environments]) => {
+      const d = decisions.get(gate);
+      const state = d?.decision === 'approve' ? { approvedBy: d.user } : d?.decision === 'reject' ? { rejectedBy: d.user } : {};
+      return {
+        name: approvalCheckName(gate),
+        headSha: pr.headSha,
+        ...(d ? { status: 'completed' as const, conclusion: d.decision === 'approve' ? ('success' as const) : ('failure' as const) } : { status: 'queued' as const }),
+        output: approvalOutput(gate, environments, state),
+      };
+    }),
+  ]);
 
-  const existing = await port.findComment(repo, pr.number, PLAN_MARKER);
-  const body = commentBody(plan, summary.errors, gates, pr.headSha, existing?.body);
-  if (!existing) await port.createComment(repo, pr.number, body);
-  else if (existing.body !== body) await port.updateComment(repo, existing.id, body);
+  await port.ensureComment(repo, pr.number, PLAN_MARKER, (previous) => commentBody(plan, summary.errors, gates, pr.headSha, previous));
   return { checked: { errors: summary.errors, runs: plan.runs.length, gates: [...gates.keys()] } };
 }
 

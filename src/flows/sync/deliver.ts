@@ -1,8 +1,8 @@
 // Delivers a system-to-Git change: as a bot pull request on one deterministic branch, updated in
 // place, or as a direct commit. A constant number of requests whatever the number of files.
-import type { ExportPlan } from '../engine/export.js';
-import { commitMessage, pullRequestBody, pullRequestTitle } from '../render/bot-pr.js';
-import type { CommitAuthor, GitHubPort, RepoRef } from './port.js';
+import type { ExportPlan } from '../../engine/export.js';
+import { commitMessage, pullRequestBody, pullRequestTitle } from '../../render/bot-pr.js';
+import type { CommitAuthor, GitHubPort, RepoRef } from '../../github/port.js';
 
 export const DEFAULT_BOT: CommitAuthor = { name: 'envsync[bot]', email: 'envsync[bot]@users.noreply.github.com' };
 

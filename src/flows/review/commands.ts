@@ -1,18 +1,28 @@
 // Commands in pull-request comments: /approve [gate ...], /reject [reason], /plan, /help. An
 // approval counts from a user with write access or a listed approver, never from the pull request's
 // author (unless configured) or a bot, and only for the head it was given on.
-import { CONFIG_PATH, parseRepositoryConfig, type ResolvedConfig } from '../config/config.js';
-import { advanceRuns } from './merge-runs.js';
-import type { GitHubPort, PullRequest, RepoRef } from '../github/port.js';
-import { approvalCheckName, approvalOutput } from '../render/checks.js';
-import { approvalSubject } from './pull-request.js';
-import type { Store } from '../system/store.js';
+import { CONFIG_PATH, parseRepositoryConfig, type ResolvedConfig } from '../../config/config.js';
+import { approvalSubject } from '../../engine/approvals.js';
+import type { GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
+import { approvalCheckName, approvalOutput } from '../../render/checks.js';
+import type { Store } from '../../system/store.js';
 
 export interface CommentEvent {
   issue: { number: number; pull_request?: unknown };
-  comment: { id: number; body: string; user: { login: string; type: string } };
+  comment: { id: number; body: string; user: { login: string; type: string }; created_at?: string };
   repository: { name: string; owner: { login: string } };
 }
+
+/** What a command starts beyond its own answer: other jobs, queued where they belong. */
+export interface CommandEffects {
+  /** Check the pull request's head again (/plan). */
+  replan(): Promise<void>;
+  /** Release the runs that a merge of this pull request holds for approval. */
+  releaseRuns(pullRequest: number): Promise<void>;
+}
+
+/** Marks the app's answer to one command comment, so that a repeated job edits it rather than answering twice. */
+const replyMarker = (commentId: number) => `<!-- envsync:reply ${commentId} -->`;
 
 export type Command = { name: 'approve' | 'reject' | 'plan' | 'help'; args: string[] };
 
@@ -58,7 +68,7 @@ async function refusal(port: GitHubPort, repo: RepoRef, config: ResolvedConfig, 
   return `@${user}, your approval does not count: it needs write access to this repository (you have ${permission}) or a place among the approvers of \`${CONFIG_PATH}\`.`;
 }
 
-export async function handleCommand(port: GitHubPort, store: Store, event: CommentEvent, replan: () => void): Promise<CommandOutcome> {
+export async function handleCommand(port: GitHubPort, store: Store, event: CommentEvent, effects: CommandEffects): Promise<CommandOutcome> {
   if (!event.issue.pull_request) return { ignored: 'not a pull request' };
   const command = parseCommand(event.comment.body);
   if (!command) return { ignored: 'no command' };
@@ -66,13 +76,15 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   if (event.comment.user.type === 'Bot') return { ignored: 'comment by a bot' };
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
   const user = event.comment.user.login;
+  const reply = (body: string) =>
+    port.ensureComment(repo, event.issue.number, replyMarker(event.comment.id), `${body}\n\n${replyMarker(event.comment.id)}`, event.comment.created_at ? { since: event.comment.created_at } : {});
 
   if (command.name === 'help') {
-    await port.createComment(repo, event.issue.number, HELP);
+    await reply(HELP);
     return { helped: true };
   }
   if (command.name === 'plan') {
-    replan();
+    await effects.replan();
     await port.addReaction(repo, event.comment.id, 'eyes');
     return { replanned: true };
   }
@@ -80,7 +92,7 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   const pr = await port.getPullRequest(repo, event.issue.number);
   const { config } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, pr.baseSha));
   const refuse = async (why: string): Promise<CommandOutcome> => {
-    await port.createComment(repo, pr.number, why);
+    await reply(why);
     await port.addReaction(repo, event.comment.id, 'confused');
     return { refused: why };
   };
@@ -107,7 +119,7 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
     });
   }
   // Approving a merged pull request releases the runs its merge holds for these gates.
-  if (decision === 'approve' && pr.mergeCommitSha) await advanceRuns(port, store, repo, pr.mergeCommitSha);
+  if (decision === 'approve' && pr.mergeCommitSha) await effects.releaseRuns(pr.number);
   await port.addReaction(repo, event.comment.id, '+1');
   return decision === 'approve' ? { approved: chosen.map((g) => g.gate) } : { rejected: chosen.map((g) => g.gate) };
 }

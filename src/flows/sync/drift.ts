@@ -1,12 +1,12 @@
 // The scheduled drift check: the system compared with the config repository's sync branch, then
 // settled as `.github/envsync.yml` says (system-wins: a bot pull request; git-wins: Git re-applied).
-import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../config/config.js';
-import type { GitHubPort, RepoRef } from '../github/port.js';
-import { syncSystemToGit, syncTarget } from '../github/system-sync.js';
-import { filesFromTarball } from '../github/tarball.js';
-import { loadSpecs } from '../specs/load.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
-import type { SystemService } from '../system/service.js';
+import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../../config/config.js';
+import type { GitHubPort, RepoRef } from '../../github/port.js';
+import { syncSystemToGit, syncTarget } from './system-sync.js';
+import { filesFromTarball } from '../../github/tarball.js';
+import { loadSpecs } from '../../specs/load.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
+import type { SystemService } from '../../system/service.js';
 
 export interface DriftOutcome {
   drift: number;

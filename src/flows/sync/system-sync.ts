@@ -1,14 +1,14 @@
 // System to Git on GitHub: read the destination branch (one tarball), plan the edits that make it
 // hold the system's specs, and deliver them: by bot pull request or direct commit, per project.
-import { syncSettingsFor, syncs, type ResolvedConfig } from '../config/config.js';
-import type { ExportPlan } from '../engine/export.js';
-import { loadSpecs } from '../specs/load.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
-import type { SystemService } from '../system/service.js';
+import { syncSettingsFor, syncs, type ResolvedConfig } from '../../config/config.js';
+import type { ExportPlan } from '../../engine/export.js';
+import { loadSpecs } from '../../specs/load.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
+import type { SystemService } from '../../system/service.js';
 import { deliver, type DeliveryResult } from './deliver.js';
-import type { GitHubPort, RepoRef } from './port.js';
-import { filesFromTarball } from './tarball.js';
-import type { SourceFile } from '../specs/source.js';
+import type { GitHubPort, RepoRef } from '../../github/port.js';
+import { filesFromTarball } from '../../github/tarball.js';
+import type { SourceFile } from '../../specs/source.js';
 
 export interface SyncTarget {
   repo: RepoRef;

@@ -1,0 +1,97 @@
+// The HTTP server of `envsync serve`. Ours rather than Probot's `run()`, for three things Probot's
+// server does not let an app do: refuse a webhook body over GitHub's own 25 MB cap before it is read
+// whole (Probot's middleware buffers any size), log one line per request without its headers or
+// body (Probot's request logger writes every header, tokens included), and stop within a grace
+// period instead of exiting at once on SIGINT.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createNodeMiddleware, type Probot } from 'probot';
+
+/** GitHub caps webhook payloads at 25 MB. */
+export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+
+export interface ServerOptions {
+  port: number;
+  host?: string;
+  webhookPath: string;
+  /** Larger webhook bodies get 413 before they are read. */
+  bodyLimitBytes?: number;
+}
+
+type AppFn = Parameters<typeof createNodeMiddleware>[0];
+
+export interface RunningServer {
+  url: string;
+  /** Stops accepting connections and closes idle ones; requests in flight finish. */
+  close(): Promise<void>;
+}
+
+const json = (res: ServerResponse, status: number, body: object) => {
+  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  res.end(JSON.stringify(body));
+};
+
+/**
+ * Reads a webhook body into `req.body` (where Probot's middleware takes it from), or answers 413 and
+ * drops the connection as soon as it is known to be over the limit: from Content-Length, or while
+ * a chunked body arrives. Returns false when it answered.
+ */
+async function readWebhookBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<boolean> {
+  const declared = Number(req.headers['content-length']);
+  const tooLarge = () => {
+    json(res, 413, { error: `webhook body over ${limit} bytes (GitHub's own limit): not read` });
+    res.on('finish', () => req.destroy());
+    return false;
+  };
+  if (Number.isFinite(declared) && declared > limit) return tooLarge();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) {
+      chunks.length = 0;
+      return tooLarge();
+    }
+    chunks.push(chunk as Buffer);
+  }
+  (req as IncomingMessage & { body?: string }).body = Buffer.concat(chunks).toString('utf8');
+  return true;
+}
+
+export async function startServer(probot: Probot, appFn: AppFn, options: ServerOptions): Promise<RunningServer> {
+  const log = probot.log.child({ name: 'http' });
+  const limit = options.bodyLimitBytes ?? WEBHOOK_BODY_LIMIT;
+  const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: options.webhookPath });
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0];
+    res.on('finish', () => log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, `${req.method} ${path} ${res.statusCode}`));
+    void (async () => {
+      if (req.method === 'POST' && path === options.webhookPath && !(await readWebhookBody(req, res, limit))) return;
+      const handled = await middleware(req, res);
+      if (!handled && !res.headersSent) json(res, 404, { error: `no route ${req.method} ${path}` });
+    })().catch((e: unknown) => {
+      log.error({ err: e, method: req.method, path }, 'request failed');
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  // A slow client cannot hold a connection forever; webhooks and API calls are small.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  log.info(`Listening on ${url}`);
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
