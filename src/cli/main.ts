@@ -6,6 +6,7 @@ import { runExport, runReconcile, runSystem } from './system.js';
 import { runServe } from './serve.js';
 import { runRun } from './run.js';
 import { runInit } from './init.js';
+import { runJobs } from './jobs.js';
 import { packageVersion } from './version.js';
 import { UsageError, type CommandIO } from './io.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
@@ -44,7 +45,10 @@ Usage:
   envsync serve
       The GitHub App server (Probot): APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, WEBHOOK_PROXY_URL,
       GHE_HOST and PORT as Probot reads them; DATABASE_URL for PostgreSQL (else ./data); the
-      system API under /api/v1 with ENVSYNC_API_TOKENS_FILE; ENVSYNC_DRIFT_MINUTES for drift checks.
+      system API under /api/v1 with ENVSYNC_API_TOKENS_FILE; ENVSYNC_DRIFT_MINUTES for drift checks;
+      /healthz, /readyz and /metrics for operators. See docs/guide.md for every setting.
+  envsync jobs list [--state pending|running|failed] | envsync jobs retry ID... | --failed
+      The app's durable job queue: what is waiting, running or failed for good, and a retry.
   envsync --version
   envsync --help
 `;
@@ -150,5 +154,6 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
   if (command === 'serve') return runServe(rest, io);
   if (command === 'run') return runRun(rest, io);
   if (command === 'init') return runInit(rest, io);
+  if (command === 'jobs') return runJobs(rest, io);
   throw new UsageError(`unknown command "${command}"`);
 }

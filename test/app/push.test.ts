@@ -159,6 +159,8 @@ describe('a push', () => {
     // The retry: the staging dispatch was asked for, so the workflow run it may have started is
     // looked for first; there is none, so it is dispatched again.
     mockPush(payload.after, [mergedPr(payload.after)], undefined, false);
+    // dev was dispatched and told so: its status is only read again.
+    nock(API).get(`${REPO}/deployments/101/statuses`).query({ per_page: 1 }).reply(200, [{ state: 'queued', description: 'dispatched to envsync-run.yml' }]);
     nock(API).get(`${REPO}/actions/workflows/envsync-run.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });
     mockRuns({ deployments: 0, statuses: 1, dispatches: 1 });
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);

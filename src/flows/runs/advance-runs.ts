@@ -38,14 +38,18 @@ export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef,
   for (const { run, tracking } of open) {
     const { dispatch } = tracking;
     const base = { id: run.id, environment: dispatch.environment, action: dispatch.action };
+    const deployment = tracking.deploymentId;
+    const tell = async (state: 'queued' | 'error', description: string, logUrl?: string) => {
+      if (deployment !== null) await port.ensureDeploymentStatus(repo, deployment, { state, description, ...(logUrl ? { logUrl } : {}) });
+    };
+    const dispatched = () => tell('queued', `dispatched to ${dispatch.workflow}`, `https://github.com/${repoName}/actions/workflows/${dispatch.workflow}`);
     if (tracking.dispatchedAt !== null) {
+      // Dispatched, and not started yet (a started run is no longer open): its deployment says so,
+      // also when an earlier attempt died between the dispatch and the status.
+      await dispatched();
       started.push({ ...base, state: 'dispatched' });
       continue;
     }
-    const deployment = tracking.deploymentId;
-    const tell = async (state: 'queued' | 'error', description: string) => {
-      if (deployment !== null) await port.ensureDeploymentStatus(repo, deployment, { state, description });
-    };
     const before = await Promise.all(dispatch.after.map(async (dep) => ({ dep, run: await store.getRun(dep) })));
     const failed = before.find((b) => b.run && ['failure', 'cancelled'].includes(b.run.status));
     if (failed) {
@@ -73,11 +77,7 @@ export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef,
       continue;
     }
     await dispatchOnce(port, store, repo, run, tracking);
-    await port.ensureDeploymentStatus(repo, deployment!, {
-      state: 'queued',
-      description: `dispatched to ${dispatch.workflow}`,
-      logUrl: `https://github.com/${repoName}/actions/workflows/${dispatch.workflow}`,
-    });
+    await dispatched();
     started.push({ ...base, state: 'dispatched' });
   }
   return started;
