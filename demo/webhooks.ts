@@ -1,7 +1,7 @@
 // Webhook deliveries as GitHub makes them: payloads of the shapes GitHub sends (taken from
 // @octokit/webhooks-examples and pointed at one repository), signed with the app's secret, posted
 // over HTTP. Every delivery is kept, so that a story can redeliver all of them.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 // The package is one JSON file: required, as Node's ESM would need an import attribute for it.
@@ -24,9 +24,11 @@ export interface Delivery {
   status: number;
 }
 
+/** Comment ids, unique across senders as GitHub's are. */
+let commentCount = 0;
+
 export class Webhooks {
   readonly deliveries: Delivery[] = [];
-  private count = 0;
 
   constructor(
     private readonly url: string,
@@ -36,8 +38,8 @@ export class Webhooks {
     private readonly installation = 1,
   ) {}
 
-  /** Signs and posts one delivery; a redelivery keeps the delivery id, as GitHub's does. */
-  async send(event: string, payload: Payload, id = `${event}-${++this.count}`): Promise<number> {
+  /** Signs and posts one delivery; a redelivery keeps the delivery id, as GitHub's does. Ids are GUIDs, unique across senders, as GitHub's are. */
+  async send(event: string, payload: Payload, id: string = randomUUID()): Promise<number> {
     const body = JSON.stringify(payload);
     const res = await fetch(`${this.url}/api/github/webhooks`, {
       method: 'POST',
@@ -83,17 +85,18 @@ export class Webhooks {
     const payload = this.forRepo(example('issue_comment', (e) => e.action === 'created'));
     payload.issue.number = number;
     payload.issue.pull_request = { url: `https://api.github.com/repos/${this.owner}/${this.repo}/pulls/${number}` };
-    Object.assign(payload.comment, { id: 5000 + this.count, body });
+    Object.assign(payload.comment, { id: 5000 + ++commentCount, body });
     Object.assign(payload.comment.user, { login: user, type: 'User' });
     payload.sender.login = user;
     return this.send('issue_comment', payload);
   }
 
-  push(before: string, after: string, pusher: string): Promise<number> {
+  /** A push to main; `forced` for a force-push, `id` to send a delivery again. */
+  push(before: string, after: string, pusher: string, options: { forced?: boolean; id?: string } = {}): Promise<number> {
     const payload = this.forRepo(example('push', (e) => String(e.ref).startsWith('refs/heads/')));
-    Object.assign(payload, { ref: 'refs/heads/main', before, after, created: false, deleted: false, forced: false });
+    Object.assign(payload, { ref: 'refs/heads/main', before, after, created: false, deleted: false, forced: options.forced ?? false });
     payload.sender.login = pusher;
-    return this.send('push', payload);
+    return this.send('push', payload, options.id);
   }
 
   workflowRun(action: 'requested' | 'in_progress' | 'completed', run: { id: number; title: string; headSha: string; conclusion: string | null; url: string; path: string }): Promise<number> {

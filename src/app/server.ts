@@ -27,7 +27,7 @@ export interface RunningServer {
 }
 
 const json = (res: ServerResponse, status: number, body: object) => {
-  res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+  res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 };
 
@@ -40,22 +40,32 @@ async function readWebhookBody(req: IncomingMessage, res: ServerResponse, limit:
   const declared = Number(req.headers['content-length']);
   const tooLarge = () => {
     json(res, 413, { error: `webhook body over ${limit} bytes (GitHub's own limit): not read` });
-    res.on('finish', () => req.destroy());
+    // The rest is let through and dropped, not kept: closing on a client still sending would reset
+    // the connection, and the client could lose the answer. A client that never stops is cut off
+    // by the server's request timeout.
+    req.removeAllListeners('data');
+    req.resume();
     return false;
   };
   if (Number.isFinite(declared) && declared > limit) return tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
+  return new Promise<boolean>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
       chunks.length = 0;
-      return tooLarge();
-    }
-    chunks.push(chunk as Buffer);
-  }
-  (req as IncomingMessage & { body?: string }).body = Buffer.concat(chunks).toString('utf8');
-  return true;
+      req.off('end', onEnd);
+      resolve(tooLarge());
+    };
+    const onEnd = () => {
+      (req as IncomingMessage & { body?: string }).body = Buffer.concat(chunks).toString('utf8');
+      resolve(true);
+    };
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
 }
 
 export async function startServer(probot: Probot, appFn: AppFn, options: ServerOptions): Promise<RunningServer> {

@@ -114,7 +114,8 @@ export class World {
 
   /** A commit on `branch` (from main's head) that edits the web-stack template; returns its sha. */
   change(branch: string, from: string, to: string): string {
-    this.git('checkout', '-q', '-B', branch, this.github.sha('main'));
+    this.git('fetch', '-q', this.github.gitDir, 'main');
+    this.git('checkout', '-q', '-B', branch, 'FETCH_HEAD');
     const template = join(this.clone, 'projects/payments/environmenttemplates/web-stack.yaml');
     const text = readFileSync(template, 'utf8');
     if (!text.includes(from)) throw new Error(`web-stack.yaml holds no ${from}`);
@@ -134,8 +135,12 @@ export class World {
     return app;
   }
 
+  private readonly senders = new Map<AppProcess, Webhooks>();
+
+  /** GitHub's deliveries to `app` (one sender per process, so that delivery ids never repeat by chance). */
   webhooks(app: AppProcess): Webhooks {
-    return new Webhooks(app.url, WEBHOOK_SECRET, 'acme', 'config');
+    if (!this.senders.has(app)) this.senders.set(app, new Webhooks(app.url, WEBHOOK_SECRET, 'acme', 'config'));
+    return this.senders.get(app)!;
   }
 
   /** The results a runner would upload for `runId`, as the artifact of workflow run `workflowRun`. */

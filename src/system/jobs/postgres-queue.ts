@@ -123,14 +123,23 @@ export class PostgresJobQueue implements JobQueue {
     const inTime = await Promise.race([runner.stop().then(() => true), new Promise<boolean>((resolve) => (timeout = setTimeout(() => resolve(false), graceMs)))]);
     clearTimeout(timeout);
     if (!inTime) {
-      // Handed back now: the next worker need not wait a lease (graphile-worker's own abort follows).
-      await this.utils?.forceUnlockWorkers(this.poolIds).catch(() => undefined);
+      // Handed back now, so that the next worker need not wait a lease (graphile-worker's own abort
+      // follows), and without the attempt: a job cut short by a stop did not fail.
+      await this.handBack().catch(() => undefined);
       void runner.kill().catch(() => undefined);
     }
     await this.leases?.stop();
     await this.utils?.release();
     this.runner = undefined;
     return inTime;
+  }
+
+  private async handBack(): Promise<void> {
+    const { rows } = await sql<{ id: string; attempts: number }>`select id, attempts from ${sql.id(SCHEMA, 'jobs')} where locked_by = any(${this.poolIds}::text[])`.execute(this.db);
+    await this.utils!.forceUnlockWorkers(this.poolIds);
+    for (const { id, attempts } of rows) {
+      await sql`select ${sql.id(SCHEMA, 'reschedule_jobs')}(array[${id}]::bigint[], run_at => now(), attempts => ${Math.max(0, attempts - 1)}::int)`.execute(this.db);
+    }
   }
 
   async idle(timeoutMs = 60_000): Promise<void> {

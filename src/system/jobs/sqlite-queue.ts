@@ -101,8 +101,13 @@ export class SqliteJobQueue implements JobQueue {
     clearTimeout(timeout);
     if (!inTime) {
       for (const { abort } of this.running.values()) abort.abort(new Error('the server is stopping'));
-      // Handed back now: the next worker need not wait a lease for them.
-      await this.release([this.workerId]);
+      // Handed back now, so that the next worker need not wait a lease for them, and without the
+      // attempt: a job cut short by a stop did not fail (a crash, which may be the job's doing, counts).
+      await this.db
+        .updateTable('jobs')
+        .set((eb) => ({ locked_by: null, locked_at: null, attempts: eb('attempts', '-', 1) }))
+        .where('locked_by', '=', this.workerId)
+        .execute();
     }
     await this.leases?.stop();
     return inTime;

@@ -1,0 +1,89 @@
+// Two `envsync serve` processes on one PostgreSQL, GitHub's deliveries spread over both: a pull
+// request checked on one while /plan asks the other, approvals on both, two merges pushed to both at
+// once. One sticky comment and one check of each kind per pull request, one deployment and one
+// dispatch per run, pushes applied in order, one drift schedule; no sticky routing.
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { PLAN_MARKER } from '../../src/render/plan-markdown.js';
+import { openStore } from '../../src/system/store.js';
+import { World, type AppProcess } from './world.js';
+
+const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = `envsync_replicas_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+const url = new URL(admin);
+url.pathname = `/${database}`;
+
+const adminQuery = async (text: string) => {
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+};
+
+const world = new World(url.toString());
+let a: AppProcess;
+let b: AppProcess;
+
+beforeAll(async () => {
+  await adminQuery(`create database ${database}`);
+  await world.create();
+  // A second pull request, from main as it is now: it changes another value of the template.
+  world.change('other', 'image: ghcr.io/example/preflight:2', 'image: ghcr.io/example/preflight:3');
+  world.github.openPullRequest('other', 'main', 'alice');
+  // Both start at once and migrate the same new database.
+  [a, b] = await Promise.all([world.process('replica-a', { ENVSYNC_DRIFT_MINUTES: '60' }), world.process('replica-b', { ENVSYNC_DRIFT_MINUTES: '60' })]);
+}, 60_000);
+afterAll(async () => {
+  await world.stop();
+  await adminQuery(`drop database if exists ${database} with (force)`);
+});
+
+/** Jobs of `task` finished by both replicas together. */
+const done = (task: string) => a.done(task) + b.done(task);
+const untilDone = (task: string, count: number) => a.until(`${count} ${task} jobs done by the replicas`, () => done(task) >= count || undefined, 60_000);
+
+it('does every effect once, whichever replica gets which delivery', async () => {
+  const [toA, toB] = [world.webhooks(a), world.webhooks(b)];
+  const heads = [world.github.sha('change'), world.github.sha('other')];
+  await Promise.all([
+    toA.pullRequest('opened', { number: 1, head: heads[0]!, headRef: 'change', base: world.base, author: 'alice' }),
+    toB.comment(1, '/plan', 'alice'),
+    toB.pullRequest('opened', { number: 2, head: heads[1]!, headRef: 'other', base: world.base, author: 'alice' }),
+    toA.comment(2, '/plan', 'alice'),
+  ]);
+  await untilDone('check-pull-request', 4);
+  for (const [i, head] of heads.entries()) {
+    expect(world.github.checks.filter((c) => c.head_sha === head).map((c) => c.name)).toEqual(['envsync/validate', 'envsync/plan', 'envsync/approval: hook/onInit/change-approval']);
+    expect(world.github.comments.filter((c) => c.issue === i + 1 && c.body.startsWith(PLAN_MARKER))).toHaveLength(1);
+  }
+
+  await Promise.all([toA.comment(1, '/approve', 'carol'), toB.comment(2, '/approve', 'carol')]);
+  await untilDone('command', 4);
+  const first = world.github.merge(1);
+  const second = world.github.merge(2);
+  await Promise.all([toA.push(world.base, first, 'carol'), toB.push(first, second, 'carol')]);
+  await untilDone('apply-push', 2);
+
+  // Both replicas did part of the work.
+  expect([a.current(), b.current()].map((log) => log.includes('"msg":"job done:'))).toEqual([true, true]);
+
+  const store = await openStore({ url: world.databaseUrl });
+  try {
+    expect(await store.getAppliedRevision()).toBe(second);
+    // In order: the first merge then the second, or (if the second's job ran first) the first is stale.
+    const pushes = (await store.listPushes('acme/config')).map((p) => `${p.sha === first ? 'first' : 'second'} ${p.outcome}`).reverse();
+    expect([['first applied', 'second applied'], ['second applied', 'first stale']]).toContainEqual(pushes);
+    const runs = (await store.listRuns()).map((r) => r.id);
+    expect(runs.length).toBeGreaterThan(0);
+    expect(new Set(runs).size).toBe(runs.length);
+    expect(world.github.deployments.map((d) => d.payload.runId).sort()).toEqual([...runs].sort());
+    expect(world.github.dispatches.map((d) => d.inputs['run-id']).sort()).toEqual([...runs].sort());
+    // One drift check is scheduled, however many replicas asked.
+    expect((await store.jobs.list()).filter((j) => j.task === 'drift-check').map((j) => j.state)).toEqual(['pending']);
+  } finally {
+    await store.close();
+  }
+}, 180_000);
