@@ -1,6 +1,6 @@
 // SIGKILL at every write the app makes to GitHub in the whole loop, the first fault a lost answer and
 // then alternating (crash-matrix.ts); the other file starts the other way, so that every write is
-// hit both ways. The process restarts, takes its job back after the lease (1 s here), the delivery
+// hit both ways. The process restarts, takes its job back after the lease (2 s here), the delivery
 // is sent again, and GitHub ends exactly as after a run without faults.
 import { afterAll, expect, it } from 'vitest';
 import { cleanOutcome, playWithCrashes } from './crash-matrix.js';

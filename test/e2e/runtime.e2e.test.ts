@@ -138,6 +138,27 @@ describe('the webhook endpoint', () => {
   });
 });
 
+describe('a delivery', () => {
+  it('whose signature does not match is refused, and makes no job', async () => {
+    const res = await fetch(`${app.url}/api/github/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'forged', 'x-hub-signature-256': 'sha256=00' },
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(app.current()).not.toContain('"delivery":"forged"');
+  });
+
+  it('about a head that is no longer the pull request\'s head checks nothing', async () => {
+    const webhooks = world.webhooks(app);
+    const [done, checks] = [app.done('check-pull-request'), world.github.checks.length];
+    expect(await webhooks.pullRequest('synchronize', { number: 1, head: world.base, headRef: 'change', base: world.base, author: 'alice' })).toBe(200);
+    await app.until('the stale event handled', () => app.done('check-pull-request') > done);
+    expect(app.current()).toContain('is no longer the pull request\'s head');
+    expect(world.github.checks).toHaveLength(checks);
+  });
+});
+
 describe('an operator', () => {
   it('asks whether the server lives, may take traffic, and how it does', async () => {
     expect(await (await fetch(`${app.url}/healthz`)).json()).toEqual({ status: 'alive' });

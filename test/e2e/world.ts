@@ -52,7 +52,9 @@ export class AppProcess {
         LOG_LEVEL: 'debug',
         LOG_FORMAT: 'json',
         DATABASE_URL: this.world.databaseUrl,
-        ENVSYNC_JOB_LEASE_SECONDS: '1',
+        // Short, so that a restart takes a killed process's job back soon; not so short that a busy
+        // test machine delays a heartbeat past it.
+        ENVSYNC_JOB_LEASE_SECONDS: '2',
         ENVSYNC_JOB_POLL_MS: '100',
         ENVSYNC_DRIFT_MINUTES: '0',
         ...this.env,
