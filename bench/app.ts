@@ -51,6 +51,7 @@ async function pullRequestCost(workDir: string): Promise<{ requests: number; ann
       if (route.startsWith('GET /repos/{owner}/{repo}/contents/')) throw Object.assign(new Error('Not Found'), { status: 404 });
       if (route.startsWith('GET /repos/{owner}/{repo}/tarball/')) return { status: 200, data: tarballs.get(params.ref as string)!.buffer.slice(0) };
       if (route.startsWith('GET /repos/{owner}/{repo}/issues/')) return { status: 200, data: [] };
+      if (route.startsWith('GET /repos/{owner}/{repo}/commits/{ref}/check-runs')) return { status: 200, data: { check_runs: [] } };
       const output = params.output as { annotations?: unknown[] } | undefined;
       annotations += output?.annotations?.length ?? 0;
       return { status: 201, data: { id: requests } };

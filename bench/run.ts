@@ -7,11 +7,12 @@ import { benchPlan } from './plan.js';
 import { benchEdit } from './edit.js';
 import { benchApp } from './app.js';
 import { benchExecutor } from './executor.js';
+import { benchRuntime } from './runtime.js';
 
 const workDir = fileURLToPath(new URL('../../bench/.work/', import.meta.url));
 mkdirSync(workDir, { recursive: true });
 
-const sections = [benchValidate(workDir), benchPlan(), await benchEdit(), await benchApp(workDir), await benchExecutor()];
+const sections = [benchValidate(workDir), benchPlan(), await benchEdit(), await benchApp(workDir), await benchRuntime(workDir), await benchExecutor()];
 const report = `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.

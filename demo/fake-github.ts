@@ -88,6 +88,7 @@ export class FakeGitHub {
   /** Permission of each user on the repository; others have none. */
   readonly permissions = new Map<string, string>();
   private readonly root = mkdtempSync(join(tmpdir(), 'fake-github-'));
+  private readonly tarballs = new Map<string, Buffer>();
   private server?: Server;
   private nextId = 1;
 
@@ -282,7 +283,13 @@ export class FakeGitHub {
     if (method === 'GET' && (match = /^\/tarball\/(.+)$/.exec(rest))) {
       const ref = decodeURIComponent(match[1]!);
       const sha = this.git(['rev-parse', ref]);
-      const tarball = execFileSync('git', ['--git-dir', this.gitDir, 'archive', '--format=tar.gz', `--prefix=${this.owner}-${this.repo}-${sha.slice(0, 7)}/`, sha], { maxBuffer: 1 << 30 });
+      // A commit's tarball never changes: made once (the git archive of a large repository takes a
+      // while, and blocks this server, which is the test's own process).
+      let tarball = this.tarballs.get(sha);
+      if (!tarball) {
+        tarball = execFileSync('git', ['--git-dir', this.gitDir, 'archive', '--format=tar.gz', `--prefix=${this.owner}-${this.repo}-${sha.slice(0, 7)}/`, sha], { maxBuffer: 1 << 30 });
+        this.tarballs.set(sha, tarball);
+      }
       return { status: 200, raw: tarball, contentType: 'application/x-gzip' };
     }
     if (method === 'GET' && (match = /^\/branches\/(.+)$/.exec(rest))) {

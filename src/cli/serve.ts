@@ -2,7 +2,7 @@
 // settings come from the environment: APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET,
 // WEBHOOK_PROXY_URL (smee), GHE_HOST, PORT, HOST, LOG_LEVEL. Without an APP_ID it serves Probot's
 // setup page, which registers the app.
-import { createProbot, run } from 'probot';
+import { createProbot, ProbotOctokit, run } from 'probot';
 import { SmeeClient } from 'smee-client';
 import { createEnvsyncApp } from '../app/index.js';
 import { startServer } from '../app/server.js';
@@ -46,7 +46,14 @@ export async function runServe(_argv: readonly string[], io: CommandIO): Promise
     LOG_LEVEL: process.env.LOG_LEVEL || 'info',
     LOG_FORMAT: process.env.LOG_FORMAT || (process.env.NODE_ENV === 'production' ? 'json' : 'pretty'),
   };
-  const probot = createProbot({ env });
+  // GitHub asks apps to write about once a second, and Probot's client waits to keep to it. Off
+  // (ENVSYNC_GITHUB_THROTTLE=off) only where the limits are yours: GitHub Enterprise Server with rate
+  // limiting off, or a benchmark against a stand-in.
+  const throttleOff = process.env.ENVSYNC_GITHUB_THROTTLE === 'off';
+  const probot = createProbot({
+    env,
+    ...(throttleOff ? { overrides: { Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { ...(o.throttle as object), enabled: false } })) } } : {}),
+  });
   await probot.ready();
   const webhookPath = process.env.WEBHOOK_PATH || '/api/github/webhooks';
   const server = await startServer(probot, appFn, { port: Number(process.env.PORT) || 3000, ...(process.env.HOST ? { host: process.env.HOST } : {}), webhookPath });

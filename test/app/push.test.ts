@@ -13,7 +13,7 @@ import { applyPush, type PushEvent } from '../../src/flows/merge/apply-push.js';
 import { SystemService } from '../../src/system/service.js';
 import { hashToken } from '../../src/system/api.js';
 import { openStore, type Store } from '../../src/system/store.js';
-import { exampleFiles } from '../golden/scenarios.js';
+import { exampleFiles, scenarioFiles } from '../golden/scenarios.js';
 import { tarballOf } from '../helpers/github-fixtures.js';
 import { sources } from '../helpers/repo.js';
 import { testProbot } from '../helpers/probot.js';
@@ -236,6 +236,65 @@ describe('a push', () => {
     await app.running()!.queue.idle();
     expect(sent).toHaveLength(before);
     expect(await store.jobs.list()).toEqual([]);
+  });
+
+  it('that brings two merges at once (the first one\'s push was missed) honours the approvals given on each merged pull request', async () => {
+    const payload = pushExample();
+    const [previous, firstMerge, firstHead] = ['a'.repeat(40), 'd'.repeat(40), 'e'.repeat(40)];
+    await new SystemService(store).applyRevision(exampleFiles(), previous, { trigger: 'webhook', actor: null });
+    // #3 was merged first (its push never came) and approved; #2, merged after it, was not.
+    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 3, sha: `${firstHead}:master`, gate: GATE, user: 'reviewer', decision: 'approve' });
+    const pull = (number: number, head: string, merge: string) => ({ number, state: 'closed', head: { sha: head }, base: { sha: previous, ref: 'master' }, user: { login: 'Codertocat' }, merged_at: '2026-11-21T07:00:00Z', merge_commit_sha: merge });
+    token();
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+      .query({ ref: 'master' })
+      .reply(404, {})
+      .get(`${REPO}/compare/${previous}...${payload.after}`)
+      .reply(200, { status: 'ahead', commits: [{ sha: firstHead, parents: [{ sha: previous }] }, { sha: firstMerge, parents: [{ sha: previous }, { sha: firstHead }] }, { sha: payload.after, parents: [{ sha: firstMerge }, { sha: PR_HEAD }] }] })
+      .get(`${REPO}/tarball/${payload.after}`)
+      .reply(200, tarballOf(scenarioFiles('template-edited-in-place')), { 'content-type': 'application/x-gzip' })
+      .get(`${REPO}/commits/${firstMerge}/pulls`)
+      .reply(200, [pull(3, firstHead, firstMerge)])
+      .get(`${REPO}/commits/${payload.after}/pulls`)
+      .reply(200, [pull(2, PR_HEAD, payload.after)]);
+    mockRuns({ deployments: 2, statuses: 2, dispatches: 2 });
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    const runs = await store.listOpenRuns('Codertocat/Hello-World');
+    expect(runs.map((r) => r.tracking.dispatch.approvals)).toEqual([
+      [{ number: 2, subject: `${PR_HEAD}:master` }, { number: 3, subject: `${firstHead}:master` }],
+      [{ number: 2, subject: `${PR_HEAD}:master` }, { number: 3, subject: `${firstHead}:master` }],
+    ]);
+    expect(sent.filter((r) => r.startsWith('/actions')).map((r) => JSON.parse(r.slice(r.indexOf(' ') + 1)).inputs.environment)).toEqual(['payments/dev', 'payments/staging']);
+    expect(await store.getAppliedRevision()).toBe(payload.after);
+  });
+
+  it('that brings two merges at once says where to approve when neither approved: on either pull request', async () => {
+    const payload = pushExample();
+    const [previous, firstMerge, firstHead] = ['a'.repeat(40), 'd'.repeat(40), 'e'.repeat(40)];
+    await new SystemService(store).applyRevision(exampleFiles(), previous, { trigger: 'webhook', actor: null });
+    const pull = (number: number, head: string, merge: string) => ({ number, state: 'closed', head: { sha: head }, base: { sha: previous, ref: 'master' }, user: { login: 'Codertocat' }, merged_at: '2026-11-21T07:00:00Z', merge_commit_sha: merge });
+    token();
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+      .query({ ref: 'master' })
+      .reply(404, {})
+      .get(`${REPO}/compare/${previous}...${payload.after}`)
+      .reply(200, { status: 'ahead', commits: [{ sha: firstMerge, parents: [{ sha: previous }, { sha: firstHead }] }, { sha: payload.after, parents: [{ sha: firstMerge }, { sha: PR_HEAD }] }] })
+      .get(`${REPO}/tarball/${payload.after}`)
+      .reply(200, tarballOf(scenarioFiles('template-edited-in-place')), { 'content-type': 'application/x-gzip' })
+      .get(`${REPO}/commits/${firstMerge}/pulls`)
+      .reply(200, [pull(3, firstHead, firstMerge)])
+      .get(`${REPO}/commits/${payload.after}/pulls`)
+      .reply(200, [pull(2, PR_HEAD, payload.after)]);
+    mockRuns({ deployments: 2, statuses: 2, dispatches: 0 });
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    expect(sent.filter((r) => r.includes('/statuses')).map((r) => JSON.parse(r.slice(r.indexOf(' ') + 1)).description)).toEqual([
+      `waiting for approval of ${GATE}: /approve on #2 or #3`,
+      `waiting for approval of ${GATE}: /approve on #2 or #3`,
+    ]);
   });
 
   it('to another branch is not applied, even when that branch\'s own configuration names it the sync branch', async () => {

@@ -1,11 +1,13 @@
 // The whole loop played with the app killed (SIGKILL) at every write it makes to GitHub, one after
 // the other: the PR check, /approve, the merge's push with its deployments and dispatches, and a
 // workflow run's completion. At each write the request is either lost (GitHub never saw it) or its
-// answer is (GitHub did it, the app never heard), alternating; the app is started again, the
-// delivery is sent again, and the job goes on from where it was. What GitHub shows in the end must
-// be exactly what a run without faults shows.
+// answer is (GitHub did it, the app never heard), alternating; the app is started again (it takes
+// its job back after the lease, 2 s here), the delivery is sent again or not, and the job goes on
+// from where it was. What GitHub shows in the end must be exactly what a run without faults shows.
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Fault } from '../../demo/fake-github.js';
-import { githubState, type World } from './world.js';
+import { githubState, World } from '../../demo/world.js';
 
 const isWrite = (request: { method: string; path: string }) => request.method !== 'GET' && !request.path.includes('/access_tokens');
 
@@ -13,7 +15,7 @@ export interface CrashPlay {
   state: ReturnType<typeof githubState>;
   /** Each fault, in order: the flow, the fault, and the request it hit. */
   crashes: string[];
-  /** What the webhooks sent again after each restart were answered. */
+  /** What the webhooks sent again after each restart were answered (none without `redeliver`). */
   redeliveries: number[];
   /** The merge commit. */
   merge: string;
@@ -38,8 +40,11 @@ export function cleanOutcome(world: World, merge: string): ReturnType<typeof git
   };
 }
 
-export async function playWithCrashes(firstFault: 'hang' | 'hang-after', world: World): Promise<CrashPlay> {
-  const app = await world.process('app');
+/** Plays the loop with crashes; `redeliver`: GitHub also redelivers each killed delivery (else the job resumes on its own only). */
+export async function playWithCrashes(firstFault: 'hang' | 'hang-after', world: World, options: { redeliver: boolean }): Promise<CrashPlay> {
+  // A crash costs the job an attempt (a job that kills its process must not loop for ever); the
+  // merge's job is killed six times here, more than the six attempts a job has by default.
+  const app = await world.process('app', { ENVSYNC_JOB_ATTEMPTS: '25' });
   const webhooks = world.webhooks(app);
   const crashes: string[] = [];
   const redeliveries: number[] = [];
@@ -69,7 +74,7 @@ export async function playWithCrashes(firstFault: 'hang' | 'hang-after', world: 
       fired = undefined;
       await app.start();
       // GitHub's redelivery of the same delivery, on top of the job resuming on its own.
-      redeliveries.push(await webhooks.send(delivery.event, delivery.payload, delivery.id));
+      if (options.redeliver) redeliveries.push(await webhooks.send(delivery.event, delivery.payload, delivery.id));
     }
     world.github.fault = undefined;
   };
@@ -86,4 +91,72 @@ export async function playWithCrashes(firstFault: 'hang' | 'hang-after', world: 
   );
   const metrics = await (await fetch(`${app.url}/metrics`)).text();
   return { state: githubState(world.github), crashes, redeliveries, merge, metrics };
+}
+
+/**
+ * The test, for one test file: `first` is the first fault (then alternating), `redeliver` whether
+ * GitHub also sends each killed delivery again, `postgres` whether the store is a new PostgreSQL
+ * database (else a SQLite file).
+ */
+export function crashSuite(options: { first: 'hang' | 'hang-after'; redeliver: boolean; postgres: boolean }): void {
+  const database = options.postgres ? newDatabase() : undefined;
+  let world: World;
+  beforeAll(async () => {
+    world = new World(await database?.create());
+  });
+  afterAll(async () => {
+    await world.stop();
+    await database?.drop();
+  });
+
+  const faults = `the first a ${options.first === 'hang' ? 'lost request' : 'lost answer'}`;
+  it(`ends exactly as a run without faults, with the app killed at each write (${faults}, ${options.redeliver ? 'each delivery sent again' : 'no redelivery'}, ${options.postgres ? 'PostgreSQL' : 'SQLite'})`, async () => {
+    await world.create();
+    const play = await playWithCrashes(options.first, world, { redeliver: options.redeliver });
+    expect(play.state).toEqual(cleanOutcome(world, play.merge));
+    const [a, b] = options.first === 'hang' ? ['hang', 'hang-after'] : ['hang-after', 'hang'];
+    expect(play.crashes).toEqual([
+      `pull request: ${a} at POST /check-runs`,
+      `pull request: ${b} at POST /check-runs`,
+      `pull request: ${a} at POST /check-runs`,
+      `pull request: ${b} at POST /issues/1/comments`,
+      `/approve: ${a} at PATCH /check-runs/3`,
+      `/approve: ${b} at POST /issues/comments/5001/reactions`,
+      `merge: ${a} at POST /deployments`,
+      `merge: ${b} at POST /deployments`,
+      // The two runs' dispatches and statuses: which comes first depends on which write was lost.
+      expect.stringMatching(new RegExp(`^merge: ${a} at POST /(actions/workflows/envsync-run.yml/dispatches|deployments/\\d+/statuses)$`)),
+      expect.stringMatching(new RegExp(`^merge: ${b} at POST /`)),
+      expect.stringMatching(new RegExp(`^merge: ${a} at POST /`)),
+      expect.stringMatching(new RegExp(`^merge: ${b} at POST /`)),
+      expect.stringMatching(new RegExp(`^workflow run: ${a} at POST /deployments/\\d+/statuses$`)),
+      `workflow run: ${b} at POST /issues/1/comments`,
+    ]);
+    expect(play.redeliveries).toEqual(options.redeliver ? play.crashes.map(() => 200) : []);
+    expect(play.metrics).toContain('envsync_jobs{state="failed"} 0');
+  }, 240_000);
+}
+
+/** A new PostgreSQL database on the test server, dropped afterwards. */
+function newDatabase() {
+  const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const name = `envsync_crash_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const query = async (text: string) => {
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    async create() {
+      await query(`create database ${name}`);
+      const url = new URL(admin);
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
+    drop: () => query(`drop database if exists ${name} with (force)`),
+  };
 }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PLAN_MARKER } from '../../src/render/plan-markdown.js';
 import { openStore } from '../../src/system/store.js';
-import { World, type AppProcess } from './world.js';
+import { World, type AppProcess } from '../../demo/world.js';
 
 const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const database = `envsync_replicas_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;

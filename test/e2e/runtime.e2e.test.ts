@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/system/store.js';
 import { waitFor } from '../../demo/sandbox.js';
-import { World, type AppProcess } from './world.js';
+import { World, type AppProcess } from '../../demo/world.js';
 
 const world = new World();
 let app: AppProcess;

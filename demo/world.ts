@@ -1,4 +1,4 @@
-// A world for end-to-end tests of the runtime: the fake GitHub backed by a git repository holding the
+// A world for end-to-end tests and benchmarks of the runtime: the fake GitHub backed by a git repository holding the
 // example config repository with a pull request that needs an approval, and real `envsync serve`
 // processes (one or several, on SQLite or on one PostgreSQL) that a test can kill and start again.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -7,9 +7,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import { FakeGitHub } from '../../demo/fake-github.js';
-import { envsyncBin, exampleRepository, freePort, waitFor } from '../../demo/sandbox.js';
-import { Webhooks } from '../../demo/webhooks.js';
+import { FakeGitHub } from './fake-github.js';
+import { envsyncBin, exampleRepository, freePort, waitFor } from './sandbox.js';
+import { Webhooks } from './webhooks.js';
 
 export const WEBHOOK_SECRET = 'world-webhook-secret';
 export const GATE = 'hook/onInit/change-approval';
@@ -101,28 +101,38 @@ export class World {
 
   constructor(readonly databaseUrl: string = `sqlite:${join(mkdtempSync(join(tmpdir(), 'envsync-world-db-')), 'store.db')}`) {}
 
-  /** The example config repository on main, and pull request #1 by alice changing a template (it needs the approval gate). */
-  async create(): Promise<void> {
-    cpSync(exampleRepository(), this.clone, { recursive: true });
+  /**
+   * The config repository on main (the example, or the folder given), and pull request #1 by alice
+   * changing the example's template (it needs the approval gate).
+   */
+  async create(repository: string = exampleRepository()): Promise<void> {
+    cpSync(repository, this.clone, { recursive: true });
     this.git('init', '-q', '-b', 'main');
     this.git('add', '-A');
     this.git('commit', '-q', '-m', 'base');
     this.base = this.github.pushFrom(this.clone, 'main');
-    this.head = this.change('change', 'value: "2"', 'value: "4"');
-    this.github.openPullRequest('change', 'main', 'alice');
+    if (repository === exampleRepository()) {
+      this.head = this.change('change', 'value: "2"', 'value: "4"');
+      this.github.openPullRequest('change', 'main', 'alice');
+    }
     this.github.permissions.set('carol', 'write');
     this.host = await this.github.start();
   }
 
-  /** A commit on `branch` (from main's head) that edits the web-stack template; returns its sha. */
+  /** A commit on `branch` (from main's head) that edits the example's web-stack template; returns its sha. */
   change(branch: string, from: string, to: string): string {
+    return this.commit(branch, 'projects/payments/environmenttemplates/web-stack.yaml', from, to);
+  }
+
+  /** A commit on `branch` (from main's head) that replaces `from` with `to` in one file; returns its sha. */
+  commit(branch: string, path: string, from: string, to: string): string {
     this.git('fetch', '-q', this.github.gitDir, 'main');
     this.git('checkout', '-q', '-B', branch, 'FETCH_HEAD');
-    const template = join(this.clone, 'projects/payments/environmenttemplates/web-stack.yaml');
-    const text = readFileSync(template, 'utf8');
-    if (!text.includes(from)) throw new Error(`web-stack.yaml holds no ${from}`);
-    writeFileSync(template, text.replace(from, to));
-    this.git('commit', '-q', '-am', `web-stack: ${to}`);
+    const file = join(this.clone, path);
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes(from)) throw new Error(`${path} holds no ${from}`);
+    writeFileSync(file, text.replace(from, to));
+    this.git('commit', '-q', '-am', `${path}: ${to}`);
     return this.github.pushFrom(this.clone, branch);
   }
 
