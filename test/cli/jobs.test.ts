@@ -41,7 +41,7 @@ describe('envsync jobs', () => {
     const { code, stdout } = await run('jobs', 'list', '--store', url);
     expect(code).toBe(0);
     expect(stdout.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(/^1\tfailed\tapply-push\tacme\/config\tdelivery:push-1\tattempts 1\/1\t\S+  Error: GitHub answered 502 Bad Gateway$/),
+      expect.stringMatching(/^1\tfailed\tapply-push\tacme\/config\tdelivery:push-1\tattempts 1\/1\t\S+ {2}Error: GitHub answered 502 Bad Gateway$/),
       '2\tpending\tcheck-pull-request\tacme/config#2\tdelivery:pr-2\tattempts 0/1\truns at 2099-01-01T00:00:00.000Z',
     ]);
   });
