@@ -85,7 +85,7 @@ export class Webhooks {
     const payload = this.forRepo(example('issue_comment', (e) => e.action === 'created'));
     payload.issue.number = number;
     payload.issue.pull_request = { url: `https://api.github.com/repos/${this.owner}/${this.repo}/pulls/${number}` };
-    Object.assign(payload.comment, { id: 5000 + ++commentCount, body });
+    Object.assign(payload.comment, { id: 5000 + ++commentCount, body, created_at: new Date().toISOString(), updated_at: new Date().toISOString() });
     Object.assign(payload.comment.user, { login: user, type: 'User' });
     payload.sender.login = user;
     return this.send('issue_comment', payload);

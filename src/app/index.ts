@@ -42,6 +42,18 @@ export interface EnvsyncApp {
   stop(graceMs?: number): Promise<boolean>;
 }
 
+/**
+ * Past 9 s Probot's webhook middleware answers 202 on its own, whether the delivery was committed or
+ * not: a commit that takes longer (the store failing over) must fail first, so that GitHub shows the
+ * delivery failed rather than succeeded.
+ */
+const ACCEPT_TIMEOUT_MS = 7000;
+
+function withinTime<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
+}
+
 const numberFrom = (value: string | undefined, fallback: number) => (value === undefined || value === '' ? fallback : Number(value));
 
 /** The queue settings the environment asks for. */
@@ -91,7 +103,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
         log.debug({ delivery: event.id, event: event.name, reason: intake.skip }, 'webhook needs no job');
         return;
       }
-      const outcome = await store.acceptDelivery({ id: event.id, event: event.name }, intake.job);
+      const outcome = await withinTime(store.acceptDelivery({ id: event.id, event: event.name }, intake.job), ACCEPT_TIMEOUT_MS, `the store did not commit delivery ${event.id} within ${ACCEPT_TIMEOUT_MS / 1000} s: GitHub is told it failed, and may redeliver it`);
       log.info({ delivery: event.id, event: event.name, task: intake.job.task, queue: intake.job.queue, outcome }, `webhook ${outcome}`);
     });
 

@@ -74,10 +74,12 @@ export async function startServer(probot: Probot, appFn: AppFn, options: ServerO
   const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: options.webhookPath });
   const server = createServer((req, res) => {
     const started = performance.now();
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     res.on('finish', () => log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, `${req.method} ${path} ${res.statusCode}`));
     void (async () => {
-      if (req.method === 'POST' && path === options.webhookPath && !(await readWebhookBody(req, res, limit))) return;
+      // Every POST but the system API's (which has its own, smaller limit) is read here, bounded:
+      // Probot's middleware matches paths more loosely (a trailing slash) and would read any size.
+      if (req.method === 'POST' && !path.startsWith('/api/v1') && !(await readWebhookBody(req, res, limit))) return;
       const handled = await middleware(req, res);
       if (!handled && !res.headersSent) json(res, 404, { error: `no route ${req.method} ${path}` });
     })().catch((e: unknown) => {

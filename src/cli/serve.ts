@@ -65,9 +65,12 @@ export async function runServe(_argv: readonly string[], io: CommandIO): Promise
   const graceMs = Number(process.env.ENVSYNC_STOP_GRACE_SECONDS || DEFAULT_GRACE_SECONDS) * 1000;
   io.stderr(`envsync: ${signal}: stopping (at most ${graceMs / 1000} s for running jobs)\n`);
   proxy?.close();
-  // Both bounded: the server stops taking requests while the jobs get their grace; what is still
-  // running after it goes back to the queue, for another replica or the restart.
-  const [, finished] = await Promise.all([Promise.race([server.close(), new Promise((r) => setTimeout(r, graceMs).unref())]), running()?.stop(graceMs) ?? true]);
+  // The server first (deliveries in flight are committed and answered while the store is open), then
+  // the jobs, all within the grace period; what is still running then goes back to the queue, for
+  // another replica or the restart.
+  const deadline = Date.now() + graceMs;
+  await Promise.race([server.close(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+  const finished = (await running()?.stop(Math.max(0, deadline - Date.now()))) ?? true;
   io.stderr(finished ? 'envsync: stopped\n' : 'envsync: stopped; jobs still running were handed back to the queue\n');
   // Sockets or timers of a request that never answered must not keep the process alive.
   setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();

@@ -51,7 +51,9 @@ function sqlite(path: string): Connection {
 }
 
 function postgres(url: string): Connection {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // A connection that cannot be had within 5 s is an error, not a wait: a webhook must be answered
+  // (or fail, so that GitHub shows it failed) well within GitHub's 10 s.
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000 });
   // pg emits 'error' when an idle pooled connection dies (server restart, network); without a
   // listener that would crash the process. The pool drops the connection and opens a new one on
   // the next query, whose own error is reported to its caller.

@@ -6,7 +6,7 @@ import type { Database } from './schema.js';
 import type { JobQueue, NewJob } from './jobs/queue.js';
 import { deliveryKey, type ApprovalRecord, type DeliveryOutcome, type PushRecord } from './store.js';
 
-export async function recordApproval(db: Kysely<Database>, approval: Omit<ApprovalRecord, 'at'>): Promise<void> {
+export async function recordApproval(db: Kysely<Database>, approval: Omit<ApprovalRecord, 'at'> & { at?: string }): Promise<void> {
   await db
     .insertInto('approvals')
     .values({
@@ -16,14 +16,16 @@ export async function recordApproval(db: Kysely<Database>, approval: Omit<Approv
       gate: approval.gate,
       login: approval.user,
       decision: approval.decision,
-      at: now(),
+      at: approval.at ?? now(),
     })
     .onConflict((oc) =>
       oc
         .columns(['repo', 'pull_number', 'sha', 'gate', 'login'])
         .doUpdateSet((eb) => ({ decision: eb.ref('excluded.decision'), at: eb.ref('excluded.at') }))
-        // A repeated identical decision keeps its original time.
-        .where('approvals.decision', '!=', approval.decision),
+        // A repeated identical decision keeps its original time; an older decision (a command whose
+        // job ran late, after a retry) does not replace a newer one.
+        .where('approvals.decision', '!=', approval.decision)
+        .whereRef('approvals.at', '<', 'excluded.at'),
     )
     .execute();
 }

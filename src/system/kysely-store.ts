@@ -222,7 +222,7 @@ export class KyselyStore implements Store {
     return runs.listRuns(this.db, filter);
   }
 
-  recordApproval(approval: Omit<ApprovalRecord, 'at'>): Promise<void> {
+  recordApproval(approval: Omit<ApprovalRecord, 'at'> & { at?: string }): Promise<void> {
     return github.recordApproval(this.db, approval);
   }
 

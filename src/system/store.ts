@@ -182,8 +182,11 @@ export interface Store {
   /** How many runs have each status (metrics). */
   countRuns(): Promise<Partial<Record<RunStatus, number>>>;
 
-  /** Recording the same decision again keeps the first record; a changed decision replaces it. */
-  recordApproval(approval: Omit<ApprovalRecord, 'at'>): Promise<void>;
+  /**
+   * Recording the same decision again keeps the first record; a changed decision replaces it when it
+   * was made later (`at`, the command's time; now by default).
+   */
+  recordApproval(approval: Omit<ApprovalRecord, 'at'> & { at?: string }): Promise<void>;
   listApprovals(repo: string, pullNumber: number, sha: string): Promise<ApprovalRecord[]>;
 
   /**

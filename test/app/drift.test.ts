@@ -39,10 +39,10 @@ const mockConfig = (text?: string) =>
 const mockBranch = (times = 1) =>
   nock(API).get('/repos/acme/config/branches/main').times(times).reply(200, { commit: { sha: 'head-sha', commit: { tree: { sha: 't' } } } });
 
-it('finds nothing to do when the system holds what the sync branch holds', async () => {
+it('finds nothing to do when the system holds what the revision it applied holds', async () => {
   mockConfig();
   mockBranch();
-  nock(API).get('/repos/acme/config/tarball/head-sha').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+  nock(API).get('/repos/acme/config/tarball/rev-1').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
   expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 0, settled: 'in-sync' });
 });
 
@@ -51,7 +51,10 @@ it('system-wins: opens a bot pull request with what changed outside Git', async 
   mockConfig();
   mockBranch(2);
   nock(API)
-    .get('/repos/acme/config/tarball/head-sha')
+    .get('/repos/acme/config/tarball/rev-1')
+    .reply(200, tarball(), { 'content-type': 'application/x-gzip' })
+    // The bot pull request is made against the branch as it is now.
+    .get('/repos/acme/config/tarball/main')
     .reply(200, tarball(), { 'content-type': 'application/x-gzip' })
     .get('/repos/acme/config/pulls')
     .query(true)
@@ -69,11 +72,13 @@ it('system-wins: opens a bot pull request with what changed outside Git', async 
   expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 1, settled: 'system-wins', detail: 'pull-request' });
 });
 
-it('git-wins: re-applies the sync branch, recorded as a manual sync', async () => {
+it('git-wins: re-applies the revision the system applied, recorded as a manual sync, and leaves a newer head to its push', async () => {
   await service.launch({ project: 'payments', name: 'qa', template: { name: 'web-stack', version: 'v1' }, variables: { owner_team: 'qa' } }, { trigger: 'internal', actor: 'alice' });
   mockConfig('drift:\n  mode: git-wins\n');
+  // The branch's head (head-sha) is a merge whose push has not been applied yet: not applied here.
   mockBranch();
-  nock(API).get('/repos/acme/config/tarball/head-sha').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+  nock(API).get('/repos/acme/config/tarball/rev-1').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
   expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 1, settled: 'git-wins', detail: '0 created, 0 updated, 1 deleted' });
-  expect((await store.listSyncEvents()).at(-1)).toMatchObject({ trigger: 'manual', actor: 'envsync drift check', operation: 'delete', name: 'qa', revision: 'head-sha' });
+  expect((await store.listSyncEvents()).at(-1)).toMatchObject({ trigger: 'manual', actor: 'envsync drift check', operation: 'delete', name: 'qa', revision: 'rev-1' });
+  expect(await store.getAppliedRevision()).toBe('rev-1');
 });

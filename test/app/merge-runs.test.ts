@@ -82,6 +82,23 @@ describe('a merge that deletes an environment', () => {
   });
 });
 
+describe('a newer merge of an environment whose run still waits', () => {
+  it('supersedes that run: an /approve on the older pull request cannot deploy the older revision over the newer', async () => {
+    // The older merge's destroy of dev waits for its approval.
+    await startMergeRuns(port, store, input(PREVIOUS));
+    const older = `${MERGE.slice(0, 12)}-payments-dev-destroy`;
+    calls = [];
+    // A newer merge changes dev again (it is back, edited): its run supersedes the waiting one.
+    const NEWER = 'n'.repeat(40);
+    const newer = { ...input(PREVIOUS), revision: NEWER, before: loadSpecs(withoutDev()), after: new SystemService(store).checkRevision(exampleFiles(), NEWER) };
+    const started = await startMergeRuns(port, store, newer);
+    expect(started.map((s) => s.environment)).toContain('payments/dev');
+    expect((await store.getRun(older))?.status).toBe('cancelled');
+    expect(calls).toContain(`status 1 superseded by the run of ${NEWER.slice(0, 7)}`);
+    expect((await store.listOpenRuns('acme/config')).map((r) => r.run.revision)).toEqual(started.map(() => NEWER));
+  });
+});
+
 describe('a merge that runs environments depending on each other', () => {
   // alpha depends on mid, which depends on zeta; none has an approval gate.
   const chain: Files = {

@@ -297,6 +297,42 @@ describe('a push', () => {
     ]);
   });
 
+  it('diverged from the applied revision, or naming one GitHub no longer knows, is applied when it is the branch\'s head (history was rewritten), and stale otherwise', async () => {
+    const payload = pushExample();
+    const previous = 'a'.repeat(40);
+    await new SystemService(store).applyRevision(exampleFiles(), previous, { trigger: 'webhook', actor: null });
+    const read = (head: string, compare: [number, unknown]) => {
+      nock(API)
+        .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+        .query({ ref: 'master' })
+        .reply(404, {})
+        .get(`${REPO}/compare/${previous}...${payload.after}`)
+        .reply(compare[0], compare[1] as Record<string, unknown>)
+        .get(`${REPO}/branches/master`)
+        .reply(200, { commit: { sha: head, commit: { tree: { sha: 't' } } } });
+    };
+    // Not the head: stale, whatever the push says of itself.
+    token();
+    read('f'.repeat(40), [200, { status: 'diverged', commits: [] }]);
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    expect(await store.getAppliedRevision()).toBe(previous);
+    // The head, though not marked forced, and the applied revision gone from GitHub (404): applied.
+    read(payload.after, [404, { message: 'Not Found' }]);
+    nock(API)
+      .get(`${REPO}/tarball/${payload.after}`)
+      .reply(200, tarball(), { 'content-type': 'application/x-gzip' })
+      .get(`${REPO}/commits/${payload.after}/pulls`)
+      .reply(200, []);
+    await probot.receive({ id: 'delivery-2', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    expect(await store.getAppliedRevision()).toBe(payload.after);
+    expect((await store.listPushes('Codertocat/Hello-World')).map((p) => `${p.outcome}: ${p.detail}`)).toEqual([
+      'applied: applied (force-push: the branch was rewound or rewritten)',
+      `stale: revision ${payload.after} is diverged from the applied ${previous} and is not the head of master, so nothing was applied or run`,
+    ]);
+  });
+
   it('to another branch is not applied, even when that branch\'s own configuration names it the sync branch', async () => {
     const payload = pushExample();
     payload.ref = 'refs/heads/feature';

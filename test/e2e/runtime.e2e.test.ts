@@ -127,6 +127,18 @@ describe('the webhook endpoint', () => {
     expect(app.log).not.toContain('BODY-CANARY-1');
   });
 
+  it('answers 413 however the path is spelled (Probot matches a trailing slash too)', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${app.url}/api/github/webhooks/`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': 'slash', 'x-hub-signature-256': 'sha256=00', 'content-length': 26 * 1024 * 1024 } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end(Buffer.alloc(26 * 1024 * 1024, 'x'));
+    });
+    expect(status).toBe(413);
+  });
+
   it('answers 413 to a chunked body once it passes 25 MB', async () => {
     const mb = Buffer.alloc(1024 * 1024, 'x');
     const status = await postRaw({ 'transfer-encoding': 'chunked' }, function* () {

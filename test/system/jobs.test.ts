@@ -145,6 +145,34 @@ describe.each([sqliteBackend(), postgresBackend()])('the job queue on $name', (b
     expect(taken).toEqual(['the-job', 'the-next-job']);
   });
 
+  it('keeps a worker that stalled past its lease from finishing a job another worker took, and the queue moving', async () => {
+    const url = await backend.fresh();
+    const store = await open(url);
+    await store.jobs.add({ task: 'hang', queue: 'acme/config', payload: { sleepMs: 1500 } });
+    await store.jobs.add({ task: 'hang', queue: 'acme/config', payload: 'next' });
+    let out = '';
+    const child = spawn(process.execPath, [WORKER, url, '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (d) => (out += d));
+    await waitFor('the worker process to take the job', () => out.includes('took {"sleepMs":1500}'), 20_000);
+    // Stalled (a stopped process, a blocked event loop): no heartbeat, but it lives on.
+    child.kill('SIGSTOP');
+    const taken: unknown[] = [];
+    await store.jobs.start(async (job) => void taken.push(job.payload), { concurrency: 1, tasks: ['hang'] });
+    await waitForAsync(async () => taken.length === 2 || undefined, 20_000, 'the job and the next taken by the live worker');
+    expect(taken).toEqual([{ sleepMs: 1500 }, 'next']);
+    // It wakes up and finishes its copy of the job: that must not disturb the queue.
+    child.kill('SIGCONT');
+    await waitFor('the stalled worker to finish', () => out.includes('finished'), 20_000);
+    await waitFor('the stalled worker to see it lost the job', () => out.includes('failed:') || (backend.name === 'SQLite' && out.includes('finished')), 20_000);
+    // (Gone before the next job, which it would take and, being this test's worker, never finish.)
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await store.jobs.add({ task: 'hang', queue: 'acme/config', payload: 'after' });
+    await waitForAsync(async () => taken.length === 3 || undefined, 20_000, 'a job added afterwards to run');
+    expect(taken.at(-1)).toBe('after');
+    expect(await store.jobs.list()).toEqual([]);
+  });
+
   it('stops within its grace period while a job hangs, and hands the job back without counting the attempt', async () => {
     const store = await open(await backend.fresh());
     await store.jobs.add({ task: 'hang', queue: 'acme/config', payload: 'stuck' });
@@ -165,12 +193,12 @@ describe.each([sqliteBackend(), postgresBackend()])('the job queue on $name', (b
 });
 
 /** Polls an async probe until it gives a value. */
-async function waitForAsync<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function waitForAsync<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'a condition'): Promise<T> {
   const start = Date.now();
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() - start > timeoutMs) throw new Error('timed out');
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

@@ -397,6 +397,17 @@ describe.each<[string, TestBackend]>([
     expect(await store.getSetting('config-repository')).toBe('acme/config');
   });
 
+  it('keeps the later of two decisions on a gate, by when they were made, not by when they were recorded', async () => {
+    const store = await connect();
+    const approval = { repo: 'o/r', pullNumber: 7, sha: 'abc', gate: 'prod', user: 'ann' };
+    await store.recordApproval({ ...approval, decision: 'reject', at: '2026-01-01T10:00:02.000Z' });
+    // An approval made before the rejection, recorded after it (its job was retried): it does not count.
+    await store.recordApproval({ ...approval, decision: 'approve', at: '2026-01-01T10:00:01.000Z' });
+    expect((await store.listApprovals('o/r', 7, 'abc')).map((a) => [a.decision, a.at])).toEqual([['reject', '2026-01-01T10:00:02.000Z']]);
+    await store.recordApproval({ ...approval, decision: 'approve', at: '2026-01-01T10:00:03.000Z' });
+    expect((await store.listApprovals('o/r', 7, 'abc')).map((a) => a.decision)).toEqual(['approve']);
+  });
+
   it('keeps what a push came to, newest first', async () => {
     const store = await connect();
     await store.recordPush({ repo: 'o/r', sha: 'a', outcome: 'applied', detail: 'applied' });

@@ -1,7 +1,8 @@
 // A push to the sync branch: the system follows Git, forward only. The whole revision is applied
 // (not only the pushed commits' files), so a missed webhook is caught up by the next push; a push
-// older than what the system applied, or diverged from it, is recorded as stale and changes nothing
-// (unless it is a force-push that is still the branch's head: the new desired state).
+// older than what the system applied, or diverged from it, is recorded as stale and changes nothing,
+// unless it is still the branch's head: then the history was rewritten (a force-push), and what the
+// branch holds is the new desired state.
 import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../../config/config.js';
 import { approvalSubject } from '../../engine/approvals.js';
 import type { Comparison, GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
@@ -55,11 +56,14 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
   let comparison: Comparison | undefined;
   let forced = false;
   if (previous !== undefined) {
-    comparison = await port.compareCommits(repo, previous, event.after);
+    comparison = await compareOrDiverged(port, repo, previous, event.after);
     if (comparison.status !== 'ahead') {
-      const head = event.forced ? await port.getBranch(repo, branch) : undefined;
+      // History was rewritten (a force-push, this one or one whose push was lost or came late):
+      // what the branch holds now is the desired state, and only that.
+      const head = await port.getBranch(repo, branch);
       if (head?.sha !== event.after) {
-        return record('stale', `revision ${event.after} is ${comparison.status === 'behind' ? 'older than' : comparison.status === 'identical' ? 'the same as' : 'diverged from'} the applied ${previous}, so nothing was applied or run${event.forced ? ' (a force-push that is no longer the head of the branch)' : ''}`);
+        const relation = comparison.status === 'behind' ? 'older than' : comparison.status === 'identical' ? 'the same as' : 'diverged from';
+        return record('stale', `revision ${event.after} is ${relation} the applied ${previous} and is not the head of ${branch}, so nothing was applied or run`);
       }
       forced = true;
     }
@@ -102,6 +106,16 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
   );
   await store.recordPush({ repo: repoName, sha: event.after, outcome: 'applied', detail: forced ? 'applied (force-push: the branch was rewound or rewritten)' : 'applied' });
   return { applied, revision: event.after, runs, forced };
+}
+
+/** How `head` relates to `base`; diverged when GitHub knows `base` no more (the history was rewritten and collected). */
+async function compareOrDiverged(port: GitHubPort, repo: RepoRef, base: string, head: string): Promise<Comparison> {
+  try {
+    return await port.compareCommits(repo, base, head);
+  } catch (e) {
+    if ((e as { status?: number }).status === 404) return { status: 'diverged', commits: [] };
+    throw e;
+  }
 }
 
 /**

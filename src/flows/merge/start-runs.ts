@@ -39,6 +39,7 @@ export async function startMergeRuns(port: GitHubPort, store: Store, input: Merg
   if (plan.runs.length === 0 || plan.summary.errors > 0) return [];
   const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
   const repoName = `${input.repo.owner}/${input.repo.repo}`;
+  await supersede(port, store, input, new Set(idOf.keys()));
 
   for (const [order, run] of plan.runs.entries()) {
     const environment = `${run.project}/${run.environment}`;
@@ -70,6 +71,24 @@ export async function startMergeRuns(port: GitHubPort, store: Store, input: Merg
     }
   }
   return advanceRuns(port, store, input.repo, { revision: input.revision });
+}
+
+/**
+ * Runs of earlier merges still waiting to be dispatched for an environment this merge runs again:
+ * released later (an /approve on an older pull request), they would deploy an older revision over
+ * this one. They are cancelled, and their deployments say by what.
+ */
+async function supersede(port: GitHubPort, store: Store, input: MergeRunsInput, environments: Set<string>): Promise<void> {
+  for (const { run, tracking } of await store.listOpenRuns(`${input.repo.owner}/${input.repo.repo}`)) {
+    if (run.revision === input.revision || !environments.has(`${run.project}/${run.environment}`)) continue;
+    // One whose dispatch was asked for may be running already: it stays, and the workflow's
+    // concurrency group runs this merge's after it.
+    if (tracking.dispatchRequestedAt !== null) continue;
+    await store.updateRun(run.id, { status: 'cancelled', finishedAt: new Date().toISOString() });
+    if (tracking.deploymentId !== null) {
+      await port.ensureDeploymentStatus(input.repo, tracking.deploymentId, { state: 'inactive', description: `superseded by the run of ${input.revision.slice(0, 7)}` });
+    }
+  }
 }
 
 /** The environment's agents (from the revision; for a destroy, from the system that still has it). */

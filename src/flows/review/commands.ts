@@ -111,7 +111,8 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   const decision = command.name === 'approve' ? 'approve' : 'reject';
   const reason = command.name === 'reject' ? command.args.join(' ') : '';
   for (const g of chosen) {
-    await store.recordApproval({ repo: `${repo.owner}/${repo.repo}`, pullNumber: pr.number, sha: approvalSubject(pr), gate: g.gate, user, decision });
+    // At the comment's time, not the job's: a job retried after a later command must not overrule it.
+    await store.recordApproval({ repo: `${repo.owner}/${repo.repo}`, pullNumber: pr.number, sha: approvalSubject(pr), gate: g.gate, user, decision, ...(event.comment.created_at ? { at: new Date(event.comment.created_at).toISOString() } : {}) });
     await port.updateCheckRun(repo, g.id, {
       status: 'completed',
       conclusion: decision === 'approve' ? 'success' : 'failure',

@@ -25,12 +25,14 @@ export class Leases {
      */
     private readonly orphans: (staleBefore: string) => Promise<string[]>,
     private readonly onError: (error: unknown) => void,
+    /** The time heartbeats are written and compared in: the database's where several machines share it. */
+    private readonly clock: () => Promise<Date> = async () => new Date(),
     private readonly processLabel = `pid ${process.pid}`,
   ) {}
 
   async register(workerId: string): Promise<void> {
     this.own.add(workerId);
-    const at = new Date().toISOString();
+    const at = (await this.clock()).toISOString();
     await this.db
       .insertInto('job_workers')
       .values({ id: workerId, process: this.processLabel, heartbeat_at: at })
@@ -60,7 +62,7 @@ export class Leases {
 
   private async beat(): Promise<void> {
     if (this.own.size === 0) return;
-    const at = new Date().toISOString();
+    const at = (await this.clock()).toISOString();
     const result = await this.db.updateTable('job_workers').set({ heartbeat_at: at }).where('id', 'in', [...this.own]).executeTakeFirst();
     // Another worker found us dead (our loop was blocked past the lease) and took our jobs back:
     // say so, and beat again from now on.
@@ -71,7 +73,7 @@ export class Leases {
   }
 
   async sweep(): Promise<string[]> {
-    const staleBefore = new Date(Date.now() - this.leaseSeconds * 1000).toISOString();
+    const staleBefore = new Date((await this.clock()).getTime() - this.leaseSeconds * 1000).toISOString();
     const stale = (await this.db.selectFrom('job_workers').select('id').where('heartbeat_at', '<', staleBefore).execute()).map((r) => r.id);
     const dead = [...new Set([...stale, ...(await this.orphans(staleBefore))])].filter((id) => !this.own.has(id));
     if (dead.length === 0) return [];

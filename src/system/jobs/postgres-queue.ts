@@ -30,15 +30,31 @@ interface ViewRow {
 
 const stateOf = (row: ViewRow): JobState => (row.locked_at !== null ? 'running' : row.attempts >= row.max_attempts ? 'failed' : 'pending');
 
-/** graphile-worker's own log lines, as ours: its debug chatter at debug, the rest at its level. */
+/** A job finished by a worker that no longer held it: another worker has it (see the task wrapper). */
+class LostJobError extends Error {
+  constructor(id: string) {
+    super(`job ${id} was taken back from this worker before it finished (its lease ran out, or the server stopped): the worker holding it now finishes it`);
+  }
+}
+
+/**
+ * graphile-worker's own log lines, as ours. Its entries carry the whole job, payload included (a
+ * comment's text, logins): only the job's identity is kept.
+ */
 function loggerOf(log: (level: string, message: string, meta?: object) => void): Logger {
-  return new Logger((scope) => (level, message, meta) => log(level, message, { ...scope, ...meta }));
+  return new Logger((scope) => (level, message, meta) => {
+    const { job, ...rest } = (meta ?? {}) as { job?: { id?: string; task_identifier?: string; attempts?: number } };
+    log(level, message, { ...scope, ...rest, ...(job ? { job: { id: job.id, task: job.task_identifier, attempts: job.attempts } } : {}) });
+  });
 }
 
 /** Installs (or upgrades) graphile-worker's schema; several replicas may run it at once. */
 export async function migrateJobs(pool: pg.Pool): Promise<void> {
   await runMigrations({ pgPool: pool, schema: SCHEMA, logger: loggerOf(() => undefined) });
 }
+
+/** PostgreSQL's clock, the same for every replica: heartbeats must not depend on each machine's. */
+const databaseClock = (db: Kysely<Database>) => async () => new Date((await sql<{ now: Date }>`select now() as now`.execute(db)).rows[0]!.now);
 
 export class PostgresJobQueue implements JobQueue {
   private runner?: Runner;
@@ -70,6 +86,12 @@ export class PostgresJobQueue implements JobQueue {
     return true;
   }
 
+  /** Whether this process's pool still holds the job. */
+  private async holds(id: string): Promise<boolean> {
+    const { rows } = await sql`select 1 from ${sql.id(SCHEMA, 'jobs')} where id = ${id}::bigint and locked_by = any(${this.poolIds}::text[])`.execute(this.db);
+    return rows.length > 0;
+  }
+
   async has(key: string, db: Executor = this.db): Promise<boolean> {
     return (await sql`select 1 from ${sql.id(SCHEMA, 'jobs')} where key = ${key}`.execute(db)).rows.length > 0;
   }
@@ -82,6 +104,11 @@ export class PostgresJobQueue implements JobQueue {
         const started = performance.now();
         try {
           await handler(job);
+          // graphile-worker completes a job by its id, whoever holds it now: if this worker lost the
+          // job (its lease ran out while it worked, or a stop handed it back), another worker may be
+          // running it, and completing it here would delete it under that worker and leave its
+          // queue locked. Failing instead changes nothing (a failure is recorded only by the holder).
+          if (!(await this.holds(job.id))) throw new LostJobError(job.id);
           options.onEvent?.({ type: 'succeeded', job, seconds: (performance.now() - started) / 1000 });
         } catch (error) {
           options.onEvent?.({ type: 'failed', job, seconds: (performance.now() - started) / 1000, error, final: helpers.job.attempts >= helpers.job.max_attempts });
@@ -95,7 +122,7 @@ export class PostgresJobQueue implements JobQueue {
         await sql<{ locked_by: string }>`select distinct locked_by from ${sql.id(SCHEMA, 'jobs')}
           where locked_at < ${staleBefore}::timestamptz and locked_by is not null and locked_by not in (select id from job_workers)`.execute(this.db)
       ).rows.map((r) => r.locked_by);
-    this.leases = new Leases(this.db, this.settings.leaseSeconds, (ids) => this.utils!.forceUnlockWorkers(ids), orphans, (e) => options.onError?.(e));
+    this.leases = new Leases(this.db, this.settings.leaseSeconds, (ids) => this.utils!.forceUnlockWorkers(ids), orphans, (e) => options.onError?.(e), databaseClock(this.db));
     // Jobs are locked by their worker pool: the pool's id is what keeps beating. The listener is in
     // place before run() creates the pool.
     const events: WorkerEvents = new EventEmitter();
@@ -138,7 +165,8 @@ export class PostgresJobQueue implements JobQueue {
     const { rows } = await sql<{ id: string; attempts: number }>`select id, attempts from ${sql.id(SCHEMA, 'jobs')} where locked_by = any(${this.poolIds}::text[])`.execute(this.db);
     await this.utils!.forceUnlockWorkers(this.poolIds);
     for (const { id, attempts } of rows) {
-      await sql`select ${sql.id(SCHEMA, 'reschedule_jobs')}(array[${id}]::bigint[], run_at => now(), attempts => ${Math.max(0, attempts - 1)}::int)`.execute(this.db);
+      // Its place in its queue is kept (run_at unchanged): only the attempt is given back.
+      await sql`select ${sql.id(SCHEMA, 'reschedule_jobs')}(array[${id}]::bigint[], attempts => ${Math.max(0, attempts - 1)}::int)`.execute(this.db);
     }
   }
 

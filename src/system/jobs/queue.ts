@@ -1,7 +1,8 @@
 // The durable job queue: what a webhook becomes once it is accepted. A job is committed to the store
 // before GitHub gets its answer; workers take jobs under a lease, run the jobs of one queue (a
-// repository, a pull request) one at a time and in order, retry failures with backoff, and keep a
-// job that failed for good where an operator can see it and retry it.
+// repository, a pull request) one at a time in the order they came (a job waiting to retry lets the
+// later ones go first), retry failures with backoff, and keep a job that failed for good where an
+// operator can see it and retry it.
 //
 // Two implementations behind this one interface: on PostgreSQL, graphile-worker (see
 // postgres-queue.ts for why that one); on the embedded SQLite store, a small queue of our own with

@@ -44,6 +44,9 @@ export class SqliteJobQueue implements JobQueue {
   ) {}
 
   async add(job: NewJob, db: Executor = this.db): Promise<void> {
+    // One transaction: a claim between the read and the write below would otherwise let this add
+    // change a job that has just started running.
+    if (!db.isTransaction) return db.transaction().execute((trx) => this.add(job, trx));
     const now = new Date();
     const runAt = (job.runAt ?? now).toISOString();
     const values = { task: job.task, queue: job.queue, payload: JSON.stringify(job.payload ?? null), run_at: runAt, max_attempts: this.settings.maxAttempts };
