@@ -4,32 +4,11 @@
 // job takes to finish after the process running it is killed.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { newDatabase } from '../demo/postgres.js';
 import { World } from '../demo/world.js';
 import { waitFor } from '../demo/sandbox.js';
 import { generateRepository, writeRepository } from './generate-repo.js';
 import { median } from './measure.js';
-
-const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new PostgreSQL database for one world; dropped by the returned function. */
-async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `envsync_bench_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  await adminQuery(`create database ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => adminQuery(`drop database if exists ${name} with (force)`) };
-}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 const spread = (values: number[], digits = 0) => `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
@@ -63,7 +42,7 @@ async function webhookAnswers(databaseUrl: string): Promise<{ p50: number[]; p99
 
 /** Checks a minute of `prs` pull requests, each changing one environment of a 2,000-spec repository, with `processes` servers on one PostgreSQL. */
 async function checksPerMinute(workDir: string, processes: number, throttle: boolean, prs: number): Promise<number> {
-  const { url, drop } = await freshDatabase();
+  const { url, drop } = await newDatabase('envsync_bench');
   const world = new World(url);
   try {
     const repository = join(workDir, 'runtime-2000');
@@ -110,7 +89,7 @@ async function resumeAfterKill(): Promise<number> {
 
 export async function benchRuntime(workDir: string): Promise<string> {
   const sqlite = await webhookAnswers(`sqlite:${join(workDir, `answers-${Date.now()}.db`)}`);
-  const postgres = await freshDatabase();
+  const postgres = await newDatabase('envsync_bench');
   const onPostgres = await webhookAnswers(postgres.url).finally(postgres.drop);
 
   const PRS = 16;

@@ -238,26 +238,40 @@ describe('a push', () => {
     expect(await store.jobs.list()).toEqual([]);
   });
 
-  it('that brings two merges at once (the first one\'s push was missed) honours the approvals given on each merged pull request', async () => {
-    const payload = pushExample();
+  /**
+   * The system at `previous`; the push brings two merges: #3 (merged first, its push never came) and
+   * #2, which made `payload.after`. `withFirstHead` lists #3's own commit in the comparison too.
+   */
+  async function twoMerges(payload: ReturnType<typeof pushExample>, withFirstHead: boolean) {
     const [previous, firstMerge, firstHead] = ['a'.repeat(40), 'd'.repeat(40), 'e'.repeat(40)];
     await new SystemService(store).applyRevision(exampleFiles(), previous, { trigger: 'webhook', actor: null });
-    // #3 was merged first (its push never came) and approved; #2, merged after it, was not.
-    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 3, sha: `${firstHead}:master`, gate: GATE, user: 'reviewer', decision: 'approve' });
     const pull = (number: number, head: string, merge: string) => ({ number, state: 'closed', head: { sha: head }, base: { sha: previous, ref: 'master' }, user: { login: 'Codertocat' }, merged_at: '2026-11-21T07:00:00Z', merge_commit_sha: merge });
+    const commits = [
+      ...(withFirstHead ? [{ sha: firstHead, parents: [{ sha: previous }] }] : []),
+      { sha: firstMerge, parents: [{ sha: previous }, { sha: firstHead }] },
+      { sha: payload.after, parents: [{ sha: firstMerge }, { sha: PR_HEAD }] },
+    ];
     token();
     nock(API)
       .get(`${REPO}/contents/.github%2Fenvsync.yml`)
       .query({ ref: 'master' })
       .reply(404, {})
       .get(`${REPO}/compare/${previous}...${payload.after}`)
-      .reply(200, { status: 'ahead', commits: [{ sha: firstHead, parents: [{ sha: previous }] }, { sha: firstMerge, parents: [{ sha: previous }, { sha: firstHead }] }, { sha: payload.after, parents: [{ sha: firstMerge }, { sha: PR_HEAD }] }] })
+      .reply(200, { status: 'ahead', commits })
       .get(`${REPO}/tarball/${payload.after}`)
       .reply(200, tarballOf(scenarioFiles('template-edited-in-place')), { 'content-type': 'application/x-gzip' })
       .get(`${REPO}/commits/${firstMerge}/pulls`)
       .reply(200, [pull(3, firstHead, firstMerge)])
       .get(`${REPO}/commits/${payload.after}/pulls`)
       .reply(200, [pull(2, PR_HEAD, payload.after)]);
+    return { firstHead };
+  }
+
+  it('that brings two merges at once (the first one\'s push was missed) honours the approvals given on each merged pull request', async () => {
+    const payload = pushExample();
+    const { firstHead } = await twoMerges(payload, true);
+    // #3 was approved; #2 was not.
+    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 3, sha: `${firstHead}:master`, gate: GATE, user: 'reviewer', decision: 'approve' });
     mockRuns({ deployments: 2, statuses: 2, dispatches: 2 });
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
@@ -272,22 +286,7 @@ describe('a push', () => {
 
   it('that brings two merges at once says where to approve when neither approved: on either pull request', async () => {
     const payload = pushExample();
-    const [previous, firstMerge, firstHead] = ['a'.repeat(40), 'd'.repeat(40), 'e'.repeat(40)];
-    await new SystemService(store).applyRevision(exampleFiles(), previous, { trigger: 'webhook', actor: null });
-    const pull = (number: number, head: string, merge: string) => ({ number, state: 'closed', head: { sha: head }, base: { sha: previous, ref: 'master' }, user: { login: 'Codertocat' }, merged_at: '2026-11-21T07:00:00Z', merge_commit_sha: merge });
-    token();
-    nock(API)
-      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
-      .query({ ref: 'master' })
-      .reply(404, {})
-      .get(`${REPO}/compare/${previous}...${payload.after}`)
-      .reply(200, { status: 'ahead', commits: [{ sha: firstMerge, parents: [{ sha: previous }, { sha: firstHead }] }, { sha: payload.after, parents: [{ sha: firstMerge }, { sha: PR_HEAD }] }] })
-      .get(`${REPO}/tarball/${payload.after}`)
-      .reply(200, tarballOf(scenarioFiles('template-edited-in-place')), { 'content-type': 'application/x-gzip' })
-      .get(`${REPO}/commits/${firstMerge}/pulls`)
-      .reply(200, [pull(3, firstHead, firstMerge)])
-      .get(`${REPO}/commits/${payload.after}/pulls`)
-      .reply(200, [pull(2, PR_HEAD, payload.after)]);
+    await twoMerges(payload, false);
     mockRuns({ deployments: 2, statuses: 2, dispatches: 0 });
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();

@@ -4,9 +4,9 @@
 // answer is (GitHub did it, the app never heard), alternating; the app is started again (it takes
 // its job back after the lease, 2 s here), the delivery is sent again or not, and the job goes on
 // from where it was. What GitHub shows in the end must be exactly what a run without faults shows.
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Fault } from '../../demo/fake-github.js';
+import { newDatabase } from '../../demo/postgres.js';
 import { githubState, World } from '../../demo/world.js';
 
 const isWrite = (request: { method: string; path: string }) => request.method !== 'GET' && !request.path.includes('/access_tokens');
@@ -99,10 +99,11 @@ export async function playWithCrashes(firstFault: 'hang' | 'hang-after', world: 
  * database (else a SQLite file).
  */
 export function crashSuite(options: { first: 'hang' | 'hang-after'; redeliver: boolean; postgres: boolean }): void {
-  const database = options.postgres ? newDatabase() : undefined;
+  let database: Awaited<ReturnType<typeof newDatabase>> | undefined;
   let world: World;
   beforeAll(async () => {
-    world = new World(await database?.create());
+    database = options.postgres ? await newDatabase('envsync_crash') : undefined;
+    world = new World(database?.url);
   });
   afterAll(async () => {
     await world.stop();
@@ -135,28 +136,4 @@ export function crashSuite(options: { first: 'hang' | 'hang-after'; redeliver: b
     expect(play.redeliveries).toEqual(options.redeliver ? play.crashes.map(() => 200) : []);
     expect(play.metrics).toContain('envsync_jobs{state="failed"} 0');
   }, 240_000);
-}
-
-/** A new PostgreSQL database on the test server, dropped afterwards. */
-function newDatabase() {
-  const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `envsync_crash_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const query = async (text: string) => {
-    const client = new pg.Client({ connectionString: admin });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  return {
-    async create() {
-      await query(`create database ${name}`);
-      const url = new URL(admin);
-      url.pathname = `/${name}`;
-      return url.toString();
-    },
-    drop: () => query(`drop database if exists ${name} with (force)`),
-  };
 }

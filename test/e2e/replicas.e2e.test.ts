@@ -2,33 +2,20 @@
 // request checked on one while /plan asks the other, approvals on both, two merges pushed to both at
 // once. One sticky comment and one check of each kind per pull request, one deployment and one
 // dispatch per run, pushes applied in order, one drift schedule; no sticky routing.
-import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PLAN_MARKER } from '../../src/render/plan-markdown.js';
 import { openStore } from '../../src/system/store.js';
+import { newDatabase } from '../../demo/postgres.js';
 import { World, type AppProcess } from '../../demo/world.js';
 
-const admin = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const database = `envsync_replicas_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-const url = new URL(admin);
-url.pathname = `/${database}`;
-
-const adminQuery = async (text: string) => {
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-};
-
-const world = new World(url.toString());
+let database: Awaited<ReturnType<typeof newDatabase>>;
+let world: World;
 let a: AppProcess;
 let b: AppProcess;
 
 beforeAll(async () => {
-  await adminQuery(`create database ${database}`);
+  database = await newDatabase('envsync_replicas');
+  world = new World(database.url);
   await world.create();
   // A second pull request, from main as it is now: it changes another value of the template.
   world.change('other', 'image: ghcr.io/example/preflight:2', 'image: ghcr.io/example/preflight:3');
@@ -38,7 +25,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await world.stop();
-  await adminQuery(`drop database if exists ${database} with (force)`);
+  await database.drop();
 });
 
 /** Jobs of `task` finished by both replicas together. */
