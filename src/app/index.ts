@@ -8,10 +8,10 @@ import { createApiHandler, readApiTokens, type ApiToken } from '../system/api.js
 import type { JobQueue, QueueSettings } from '../system/jobs/queue.js';
 import { SystemService } from '../system/service.js';
 import { openStore, type Store } from '../system/store.js';
-import { jobOfWebhook, repositoryQueue, SYNC_KEY, TASKS } from './jobs.js';
+import { jobOfWebhook, repositoryQueue, syncKey, TASKS } from './jobs.js';
 import { Metrics } from './metrics.js';
 import { operationsHandler } from './operations.js';
-import { createWorker, enqueue, followedRepository, scheduleDrift } from './worker.js';
+import { createWorker, enqueue, owningRepository, reachableRepositories, scheduleDrift } from './worker.js';
 
 export interface AppOptions {
   /** The store; by default DATABASE_URL, else the embedded SQLite file under ./data. */
@@ -103,6 +103,12 @@ export function createEnvsyncApp(options: AppOptions = {}) {
         log.debug({ delivery: event.id, event: event.name, reason: intake.skip }, 'webhook needs no job');
         return;
       }
+      // An installation on "All repositories" sends every repository's events: only those of a
+      // followed config repository are worth a write.
+      if (!(await store.getRepository(intake.repo))) {
+        log.debug({ delivery: event.id, event: event.name, repo: intake.repo }, `webhook of ${intake.repo}, not a followed config repository (envsync system follow ${intake.repo}): nothing to do`);
+        return;
+      }
       const outcome = await withinTime(store.acceptDelivery({ id: event.id, event: event.name }, intake.job), ACCEPT_TIMEOUT_MS, `the store did not commit delivery ${event.id} within ${ACCEPT_TIMEOUT_MS / 1000} s: GitHub is told it failed, and may redeliver it`);
       log.info({ delivery: event.id, event: event.name, task: intake.job.task, queue: intake.job.queue, outcome }, `webhook ${outcome}`);
     });
@@ -130,17 +136,18 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     });
 
     // The drift check runs once across every replica: one pending job, by its key.
-    const followed = await followedRepository(service);
-    if (driftMinutes > 0 && followed) await scheduleDrift(service, followed.repo, driftMinutes);
+    if (driftMinutes > 0) for (const followed of await reachableRepositories(service)) await scheduleDrift(service, followed.repo, driftMinutes);
 
     // A change made through the system API comes back to Git soon, a burst of them together: each
     // adds its actor to one pending job whose time is kept (a window that fills, never moves).
     const syncDelay = options.syncDelayMs ?? numberFrom(process.env.ENVSYNC_SYNC_DELAY_MS, 2000);
     const unsubscribe = service.onChange((change) => {
       void (async () => {
-        const target = await followedRepository(service);
-        if (!target) return log.info({ change: change.key }, 'no repository applied yet: the change stays in the system');
-        await enqueue(service, { task: 'sync-system-changes', queue: repositoryQueue(target.repo), key: SYNC_KEY, keepRunAt: true, runAt: new Date(Date.now() + syncDelay), payload: [change.actor ?? 'system'] });
+        const target = await owningRepository(service, change.key.project);
+        if (!target) return log.info({ change: change.key }, `no followed repository owns project ${change.key.project}: the change stays in the system`);
+        const [owner, name] = target.repo.split('/') as [string, string];
+        const repo = { owner, repo: name };
+        await enqueue(service, { task: 'sync-system-changes', queue: repositoryQueue(repo), key: syncKey(repo), keepRunAt: true, runAt: new Date(Date.now() + syncDelay), payload: [{ repo: target.repo, actor: change.actor ?? 'system' }] });
       })().catch((e: unknown) => log.error({ err: e }, 'system change not queued for git (the drift check will find it)'));
     });
 

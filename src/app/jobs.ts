@@ -18,10 +18,10 @@ export interface JobPayloads {
   'apply-push': { installation: number; event: PushEvent };
   'follow-workflow-run': { installation: number; event: WorkflowRunEvent };
   'release-runs': { installation: number; repo: RepoRef; which: RunSelection };
-  /** The repository and installation are the followed repository's, read when the job runs. */
-  'drift-check': Record<string, never>;
-  /** Who changed the system: an array, so that a burst of changes gathers into one job. */
-  'sync-system-changes': string[];
+  /** The followed repository to compare with (its installation is read when the job runs); absent in jobs of earlier versions: all. */
+  'drift-check': { repo?: string };
+  /** Who changed the system, for which repository: an array, so that a burst of changes gathers into one job (bare names: jobs of earlier versions). */
+  'sync-system-changes': ({ repo: string; actor: string } | string)[];
 }
 
 export type TaskName = keyof JobPayloads;
@@ -35,10 +35,10 @@ export const repositoryQueue = (repo: RepoRef) => nameOf(repo);
 /** The queue of one pull request's checks and commands. */
 export const pullRequestQueue = (repo: RepoRef, number: number) => `${nameOf(repo)}#${number}`;
 
-/** Keys that coalesce: one pending re-check per pull request, one pending drift check, one sync window. */
+/** Keys that coalesce: one pending re-check per pull request, one pending drift check and one sync window per repository. */
 export const recheckKey = (repo: RepoRef, number: number) => `recheck:${pullRequestQueue(repo, number)}`;
-export const DRIFT_KEY = 'drift-check';
-export const SYNC_KEY = 'sync-system-changes';
+export const driftKey = (repo: RepoRef) => `drift-check:${nameOf(repo).toLowerCase()}`;
+export const syncKey = (repo: RepoRef) => `sync-system-changes:${nameOf(repo).toLowerCase()}`;
 
 /** What GitHub sends, as much of it as the jobs read. */
 interface WebhookPayload {
@@ -49,8 +49,8 @@ interface WebhookPayload {
   [field: string]: any;
 }
 
-/** Why a webhook is not worth a job, or the job it becomes. */
-export type Intake = { job: Job } | { skip: string };
+/** Why a webhook is not worth a job, or the job it becomes and its repository (OWNER/NAME). */
+export type Intake = { job: Job; repo: string } | { skip: string };
 
 /**
  * The job a webhook becomes. Only what the job needs is kept (a push's commit list can be large);
@@ -68,7 +68,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
     if (!checked) return { skip: `pull_request.${action} changes nothing envsync checks` };
     const number = Number(payload.number ?? payload.pull_request?.number);
     const headSha = payload.pull_request?.head?.sha as string | undefined;
-    return { job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha } : {}) } } };
+    return { repo: nameOf(repo), job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha } : {}) } } };
   }
   if (name === 'issue_comment') {
     if (action !== 'created' || !payload.issue?.pull_request) return { skip: 'not a new comment on a pull request' };
@@ -80,7 +80,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
       comment: { id: comment.id, body: comment.body, user: { login: comment.user.login, type: comment.user.type }, ...(comment.created_at ? { created_at: comment.created_at } : {}) },
       repository: { name: repo.repo, owner: { login: repo.owner } },
     };
-    return { job: { task: 'command', queue: pullRequestQueue(repo, issue.number), payload: { installation, event } } };
+    return { repo: nameOf(repo), job: { task: 'command', queue: pullRequestQueue(repo, issue.number), payload: { installation, event } } };
   }
   if (name === 'push') {
     if (!String(payload.ref ?? '').startsWith('refs/heads/') || payload.deleted) return { skip: 'not a branch update' };
@@ -93,7 +93,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
       sender: payload.sender ? { login: payload.sender.login } : null,
       installation: { id: installation },
     };
-    return { job: { task: 'apply-push', queue: repositoryQueue(repo), payload: { installation, event } } };
+    return { repo: nameOf(repo), job: { task: 'apply-push', queue: repositoryQueue(repo), payload: { installation, event } } };
   }
   if (name === 'workflow_run') {
     if (!['requested', 'in_progress', 'completed'].includes(action ?? '')) return { skip: `workflow_run.${action}` };
@@ -104,7 +104,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
       workflow_run: { id: run.id, display_title: run.display_title, conclusion: run.conclusion ?? null, html_url: run.html_url },
       repository: { name: repo.repo, owner: { login: repo.owner } },
     };
-    return { job: { task: 'follow-workflow-run', queue: repositoryQueue(repo), payload: { installation, event } } };
+    return { repo: nameOf(repo), job: { task: 'follow-workflow-run', queue: repositoryQueue(repo), payload: { installation, event } } };
   }
   return { skip: `envsync does not act on ${name} events` };
 }

@@ -2,8 +2,9 @@
 // other jobs (a /plan re-check, the release of held runs) add them to the queue they belong to.
 import type { GitHubPort, RepoRef } from '../github/port.js';
 import { applyPush } from '../flows/merge/apply-push.js';
-import { DEFAULT_BRANCH_SETTING, INSTALLATION_SETTING } from '../flows/merge/apply-push.js';
-import { checkPullRequest, CONFIG_REPOSITORY_SETTING } from '../flows/review/check-pull-request.js';
+import { applyHeldPush } from '../flows/merge/apply-push.js';
+import { checkPullRequest } from '../flows/review/check-pull-request.js';
+import { claims } from '../engine/ownership.js';
 import { handleCommand } from '../flows/review/commands.js';
 import { advanceRuns } from '../flows/runs/advance-runs.js';
 import { followWorkflowRun } from '../flows/runs/follow-workflow-run.js';
@@ -11,7 +12,8 @@ import { checkDrift } from '../flows/sync/drift.js';
 import { exportSystemChanges } from '../flows/sync/system-changes.js';
 import type { RunningJob } from '../system/jobs/queue.js';
 import type { SystemService } from '../system/service.js';
-import { DRIFT_KEY, pullRequestQueue, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
+import type { ConfigRepository } from '../system/store.js';
+import { driftKey, pullRequestQueue, recheckKey, repositoryQueue, syncKey, type Job, type JobPayloads, type TaskName } from './jobs.js';
 
 export interface WorkerContext {
   service: SystemService;
@@ -22,12 +24,29 @@ export interface WorkerContext {
   driftMinutes: number;
 }
 
-/** The repository the system follows and the installation that reaches it, once a revision was applied. */
-export async function followedRepository(service: SystemService): Promise<{ repo: RepoRef; installation: number; defaultBranch: string } | undefined> {
-  const [name, installation] = [await service.store.getSetting(CONFIG_REPOSITORY_SETTING), await service.store.getSetting(INSTALLATION_SETTING)];
-  if (!name || !installation) return undefined;
-  const [owner, repo] = name.split('/') as [string, string];
-  return { repo: { owner, repo }, installation: Number(installation), defaultBranch: (await service.store.getSetting(DEFAULT_BRANCH_SETTING)) ?? 'main' };
+/** A followed repository the app can reach without an event: one it has seen an event of. */
+export interface ReachableRepository {
+  repo: RepoRef;
+  name: string;
+  installation: number;
+  defaultBranch: string;
+}
+
+const reachable = (r: ConfigRepository): ReachableRepository | undefined => {
+  if (r.installationId === null) return undefined;
+  const [owner, repo] = r.repo.split('/') as [string, string];
+  return { repo: { owner, repo }, name: r.repo, installation: r.installationId, defaultBranch: r.defaultBranch ?? 'main' };
+};
+
+/** The followed repositories the app can reach (those named, when names are given). */
+export async function reachableRepositories(service: SystemService, names?: readonly string[]): Promise<ReachableRepository[]> {
+  const wanted = names && new Set(names.map((n) => n.toLowerCase()));
+  return (await service.store.listRepositories()).filter((r) => !wanted || wanted.has(r.repo.toLowerCase())).flatMap((r) => reachable(r) ?? []);
+}
+
+/** The followed repository whose projects include `project`, if one has applied a revision. */
+export async function owningRepository(service: SystemService, project: string): Promise<ConfigRepository | undefined> {
+  return (await service.store.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
 }
 
 /** Adds a job to the store's queue. */
@@ -62,21 +81,34 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
 
     'follow-workflow-run': async ({ installation, event }) => followWorkflowRun(await context.portFor(installation), store, event),
 
-    'release-runs': async ({ installation, repo, which }) => ({ released: (await advanceRuns(await context.portFor(installation), store, repo, which)).length }),
-
-    'drift-check': async () => {
-      const followed = await followedRepository(service);
-      // The next check is due from now, whatever this one's outcome (a failure is retried on its own).
-      if (context.driftMinutes > 0 && followed) await scheduleDrift(service, followed.repo, context.driftMinutes);
-      if (!followed) return { skipped: 'no repository applied yet: nothing to compare with' };
-      return checkDrift(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch);
+    'release-runs': async ({ installation, repo, which }) => {
+      const port = await context.portFor(installation);
+      // An approval of the deletion gate on a merged pull request applies the merge it held.
+      const held = 'pullRequest' in which ? await applyHeldPush(port, service, repo, installation) : undefined;
+      return { ...(held ? { held: 'applied' in held ? 'applied' : held.ignored } : {}), released: (await advanceRuns(port, store, repo, which)).length };
     },
 
-    'sync-system-changes': async (actors) => {
-      const followed = await followedRepository(service);
-      if (!followed) return { skipped: 'no repository applied yet' };
-      const delivered = await exportSystemChanges(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch, [...new Set(actors)]);
-      return { changes: actors.length, delivered: delivered.map((d) => d.outcome) };
+    'drift-check': async ({ repo: name }) => {
+      const outcomes: object[] = [];
+      // Before the payload named its repository, one drift check covered the one repository there was.
+      for (const followed of await reachableRepositories(service, name ? [name] : undefined)) {
+        // The next check is due from now, whatever this one's outcome (a failure is retried on its own).
+        if (context.driftMinutes > 0) await scheduleDrift(service, followed.repo, context.driftMinutes);
+        outcomes.push({ repo: followed.name, ...(await checkDrift(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch)) });
+      }
+      return outcomes.length > 0 ? { checked: outcomes } : { skipped: 'no followed repository has sent an event yet: nothing to compare with' };
+    },
+
+    'sync-system-changes': async (changes) => {
+      // A window of changes of one repository; older jobs held bare actor names, of the one repository there was.
+      const names = [...new Set(changes.flatMap((c) => (typeof c === 'string' ? [] : [c.repo])))];
+      const actors = [...new Set(changes.map((c) => (typeof c === 'string' ? c : c.actor)))];
+      const delivered: string[] = [];
+      for (const followed of await reachableRepositories(service, names.length > 0 ? names : undefined)) {
+        const results = await exportSystemChanges(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch, actors);
+        delivered.push(...results.map((d) => `${followed.name}: ${d.outcome}`));
+      }
+      return delivered.length > 0 ? { changes: changes.length, delivered } : { skipped: 'no followed repository to deliver to' };
     },
   };
 
@@ -91,5 +123,5 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
 
 /** The drift check's next run, once across every replica (one pending job, by its key). */
 export async function scheduleDrift(service: SystemService, repo: RepoRef, minutes: number): Promise<void> {
-  await enqueue(service, { task: 'drift-check', queue: repositoryQueue(repo), key: DRIFT_KEY, keepRunAt: true, runAt: new Date(Date.now() + minutes * 60_000), payload: {} });
+  await enqueue(service, { task: 'drift-check', queue: repositoryQueue(repo), key: driftKey(repo), keepRunAt: true, runAt: new Date(Date.now() + minutes * 60_000), payload: { repo: `${repo.owner}/${repo.repo}` } });
 }

@@ -22,6 +22,10 @@ import { CONFIG_PATH, parseRepositoryConfig, syncs, syncSettingsFor } from '../c
 import { Octokit } from '@octokit/core';
 import { OctokitPort } from '../github/octokit-port.js';
 import { syncSystemToGit, syncTarget } from '../flows/sync/system-sync.js';
+import { REPOSITORY_NAME } from '../system/config-repositories.js';
+import { claims } from '../engine/ownership.js';
+import { massDeletions } from '../engine/deletion.js';
+import { inScope } from '../engine/desired.js';
 
 const STORE_OPTION = { store: { type: 'string' } } as const;
 
@@ -51,7 +55,12 @@ const SYSTEM_HELP = `envsync system: read and change the system (the store), as 
   envsync system launch PROJECT/NAME --template NAME@VERSION [--var KEY=VALUE ...]
   envsync system run PROJECT/NAME [--action deploy|destroy]   queue a run
   envsync system events [--project P]                   who changed what, through which path
-  envsync system apply [DIR] [--ref REF]                Git to system: apply a checkout (or a revision)
+  envsync system apply [DIR] [--ref REF] [--allow-deletion]
+                                                        Git to system: apply a checkout (or a revision);
+                                                        one deleting all of a project's specs needs --allow-deletion
+  envsync system follow OWNER/NAME                      act on this config repository's events (the app ignores others)
+  envsync system unfollow OWNER/NAME                    stop acting on them (its specs stay)
+  envsync system repositories [--format json]           the followed repositories, their projects and applied revisions
   envsync system token NAME --project P=read|write ...  make an API token and its configuration entry
   envsync system serve [--port N] [--tokens FILE]       run the REST API alone (/api/v1)
 
@@ -76,6 +85,7 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
     port: { type: 'string', default: '3000' },
     tokens: { type: 'string' },
     format: { type: 'string', default: 'text' },
+    'allow-deletion': { type: 'boolean', default: false },
   } as const;
   const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options });
   const store = await openStore({ url: storeUrl(values.store, io) });
@@ -144,8 +154,36 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
         const options = { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
         const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
         const revision = values.ref ? resolveRevision(dir, values.ref) : 'working tree';
-        const result = await service.applyRevision(files, revision, change, { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') });
+        const scope = (kind: string, project: string) => claims(config.projects, project) && syncs(config, project, kind, 'git-to-system');
+        const checked = service.checkRevision(files, revision, config.root);
+        const deletions = massDeletions(inScope(await service.snapshot(), scope), inScope(checked.loaded, scope), config.deletion.maxShare);
+        if (deletions.length > 0 && !values['allow-deletion']) {
+          io.stderr(`envsync: ${revision} was not applied: it ${deletions.map((d) => d.reason).join('; ')}. Check --store and the folder; apply it with --allow-deletion if this is meant.\n`);
+          return 1;
+        }
+        const result = await service.applyRevision(checked, revision, change, { root: config.root, scope });
         io.stdout(`applied ${revision}: ${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted\n`);
+        return 0;
+      }
+      case 'follow': {
+        const name = positionals[0];
+        if (!name || !REPOSITORY_NAME.test(name)) throw new UsageError('name the config repository as OWNER/NAME: envsync system follow OWNER/NAME');
+        const added = await store.followRepository(name);
+        io.stdout(added ? `following ${name}: its pushes, pull requests and commands are acted on from now (its projects come from its ${CONFIG_PATH})\n` : `${name} is followed already\n`);
+        return 0;
+      }
+      case 'unfollow': {
+        const name = positionals[0];
+        if (!name) throw new UsageError('name the repository: envsync system unfollow OWNER/NAME');
+        if (!(await store.unfollowRepository(name))) throw new UsageError(`${name} is not followed (envsync system repositories lists those that are)`);
+        io.stdout(`stopped following ${name}: its events are ignored from now; the specs it applied stay in the system\n`);
+        return 0;
+      }
+      case 'repositories': {
+        const list = await store.listRepositories();
+        if (values.format === 'json') io.stdout(JSON.stringify(list, null, 2) + '\n');
+        else if (list.length === 0) io.stdout('no followed repository: envsync system follow OWNER/NAME\n');
+        else for (const r of list) io.stdout(`${r.repo}\tprojects ${r.projects ? r.projects.join(',') : '(none yet: no push applied)'}\tapplied ${r.appliedRevision ?? '-'}\tinstallation ${r.installationId ?? '-'}\n`);
         return 0;
       }
       case 'serve':

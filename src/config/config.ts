@@ -19,6 +19,9 @@ export interface SyncSettings {
 export interface ResolvedConfig {
   root: string;
   branch?: string;
+  /** The projects the repository owns: names or globs. */
+  projects: string[];
+  deletion: { maxShare?: number };
   sync: SyncSettings & { destination: { repository?: string; branch?: string; folder?: string }; projects: Record<string, Partial<SyncSettings>> };
   drift: { mode: 'git-wins' | 'system-wins' };
   approvals: { users: string[]; teams: string[]; allowAuthor: boolean };
@@ -53,6 +56,8 @@ export function parseRepositoryConfig(text: string | undefined): { config: Resol
   const config: ResolvedConfig = {
     root: raw.root ?? '.',
     ...(raw.branch !== undefined ? { branch: raw.branch } : {}),
+    projects: raw.projects ?? ['*'],
+    deletion: { ...(raw.deletion?.maxShare !== undefined ? { maxShare: raw.deletion.maxShare } : {}) },
     sync: {
       direction: sync.direction ?? DEFAULT_SYNC.direction,
       delivery: sync.delivery ?? DEFAULT_SYNC.delivery,

@@ -23,6 +23,19 @@ const SyncSettings = {
 export const RepositoryConfigSchema = Closed(
   {
     root: Type.Optional(Type.String({ pattern: RELATIVE_FOLDER, description: 'Folder that holds projects/ (default: the repository root), inside the repository.' })),
+    projects: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z0-9*?][a-z0-9*?-]*$', description: 'a project name, or a glob (* any characters, ? one)' }), {
+        minItems: 1,
+        description: 'The projects this repository owns (default: every project, ["*"]). A push applies only these; no two followed repositories may claim one project.',
+      }),
+    ),
+    deletion: Type.Optional(
+      Closed({
+        maxShare: Type.Optional(
+          Type.Number({ minimum: 0, maximum: 1, description: 'A revision deleting more than this share of a project\'s specs needs the deletion gate (deleting all of them always does).' }),
+        ),
+      }),
+    ),
     branch: Type.Optional(Type.String({ description: 'The sync branch: what merges there is applied to the system (default: the default branch).' })),
     sync: Type.Optional(
       Closed({

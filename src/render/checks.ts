@@ -7,6 +7,7 @@ import { renderPlan } from './plan-markdown.js';
 import { summaryLine, type Summary } from './findings.js';
 import { plural } from './fit.js';
 import { layoutRoot } from '../specs/layout.js';
+import { CONFIG_PATH } from '../config/config.js';
 
 export const VALIDATE_CHECK = 'envsync/validate';
 export const PLAN_CHECK = 'envsync/plan';
@@ -17,7 +18,8 @@ export function annotationsOf(findings: readonly Finding[], root: string): Annot
   const base = layoutRoot(root);
   const prefix = base === '' ? '' : `${base}/`;
   return findings.map((f) => ({
-    path: f.file.startsWith(prefix) ? f.file : `${prefix}${f.file}`,
+    // The configuration is at the repository's top, whatever the layout root.
+    path: f.file === CONFIG_PATH || f.file.startsWith(prefix) ? f.file : `${prefix}${f.file}`,
     start_line: f.line,
     end_line: f.line,
     start_column: f.column,
@@ -54,4 +56,10 @@ export function approvalOutput(gate: string, environments: readonly string[], st
     title: 'waiting for approval',
     summary: `${which} needs an approval for this commit: comment \`/approve\` (or \`/approve ${gate}\`) as a reviewer with write access or a listed approver.`,
   };
+}
+
+/** The deletion gate's check output: what the change deletes, then the gate's state. */
+export function deletionOutput(deletions: readonly { reason: string }[], state: { approvedBy?: string; rejectedBy?: string; reason?: string } = {}): CheckOutput {
+  const gate = approvalOutput('deletion', [], state);
+  return { title: gate.title, summary: `This change ${deletions.map((d) => d.reason).join('; ')}. Nothing of it is deleted or destroyed until the gate is approved.\n\n${gate.summary}` };
 }

@@ -5,8 +5,9 @@ import type { JobQueue, NewJob } from './jobs/queue.js';
 import { diffRevision, pickKey } from './diff.js';
 import type { Current } from './diff.js';
 import * as github from './github-records.js';
+import * as repositories from './config-repositories.js';
 import { APPLIED_REVISION_KEY, WRITE_LOCK_KEY } from './migrations.js';
-import { compareKeys, describeKey, now, toColumns, toEvent, toJson, toKey, toResource } from './rows.js';
+import { compareKeys, describeKey, keyId, now, toColumns, toEvent, toJson, toKey, toResource } from './rows.js';
 import type { KeyColumns } from './rows.js';
 import * as runs from './runs.js';
 import type { Database, SyncEventsTable } from './schema.js';
@@ -14,6 +15,8 @@ import type {
   ApplyResult,
   ApplyRevisionInput,
   ApprovalRecord,
+  ConfigRepository,
+  ConfigRepositoryPatch,
   DeliveryOutcome,
   NewRun,
   PushRecord,
@@ -69,10 +72,10 @@ export class KyselyStore implements Store {
       throw new Error('applyRevision needs the revision (a commit SHA) the resources come from');
     }
     return this.write(async (trx) => {
-      const current: Current[] = await trx
-        .selectFrom('resources')
-        .select(['kind', 'project', 'name', 'version', 'spec', 'revision', 'origin'])
-        .execute();
+      const owns = input.owns;
+      const current: Current[] = (await trx.selectFrom('resources').select(['kind', 'project', 'name', 'version', 'spec', 'revision', 'origin']).execute()).filter(
+        (row) => !owns || owns(toKey(row)),
+      );
       const diff = diffRevision(current, input.resources, input.revision);
       const at = now();
 
@@ -97,11 +100,16 @@ export class KyselyStore implements Store {
       }
       // Unchanged specs now come from this revision too (a merged bot PR turns a system change
       // into a Git one), but that is no change of content: no event, no new updatedAt.
-      await trx
-        .updateTable('resources')
-        .set({ revision: input.revision, origin: 'git' })
-        .where((eb) => eb.or([eb('revision', 'is', null), eb('revision', '!=', input.revision), eb('origin', '!=', 'git')]))
-        .execute();
+      // Only those the revision speaks for: another repository's specs keep their own revision.
+      const deleted = new Set(diff.deletes.map(keyId));
+      const restamped = current.filter((row) => (row.revision !== input.revision || row.origin !== 'git') && !deleted.has(keyId(row))).map(pickKey);
+      for (const part of chunks(restamped)) {
+        await trx
+          .updateTable('resources')
+          .set({ revision: input.revision, origin: 'git' })
+          .where((eb) => eb.or(part.map((key) => eb.and(key))))
+          .execute();
+      }
       await insertEvents(
         trx,
         diff.changes.map(({ operation, key }) => ({
@@ -118,6 +126,7 @@ export class KyselyStore implements Store {
         .values({ key: APPLIED_REVISION_KEY, value: input.revision })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: input.revision }))
         .execute();
+      if (input.repo !== undefined) await repositories.setAppliedRevision(trx, input.repo, input.revision);
 
       const keys = (operation: string) =>
         diff.changes.filter((change) => change.operation === operation).map((change) => toKey(change.key));
@@ -125,20 +134,28 @@ export class KyselyStore implements Store {
     });
   }
 
-  async getSetting(name: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('meta').select('value').where('key', '=', `setting:${name}`).executeTakeFirst();
-    return row?.value;
+  followRepository(repo: string): Promise<boolean> {
+    return repositories.followRepository(this.db, repo);
   }
 
-  async setSetting(name: string, value: string): Promise<void> {
-    await this.db
-      .insertInto('meta')
-      .values({ key: `setting:${name}`, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-      .execute();
+  unfollowRepository(repo: string): Promise<boolean> {
+    return repositories.unfollowRepository(this.db, repo);
   }
 
-  async getAppliedRevision(): Promise<string | undefined> {
+  listRepositories(): Promise<ConfigRepository[]> {
+    return repositories.listRepositories(this.db);
+  }
+
+  getRepository(repo: string): Promise<ConfigRepository | undefined> {
+    return repositories.getRepository(this.db, repo);
+  }
+
+  updateRepository(repo: string, patch: ConfigRepositoryPatch): Promise<void> {
+    return repositories.updateRepository(this.db, repo, patch);
+  }
+
+  async getAppliedRevision(repo?: string): Promise<string | undefined> {
+    if (repo !== undefined) return (await repositories.getRepository(this.db, repo))?.appliedRevision ?? undefined;
     const row = await this.db
       .selectFrom('meta')
       .select('value')

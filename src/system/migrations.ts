@@ -172,9 +172,57 @@ function durableRuntime(backend: Backend): Migration {
   };
 }
 
+/**
+ * Config repositories as a model: the one repository the earlier versions kept as loose settings
+ * becomes the first followed repository (owning every project, as it did), with its applied revision;
+ * and a push may now be held (a mass deletion waiting for its approval).
+ */
+function configRepositories(backend: Backend): Migration {
+  const serial = (col: ColumnDefinitionBuilder) =>
+    backend === 'postgres' ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement();
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('config_repositories')
+        .addColumn('repo', 'text', (c) => c.primaryKey())
+        .addColumn('installation_id', 'bigint')
+        .addColumn('default_branch', 'text')
+        .addColumn('projects', 'text')
+        .addColumn('applied_revision', 'text')
+        .addColumn('followed_at', 'text', (c) => c.notNull())
+        .execute();
+      const setting = async (name: string) =>
+        (await sql<{ value: string }>`select ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} = ${`setting:${name}`}`.execute(db)).rows[0]?.value;
+      const repo = await setting('config-repository');
+      if (repo !== undefined) {
+        const installation = await setting('installation-id');
+        const applied = (await sql<{ value: string }>`select ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} = ${APPLIED_REVISION_KEY}`.execute(db)).rows[0]?.value;
+        await sql`insert into ${sql.table('config_repositories')} (repo, installation_id, default_branch, projects, applied_revision, followed_at)
+          values (${repo}, ${installation === undefined ? null : Number(installation)}, ${(await setting('default-branch')) ?? null}, ${JSON.stringify(['*'])}, ${applied ?? null}, ${new Date().toISOString()})`.execute(db);
+      }
+      await sql`delete from ${sql.table('meta')} where ${sql.ref('key')} in ('setting:config-repository', 'setting:installation-id', 'setting:default-branch')`.execute(db);
+
+      // A check constraint cannot be altered on SQLite: the table is made again with the new outcome.
+      await db.schema
+        .createTable('pushes_v3')
+        .addColumn('seq', 'integer', serial)
+        .addColumn('repo', 'text', (c) => c.notNull())
+        .addColumn('sha', 'text', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull().check(oneOf('outcome', ['applied', 'stale', 'invalid', 'ignored', 'held'])))
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await sql`insert into ${sql.table('pushes_v3')} (repo, sha, outcome, detail, at) select repo, sha, outcome, detail, at from ${sql.table('pushes')} order by seq`.execute(db);
+      await db.schema.dropTable('pushes').execute();
+      await db.schema.alterTable('pushes_v3').renameTo('pushes').execute();
+      await db.schema.createIndex('pushes_repo_seq').on('pushes').columns(['repo', 'seq']).execute();
+    },
+  };
+}
+
 /** Names sort in the order they must run; append, never edit a released migration. */
 export function migrations(backend: Backend): Record<string, Migration> {
-  return { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend) };
+  return { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend) };
 }
 
 export async function migrateToLatest<DB>(db: Kysely<DB>, backend: Backend): Promise<void> {

@@ -81,9 +81,22 @@ export interface PushesTable {
   seq: Generated<number>;
   repo: string;
   sha: string;
-  outcome: 'applied' | 'stale' | 'invalid' | 'ignored';
+  outcome: 'applied' | 'stale' | 'invalid' | 'ignored' | 'held';
   detail: string;
   at: string;
+}
+
+/** The config repositories the system follows (declared by the operator), and what it knows of each. */
+export interface ConfigRepositoriesTable {
+  /** OWNER/NAME, as GitHub spells it (compared without case). */
+  repo: string;
+  /** bigint: learnt from the repository's events; null until the first one. */
+  installation_id: number | string | null;
+  default_branch: string | null;
+  /** JSON: the project names or globs it owns, from its `.github/envsync.yml` at the last applied push; null until then. */
+  projects: string | null;
+  applied_revision: string | null;
+  followed_at: string;
 }
 
 export interface JobWorkersTable {
@@ -111,6 +124,7 @@ export interface JobsTable {
 export interface Database {
   run_tracking: RunTrackingTable;
   pushes: PushesTable;
+  config_repositories: ConfigRepositoriesTable;
   job_workers: JobWorkersTable;
   jobs: JobsTable;
   resources: ResourcesTable;

@@ -265,13 +265,12 @@ export class SystemService {
     files: readonly SourceFile[] | CheckedRevision,
     revision: string,
     change: { trigger: 'webhook' | 'manual'; actor: string | null },
-    options: { root?: string; scope?: (kind: string, project: string) => boolean } = {},
+    options: { root?: string; scope?: (kind: string, project: string) => boolean; repo?: string } = {},
   ): Promise<ApplyResult> {
     // A revision checked already (a push checks it before starting its runs) is not checked twice.
     const { loaded } = 'loaded' in files ? files : this.checkRevision(files, revision, options.root ?? '');
     const inScope = (r: { kind: string; project: string }) => options.scope?.(r.kind, r.project) ?? true;
-    const stored = await this.store.listResources();
-    const current = new Map(stored.map((r) => [layoutPathOf(r), r]));
+    const current = new Map((await this.store.listResources()).map((r) => [layoutPathOf(r), r]));
     const index = new SpecIndex(loaded.specs);
     const fromGit = loaded.specs
       .filter((s) => inScope({ kind: s.kind.kind, project: s.project }))
@@ -280,9 +279,9 @@ export class SystemService {
         const held = current.get(layoutPathOf(key));
         return { ...key, spec: held ? unsealFrom(s.data, held.spec, sensitiveKeysOf(s, index)) : s.data };
       });
-    // What does not sync from Git stays as the system has it: the revision is the whole desired set.
-    const kept = stored.filter((r) => !inScope(r)).map(({ kind, project, name, version, spec }) => ({ kind, project, name, ...(version !== undefined ? { version } : {}), spec }));
-    return this.store.applyRevision({ revision, resources: [...fromGit, ...kept], ...change });
+    // What the revision does not speak for (another repository's projects, kinds that do not sync
+    // from Git) stays as the system has it: decided inside the store's write.
+    return this.store.applyRevision({ revision, resources: fromGit, ...change, ...(options.scope ? { owns: inScope } : {}), ...(options.repo !== undefined ? { repo: options.repo } : {}) });
   }
 
   /**

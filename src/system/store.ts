@@ -51,7 +51,31 @@ export interface ApplyRevisionInput {
   resources: ResourceInput[];
   trigger: 'webhook' | 'manual';
   actor: string | null;
+  /**
+   * Which stored specs the revision speaks for (the projects its repository owns, the kinds that
+   * sync from Git): decided inside the write, so that two repositories applying at once never
+   * delete each other's specs. All when absent.
+   */
+  owns?: (key: ResourceKey) => boolean;
+  /** The followed repository the revision comes from: its applied revision moves in the same commit. */
+  repo?: string;
 }
+
+/** A config repository the system follows, and what it learnt of it. */
+export interface ConfigRepository {
+  /** OWNER/NAME. */
+  repo: string;
+  /** Learnt from its events; null until the first. */
+  installationId: number | null;
+  defaultBranch: string | null;
+  /** Project names or globs it owns, from its `.github/envsync.yml` at its last applied push; null until then. */
+  projects: string[] | null;
+  /** The revision of its sync branch the system applied last. */
+  appliedRevision: string | null;
+  followedAt: string;
+}
+
+export type ConfigRepositoryPatch = Partial<Pick<ConfigRepository, 'installationId' | 'defaultBranch' | 'projects'>>;
 
 export interface ApplyResult {
   created: ResourceKey[];
@@ -138,8 +162,11 @@ export type TrackingPatch = Partial<Pick<RunTracking, 'deploymentId' | 'dispatch
 export interface PushRecord {
   repo: string;
   sha: string;
-  /** applied; stale (older than, or diverged from, what the system applied); invalid (does not validate); ignored. */
-  outcome: 'applied' | 'stale' | 'invalid' | 'ignored';
+  /**
+ * applied; stale (older than, or diverged from, what the system applied); invalid (does not validate,
+ * or claims a project another repository owns); held (a mass deletion waiting for its approval); ignored.
+ */
+  outcome: 'applied' | 'stale' | 'invalid' | 'ignored' | 'held';
   detail: string;
   at: string;
 }
@@ -162,7 +189,8 @@ export interface Store {
   getResource(key: ResourceKey): Promise<StoredResource | undefined>;
   /** Makes the stored set equal to the revision's, in one transaction, serialized with every other resource write. */
   applyRevision(input: ApplyRevisionInput): Promise<ApplyResult>;
-  getAppliedRevision(): Promise<string | undefined>;
+  /** The revision a followed repository applied last; without one, the last revision applied from anywhere. */
+  getAppliedRevision(repo?: string): Promise<string | undefined>;
   putResource(resource: ResourceInput, event: SystemChange): Promise<'created' | 'updated' | 'unchanged'>;
   deleteResource(key: ResourceKey, event: SystemChange): Promise<boolean>;
   /** In id order; `since` is an event id and only later events are returned. */
@@ -204,9 +232,16 @@ export interface Store {
   /** Throws when the database does not answer (readiness). */
   ping(): Promise<void>;
 
-  /** Small named values the app keeps across restarts (the config repository it syncs, say). */
-  getSetting(name: string): Promise<string | undefined>;
-  setSetting(name: string, value: string): Promise<void>;
+  /** Starts following a repository; true when it was not followed yet. */
+  followRepository(repo: string): Promise<boolean>;
+  /** Stops following it (its specs stay in the system); true when it was followed. */
+  unfollowRepository(repo: string): Promise<boolean>;
+  /** The followed repositories, by name. */
+  listRepositories(): Promise<ConfigRepository[]>;
+  /** A followed repository (names compare without case, as GitHub's do); undefined when it is not followed. */
+  getRepository(repo: string): Promise<ConfigRepository | undefined>;
+  /** Records what was learnt of a followed repository; nothing when it is not followed. */
+  updateRepository(repo: string, patch: ConfigRepositoryPatch): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -10,6 +10,10 @@ import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
 import { tarballOf } from '../helpers/github-fixtures.js';
 
+/** A configuration of defaults only: the repository is a config repository. */
+const DEFAULTS = '# envsync: the defaults\n';
+const RAW = { 'content-type': 'application/vnd.github.raw+json' };
+
 const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'config' };
 let store: Store;
@@ -21,7 +25,8 @@ beforeEach(async () => {
   nock.disableNetConnect();
   store = await openStore({ url: ':memory:' });
   service = new SystemService(store);
-  await service.applyRevision(exampleFiles(), 'rev-1', { trigger: 'webhook', actor: null });
+  await store.followRepository('acme/config');
+  await service.applyRevision(exampleFiles(), 'rev-1', { trigger: 'webhook', actor: null }, { repo: 'acme/config' });
 });
 afterEach(async () => {
   await store.close();
@@ -33,7 +38,7 @@ afterEach(async () => {
 const port = () => new OctokitPort(new Octokit({ auth: 't' }));
 const mockConfig = (text?: string) =>
   text === undefined
-    ? nock(API).get('/repos/acme/config/contents/.github%2Fenvsync.yml').query({ ref: 'main' }).reply(404, {})
+    ? nock(API).get('/repos/acme/config/contents/.github%2Fenvsync.yml').query({ ref: 'main' }).reply(200, DEFAULTS, RAW)
     : nock(API).get('/repos/acme/config/contents/.github%2Fenvsync.yml').query({ ref: 'main' }).reply(200, text, { 'content-type': 'application/vnd.github.raw+json' });
 
 const mockBranch = (times = 1) =>
@@ -80,5 +85,5 @@ it('git-wins: re-applies the revision the system applied, recorded as a manual s
   nock(API).get('/repos/acme/config/tarball/rev-1').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
   expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 1, settled: 'git-wins', detail: '0 created, 0 updated, 1 deleted' });
   expect((await store.listSyncEvents()).at(-1)).toMatchObject({ trigger: 'manual', actor: 'envsync drift check', operation: 'delete', name: 'qa', revision: 'rev-1' });
-  expect(await store.getAppliedRevision()).toBe('rev-1');
+  expect(await store.getAppliedRevision('acme/config')).toBe('rev-1');
 });

@@ -8,6 +8,11 @@ import { generateRepository } from '../../bench/generate-repo.js';
 import { pullRequestOpened, tarballOf } from '../helpers/github-fixtures.js';
 import { testProbot } from '../helpers/probot.js';
 import { sources } from '../helpers/repo.js';
+import { SystemService } from '../../src/system/service.js';
+
+/** A configuration of defaults only: the repository is a config repository. */
+const DEFAULTS = '# envsync: the defaults\n';
+const RAW = { 'content-type': 'application/vnd.github.raw+json' };
 
 const API = 'https://api.github.com';
 const REPO = '/repos/Codertocat/Hello-World';
@@ -29,7 +34,7 @@ afterEach(async () => {
   nock.cleanAll();
 });
 
-it('checks a pull request breaking 120 environments of a 2,000-spec repository in 11 requests: 9 (one reads the checks it ensures), and 2 for annotations past the first 50', async () => {
+it('checks a pull request breaking 120 environments of a 2,000-spec repository in 10 requests: 8 (one reads the checks it ensures), and 2 for annotations past the first 50', async () => {
   const base = generateRepository(2_000);
   const head = new Map(base);
   let broken = 0;
@@ -39,6 +44,9 @@ it('checks a pull request breaking 120 environments of a 2,000-spec repository i
       broken++;
     }
   }
+  // The system holds the base: the pull request is planned against it.
+  await store.followRepository('Codertocat/Hello-World');
+  await new SystemService(store).applyRevision(sources(Object.fromEntries(base)), BASE, { trigger: 'webhook', actor: null }, { repo: 'Codertocat/Hello-World' });
   const counted: string[] = [];
   const count = (what: string) => () => counted.push(what);
   const annotations: number[] = [];
@@ -49,11 +57,9 @@ it('checks a pull request breaking 120 environments of a 2,000-spec repository i
     .reply(200, () => (count('pull')(), { number: 2, state: 'open', head: { sha: HEAD }, base: { sha: BASE, ref: 'main' }, user: { login: 'alice' } }))
     .get(`${REPO}/contents/.github%2Fenvsync.yml`)
     .query(true)
-    .reply(() => (count('config')(), [404, {}]))
+    .reply(() => (count('config')(), [200, DEFAULTS, RAW]))
     .get(`${REPO}/tarball/${HEAD}`)
     .reply(200, () => (count('tarball head')(), tarballOf(sources(Object.fromEntries(head)))), { 'content-type': 'application/x-gzip' })
-    .get(`${REPO}/tarball/${BASE}`)
-    .reply(200, () => (count('tarball base')(), tarballOf(sources(Object.fromEntries(base)))), { 'content-type': 'application/x-gzip' })
     .get(`${REPO}/commits/${HEAD}/check-runs`)
     .query(true)
     .reply(200, () => (count('list checks')(), { check_runs: [] }))
@@ -78,7 +84,6 @@ it('checks a pull request breaking 120 environments of a 2,000-spec repository i
     'pull',
     'config',
     'tarball head',
-    'tarball base',
     'list checks',
     'create envsync/validate',
     'more annotations',

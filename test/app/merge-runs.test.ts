@@ -38,7 +38,7 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 /** A revision as a push hands it over: validated by the system. */
-const checked = (files: Parameters<SystemService['checkRevision']>[0]) => new SystemService(store).checkRevision(files, MERGE);
+const checked = (files: Parameters<SystemService['checkRevision']>[0]) => new SystemService(store).checkRevision(files, MERGE).loaded;
 const withoutDev = () => exampleFiles().filter((f) => !f.path.endsWith('environments/dev.yaml'));
 const input = (previousRevision: string | undefined) => ({
   repo,
@@ -90,7 +90,7 @@ describe('a newer merge of an environment whose run still waits', () => {
     calls = [];
     // A newer merge changes dev again (it is back, edited): its run supersedes the waiting one.
     const NEWER = 'n'.repeat(40);
-    const newer = { ...input(PREVIOUS), revision: NEWER, before: loadSpecs(withoutDev()), after: new SystemService(store).checkRevision(exampleFiles(), NEWER) };
+    const newer = { ...input(PREVIOUS), revision: NEWER, before: loadSpecs(withoutDev()), after: new SystemService(store).checkRevision(exampleFiles(), NEWER).loaded };
     const started = await startMergeRuns(port, store, newer);
     expect(started.map((s) => s.environment)).toContain('payments/dev');
     expect((await store.getRun(older))?.status).toBe('cancelled');

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEnvsyncApp } from '../../src/app/index.js';
+import { SystemService } from '../../src/system/service.js';
 import { PLAN_MARKER } from '../../src/render/plan-markdown.js';
 import type { QueueSettings } from '../../src/system/jobs/queue.js';
 import { openStore, type Store } from '../../src/system/store.js';
@@ -13,6 +14,10 @@ import { exampleFiles, scenarioFiles } from '../golden/scenarios.js';
 import { commentCreated, pullRequestOpened, tarballOf } from '../helpers/github-fixtures.js';
 import { testProbot } from '../helpers/probot.js';
 import { sources } from '../helpers/repo.js';
+
+/** A configuration of defaults only: the repository is a config repository. */
+const DEFAULTS = '# envsync: the defaults\n';
+const RAW = { 'content-type': 'application/vnd.github.raw+json' };
 
 const API = 'https://api.github.com';
 const REPO = '/repos/Codertocat/Hello-World';
@@ -28,6 +33,10 @@ let sent: { method: string; path: string; body: unknown }[];
 
 async function start(url: string, queue: Partial<QueueSettings> = {}) {
   store = await openStore({ url, queue: { pollMs: 50, ...queue } });
+  // A followed config repository whose base the system holds: pull requests are planned against it.
+  if (await store.followRepository('Codertocat/Hello-World')) {
+    await new SystemService(store).applyRevision(exampleFiles(), BASE, { trigger: 'webhook', actor: null }, { repo: 'Codertocat/Hello-World' });
+  }
   app = createEnvsyncApp({ store, driftMinutes: 0, appId: 123 });
   probot = testProbot();
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
@@ -63,11 +72,9 @@ function mockCheckFlow(headFiles = scenarioFiles('template-edited-in-place'), co
   nock(API)
     .get(`${REPO}/contents/.github%2Fenvsync.yml`)
     .query({ ref: BASE })
-    .reply(404, {})
+    .reply(200, DEFAULTS, RAW)
     .get(`${REPO}/tarball/${HEAD}`)
     .reply(200, tarballOf(headFiles), { 'content-type': 'application/x-gzip' })
-    .get(`${REPO}/tarball/${BASE}`)
-    .reply(200, tarballOf(exampleFiles()), { 'content-type': 'application/x-gzip' })
     .get(`${REPO}/commits/${HEAD}/check-runs`)
     .query({ per_page: 100, filter: 'latest', app_id: 123 })
     .reply(200, { check_runs: [] })
@@ -116,7 +123,7 @@ describe('a pull request', () => {
       summary: 'Gate `hook/onInit/change-approval` of `payments/dev`, `payments/staging` needs an approval for this commit: comment `/approve` (or `/approve hook/onInit/change-approval`) as a reviewer with write access or a listed approver.',
     });
     const comment = (sent.find((s) => s.path.endsWith('/issues/2/comments'))!.body as { body: string }).body;
-    expect(comment.startsWith(`${PLAN_MARKER}\n### envsync plan: <code>bbbbbbb</code> → <code>aaaaaaa</code>`)).toBe(true);
+    expect(comment.startsWith(`${PLAN_MARKER}\n### envsync plan: <code>system</code> → <code>aaaaaaa</code>`)).toBe(true);
     expect(comment).toContain('**Approval gates** (comment `/approve`, or `/approve GATE`): `hook/onInit/change-approval`');
     expect(comment.endsWith(`<!-- envsync:head ${HEAD} -->\n`)).toBe(true);
     expect(nock.pendingMocks().filter((m) => !m.includes('access_tokens'))).toEqual([]);
@@ -221,7 +228,7 @@ describe('/approve', () => {
       .reply(200, { check_runs: [{ id: 7, name: GATE, status: 'queued', conclusion: null }, { id: 8, name: 'envsync/plan', status: 'completed', conclusion: 'success' }] });
   const config = (text?: string) =>
     text === undefined
-      ? nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(404, {})
+      ? nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(200, DEFAULTS, RAW)
       : nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(200, text, { 'content-type': 'application/vnd.github.raw+json' });
   const reaction = (content: string) => nock(API).post(`${REPO}/issues/comments/99/reactions`, { content }).reply(201, {});
   const reply = () =>
@@ -367,7 +374,7 @@ describe('other commands', () => {
 
   it('/reject fails the gates with the reason', async () => {
     mockPullRequest();
-    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query(true).reply(404, {});
+    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query(true).reply(200, DEFAULTS, RAW);
     nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'write' });
     nock(API)
       .get(`${REPO}/commits/${HEAD}/check-runs`)

@@ -19,6 +19,10 @@ import { sources } from '../helpers/repo.js';
 import { testProbot } from '../helpers/probot.js';
 import { stopAppCleanly } from '../helpers/app-teardown.js';
 
+/** A configuration of defaults only: the repository is a config repository. */
+const DEFAULTS = '# envsync: the defaults\n';
+const RAW = { 'content-type': 'application/vnd.github.raw+json' };
+
 const API = 'https://api.github.com';
 type Example = { name: string; examples: Record<string, unknown>[] };
 const pushExample = () => structuredClone((examples as unknown as Example[]).find((e) => e.name === 'push')!.examples[4]!) as {
@@ -40,6 +44,7 @@ beforeEach(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
   store = await openStore({ url: ':memory:', queue: { pollMs: 50 } });
+  await store.followRepository('Codertocat/Hello-World');
   handlers = [];
   app = createEnvsyncApp({ store, apiTokens: [{ name: 'ci', sha256: hashToken('secret-token'), projects: { '*': 'read' } }], driftMinutes: 0 });
   probot = testProbot();
@@ -60,7 +65,7 @@ function mockPush(after: string, pulls: unknown[], config?: string, newToken = t
   nock(API)
     .get(`${REPO}/contents/.github%2Fenvsync.yml`)
     .query({ ref: 'master' })
-    .reply(config === undefined ? 404 : 200, config ?? { message: 'Not Found' }, config === undefined ? {} : { 'content-type': 'application/vnd.github.raw+json' })
+    .reply(200, config ?? DEFAULTS, RAW)
     .get(`${REPO}/tarball/${after}`)
     .reply(200, tarball(), { 'content-type': 'application/x-gzip' })
     .get(`${REPO}/commits/${after}/pulls`)
@@ -113,10 +118,10 @@ describe('a push', () => {
     mockRuns({ deployments: 2, statuses: 2, dispatches: 0 });
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
-    expect(await store.getAppliedRevision()).toBe(payload.after);
+    expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBe(payload.after);
     expect(await store.listResources()).toHaveLength(15);
     expect((await store.listSyncEvents()).every((e) => e.trigger === 'webhook' && e.revision === payload.after)).toBe(true);
-    expect(await store.getSetting('config-repository')).toBe('Codertocat/Hello-World');
+    expect(await store.getRepository('Codertocat/Hello-World')).toMatchObject({ installationId: payload.installation.id, defaultBranch: 'master', projects: ['*'], appliedRevision: payload.after });
   });
 
   it('that merges environments holds each run whose approval gate no one approved, as a queued deployment that says why', async () => {
@@ -166,7 +171,7 @@ describe('a push', () => {
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
     expect(app.running()!.failures.splice(0).map((f) => f.task)).toEqual(['apply-push']);
-    expect(await store.getAppliedRevision()).toBeUndefined(); // applied only once every run has started
+    expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBeUndefined(); // applied only once every run has started
     await waitForRetry();
     expect(sent.map((r) => r.split(' ')[0])).toEqual([
       '/deployments',
@@ -178,7 +183,7 @@ describe('a push', () => {
       '/deployments/102/statuses',
     ]);
     expect(sent.slice(-3, -1).map((r) => r.includes('"environment":"payments/staging"'))).toEqual([true, true]);
-    expect(await store.getAppliedRevision()).toBe(payload.after);
+    expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBe(payload.after);
     expect((await store.listRuns()).length).toBe(2);
   });
 
@@ -190,7 +195,7 @@ describe('a push', () => {
     await app.running()!.queue.idle();
     sent = [];
     // The configuration says which branch syncs; then the revision is known to be applied: no more.
-    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: 'master' }).reply(404, {});
+    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: 'master' }).reply(200, DEFAULTS, RAW);
     await probot.receive({ id: 'delivery-2', name: 'push', payload } as never);
     await app.running()!.queue.idle();
     expect(sent).toEqual([]);
@@ -206,14 +211,14 @@ describe('a push', () => {
       nock(API)
         .get(`${REPO}/contents/.github%2Fenvsync.yml`)
         .query({ ref: 'master' })
-        .reply(404, {})
+        .reply(200, DEFAULTS, RAW)
         .get(`${REPO}/tarball/${payload.after}`)
         .reply(200, tarballOf(broken), { 'content-type': 'application/x-gzip' });
     token();
     read();
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
-    expect(await store.getAppliedRevision()).toBeUndefined();
+    expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBeUndefined();
     expect(await store.listRuns()).toEqual([]);
     expect(app.running()!.failures).toEqual([]);
     // What the log says: where the revision is wrong, and what to do.
@@ -244,7 +249,7 @@ describe('a push', () => {
    */
   async function twoMerges(payload: ReturnType<typeof pushExample>, withFirstHead: boolean) {
     const [previous, firstMerge, firstHead] = ['a'.repeat(40), 'd'.repeat(40), 'e'.repeat(40)];
-    await new SystemService(store).applyRevision(exampleFiles(), previous, { trigger: 'webhook', actor: null });
+    await new SystemService(store).applyRevision(exampleFiles(), previous, { trigger: 'webhook', actor: null }, { repo: 'Codertocat/Hello-World' });
     const pull = (number: number, head: string, merge: string) => ({ number, state: 'closed', head: { sha: head }, base: { sha: previous, ref: 'master' }, user: { login: 'Codertocat' }, merged_at: '2026-11-21T07:00:00Z', merge_commit_sha: merge });
     const commits = [
       ...(withFirstHead ? [{ sha: firstHead, parents: [{ sha: previous }] }] : []),
@@ -255,7 +260,7 @@ describe('a push', () => {
     nock(API)
       .get(`${REPO}/contents/.github%2Fenvsync.yml`)
       .query({ ref: 'master' })
-      .reply(404, {})
+      .reply(200, DEFAULTS, RAW)
       .get(`${REPO}/compare/${previous}...${payload.after}`)
       .reply(200, { status: 'ahead', commits })
       .get(`${REPO}/tarball/${payload.after}`)
@@ -281,7 +286,7 @@ describe('a push', () => {
       [{ number: 2, subject: `${PR_HEAD}:master` }, { number: 3, subject: `${firstHead}:master` }],
     ]);
     expect(sent.filter((r) => r.startsWith('/actions')).map((r) => JSON.parse(r.slice(r.indexOf(' ') + 1)).inputs.environment)).toEqual(['payments/dev', 'payments/staging']);
-    expect(await store.getAppliedRevision()).toBe(payload.after);
+    expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBe(payload.after);
   });
 
   it('that brings two merges at once says where to approve when neither approved: on either pull request', async () => {
@@ -299,12 +304,12 @@ describe('a push', () => {
   it('diverged from the applied revision, or naming one GitHub no longer knows, is applied when it is the branch\'s head (history was rewritten), and stale otherwise', async () => {
     const payload = pushExample();
     const previous = 'a'.repeat(40);
-    await new SystemService(store).applyRevision(exampleFiles(), previous, { trigger: 'webhook', actor: null });
+    await new SystemService(store).applyRevision(exampleFiles(), previous, { trigger: 'webhook', actor: null }, { repo: 'Codertocat/Hello-World' });
     const read = (head: string, compare: [number, unknown]) => {
       nock(API)
         .get(`${REPO}/contents/.github%2Fenvsync.yml`)
         .query({ ref: 'master' })
-        .reply(404, {})
+        .reply(200, DEFAULTS, RAW)
         .get(`${REPO}/compare/${previous}...${payload.after}`)
         .reply(compare[0], compare[1] as Record<string, unknown>)
         .get(`${REPO}/branches/master`)
@@ -315,7 +320,7 @@ describe('a push', () => {
     read('f'.repeat(40), [200, { status: 'diverged', commits: [] }]);
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
-    expect(await store.getAppliedRevision()).toBe(previous);
+    expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBe(previous);
     // The head, though not marked forced, and the applied revision gone from GitHub (404): applied.
     read(payload.after, [404, { message: 'Not Found' }]);
     nock(API)
@@ -325,7 +330,7 @@ describe('a push', () => {
       .reply(200, []);
     await probot.receive({ id: 'delivery-2', name: 'push', payload } as never);
     await app.running()!.queue.idle();
-    expect(await store.getAppliedRevision()).toBe(payload.after);
+    expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBe(payload.after);
     expect((await store.listPushes('Codertocat/Hello-World')).map((p) => `${p.outcome}: ${p.detail}`)).toEqual([
       'applied: applied (force-push: the branch was rewound or rewritten)',
       `stale: revision ${payload.after} is diverged from the applied ${previous} and is not the head of master, so nothing was applied or run`,
@@ -337,10 +342,10 @@ describe('a push', () => {
     payload.ref = 'refs/heads/feature';
     token();
     // Only the default branch's configuration is read (a branch cannot name itself the sync branch).
-    nock(API).get('/repos/Codertocat/Hello-World/contents/.github%2Fenvsync.yml').query({ ref: 'master' }).reply(404, {});
+    nock(API).get('/repos/Codertocat/Hello-World/contents/.github%2Fenvsync.yml').query({ ref: 'master' }).reply(200, DEFAULTS, RAW);
     await probot.receive({ id: 'delivery-2', name: 'push', payload } as never);
     await app.running()!.queue.idle();
-    expect(await store.getAppliedRevision()).toBeUndefined();
+    expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBeUndefined();
   });
 });
 

@@ -62,8 +62,8 @@ describe('SystemService.onChange', () => {
 
 describe('a burst of changes made outside Git, at the app', () => {
   it('becomes one durable job, its window kept from the first change, with every actor', async () => {
-    await store.setSetting('config-repository', 'acme/config');
-    await store.setSetting('installation-id', '1');
+    await store.followRepository('acme/config');
+    await store.updateRepository('acme/config', { installationId: 1, defaultBranch: 'main', projects: ['*'] });
     const app = createEnvsyncApp({ store, driftMinutes: 0, syncDelayMs: 60_000 });
     await testProbot().load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
     const before = Date.now();
@@ -75,7 +75,7 @@ describe('a burst of changes made outside Git, at the app', () => {
     await app.running()!.service.put(spec as unknown as Record<string, unknown>, { trigger: 'manual', actor: 'bob' });
     await app.running()!.service.delete({ kind: 'Environment', project: 'payments', name: 'qa' }, { trigger: 'internal', actor: 'carol' });
     const jobs = await waitForJobs(() => store.jobs.list(), (list) => list.length === 1 && list);
-    expect(jobs.map((j) => [j.task, j.queue, j.key, j.state])).toEqual([['sync-system-changes', 'acme/config', 'sync-system-changes', 'pending']]);
+    expect(jobs.map((j) => [j.task, j.queue, j.key, j.state])).toEqual([['sync-system-changes', 'acme/config', 'sync-system-changes:acme/config', 'pending']]);
     // Due a minute after the first change, not pushed back by the later ones.
     expect(Date.parse(jobs[0]!.runAt) - before).toBeGreaterThanOrEqual(60_000);
     expect(Date.parse(jobs[0]!.runAt) - before).toBeLessThan(61_000);

@@ -59,6 +59,7 @@ let sent: string[];
 beforeEach(async () => {
   nock.disableNetConnect();
   store = await openStore({ url: ':memory:' });
+  await store.followRepository('octo-org/octo-repo');
   app = createEnvsyncApp({ store, driftMinutes: 0 });
   probot = testProbot();
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });

@@ -7,6 +7,8 @@ describe('parseRepositoryConfig', () => {
   it('gives the documented defaults when the file is absent or empty', () => {
     const expected = {
       root: '.',
+      projects: ['*'],
+      deletion: {},
       sync: { direction: 'both', delivery: 'pull-request', secrets: 'seal', destination: {}, projects: {} },
       drift: { mode: 'system-wins' },
       approvals: { users: [], teams: [], allowAuthor: false },

@@ -85,7 +85,7 @@ describe.each<[string, TestBackend]>([
 
     const second = await connect();
     const migrations = await backend.query(url, 'select name from kysely_migration');
-    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime']);
+    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories']);
     expect(await second.getAppliedRevision()).toBe('r1');
     expect(await second.getResource(env('dev'))).toMatchObject({ spec: { template: 'web' }, revision: 'r1', origin: 'git' });
     expect(await second.getRun('run-1')).toMatchObject({ status: 'queued', activities: [{ id: 'a' }] });
@@ -393,8 +393,8 @@ describe.each<[string, TestBackend]>([
     const store = await connect();
     const { told: _told, ...kept } = dispatch;
     expect(await store.getTracking('old-run')).toEqual({ runId: 'old-run', repo: 'acme/config', dispatch: kept, deploymentId: 77, dispatchRequestedAt: null, dispatchedAt: null, workflowRunId: null });
-    expect(await store.getSetting('pending:old-run')).toBeUndefined();
-    expect(await store.getSetting('config-repository')).toBe('acme/config');
+    // The repository it kept as a loose setting is now the first followed repository, owning every project.
+    expect(await store.listRepositories()).toEqual([{ repo: 'acme/config', installationId: null, defaultBranch: null, projects: ['*'], appliedRevision: null, followedAt: expect.any(String) }]);
   });
 
   it('keeps the later of two decisions on a gate, by when they were made, not by when they were recorded', async () => {
@@ -433,15 +433,35 @@ describe.each<[string, TestBackend]>([
     expect(await store.countRuns()).toEqual({ success: 1 });
   });
 
-  it('keeps settings, replacing a value set again, apart from its own bookkeeping', async () => {
+  it('follows config repositories by name, whatever the case, and keeps what it learns of each', async () => {
     const store = await connect();
-    expect(await store.getSetting('config-repository')).toBeUndefined();
-    await store.setSetting('config-repository', 'acme/config');
-    await store.setSetting('config-repository', 'acme/config2');
-    expect(await store.getSetting('config-repository')).toBe('acme/config2');
-    await store.applyRevision({ revision: 'r1', resources: [], trigger: 'webhook', actor: null });
-    expect(await store.getSetting('config-repository')).toBe('acme/config2');
-    expect(await store.getAppliedRevision()).toBe('r1');
+    expect(await store.followRepository('Acme/Config')).toBe(true);
+    expect(await store.followRepository('acme/config')).toBe(false);
+    expect(await store.followRepository('acme/other')).toBe(true);
+    await expect(store.followRepository('acme')).rejects.toThrow('give it as OWNER/NAME');
+    await store.updateRepository('ACME/config', { installationId: 3_000_000_001, defaultBranch: 'trunk', projects: ['pay*'] });
+    await store.updateRepository('nobody/else', { installationId: 1 });
+    await store.applyRevision({ revision: 'r1', resources: [], trigger: 'webhook', actor: null, repo: 'acme/CONFIG' });
+    expect(await store.getRepository('acme/config')).toEqual({ repo: 'Acme/Config', installationId: 3_000_000_001, defaultBranch: 'trunk', projects: ['pay*'], appliedRevision: 'r1', followedAt: expect.any(String) });
+    expect(await store.getAppliedRevision('acme/config')).toBe('r1');
+    expect(await store.getAppliedRevision('acme/other')).toBeUndefined();
+    expect((await store.listRepositories()).map((r) => r.repo)).toEqual(['Acme/Config', 'acme/other']);
+    expect(await store.unfollowRepository('acme/other')).toBe(true);
+    expect(await store.unfollowRepository('acme/other')).toBe(false);
+    expect(await store.getRepository('nobody/else')).toBeUndefined();
+  });
+
+  it('applies a revision only to the specs it owns: another repository\'s stay, with their revision', async () => {
+    const store = await connect();
+    const spec = (project: string, name: string) => ({ kind: 'ConfigContext', project, name, spec: { kind: 'ConfigContext', metadata: { name, project } } });
+    await store.applyRevision({ revision: 'a1', resources: [spec('pay', 'x'), spec('pay', 'y')], trigger: 'webhook', actor: null, owns: (k) => k.project === 'pay' });
+    await store.applyRevision({ revision: 'b1', resources: [spec('shop', 'z')], trigger: 'webhook', actor: null, owns: (k) => k.project === 'shop' });
+    const result = await store.applyRevision({ revision: 'a2', resources: [spec('pay', 'x')], trigger: 'webhook', actor: null, owns: (k) => k.project === 'pay' });
+    expect(result.deleted).toEqual([{ kind: 'ConfigContext', project: 'pay', name: 'y' }]);
+    expect((await store.listResources()).map((r) => [r.project, r.name, r.revision])).toEqual([
+      ['pay', 'x', 'a2'],
+      ['shop', 'z', 'b1'],
+    ]);
   });
 });
 

@@ -6,7 +6,6 @@ import { planChange } from '../../engine/plan/plan.js';
 import type { Run } from '../../engine/plan/types.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import type { LoadResult } from '../../specs/load.js';
-import type { CheckedRevision } from '../../system/service.js';
 import type { ApprovalSource, RunDispatch, Store } from '../../system/store.js';
 import { advanceRuns, type StartedRun } from '../runs/advance-runs.js';
 
@@ -16,9 +15,9 @@ export interface MergeRunsInput {
   branch: string;
   /** The merge commit. */
   revision: string;
-  /** The system before the revision was applied, and the revision (validated: one with errors runs nothing). */
+  /** The system before the revision is applied, and as the revision (validated) leaves it. */
   before: LoadResult;
-  after: CheckedRevision;
+  after: LoadResult;
   config: ResolvedConfig;
   /** The revision the system applied last, if any: what a destroy runs. */
   previousRevision: string | undefined;
@@ -35,7 +34,7 @@ export const runIdOf = (revision: string, run: Pick<Run, 'project' | 'environmen
  * (record, deployment, dispatch), never doing a step twice.
  */
 export async function startMergeRuns(port: GitHubPort, store: Store, input: MergeRunsInput): Promise<StartedRun[]> {
-  const plan = planChange({ base: { revision: 'system', loaded: input.before }, head: { revision: input.revision, loaded: input.after.loaded } });
+  const plan = planChange({ base: { revision: 'system', loaded: input.before }, head: { revision: input.revision, loaded: input.after } });
   if (plan.runs.length === 0 || plan.summary.errors > 0) return [];
   const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
   const repoName = `${input.repo.owner}/${input.repo.repo}`;
@@ -93,7 +92,7 @@ async function supersede(port: GitHubPort, store: Store, input: MergeRunsInput, 
 
 /** The environment's agents (from the revision; for a destroy, from the system that still has it). */
 function agentsOf(input: MergeRunsInput, run: Run): string[] {
-  const source = run.action === 'destroy' ? input.before : input.after.loaded;
+  const source = run.action === 'destroy' ? input.before : input.after;
   const spec = source.specs.find((s) => s.kind.kind === 'Environment' && s.project === run.project && s.name === run.environment);
   const agents = (spec?.data.spec as { agents?: { name: string }[] } | undefined)?.agents ?? [];
   return agents.map((a) => a.name);

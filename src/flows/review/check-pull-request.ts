@@ -2,22 +2,23 @@
 // checks and one sticky comment, and open one check per approval gate the change needs. A constant
 // number of GitHub requests whatever the size of the repository (plus one per 50 annotations).
 import { CONFIG_PATH, parseRepositoryConfig } from '../../config/config.js';
+import { DELETION_GATE, massDeletions, type MassDeletion } from '../../engine/deletion.js';
+import { desiredState, inScope } from '../../engine/desired.js';
 import { validateSources } from '../../engine/validate.js';
 import { planChange } from '../../engine/plan/plan.js';
 import type { Plan } from '../../engine/plan/types.js';
 import { approvalSubject, decisionsByGate, gatesOf } from '../../engine/approvals.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
-import { filesFromTarball } from '../../github/tarball.js';
-import { approvalCheckName, approvalOutput, planOutput, PLAN_CHECK, VALIDATE_CHECK, validateOutput } from '../../render/checks.js';
+import { filesUnder, readRevision } from '../../github/tarball.js';
+import { approvalCheckName, approvalOutput, deletionOutput, planOutput, PLAN_CHECK, VALIDATE_CHECK, validateOutput } from '../../render/checks.js';
 import { summarize } from '../../render/findings.js';
 import { PLAN_MARKER, renderPlan } from '../../render/plan-markdown.js';
-import { loadSpecs } from '../../specs/load.js';
+import { compareFindings } from '../../specs/findings.js';
+import { configFindings, scopeOf } from '../config-repository.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
 import type { SystemService } from '../../system/service.js';
 import type { Store } from '../../system/store.js';
 import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, plural } from '../../render/fit.js';
-
-export const CONFIG_REPOSITORY_SETTING = 'config-repository';
 
 export interface PullRequestEvent {
   number: number;
@@ -32,47 +33,69 @@ const headMarker = (sha: string) => `<!-- envsync:head ${sha} -->`;
 
 export async function checkPullRequest(port: GitHubPort, service: SystemService, store: Store, event: PullRequestEvent): Promise<CheckOutcome> {
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
+  const repoName = `${repo.owner}/${repo.repo}`;
+  const followed = await store.getRepository(repoName);
+  if (!followed) return { skipped: `${repoName} is not a followed config repository` };
   const pr = await port.getPullRequest(repo, event.number);
   // Events arrive late or out of order: only the pull request's current head is worth checking.
   const wanted = event.pull_request?.head.sha ?? pr.headSha;
   if (pr.headSha !== wanted) return { skipped: `head ${wanted} is no longer the pull request's head (${pr.headSha})` };
   if (pr.state !== 'open') return { skipped: 'the pull request is closed' };
 
-  // The base branch's configuration: a pull request cannot change its own rules.
-  const { config } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, pr.baseSha));
-  const read = async (sha: string) => filesFromTarball(await port.getTarball(repo, sha), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
-  const { findings, loaded: head } = validateSources(await read(pr.headSha), { root: config.root });
-  // Against the system's live state when the system follows this repository, else the base revision.
-  const follows = (await store.getSetting(CONFIG_REPOSITORY_SETTING)) === `${repo.owner}/${repo.repo}`;
-  const base = follows ? { revision: 'system', loaded: await service.snapshot() } : { revision: pr.baseSha, loaded: loadSpecs(await read(pr.baseSha), { root: config.root }) };
-  const plan = planChange({ base, head: { revision: pr.headSha, loaded: head } });
+  // A repository whose base and default branches hold no configuration is no config repository, and
+  // gets no check. (Who may approve is read from the base when a command comes: see commands.ts.)
+  const baseText = await port.getFile(repo, CONFIG_PATH, pr.baseSha);
+  if (baseText === undefined) return { skipped: `no ${CONFIG_PATH} on the base branch ${pr.baseRef}` };
+  if (followed.defaultBranch !== null && pr.baseRef !== followed.defaultBranch && (await port.getFile(repo, CONFIG_PATH, followed.defaultBranch)) === undefined) {
+    return { skipped: `no ${CONFIG_PATH} on the default branch ${followed.defaultBranch}` };
+  }
+  // What the merge would apply follows the head's layout and ownership: a pull request that moves
+  // `root` or claims other projects is planned as its merge would apply it.
+  const contents = await readRevision(await port.getTarball(repo, pr.headSha), { maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  const headConfig = parseRepositoryConfig(contents.config ?? baseText);
+  const layout = headConfig.config;
+  const { findings: specFindings, loaded: head } = validateSources(filesUnder(contents, layout.root), { root: layout.root });
+  const scope = await scopeOf(store, repoName, layout);
+  const findings = [
+    ...(contents.config !== undefined ? headConfig.findings : []),
+    ...configFindings({ repoName, config: layout, configText: contents.config ?? baseText, scope, layoutRoots: contents.layoutRoots, loaded: head }),
+    ...specFindings,
+  ].sort(compareFindings);
+
+  // Against the system's live state, as the merge will apply it.
+  const system = await service.snapshot();
+  const plan = planChange({ base: { revision: 'system', loaded: system }, head: { revision: pr.headSha, loaded: desiredState(system, head, scope.speaksFor) } });
+  const deletions = massDeletions(inScope(system, scope.speaksFor), inScope(head, scope.speaksFor), layout.deletion.maxShare);
 
   const summary = summarize(findings, head.fileCount, head.specs.length);
   const gates = gatesOf(plan);
-  const decisions = decisionsByGate(await store.listApprovals(`${repo.owner}/${repo.repo}`, pr.number, approvalSubject(pr)));
+  const decisions = decisionsByGate(await store.listApprovals(repoName, pr.number, approvalSubject(pr)));
+  const stateOf = (gate: string) => {
+    const d = decisions.get(gate);
+    return {
+      check: d ? { status: 'completed' as const, conclusion: d.decision === 'approve' ? ('success' as const) : ('failure' as const) } : { status: 'queued' as const },
+      output: d?.decision === 'approve' ? { approvedBy: d.user } : d?.decision === 'reject' ? { rejectedBy: d.user } : {},
+    };
+  };
   // Ensured, not created: a check repeated after a crash, a redelivery or a /plan writes only what
   // changed, so a pull request never shows a check twice.
   await port.ensureCheckRuns(repo, pr.headSha, [
-    { name: VALIDATE_CHECK, headSha: pr.headSha, status: 'completed', conclusion: summary.errors > 0 ? 'failure' : 'success', output: validateOutput(findings, summary, config.root) },
+    { name: VALIDATE_CHECK, headSha: pr.headSha, status: 'completed', conclusion: summary.errors > 0 ? 'failure' : 'success', output: validateOutput(findings, summary, layout.root) },
     { name: PLAN_CHECK, headSha: pr.headSha, status: 'completed', conclusion: plan.summary.errors > 0 ? 'failure' : 'success', output: planOutput(plan) },
-    ...[...gates].map(([gate, environments]) => {
-      const d = decisions.get(gate);
-      const state = d?.decision === 'approve' ? { approvedBy: d.user } : d?.decision === 'reject' ? { rejectedBy: d.user } : {};
-      return {
-        name: approvalCheckName(gate),
-        headSha: pr.headSha,
-        ...(d ? { status: 'completed' as const, conclusion: d.decision === 'approve' ? ('success' as const) : ('failure' as const) } : { status: 'queued' as const }),
-        output: approvalOutput(gate, environments, state),
-      };
-    }),
+    ...[...gates].map(([gate, environments]) => ({ name: approvalCheckName(gate), headSha: pr.headSha, ...stateOf(gate).check, output: approvalOutput(gate, environments, stateOf(gate).output) })),
+    ...(deletions.length > 0 ? [{ name: approvalCheckName(DELETION_GATE), headSha: pr.headSha, ...stateOf(DELETION_GATE).check, output: deletionOutput(deletions, stateOf(DELETION_GATE).output) }] : []),
   ]);
 
-  await port.ensureComment(repo, pr.number, PLAN_MARKER, (previous) => commentBody(plan, summary.errors, gates, pr.headSha, previous));
-  return { checked: { errors: summary.errors, runs: plan.runs.length, gates: [...gates.keys()] } };
+  const allGates = deletions.length > 0 ? new Map([...gates, [DELETION_GATE, []]]) : gates;
+  await port.ensureComment(repo, pr.number, PLAN_MARKER, (previous) => commentBody(plan, summary.errors, allGates, deletions, pr.headSha, previous));
+  return { checked: { errors: summary.errors, runs: plan.runs.length, gates: [...allGates.keys()] } };
 }
 
-function commentBody(plan: Plan, errors: number, gates: Map<string, string[]>, headSha: string, previous: string | undefined): string {
+function commentBody(plan: Plan, errors: number, gates: Map<string, string[]>, deletions: readonly MassDeletion[], headSha: string, previous: string | undefined): string {
   const notes: string[] = [];
+  if (deletions.length > 0) {
+    notes.push(`> [!CAUTION]\n> This change ${deletions.map((d) => d.reason).join('; ')}. Once merged it is held, and nothing is deleted or destroyed, until \`/approve ${DELETION_GATE}\`.`);
+  }
   const previousHead = /<!-- envsync:head ([0-9a-f]+) -->/.exec(previous ?? '')?.[1];
   if (previousHead && previousHead !== headSha && gates.size > 0) {
     notes.push(`> [!IMPORTANT]\n> New commits since \`${previousHead.slice(0, 7)}\`: approvals given before them no longer count. Approve \`${headSha.slice(0, 7)}\` again.`);

@@ -2,6 +2,7 @@
 // then settled as `.github/envsync.yml` says (system-wins: a bot pull request; git-wins: that
 // revision re-applied).
 import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../../config/config.js';
+import { claims } from '../../engine/ownership.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import { syncSystemToGit, syncTarget } from './system-sync.js';
 import { filesFromTarball } from '../../github/tarball.js';
@@ -25,12 +26,13 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
   // The system is compared with the revision it applied, not with the branch's head: a head the
   // system has not applied yet is a push whose job is still to run, and applying it here would
   // apply it without its runs (that job would then find it applied and start none).
-  const revision = (await service.store.getAppliedRevision()) ?? head.sha;
+  const revision = (await service.store.getAppliedRevision(`${repo.owner}/${repo.repo}`)) ?? head.sha;
   const files = await filesFromTarball(await port.getTarball(repo, revision), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
-  const drift = await service.drift(loadSpecs(files, { root: config.root }), (kind, project) => syncs(config, project, kind, direction));
+  const owned = (kind: string, project: string, way: typeof direction) => claims(config.projects, project) && syncs(config, project, kind, way);
+  const drift = await service.drift(loadSpecs(files, { root: config.root }), (kind, project) => owned(kind, project, direction));
   if (drift.length === 0) return { drift: 0, settled: 'in-sync' };
   if (mode === 'git-wins') {
-    const result = await service.applyRevision(files, revision, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope: (kind, project) => syncs(config, project, kind, 'git-to-system') });
+    const result = await service.applyRevision(files, revision, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope: (kind, project) => owned(kind, project, 'git-to-system'), repo: `${repo.owner}/${repo.repo}` });
     return { drift: drift.length, settled: 'git-wins', detail: `${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted` };
   }
   const target = syncTarget(config, repo, defaultBranch);

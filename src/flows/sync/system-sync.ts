@@ -1,6 +1,7 @@
 // System to Git on GitHub: read the destination branch (one tarball), plan the edits that make it
 // hold the system's specs, and deliver them: by bot pull request or direct commit, per project.
 import { syncSettingsFor, syncs, type ResolvedConfig } from '../../config/config.js';
+import { claims } from '../../engine/ownership.js';
 import type { ExportPlan } from '../../engine/export.js';
 import { loadSpecs } from '../../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
@@ -40,7 +41,7 @@ export async function syncSystemToGit(options: {
   const plan = await service.exportTo(checkout, {
     root: target.root,
     secrets: (project) => syncSettingsFor(config, project).secrets,
-    scope: (kind, project) => syncs(config, project, kind, 'system-to-git'),
+    scope: (kind, project) => claims(config.projects, project) && syncs(config, project, kind, 'system-to-git'),
   });
   // Projects may ask for direct commits while the rest goes through a pull request.
   const modeOf = (path: string) => syncSettingsFor(config, projectOf(path) ?? '').delivery;

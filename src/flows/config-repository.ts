@@ -1,0 +1,61 @@
+// What a config repository speaks for: the projects its `.github/envsync.yml` claims (never one
+// another followed repository claims), and within them the kinds that sync from Git. Shared by the
+// review and merge flows, so that a pull request's plan and its merge agree on what changes.
+import { CONFIG_PATH, syncs, type ResolvedConfig } from '../config/config.js';
+import { claims, overlappingClaims, type ClaimOverlap } from '../engine/ownership.js';
+import { atStart, error, warning, type Finding, type PendingFinding } from '../specs/findings.js';
+import { locateFindings } from '../specs/locate.js';
+import type { LoadResult } from '../specs/load.js';
+import { layoutRoot } from '../specs/layout.js';
+import type { Store } from '../system/store.js';
+
+export interface RepositoryScope {
+  /** Whether a revision of the repository speaks for specs of this kind and project. */
+  speaksFor(kind: string, project: string): boolean;
+  /** Where its claims meet another followed repository's. */
+  overlaps: ClaimOverlap[];
+}
+
+/** The scope of a repository's revision under `config`, against the claims of the other followed repositories. */
+export async function scopeOf(store: Store, repoName: string, config: ResolvedConfig): Promise<RepositoryScope> {
+  const others = (await store.listRepositories()).filter((r) => r.repo.toLowerCase() !== repoName.toLowerCase() && r.projects !== null);
+  const overlaps = overlappingClaims(config.projects, others.map((r) => ({ repo: r.repo, projects: r.projects! })));
+  const theirs = others.flatMap((r) => r.projects!);
+  return {
+    overlaps,
+    speaksFor: (kind, project) => claims(config.projects, project) && !claims(theirs, project) && syncs(config, project, kind, 'git-to-system'),
+  };
+}
+
+/** An overlap in words: what to do about it names both repositories. */
+export const overlapMessage = (repoName: string, o: ClaimOverlap) =>
+  `"${o.mine}" claims projects that ${o.repo} owns ("${o.theirs}" in its ${CONFIG_PATH}): a project belongs to one config repository; remove it here or there`;
+
+/**
+ * Findings of a revision's configuration: claims that overlap another repository's, a root without
+ * `projects/`, and specs of projects the repository does not own (they are not applied).
+ */
+export function configFindings(options: {
+  repoName: string;
+  config: ResolvedConfig;
+  configText: string | undefined;
+  scope: RepositoryScope;
+  layoutRoots: ReadonlySet<string>;
+  loaded: LoadResult;
+}): Finding[] {
+  const { config, scope } = options;
+  const pending: PendingFinding[] = scope.overlaps.map((o) => error(CONFIG_PATH, 'project-claimed', overlapMessage(options.repoName, o), { path: ['projects', o.index], at: 'value' }));
+  if (!options.layoutRoots.has(layoutRoot(config.root))) pending.push(error(CONFIG_PATH, 'no-projects-folder', rootMessage(config.root), config.root === '.' ? atStart : { path: ['root'], at: 'value' }));
+  // One warning per project that is not this repository's, at its first spec.
+  const foreign = new Map<string, string>();
+  for (const spec of options.loaded.specs) {
+    if (!claims(config.projects, spec.project) && !foreign.has(spec.project)) foreign.set(spec.project, spec.file);
+  }
+  for (const [project, file] of foreign) {
+    pending.push(warning(file, 'project-not-owned', `project ${project} is not among the projects of ${CONFIG_PATH} (${config.projects.join(', ')}): its specs here are not applied; add it there, or move them to the repository that owns it`, atStart));
+  }
+  return locateFindings(pending, (file) => (file === CONFIG_PATH ? options.configText : undefined));
+}
+
+export const rootMessage = (root: string) =>
+  `the layout root "${root}" holds no projects/ folder, so this revision would hold no specs at all: fix root in ${CONFIG_PATH}, or restore projects/`;
