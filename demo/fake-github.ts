@@ -149,10 +149,23 @@ export class FakeGitHub {
   }
 
   async stop(): Promise<void> {
+    for (const sibling of this.siblings) await sibling.stop();
     for (const res of this.hanging.splice(0)) res.destroy();
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    if (this.server) {
+      this.server.closeAllConnections();
+      await new Promise((resolve) => this.server!.close(resolve));
+    }
     rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** Other repositories of the same installation, served by this server (see addRepository). */
+  private readonly siblings: FakeGitHub[] = [];
+
+  /** Another repository of the installation, on this server, with its own git repository, requests and records. */
+  addRepository(repo: string, owner = this.owner): FakeGitHub {
+    const sibling = new FakeGitHub(owner, repo);
+    this.siblings.push(sibling);
+    return sibling;
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -161,6 +174,11 @@ export class FakeGitHub {
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname.replace(/^\/api\/v3/, '');
+    const owns = (r: FakeGitHub) => path === `/repos/${r.owner}/${r.repo}` || path.startsWith(`/repos/${r.owner}/${r.repo}/`);
+    await (this.siblings.find(owns) ?? this).serve(req, res, url, path, body);
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, url: URL, path: string, body: string): Promise<void> {
     const recorded = { method: req.method ?? 'GET', path: `${path}${url.search}`, body };
     this.requests.push(recorded);
     const fault = this.fault?.(recorded);

@@ -100,6 +100,7 @@ export class Story {
     this.base = this.github.pushFrom(this.clone, 'main');
     this.say(`config repository ${OWNER}/${REPO}: the example specs, the runner workflow and .github/envsync.yml from envsync init (${this.base.slice(0, 7)})`);
 
+    this.say(this.cli(['system', 'follow', `${OWNER}/${REPO}`], { DATABASE_URL: this.databaseUrl }).trim().replace(/^following/, 'the operator follows'));
     this.say(this.cli(['system', 'apply', this.clone, '--ref', 'HEAD'], { DATABASE_URL: this.databaseUrl }).trim().replace(/^applied/, 'the system holds main:'));
     const token = /token \(shown once; give it to the client\): (\S+)\nconfiguration entry \(add it to the tokens file\):\n(.+)\n/.exec(this.cli(['system', 'token', 'platform-console', '--project', 'payments=write']));
     if (!token) throw new Error('envsync system token printed no token');

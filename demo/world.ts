@@ -3,7 +3,7 @@
 // processes (one or several, on SQLite or on one PostgreSQL) that a test can kill and start again.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -107,6 +107,11 @@ export class World {
    */
   async create(repository: string = exampleRepository()): Promise<void> {
     cpSync(repository, this.clone, { recursive: true });
+    // A config repository holds its configuration on its default branch: the defaults, unless the folder has its own.
+    if (!existsSync(join(this.clone, '.github', 'envsync.yml'))) {
+      mkdirSync(join(this.clone, '.github'), { recursive: true });
+      writeFileSync(join(this.clone, '.github', 'envsync.yml'), '# envsync: the defaults\n');
+    }
     this.git('init', '-q', '-b', 'main');
     this.git('add', '-A');
     this.git('commit', '-q', '-m', 'base');
@@ -117,6 +122,12 @@ export class World {
     }
     this.github.permissions.set('carol', 'write');
     this.host = await this.github.start();
+    this.follow(`${this.github.owner}/${this.github.repo}`);
+  }
+
+  /** The operator declares a config repository: `envsync system follow` against the world's store. */
+  follow(repository: string): void {
+    execFileSync(process.execPath, [envsyncBin(), 'system', 'follow', repository, '--store', this.databaseUrl], { cwd: this.work, encoding: 'utf8' });
   }
 
   /** A commit on `branch` (from main's head) that edits the example's web-stack template; returns its sha. */
