@@ -13,7 +13,7 @@ import { exportSystemChanges } from '../flows/sync/system-changes.js';
 import type { RunningJob } from '../system/jobs/queue.js';
 import type { SystemService } from '../system/service.js';
 import type { ConfigRepository } from '../system/store.js';
-import { driftKey, pullRequestQueue, recheckKey, repositoryQueue, syncKey, type Job, type JobPayloads, type TaskName } from './jobs.js';
+import { driftKey, pullRequestQueue, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
 
 export interface WorkerContext {
   service: SystemService;

@@ -98,6 +98,15 @@ export const STARTER_CONFIG = `# envsync settings for this config repository. Ev
 # Folder that holds projects/.
 root: .
 
+# The projects this repository owns (names, or globs with * and ?). A push applies only these; no two
+# config repositories the system follows may claim one project.
+projects: ['*']
+
+# A merge that deletes every spec of a project waits for /approve deletion. Set a share (0 to 1) to
+# hold also a merge that deletes more than that share of a project's specs.
+# deletion:
+#   maxShare: 0.5
+
 sync:
   # both | git-to-system | system-to-git
   direction: both

@@ -202,6 +202,41 @@ describe('a push', () => {
     expect((await store.listRuns()).length).toBe(2);
   });
 
+  it('of a revision whose root holds no projects/ is a finding, never an empty revision that deletes everything', async () => {
+    const payload = pushExample();
+    await new SystemService(store).applyRevision(exampleFiles(), 'a'.repeat(40), { trigger: 'webhook', actor: null });
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+      .query({ ref: 'master' })
+      .reply(200, 'root: config\n', RAW)
+      .get(`${REPO}/tarball/${payload.after}`)
+      .reply(200, tarballOf(exampleFiles()), { 'content-type': 'application/x-gzip' });
+    const outcome = await applyPush(new OctokitPort(new Octokit({ auth: 't' })), new SystemService(store), payload as unknown as PushEvent);
+    expect(outcome).toEqual({
+      outcome: 'invalid',
+      ignored: `revision ${payload.after} of master was not applied and started no run: .github/envsync.yml: the layout root "config" holds no projects/ folder, so this revision would hold no specs at all: fix root in .github/envsync.yml, or restore projects/`,
+    });
+    expect(await store.listResources()).toHaveLength(15);
+  });
+
+  it('of a revision that claims a project another followed repository owns applies nothing, and names both', async () => {
+    const payload = pushExample();
+    await store.followRepository('Codertocat/Payments');
+    await store.updateRepository('Codertocat/Payments', { projects: ['payments'] });
+    nock(API)
+      .get(`${REPO}/contents/.github%2Fenvsync.yml`)
+      .query({ ref: 'master' })
+      .reply(200, DEFAULTS, RAW)
+      .get(`${REPO}/tarball/${payload.after}`)
+      .reply(200, tarballOf(exampleFiles()), { 'content-type': 'application/x-gzip' });
+    const outcome = await applyPush(new OctokitPort(new Octokit({ auth: 't' })), new SystemService(store), payload as unknown as PushEvent);
+    expect(outcome).toEqual({
+      outcome: 'invalid',
+      ignored: `revision ${payload.after} of master was not applied and started no run: .github/envsync.yml: "*" claims projects that Codertocat/Payments owns ("payments" in its .github/envsync.yml): a project belongs to one config repository; remove it here or there`,
+    });
+    expect(await store.listResources()).toEqual([]);
+  });
+
   it('of a revision that does not validate applies nothing and starts no run, and is not a failure of the app', async () => {
     const payload = pushExample();
     const broken = exampleFiles().map((f) =>

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { connect as connectDatabase } from '../../src/system/connect.js';
 import { migrations } from '../../src/system/migrations.js';
 import { openStore } from '../../src/system/store.js';
@@ -375,6 +375,27 @@ describe.each<[string, TestBackend]>([
     const raced = await Promise.all(Array.from({ length: 12 }, () => store.acceptDelivery({ id: 'd-2', event: 'pull_request' }, { task: 'apply-push', queue: 'o/r', payload: {} })));
     expect(raced.filter((o) => o === 'queued')).toHaveLength(1);
     expect((await store.jobs.list()).map((j) => j.key)).toEqual(['delivery:d-1', 'delivery:d-2']);
+  });
+
+  it('keeps following the repository a store of the previous version followed, with its installation, branch and applied revision', async () => {
+    const { db, backend: kind } = connectDatabase({ url });
+    const all = migrations(kind);
+    const previous = { getMigrations: async () => ({ '0001_initial': all['0001_initial']!, '0002_durable_runtime': all['0002_durable_runtime']! }) };
+    await new Migrator({ db, provider: previous }).migrateToLatest();
+    await db.insertInto('meta').values([
+      { key: 'setting:config-repository', value: 'acme/config' },
+      { key: 'setting:installation-id', value: '42' },
+      { key: 'setting:default-branch', value: 'trunk' },
+      { key: 'applied_revision', value: 'r9' },
+    ]).execute();
+    await sql`insert into pushes (repo, sha, outcome, detail, at) values ('acme/config', 'r9', 'applied', 'applied', '2026-01-01T00:00:00.000Z')`.execute(db);
+    await db.destroy();
+
+    const store = await connect();
+    expect(await store.listRepositories()).toEqual([{ repo: 'acme/config', installationId: 42, defaultBranch: 'trunk', projects: ['*'], appliedRevision: 'r9', followedAt: expect.any(String) }]);
+    // The pushes it kept are there, and a push may now be held.
+    await store.recordPush({ repo: 'acme/config', sha: 'r10', outcome: 'held', detail: 'deletes all 3 specs of project pay' });
+    expect((await store.listPushes('acme/config')).map((p) => `${p.sha} ${p.outcome}`)).toEqual(['r10 held', 'r9 applied']);
   });
 
   it('moves the GitHub bookkeeping of runs started by the previous version into their tracking', async () => {
