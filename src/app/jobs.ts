@@ -29,7 +29,8 @@ export const TASKS = ['check-pull-request', 'command', 'apply-push', 'follow-wor
 
 export type Job<T extends TaskName = TaskName> = { [K in T]: Omit<NewJob, 'task' | 'payload'> & { task: K; payload: JobPayloads[K] } }[T];
 
-const nameOf = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
+/** GitHub's names ignore case, and so do queues: events and the operator may spell one repository two ways. */
+const nameOf = (repo: RepoRef) => `${repo.owner}/${repo.repo}`.toLowerCase();
 /** The queue of everything that changes the system or runs of a repository. */
 export const repositoryQueue = (repo: RepoRef) => nameOf(repo);
 /** The queue of one pull request's checks and commands. */
@@ -37,8 +38,8 @@ export const pullRequestQueue = (repo: RepoRef, number: number) => `${nameOf(rep
 
 /** Keys that coalesce: one pending re-check per pull request, one pending drift check and one sync window per repository. */
 export const recheckKey = (repo: RepoRef, number: number) => `recheck:${pullRequestQueue(repo, number)}`;
-export const driftKey = (repo: RepoRef) => `drift-check:${nameOf(repo).toLowerCase()}`;
-export const syncKey = (repo: RepoRef) => `sync-system-changes:${nameOf(repo).toLowerCase()}`;
+export const driftKey = (repo: RepoRef) => `drift-check:${nameOf(repo)}`;
+export const syncKey = (repo: RepoRef) => `sync-system-changes:${nameOf(repo)}`;
 
 /** What GitHub sends, as much of it as the jobs read. */
 interface WebhookPayload {
@@ -68,7 +69,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
     if (!checked) return { skip: `pull_request.${action} changes nothing envsync checks` };
     const number = Number(payload.number ?? payload.pull_request?.number);
     const headSha = payload.pull_request?.head?.sha as string | undefined;
-    return { repo: nameOf(repo), job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha } : {}) } } };
+    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha } : {}) } } };
   }
   if (name === 'issue_comment') {
     if (action !== 'created' || !payload.issue?.pull_request) return { skip: 'not a new comment on a pull request' };
@@ -80,7 +81,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
       comment: { id: comment.id, body: comment.body, user: { login: comment.user.login, type: comment.user.type }, ...(comment.created_at ? { created_at: comment.created_at } : {}) },
       repository: { name: repo.repo, owner: { login: repo.owner } },
     };
-    return { repo: nameOf(repo), job: { task: 'command', queue: pullRequestQueue(repo, issue.number), payload: { installation, event } } };
+    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'command', queue: pullRequestQueue(repo, issue.number), payload: { installation, event } } };
   }
   if (name === 'push') {
     if (!String(payload.ref ?? '').startsWith('refs/heads/') || payload.deleted) return { skip: 'not a branch update' };
@@ -93,7 +94,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
       sender: payload.sender ? { login: payload.sender.login } : null,
       installation: { id: installation },
     };
-    return { repo: nameOf(repo), job: { task: 'apply-push', queue: repositoryQueue(repo), payload: { installation, event } } };
+    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'apply-push', queue: repositoryQueue(repo), payload: { installation, event } } };
   }
   if (name === 'workflow_run') {
     if (!['requested', 'in_progress', 'completed'].includes(action ?? '')) return { skip: `workflow_run.${action}` };
@@ -104,7 +105,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
       workflow_run: { id: run.id, display_title: run.display_title, conclusion: run.conclusion ?? null, html_url: run.html_url },
       repository: { name: repo.repo, owner: { login: repo.owner } },
     };
-    return { repo: nameOf(repo), job: { task: 'follow-workflow-run', queue: repositoryQueue(repo), payload: { installation, event } } };
+    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'follow-workflow-run', queue: repositoryQueue(repo), payload: { installation, event } } };
   }
   return { skip: `envsync does not act on ${name} events` };
 }

@@ -30,12 +30,19 @@ export interface ReachableRepository {
   name: string;
   installation: number;
   defaultBranch: string;
+  /** The projects it owns, as recorded with its last applied revision. */
+  projects: string[];
 }
 
+/**
+ * A repository that drift checks and system changes may reach: seen in an event, and with a revision
+ * applied (so with claims checked against the other repositories'). Its claims are the recorded ones,
+ * never what its default branch says now: a configuration whose push was refused claims nothing.
+ */
 const reachable = (r: ConfigRepository): ReachableRepository | undefined => {
-  if (r.installationId === null) return undefined;
+  if (r.installationId === null || r.projects === null || r.appliedRevision === null) return undefined;
   const [owner, repo] = r.repo.split('/') as [string, string];
-  return { repo: { owner, repo }, name: r.repo, installation: r.installationId, defaultBranch: r.defaultBranch ?? 'main' };
+  return { repo: { owner, repo }, name: r.repo, installation: r.installationId, defaultBranch: r.defaultBranch ?? 'main', projects: r.projects };
 };
 
 /** The followed repositories the app can reach (those named, when names are given). */
@@ -94,7 +101,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
       for (const followed of await reachableRepositories(service, name ? [name] : undefined)) {
         // The next check is due from now, whatever this one's outcome (a failure is retried on its own).
         if (context.driftMinutes > 0) await scheduleDrift(service, followed.repo, context.driftMinutes);
-        outcomes.push({ repo: followed.name, ...(await checkDrift(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch)) });
+        outcomes.push({ repo: followed.name, ...(await checkDrift(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch, followed.projects)) });
       }
       return outcomes.length > 0 ? { checked: outcomes } : { skipped: 'no followed repository has sent an event yet: nothing to compare with' };
     },
@@ -105,7 +112,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
       const actors = [...new Set(changes.map((c) => (typeof c === 'string' ? c : c.actor)))];
       const delivered: string[] = [];
       for (const followed of await reachableRepositories(service, names.length > 0 ? names : undefined)) {
-        const results = await exportSystemChanges(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch, actors);
+        const results = await exportSystemChanges(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch, actors, followed.projects);
         delivered.push(...results.map((d) => `${followed.name}: ${d.outcome}`));
       }
       return delivered.length > 0 ? { changes: changes.length, delivered } : { skipped: 'no followed repository to deliver to' };

@@ -1,8 +1,8 @@
 // A revision from GitHub in one request: the repository's tarball, read in memory. GitHub puts every
 // path under a top folder (`owner-repo-sha/`), which is dropped. Only the layout's spec files are
 // kept with their content (others are listed, oversized ones sized but not kept), with
-// `.github/envsync.yml` and the folders that hold a `projects/` folder: a pull request's check reads
-// its head's configuration and files in the same pass, before it knows the head's root.
+// `.github/envsync.yml` and whether the root holds a `projects/` folder at all: a pull request's
+// check reads its head's configuration and files in the same pass.
 import { Parser, type ReadEntry } from 'tar';
 import type { SourceFile } from '../specs/source.js';
 import { layoutRoot } from '../specs/layout.js';
@@ -13,21 +13,16 @@ const SPEC_EXTENSION = /\.ya?ml$/;
 export interface RevisionContents {
   /** `.github/envsync.yml` at that revision; undefined when there is none. */
   config: string | undefined;
-  /** The folders holding a `projects/` folder ('' for the top), among those read. */
+  /** The root asked for ('' for the top) when it holds a `projects/` folder; empty when it does not. */
   layoutRoots: Set<string>;
-  /** Files under `projects/` of the root asked for, or of every folder when none was. */
+  /** Files under `projects/` of the root asked for. */
   files: SourceFile[];
 }
 
-/** The folder whose `projects/` a path is in (or is), '' for the top; undefined when none (the first one counts). */
-function layoutRootOf(path: string): string | undefined {
-  const segments = path.split('/');
-  const at = segments.indexOf('projects');
-  return at < 0 ? undefined : segments.slice(0, at).join('/');
-}
+const projectsOf = (root: string) => (root === '' ? 'projects' : `${root}/projects`);
 
-export function readRevision(tarball: Uint8Array, options: { root?: string; maxFileBytes: number }): Promise<RevisionContents> {
-  const root = options.root === undefined ? undefined : layoutRoot(options.root);
+export function readRevision(tarball: Uint8Array, options: { root: string; maxFileBytes: number }): Promise<RevisionContents> {
+  const root = layoutRoot(options.root);
   const files: SourceFile[] = [];
   const layoutRoots = new Set<string>();
   let config: string | undefined;
@@ -41,9 +36,10 @@ export function readRevision(tarball: Uint8Array, options: { root?: string; maxF
           entry.on('end', () => (config = Buffer.concat(chunks).toString('utf8')));
           return;
         }
-        const at = layoutRootOf(path);
+        // Matched by prefix: a root may itself hold a folder named projects.
+        const at = path === projectsOf(root) || path.startsWith(`${projectsOf(root)}/`) ? root : undefined;
         if (at !== undefined) layoutRoots.add(at);
-        if (at === undefined || (root !== undefined && at !== root) || path === (at === '' ? 'projects' : `${at}/projects`) || (entry.type !== 'File' && entry.type !== 'SymbolicLink')) {
+        if (at === undefined || path === projectsOf(at) || (entry.type !== 'File' && entry.type !== 'SymbolicLink')) {
           entry.resume();
           return;
         }
@@ -66,13 +62,6 @@ export function readRevision(tarball: Uint8Array, options: { root?: string; maxF
     parser.on('end', () => resolve({ config, layoutRoots, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) }));
     parser.end(Buffer.from(tarball));
   });
-}
-
-/** The files of the layout under `root`. */
-export function filesUnder(contents: RevisionContents, root: string): SourceFile[] {
-  const base = layoutRoot(root);
-  const prefix = base === '' ? 'projects/' : `${base}/projects/`;
-  return contents.files.filter((f) => f.path.startsWith(prefix));
 }
 
 export async function filesFromTarball(tarball: Uint8Array, options: { root: string; maxFileBytes: number }): Promise<SourceFile[]> {

@@ -60,6 +60,10 @@ export async function updateRepository(db: Kysely<Database>, repo: string, patch
 }
 
 /** Inside the write that applies a revision: the repository's applied revision moves with its specs. */
-export async function setAppliedRevision(db: Kysely<Database>, repo: string, revision: string): Promise<void> {
-  await db.updateTable('config_repositories').set({ applied_revision: revision }).where(sameName(repo)).execute();
+export async function setAppliedRevision(db: Kysely<Database>, repo: string, revision: string, projects?: string[]): Promise<void> {
+  await db
+    .updateTable('config_repositories')
+    .set({ applied_revision: revision, ...(projects ? { projects: JSON.stringify(projects) } : {}) })
+    .where(sameName(repo))
+    .execute();
 }

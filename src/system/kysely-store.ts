@@ -126,7 +126,7 @@ export class KyselyStore implements Store {
         .values({ key: APPLIED_REVISION_KEY, value: input.revision })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: input.revision }))
         .execute();
-      if (input.repo !== undefined) await repositories.setAppliedRevision(trx, input.repo, input.revision);
+      if (input.repo !== undefined) await repositories.setAppliedRevision(trx, input.repo, input.revision, input.projects);
 
       const keys = (operation: string) =>
         diff.changes.filter((change) => change.operation === operation).map((change) => toKey(change.key));

@@ -181,7 +181,11 @@ function configRepositories(backend: Backend): Migration {
   const serial = (col: ColumnDefinitionBuilder) =>
     backend === 'postgres' ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement();
   return {
-    async up(db: Kysely<unknown>) {
+    // SQLite runs migrations outside a transaction (Kysely's adapter), PostgreSQL inside one: a crash
+    // half-way through rebuilding a table must leave the old schema, not half of the new one.
+    up: (db: Kysely<unknown>) => (backend === 'sqlite' ? db.transaction().execute((trx) => upgrade(trx)) : upgrade(db)),
+  };
+  async function upgrade(db: Kysely<unknown>): Promise<void> {
       await db.schema
         .createTable('config_repositories')
         .addColumn('repo', 'text', (c) => c.primaryKey())
@@ -216,8 +220,7 @@ function configRepositories(backend: Backend): Migration {
       await db.schema.dropTable('pushes').execute();
       await db.schema.alterTable('pushes_v3').renameTo('pushes').execute();
       await db.schema.createIndex('pushes_repo_seq').on('pushes').columns(['repo', 'seq']).execute();
-    },
-  };
+  }
 }
 
 /** Names sort in the order they must run; append, never edit a released migration. */

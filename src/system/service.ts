@@ -265,7 +265,7 @@ export class SystemService {
     files: readonly SourceFile[] | CheckedRevision,
     revision: string,
     change: { trigger: 'webhook' | 'manual'; actor: string | null },
-    options: { root?: string; scope?: (kind: string, project: string) => boolean; repo?: string } = {},
+    options: { root?: string; scope?: (kind: string, project: string) => boolean; repo?: string; projects?: string[] } = {},
   ): Promise<ApplyResult> {
     // A revision checked already (a push checks it before starting its runs) is not checked twice.
     const { loaded } = 'loaded' in files ? files : this.checkRevision(files, revision, options.root ?? '');
@@ -281,7 +281,7 @@ export class SystemService {
       });
     // What the revision does not speak for (another repository's projects, kinds that do not sync
     // from Git) stays as the system has it: decided inside the store's write.
-    return this.store.applyRevision({ revision, resources: fromGit, ...change, ...(options.scope ? { owns: inScope } : {}), ...(options.repo !== undefined ? { repo: options.repo } : {}) });
+    return this.store.applyRevision({ revision, resources: fromGit, ...change, ...(options.scope ? { owns: inScope } : {}), ...(options.repo !== undefined ? { repo: options.repo } : {}), ...(options.projects ? { projects: options.projects } : {}) });
   }
 
   /**

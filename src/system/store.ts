@@ -59,6 +59,8 @@ export interface ApplyRevisionInput {
   owns?: (key: ResourceKey) => boolean;
   /** The followed repository the revision comes from: its applied revision moves in the same commit. */
   repo?: string;
+  /** The projects that repository claims at this revision, recorded in the same commit (a crash cannot leave them unrecorded). */
+  projects?: string[];
 }
 
 /** A config repository the system follows, and what it learnt of it. */

@@ -229,6 +229,8 @@ describe('a revision that deletes a whole project', () => {
     expect(after.projects).toEqual({ billing: 2, platform: 5 });
     expect(after.pushes.config.at(-1)).toBe(`${pr.mergeCommit!.slice(0, 7)} applied`);
     expect(world.github.deployments.filter((d) => d.ref === pr.mergeCommit).map((d) => d.environment).sort()).toEqual(['payments/dev', 'payments/staging']);
+    // The comment that said the merge was held now says it was applied.
+    expect(world.github.comments.filter((c) => c.issue === pr.number && c.body.includes('envsync:deletion-hold')).map((c) => c.body.split('\n')[1])).toEqual(['### envsync: held merge applied']);
   });
 });
 
@@ -239,6 +241,10 @@ describe('a revision that deletes everything its repository owns', () => {
     await handled('apply-push', () => billing.hooks.push(pr.head, merge, 'carol'));
     expect((await system()).projects.billing).toBe(2);
     expect(writes(billing.github).map((r) => `${r.method} ${r.path}`)).toContain(`POST /repos/acme/billing/issues/${pr.number}/comments`);
+    // A bare /approve does not delete a project by the way: the gate is approved only by name.
+    await handled('command', () => billing.hooks.comment(pr.number, '/approve', 'carol'));
+    expect(billing.github.comments.at(-1)!.body).toContain('approved only by name: comment `/approve deletion`');
+    expect((await system()).projects.billing).toBe(2);
     await handled('release-runs', () => billing.hooks.comment(pr.number, '/approve deletion', 'carol'));
     const after = await system();
     expect(after.projects).toEqual({ platform: 5 });

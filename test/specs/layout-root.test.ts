@@ -3,7 +3,7 @@
 // would delete every spec of the system.
 import { describe, expect, it } from 'vitest';
 import { planExport } from '../../src/engine/export.js';
-import { filesFromTarball } from '../../src/github/tarball.js';
+import { filesFromTarball, readRevision } from '../../src/github/tarball.js';
 import { annotationsOf } from '../../src/render/checks.js';
 import { layoutPathOf, layoutRoot } from '../../src/specs/layout.js';
 import { loadSpecs } from '../../src/specs/load.js';
@@ -28,5 +28,22 @@ describe('layoutRoot', () => {
     expect(layoutPathOf({ kind: 'Environment', project: 'payments', name: 'dev' }, false, './config/')).toBe('config/projects/payments/environments/dev.yaml');
     expect(annotationsOf([{ file: 'projects/a.yaml', line: 1, column: 1, severity: 'error', code: 'x', message: 'm' }], './config')[0]!.path).toBe('config/projects/a.yaml');
     expect(planExport(loadSpecs(files, { root: './config' }), [], { root: './config' }).files).toEqual(planExport(loadSpecs(files, { root: 'config' }), [], { root: 'config' }).files);
+  });
+});
+
+describe('a revision read from its tarball', () => {
+  it('holds its configuration, and says whether the root holds projects/, even a root under a folder named projects', async () => {
+    const nested = exampleFiles().map((f) => ({ ...f, path: `projects/envsync/${f.path}` }));
+    const config = { path: '.github/envsync.yml', size: 23, content: new TextEncoder().encode('root: projects/envsync\n') };
+    const tarball = tarballOf([config, ...nested]);
+    const read = await readRevision(tarball, { root: 'projects/envsync', maxFileBytes: 1 << 20 });
+    expect(read.config).toBe('root: projects/envsync\n');
+    expect([...read.layoutRoots]).toEqual(['projects/envsync']);
+    expect(read.files.map((f) => f.path)).toEqual(nested.map((f) => f.path).sort());
+    const top = await readRevision(tarball, { root: '.', maxFileBytes: 1 << 20 });
+    // The top's projects/ is there (it holds envsync/), but no spec of the layout is under it at the right depth.
+    expect([...top.layoutRoots]).toEqual(['']);
+    const elsewhere = await readRevision(tarball, { root: 'config', maxFileBytes: 1 << 20 });
+    expect([[...elsewhere.layoutRoots], elsewhere.files]).toEqual([[], []]);
   });
 });

@@ -108,6 +108,8 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
     return record('held', `${notApplied}: it ${deletions.map((d) => d.reason).join('; ')}; it waits for /approve ${DELETION_GATE} on ${merged.length > 0 ? merged.map((pr) => `#${pr.number}`).join(' or ') : 'the merged pull request'}`);
   }
 
+  // Approved: a merge held before says, where it said so, that it is applied now.
+  if (deletions.length > 0) await reportRelease(port, repo, event.after, merged, deletions);
   const runs = await startMergeRuns(port, store, {
     repo,
     branch,
@@ -118,8 +120,7 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
     previousRevision: previous,
     approvals: merged.map((pr) => ({ number: pr.number, subject: approvalSubject(pr) })),
   });
-  const applied = await service.applyRevision(checked, event.after, { trigger: 'webhook', actor: event.sender?.login ?? null }, { root: config.root, scope: scope.speaksFor, repo: repoName });
-  await store.updateRepository(repoName, { projects: config.projects });
+  const applied = await service.applyRevision(checked, event.after, { trigger: 'webhook', actor: event.sender?.login ?? null }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects });
   await store.recordPush({ repo: repoName, sha: event.after, outcome: 'applied', detail: forced ? 'applied (force-push: the branch was rewound or rewritten)' : 'applied' });
   return { applied, revision: event.after, runs, forced };
 }
@@ -130,7 +131,8 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
  */
 export async function applyHeldPush(port: GitHubPort, service: SystemService, repo: RepoRef, installation: number): Promise<PushOutcome | undefined> {
   const repoName = `${repo.owner}/${repo.repo}`;
-  const [latest] = await service.store.listPushes(repoName, 1);
+  // The newest push that came to something: a late or redelivered older push (stale) says nothing of it.
+  const latest = (await service.store.listPushes(repoName, 50)).find((p) => p.outcome === 'held' || p.outcome === 'applied' || p.outcome === 'invalid');
   const followed = await service.store.getRepository(repoName);
   if (latest?.outcome !== 'held' || !followed?.defaultBranch) return undefined;
   const { config } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, followed.defaultBranch));
@@ -141,6 +143,14 @@ export async function applyHeldPush(port: GitHubPort, service: SystemService, re
     repository: { name: repo.repo, owner: { login: repo.owner }, default_branch: followed.defaultBranch },
     installation: { id: installation },
   });
+}
+
+async function reportRelease(port: GitHubPort, repo: RepoRef, sha: string, merged: readonly PullRequest[], deletions: readonly MassDeletion[]): Promise<void> {
+  for (const pr of merged) {
+    if (!(await port.findComment(repo, pr.number, holdMarker))) continue;
+    const body = `${holdMarker}\n### envsync: held merge applied\n\nThe merge \`${sha.slice(0, 7)}\` was held, then approved (\`/approve ${DELETION_GATE}\`) and applied:\n\n${deletions.map((d) => `- it ${d.reason}`).join('\n')}\n\nIts runs are shown as deployments.\n`;
+    await port.ensureComment(repo, pr.number, holdMarker, body);
+  }
 }
 
 /** Whether the latest decision on the deletion gate, on one of the merged pull requests, approves. */

@@ -9,7 +9,8 @@ import { planChange } from '../../engine/plan/plan.js';
 import type { Plan } from '../../engine/plan/types.js';
 import { approvalSubject, decisionsByGate, gatesOf } from '../../engine/approvals.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
-import { filesUnder, readRevision } from '../../github/tarball.js';
+import { readRevision } from '../../github/tarball.js';
+import { layoutRoot } from '../../specs/layout.js';
 import { approvalCheckName, approvalOutput, deletionOutput, planOutput, PLAN_CHECK, VALIDATE_CHECK, validateOutput } from '../../render/checks.js';
 import { summarize } from '../../render/findings.js';
 import { PLAN_MARKER, renderPlan } from '../../render/plan-markdown.js';
@@ -51,10 +52,14 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   }
   // What the merge would apply follows the head's layout and ownership: a pull request that moves
   // `root` or claims other projects is planned as its merge would apply it.
-  const contents = await readRevision(await port.getTarball(repo, pr.headSha), { maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  const tarball = await port.getTarball(repo, pr.headSha);
+  const baseRoot = parseRepositoryConfig(baseText).config.root;
+  let contents = await readRevision(tarball, { root: baseRoot, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
   const headConfig = parseRepositoryConfig(contents.config ?? baseText);
   const layout = headConfig.config;
-  const { findings: specFindings, loaded: head } = validateSources(filesUnder(contents, layout.root), { root: layout.root });
+  // A head that moves the root is read again, from the same bytes, under its own root.
+  if (layoutRoot(layout.root) !== layoutRoot(baseRoot)) contents = await readRevision(tarball, { root: layout.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  const { findings: specFindings, loaded: head } = validateSources(contents.files, { root: layout.root });
   const scope = await scopeOf(store, repoName, layout);
   const findings = [
     ...(contents.config !== undefined ? headConfig.findings : []),

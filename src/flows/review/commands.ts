@@ -3,6 +3,7 @@
 // author (unless configured) or a bot, and only for the head it was given on.
 import { CONFIG_PATH, parseRepositoryConfig, type ResolvedConfig } from '../../config/config.js';
 import { approvalSubject } from '../../engine/approvals.js';
+import { DELETION_GATE } from '../../engine/deletion.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
 import { approvalCheckName, approvalOutput } from '../../render/checks.js';
 import type { Store } from '../../system/store.js';
@@ -106,8 +107,10 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   const named = command.name === 'approve' ? command.args : [];
   const unknown = named.filter((n) => !gates.some((g) => g.gate === n || g.gate.endsWith(`/${n}`)));
   if (unknown.length > 0) return refuse(`@${user}, no gate named ${unknown.map((u) => `\`${u}\``).join(', ')}: this head's gates are ${gates.map((g) => `\`${g.gate}\``).join(', ')}.`);
-  const chosen = named.length > 0 ? gates.filter((g) => named.some((n) => g.gate === n || g.gate.endsWith(`/${n}`))) : gates;
+  // A mass deletion is approved only by name: a bare /approve of the environments' gates must not delete a project by the way.
+  const chosen = named.length > 0 ? gates.filter((g) => named.some((n) => g.gate === n || g.gate.endsWith(`/${n}`))) : gates.filter((g) => g.gate !== DELETION_GATE || command.name === 'reject');
 
+  if (chosen.length === 0) return refuse(`@${user}, this head's only gate is \`${DELETION_GATE}\`: it deletes a whole project, so it is approved only by name: comment \`/approve ${DELETION_GATE}\`.`);
   const decision = command.name === 'approve' ? 'approve' : 'reject';
   const reason = command.name === 'reject' ? command.args.join(' ') : '';
   for (const g of chosen) {

@@ -7,7 +7,7 @@ import { syncSystemToGit, syncTarget } from './system-sync.js';
 import type { SystemService } from '../../system/service.js';
 
 /** Writes the system's changes to the sync target as `.github/envsync.yml` says (bot PR or commit). */
-export async function exportSystemChanges(port: GitHubPort, service: SystemService, repo: RepoRef, defaultBranch: string, actors: string[]): Promise<DeliveryResult[]> {
+export async function exportSystemChanges(port: GitHubPort, service: SystemService, repo: RepoRef, defaultBranch: string, actors: string[], owned?: string[]): Promise<DeliveryResult[]> {
   const { config } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, defaultBranch));
-  return syncSystemToGit({ port, service, config, target: syncTarget(config, repo, defaultBranch), actors });
+  return syncSystemToGit({ port, service, config, target: syncTarget(config, repo, defaultBranch), actors, ...(owned ? { owned } : {}) });
 }

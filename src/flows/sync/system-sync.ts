@@ -34,14 +34,17 @@ export async function syncSystemToGit(options: {
   actors?: string[];
   /** The target branch's files when the caller has read them already (one request saved). */
   files?: SourceFile[];
+  /** The projects the repository owns as the store recorded them (by default, as its configuration claims them). */
+  owned?: string[];
 }): Promise<DeliveryResult[]> {
   const { port, service, config, target } = options;
+  const owned = options.owned ?? config.projects;
   const files = options.files ?? (await filesFromTarball(await port.getTarball(target.repo, target.branch), { root: target.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }));
   const checkout = loadSpecs(files, { root: target.root });
   const plan = await service.exportTo(checkout, {
     root: target.root,
     secrets: (project) => syncSettingsFor(config, project).secrets,
-    scope: (kind, project) => claims(config.projects, project) && syncs(config, project, kind, 'system-to-git'),
+    scope: (kind, project) => claims(owned, project) && syncs(config, project, kind, 'system-to-git'),
   });
   // Projects may ask for direct commits while the rest goes through a pull request.
   const modeOf = (path: string) => syncSettingsFor(config, projectOf(path) ?? '').delivery;
