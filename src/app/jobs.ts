@@ -29,8 +29,7 @@ export const TASKS = ['check-pull-request', 'command', 'apply-push', 'follow-wor
 
 export type Job<T extends TaskName = TaskName> = { [K in T]: Omit<NewJob, 'task' | 'payload'> & { task: K; payload: JobPayloads[K] } }[T];
 
-/** GitHub's names ignore case, and so do queues: events and the operator may spell one repository two ways. */
-const nameOf = (repo: RepoRef) => `${repo.owner}/${repo.repo}`.toLowerCase();
+const nameOf = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
 /** The queue of everything that changes the system or runs of a repository. */
 export const repositoryQueue = (repo: RepoRef) => nameOf(repo);
 /** The queue of one pull request's checks and commands. */
@@ -38,8 +37,8 @@ export const pullRequestQueue = (repo: RepoRef, number: number) => `${nameOf(rep
 
 /** Keys that coalesce: one pending re-check per pull request, one pending drift check and one sync window per repository. */
 export const recheckKey = (repo: RepoRef, number: number) => `recheck:${pullRequestQueue(repo, number)}`;
-export const driftKey = (repo: RepoRef) => `drift-check:${nameOf(repo)}`;
-export const syncKey = (repo: RepoRef) => `sync-system-changes:${nameOf(repo)}`;
+export const driftKey = (repo: RepoRef) => `drift-check:${nameOf(repo).toLowerCase()}`;
+export const syncKey = (repo: RepoRef) => `sync-system-changes:${nameOf(repo).toLowerCase()}`;
 
 /** What GitHub sends, as much of it as the jobs read. */
 interface WebhookPayload {
