@@ -70,6 +70,13 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
     const headSha = payload.pull_request?.head?.sha as string | undefined;
     return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha } : {}) } } };
   }
+  if (name === 'check_run') {
+    // "Re-run" on one of this app's checks: check the pull requests of that head again.
+    if (action !== 'rerequested') return { skip: `check_run.${action} changes nothing envsync checks` };
+    const number = payload.check_run?.pull_requests?.[0]?.number as number | undefined;
+    if (number === undefined) return { skip: 'a re-run of a check of no pull request' };
+    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), key: recheckKey(repo, number), payload: { installation, repo, number } } };
+  }
   if (name === 'issue_comment') {
     if (action !== 'created' || !payload.issue?.pull_request) return { skip: 'not a new comment on a pull request' };
     if (payload.comment?.user?.type === 'Bot') return { skip: 'a comment by a bot' };
