@@ -2,7 +2,7 @@
 // and failures by task, GitHub requests and the rate limit left, and runs by status. Gauges that
 // describe the store are read from it when scraped, so every replica reports the shared state.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { JobEvent, JobQueue } from '../system/jobs/queue.js';
+import type { JobEvent, JobQueue, QueueStats } from '../system/jobs/queue.js';
 import type { RunStatus, Store } from '../system/store.js';
 
 const RUN_STATUSES: readonly RunStatus[] = ['waiting', 'queued', 'in_progress', 'success', 'failure', 'cancelled'];
@@ -20,14 +20,17 @@ export class Metrics {
     this.jobFailures = new Counter({ name: 'envsync_job_failures_total', help: 'Job attempts that failed, by task; final="true" when the job failed for good', labelNames: ['task', 'final'], registers: [this.registry] });
     this.githubRequests = new Counter({ name: 'envsync_github_requests_total', help: 'Requests made to GitHub, by method and status (0: no answer)', labelNames: ['method', 'status'], registers: [this.registry] });
     this.rateLimit = new Gauge({ name: 'envsync_github_rate_limit_remaining', help: 'Requests left in the installation token\'s rate limit, as GitHub last said', registers: [this.registry] });
+    // Both queue gauges come from one read per scrape (prom-client collects them together).
+    let reading: Promise<QueueStats> | undefined;
+    const stats = () => (reading ??= jobs.stats().finally(() => (reading = undefined)));
     new Gauge({
       name: 'envsync_jobs',
       help: 'Jobs in the queue, by state',
       labelNames: ['state'],
       registers: [this.registry],
       async collect() {
-        const stats = await jobs.stats();
-        for (const state of ['pending', 'running', 'failed'] as const) this.set({ state }, stats[state]);
+        const counts = await stats();
+        for (const state of ['pending', 'running', 'failed'] as const) this.set({ state }, counts[state]);
       },
     });
     new Gauge({
@@ -35,7 +38,7 @@ export class Metrics {
       help: 'How long the oldest job that is due has waited',
       registers: [this.registry],
       async collect() {
-        this.set((await jobs.stats()).oldestPendingSeconds);
+        this.set((await stats()).oldestPendingSeconds);
       },
     });
     new Gauge({

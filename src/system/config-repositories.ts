@@ -1,7 +1,7 @@
 // The config repositories the system follows: declared by the operator (`envsync system follow`),
 // completed from their events (installation, default branch) and pushes (owned projects, applied revision).
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { now } from './rows.js';
+import { compareText, fromJson, now, optionalNumber } from './rows.js';
 import type { ConfigRepositoriesTable, Database } from './schema.js';
 import type { ConfigRepository, ConfigRepositoryPatch } from './store.js';
 
@@ -11,9 +11,9 @@ export const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 function toRepository(row: Selectable<ConfigRepositoriesTable>): ConfigRepository {
   return {
     repo: row.repo,
-    installationId: row.installation_id === null ? null : Number(row.installation_id),
+    installationId: optionalNumber(row.installation_id),
     defaultBranch: row.default_branch,
-    projects: row.projects === null ? null : (JSON.parse(row.projects) as string[]),
+    projects: fromJson(row.projects) as string[] | null,
     appliedRevision: row.applied_revision,
     followedAt: row.followed_at,
   };
@@ -41,7 +41,7 @@ export async function unfollowRepository(db: Kysely<Database>, repo: string): Pr
 
 export async function listRepositories(db: Kysely<Database>): Promise<ConfigRepository[]> {
   const rows = await db.selectFrom('config_repositories').selectAll().execute();
-  return rows.map(toRepository).sort((a, b) => (a.repo.toLowerCase() < b.repo.toLowerCase() ? -1 : 1));
+  return rows.map(toRepository).sort((a, b) => compareText(a.repo.toLowerCase(), b.repo.toLowerCase()));
 }
 
 export async function getRepository(db: Kysely<Database>, repo: string): Promise<ConfigRepository | undefined> {

@@ -18,6 +18,8 @@ export interface RevisionDiff {
   creates: Wanted[];
   updates: Wanted[];
   deletes: KeyColumns[];
+  /** Unchanged rows that came from elsewhere (another revision, or outside Git): they now come from this one. */
+  restamps: KeyColumns[];
   /** Every change in key order: the sync events, one each. */
   changes: { operation: SyncOperation; key: KeyColumns }[];
 }
@@ -32,7 +34,7 @@ export function diffRevision(current: Current[], desired: ResourceInput[], revis
   }
   const stored = new Map(current.map((row) => [keyId(row), row]));
 
-  const diff: RevisionDiff = { creates: [], updates: [], deletes: [], changes: [] };
+  const diff: RevisionDiff = { creates: [], updates: [], deletes: [], restamps: [], changes: [] };
   for (const row of current) {
     if (!wanted.has(keyId(row))) diff.deletes.push(pickKey(row));
   }
@@ -40,6 +42,7 @@ export function diffRevision(current: Current[], desired: ResourceInput[], revis
     const row = stored.get(id);
     if (row === undefined) diff.creates.push(want);
     else if (row.spec !== want.spec) diff.updates.push(want);
+    else if (row.revision !== revision || row.origin !== 'git') diff.restamps.push(pickKey(row));
   }
   const byKey = (a: KeyColumns, b: KeyColumns) => compareKeys(a, b);
   diff.creates.sort(byKey);

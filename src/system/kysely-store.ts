@@ -7,7 +7,7 @@ import type { Current } from './diff.js';
 import * as github from './github-records.js';
 import * as repositories from './config-repositories.js';
 import { APPLIED_REVISION_KEY, WRITE_LOCK_KEY } from './migrations.js';
-import { compareKeys, describeKey, keyId, now, toColumns, toEvent, toJson, toKey, toResource } from './rows.js';
+import { compareKeys, describeKey, now, toColumns, toEvent, toJson, toKey, toResource } from './rows.js';
 import type { KeyColumns } from './rows.js';
 import * as runs from './runs.js';
 import type { Database, SyncEventsTable } from './schema.js';
@@ -19,6 +19,7 @@ import type {
   ConfigRepositoryPatch,
   DeliveryOutcome,
   NewRun,
+  NewTracking,
   PushRecord,
   RunStatus,
   RunTracking,
@@ -101,9 +102,7 @@ export class KyselyStore implements Store {
       // Unchanged specs now come from this revision too (a merged bot PR turns a system change
       // into a Git one), but that is no change of content: no event, no new updatedAt.
       // Only those the revision speaks for: another repository's specs keep their own revision.
-      const deleted = new Set(diff.deletes.map(keyId));
-      const restamped = current.filter((row) => (row.revision !== input.revision || row.origin !== 'git') && !deleted.has(keyId(row))).map(pickKey);
-      for (const part of chunks(restamped)) {
+      for (const part of chunks(diff.restamps)) {
         await trx
           .updateTable('resources')
           .set({ revision: input.revision, origin: 'git' })
@@ -207,7 +206,7 @@ export class KyselyStore implements Store {
     return (await query.execute()).map(toEvent);
   }
 
-  createRun(run: NewRun, tracking?: Pick<RunTracking, 'repo' | 'dispatch'>): Promise<RunRecord> {
+  createRun(run: NewRun, tracking?: NewTracking): Promise<RunRecord> {
     return runs.createRun(this.db, run, tracking);
   }
 

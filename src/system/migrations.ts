@@ -10,13 +10,21 @@ export type Backend = 'sqlite' | 'postgres';
 export const WRITE_LOCK_KEY = 'write_lock';
 export const APPLIED_REVISION_KEY = 'applied_revision';
 
+/** A value of the `meta` table, if there is one. */
+async function metaValue(db: Kysely<unknown>, key: string): Promise<string | undefined> {
+  return (await sql<{ value: string }>`select ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} = ${key}`.execute(db)).rows[0]?.value;
+}
+
+/** An auto-numbered primary key, as each backend spells it (the one place where they differ). */
+const serialKey = (backend: Backend) => (col: ColumnDefinitionBuilder) =>
+  backend === 'postgres' ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement();
+
 function oneOf(column: string, values: readonly string[]) {
   return sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 }
 
 function initial(backend: Backend): Migration {
-  const serial = (col: ColumnDefinitionBuilder) =>
-    backend === 'postgres' ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement();
+  const serial = serialKey(backend);
   return {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -102,8 +110,7 @@ function initial(backend: Backend): Migration {
  * (on PostgreSQL, graphile-worker keeps its jobs in its own schema).
  */
 function durableRuntime(backend: Backend): Migration {
-  const serial = (col: ColumnDefinitionBuilder) =>
-    backend === 'postgres' ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement();
+  const serial = serialKey(backend);
   return {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -156,13 +163,11 @@ function durableRuntime(backend: Backend): Migration {
 
       // Runs started by the first version kept their GitHub bookkeeping as settings: move it.
       const settings = await sql<{ key: string; value: string }>`select ${sql.ref('key')}, ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} like 'setting:pending:%'`.execute(db);
+      const repo = (await metaValue(db, 'setting:config-repository')) ?? '';
       for (const { key, value } of settings.rows) {
         const runId = key.slice('setting:pending:'.length);
-        const setting = async (name: string) =>
-          (await sql<{ value: string }>`select ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} = ${`setting:${name}:${runId}`}`.execute(db)).rows[0]?.value;
-        const deployment = await setting('deployment');
-        const dispatched = await setting('dispatched');
-        const repo = (await sql<{ value: string }>`select ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} = 'setting:config-repository'`.execute(db)).rows[0]?.value ?? '';
+        const deployment = await metaValue(db, `setting:deployment:${runId}`);
+        const dispatched = await metaValue(db, `setting:dispatched:${runId}`);
         const { told: _told, ...dispatch } = JSON.parse(value) as Record<string, unknown>;
         await sql`insert into ${sql.table('run_tracking')} (run_id, repo, dispatch, deployment_id, dispatch_requested_at, dispatched_at)
           values (${runId}, ${repo}, ${JSON.stringify(dispatch)}, ${deployment === undefined ? null : Number(deployment)}, ${dispatched ?? null}, ${dispatched ?? null})`.execute(db);
@@ -178,14 +183,9 @@ function durableRuntime(backend: Backend): Migration {
  * and a push may now be held (a mass deletion waiting for its approval).
  */
 function configRepositories(backend: Backend): Migration {
-  const serial = (col: ColumnDefinitionBuilder) =>
-    backend === 'postgres' ? col.generatedByDefaultAsIdentity().primaryKey() : col.primaryKey().autoIncrement();
+  const serial = serialKey(backend);
   return {
-    // SQLite runs migrations outside a transaction (Kysely's adapter), PostgreSQL inside one: a crash
-    // half-way through rebuilding a table must leave the old schema, not half of the new one.
-    up: (db: Kysely<unknown>) => (backend === 'sqlite' ? db.transaction().execute((trx) => upgrade(trx)) : upgrade(db)),
-  };
-  async function upgrade(db: Kysely<unknown>): Promise<void> {
+    async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('config_repositories')
         .addColumn('repo', 'text', (c) => c.primaryKey())
@@ -195,12 +195,11 @@ function configRepositories(backend: Backend): Migration {
         .addColumn('applied_revision', 'text')
         .addColumn('followed_at', 'text', (c) => c.notNull())
         .execute();
-      const setting = async (name: string) =>
-        (await sql<{ value: string }>`select ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} = ${`setting:${name}`}`.execute(db)).rows[0]?.value;
+      const setting = (name: string) => metaValue(db, `setting:${name}`);
       const repo = await setting('config-repository');
       if (repo !== undefined) {
         const installation = await setting('installation-id');
-        const applied = (await sql<{ value: string }>`select ${sql.ref('value')} from ${sql.table('meta')} where ${sql.ref('key')} = ${APPLIED_REVISION_KEY}`.execute(db)).rows[0]?.value;
+        const applied = await metaValue(db, APPLIED_REVISION_KEY);
         await sql`insert into ${sql.table('config_repositories')} (repo, installation_id, default_branch, projects, applied_revision, followed_at)
           values (${repo}, ${installation === undefined ? null : Number(installation)}, ${(await setting('default-branch')) ?? null}, ${JSON.stringify(['*'])}, ${applied ?? null}, ${new Date().toISOString()})`.execute(db);
       }
@@ -220,12 +219,19 @@ function configRepositories(backend: Backend): Migration {
       await db.schema.dropTable('pushes').execute();
       await db.schema.alterTable('pushes_v3').renameTo('pushes').execute();
       await db.schema.createIndex('pushes_repo_seq').on('pushes').columns(['repo', 'seq']).execute();
-  }
+    },
+  };
 }
 
-/** Names sort in the order they must run; append, never edit a released migration. */
+/**
+ * Names sort in the order they must run; append, never edit a released migration. Kysely runs them
+ * inside a transaction on PostgreSQL but not on SQLite: there each runs in one of its own, so that a
+ * crash half-way (a table being rebuilt, rows being moved) leaves the old schema, not half of the new.
+ */
 export function migrations(backend: Backend): Record<string, Migration> {
-  return { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend) };
+  const all = { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend) };
+  if (backend === 'postgres') return all;
+  return Object.fromEntries(Object.entries(all).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => db.transaction().execute((trx) => m.up(trx)) }]));
 }
 
 export async function migrateToLatest<DB>(db: Kysely<DB>, backend: Backend): Promise<void> {

@@ -121,7 +121,8 @@ export function toRun(row: Selectable<RunsTable>): RunRecord {
   };
 }
 
-const optionalNumber = (value: number | string | null): number | null => (value === null ? null : Number(value));
+/** A bigint column: PostgreSQL answers it as text, SQLite as a number. */
+export const optionalNumber = (value: number | string | null): number | null => (value === null ? null : Number(value));
 
 export function toTracking(row: Selectable<RunTrackingTable>): RunTracking {
   return {

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { now, optionalJson, toRun, toTracking } from './rows.js';
 import type { Database } from './schema.js';
-import type { NewRun, RunFilter, RunPatch, RunRecord, RunStatus, RunTracking, TrackingPatch } from './store.js';
+import type { NewRun, NewTracking, RunFilter, RunPatch, RunRecord, RunStatus, RunTracking, TrackingPatch } from './store.js';
 
 export async function createRun(db: Kysely<Database>, run: NewRun, tracking?: NewTracking): Promise<RunRecord> {
   return db.transaction().execute(async (trx) => {
@@ -15,7 +15,6 @@ export async function createRun(db: Kysely<Database>, run: NewRun, tracking?: Ne
   });
 }
 
-type NewTracking = Pick<RunTracking, 'repo' | 'dispatch'>;
 
 async function insertRun(db: Kysely<Database>, run: NewRun): Promise<RunRecord> {
   const row = await db

@@ -281,7 +281,7 @@ export class SystemService {
       });
     // What the revision does not speak for (another repository's projects, kinds that do not sync
     // from Git) stays as the system has it: decided inside the store's write.
-    return this.store.applyRevision({ revision, resources: fromGit, ...change, ...(options.scope ? { owns: inScope } : {}), ...(options.repo !== undefined ? { repo: options.repo } : {}), ...(options.projects ? { projects: options.projects } : {}) });
+    return this.store.applyRevision({ revision, resources: fromGit, ...change, owns: inScope, repo: options.repo, projects: options.projects });
   }
 
   /**

@@ -158,6 +158,9 @@ export interface RunTracking {
   workflowRunId: number | null;
 }
 
+/** What a run's tracking starts with: the rest is recorded step by step. */
+export type NewTracking = Pick<RunTracking, 'repo' | 'dispatch'>;
+
 export type TrackingPatch = Partial<Pick<RunTracking, 'deploymentId' | 'dispatchRequestedAt' | 'dispatchedAt' | 'workflowRunId'>>;
 
 /** What became of a push to a followed repository's sync branch. */
@@ -199,7 +202,7 @@ export interface Store {
   listSyncEvents(filter?: { project?: string; since?: number; limit?: number }): Promise<SyncEvent[]>;
 
   /** Creates a run, with its GitHub tracking when given, in one commit; throws when the id exists. */
-  createRun(run: NewRun, tracking?: Omit<RunTracking, 'runId' | 'deploymentId' | 'dispatchRequestedAt' | 'dispatchedAt' | 'workflowRunId'>): Promise<RunRecord>;
+  createRun(run: NewRun, tracking?: NewTracking): Promise<RunRecord>;
   getTracking(runId: string): Promise<RunTracking | undefined>;
   updateTracking(runId: string, patch: TrackingPatch): Promise<RunTracking>;
   /** Runs of a repository still waiting (or queued), with their tracking, in creation order. */

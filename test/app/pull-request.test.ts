@@ -57,6 +57,15 @@ afterEach(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** A reply to a command: none there yet, then made (and recorded). */
+const reply = () =>
+  nock(API)
+    .get(`${REPO}/issues/2/comments`)
+    .query(true)
+    .reply(200, [])
+    .post(`${REPO}/issues/2/comments`)
+    .reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 3 }));
+
 /** Records a request body and answers it. */
 const keep = (method: string, path: string) => (_uri: string, body: unknown) => {
   sent.push({ method, path, body });
@@ -226,18 +235,8 @@ describe('/approve', () => {
       .get(`${REPO}/commits/${HEAD}/check-runs`)
       .query(true)
       .reply(200, { check_runs: [{ id: 7, name: GATE, status: 'queued', conclusion: null }, { id: 8, name: 'envsync/plan', status: 'completed', conclusion: 'success' }] });
-  const config = (text?: string) =>
-    text === undefined
-      ? nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(200, DEFAULTS, RAW)
-      : nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(200, text, { 'content-type': 'application/vnd.github.raw+json' });
+  const config = (text = DEFAULTS) => nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: BASE }).reply(200, text, RAW);
   const reaction = (content: string) => nock(API).post(`${REPO}/issues/comments/99/reactions`, { content }).reply(201, {});
-  const reply = () =>
-    nock(API)
-      .get(`${REPO}/issues/2/comments`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues/2/comments`)
-      .reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 3 }));
 
   it('from a user with write access passes the gate for this head, with a reaction', async () => {
     mockPullRequest();
@@ -362,12 +361,7 @@ describe('/approve', () => {
 
 describe('other commands', () => {
   it('/help answers with the commands, once however often the job runs', async () => {
-    nock(API)
-      .get(`${REPO}/issues/2/comments`)
-      .query(true)
-      .reply(200, [])
-      .post(`${REPO}/issues/2/comments`)
-      .reply(201, (uri, body) => (keep('POST', uri)(uri, body), { id: 1 }));
+    reply();
     await receive('issue_comment', commentCreated('/help', 'anyone'));
     expect((sent[0]!.body as { body: string }).body).toMatch(/^envsync commands, in a comment of their own line:/);
   });

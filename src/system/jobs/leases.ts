@@ -27,7 +27,6 @@ export class Leases {
     private readonly onError: (error: unknown) => void,
     /** The time heartbeats are written and compared in: the database's where several machines share it. */
     private readonly clock: () => Promise<Date> = async () => new Date(),
-    private readonly processLabel = `pid ${process.pid}`,
   ) {}
 
   async register(workerId: string): Promise<void> {
@@ -35,7 +34,7 @@ export class Leases {
     const at = (await this.clock()).toISOString();
     await this.db
       .insertInto('job_workers')
-      .values({ id: workerId, process: this.processLabel, heartbeat_at: at })
+      .values({ id: workerId, process: `pid ${process.pid}`, heartbeat_at: at })
       .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: at }))
       .execute();
   }
@@ -48,7 +47,7 @@ export class Leases {
       this.timers.push(timer);
     };
     every((this.leaseSeconds * 1000) / 3, () => this.beat());
-    every((this.leaseSeconds * 1000) / 4, async () => void (await this.sweep()));
+    every((this.leaseSeconds * 1000) / 4, () => this.sweep());
     void this.sweep().catch(this.onError);
   }
 
@@ -72,13 +71,12 @@ export class Leases {
     }
   }
 
-  async sweep(): Promise<string[]> {
+  private async sweep(): Promise<void> {
     const staleBefore = new Date((await this.clock()).getTime() - this.leaseSeconds * 1000).toISOString();
     const stale = (await this.db.selectFrom('job_workers').select('id').where('heartbeat_at', '<', staleBefore).execute()).map((r) => r.id);
     const dead = [...new Set([...stale, ...(await this.orphans(staleBefore))])].filter((id) => !this.own.has(id));
-    if (dead.length === 0) return [];
+    if (dead.length === 0) return;
     await this.release(dead);
     await this.db.deleteFrom('job_workers').where('id', 'in', dead).execute();
-    return dead;
   }
 }

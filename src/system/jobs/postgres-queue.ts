@@ -50,7 +50,11 @@ function loggerOf(log: (level: string, message: string, meta?: object) => void):
 
 /** Installs (or upgrades) graphile-worker's schema; several replicas may run it at once. */
 export async function migrateJobs(pool: pg.Pool): Promise<void> {
-  await runMigrations({ pgPool: pool, schema: SCHEMA, logger: loggerOf(() => undefined) });
+  try {
+    await runMigrations({ pgPool: pool, schema: SCHEMA, logger: loggerOf(() => undefined) });
+  } catch (e) {
+    throw new Error(`the job queue's schema (graphile-worker, schema ${SCHEMA}) could not be set up: ${(e as Error).message}; the database user needs CREATE on the database`, { cause: e });
+  }
 }
 
 /** PostgreSQL's clock, the same for every replica: heartbeats must not depend on each machine's. */

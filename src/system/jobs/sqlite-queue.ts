@@ -3,7 +3,7 @@
 // replicas on PostgreSQL does. Written here because no well-kept job queue runs on SQLite; it stays
 // small because SQLite serializes writers, so a claim is one transaction and needs no SKIP LOCKED.
 import { randomBytes } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, JobsTable } from '../schema.js';
 import { Leases } from './leases.js';
 import { backoffSeconds, errorText, type Executor, type JobHandler, type JobQueue, type JobRecord, type JobState, type NewJob, type QueueSettings, type QueueStats, type RunningJob, type WorkerOptions } from './queue.js';
@@ -150,16 +150,17 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async stats(): Promise<QueueStats> {
-    const rows = await this.db.selectFrom('jobs').select(['locked_by', 'attempts', 'max_attempts', 'run_at', 'created_at']).execute();
     const now = new Date().toISOString();
-    const due = rows.filter((r) => r.locked_by === null && r.attempts < r.max_attempts && r.run_at <= now);
-    const oldest = due.reduce<string | undefined>((min, r) => (min === undefined || r.created_at < min ? r.created_at : min), undefined);
-    return {
-      pending: rows.filter((r) => r.locked_by === null && r.attempts < r.max_attempts).length,
-      running: rows.filter((r) => r.locked_by !== null).length,
-      failed: rows.filter((r) => r.locked_by === null && r.attempts >= r.max_attempts).length,
-      oldestPendingSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - Date.parse(oldest)) / 1000),
-    };
+    // One aggregate, as on PostgreSQL: a scrape must not read every job.
+    const { rows } = await sql<{ pending: number; running: number; failed: number; oldest: string | null }>`
+      select
+        coalesce(sum(case when locked_by is null and attempts < max_attempts then 1 else 0 end), 0) as pending,
+        coalesce(sum(case when locked_by is not null then 1 else 0 end), 0) as running,
+        coalesce(sum(case when locked_by is null and attempts >= max_attempts then 1 else 0 end), 0) as failed,
+        min(case when locked_by is null and attempts < max_attempts and run_at <= ${now} then created_at end) as oldest
+      from jobs`.execute(this.db);
+    const { pending, running, failed, oldest } = rows[0]!;
+    return { pending: Number(pending), running: Number(running), failed: Number(failed), oldestPendingSeconds: oldest === null ? 0 : Math.max(0, (Date.now() - Date.parse(oldest)) / 1000) };
   }
 
   /** Takes due jobs while there are free slots; runs again when asked while it runs. */
