@@ -8,7 +8,7 @@ import { createApiHandler, readApiTokens, type ApiToken } from '../system/api.js
 import type { JobQueue, QueueSettings } from '../system/jobs/queue.js';
 import { SystemService } from '../system/service.js';
 import { openStore, type Store } from '../system/store.js';
-import { jobOfWebhook, repositoryQueue, syncKey, TASKS } from './jobs.js';
+import { jobOfWebhook, repoRefOf, repositoryQueue, syncKey, TASKS } from './jobs.js';
 import { Metrics } from './metrics.js';
 import { operationsHandler } from './operations.js';
 import { createWorker, enqueue, owningRepository, reachableRepositories, scheduleDrift } from './worker.js';
@@ -54,14 +54,28 @@ function withinTime<T>(work: Promise<T>, ms: number, message: string): Promise<T
   return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
 }
 
-const numberFrom = (value: string | undefined, fallback: number) => (value === undefined || value === '' ? fallback : Number(value));
+/** A number setting of the environment, or its default; a value that is no number stops the start, saying which. */
+export function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < 0) throw new Error(`${name} must be a number of 0 or more, not "${value}" (docs/guide.md, "Settings of the server")`);
+  return number;
+}
+
+const NUMBER_SETTINGS = ['ENVSYNC_JOB_ATTEMPTS', 'ENVSYNC_JOB_LEASE_SECONDS', 'ENVSYNC_JOB_POLL_MS', 'ENVSYNC_DRIFT_MINUTES', 'ENVSYNC_WORKER_CONCURRENCY', 'ENVSYNC_SYNC_DELAY_MS', 'ENVSYNC_STOP_GRACE_SECONDS'];
+
+/** Throws, naming the setting, when a number setting of the environment is no number: checked before the server starts. */
+export function checkNumberSettings(env: NodeJS.ProcessEnv): void {
+  for (const name of NUMBER_SETTINGS) numberFrom(env, name, 0);
+}
 
 /** The queue settings the environment asks for. */
-export function queueSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<QueueSettings> {
+function queueSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<QueueSettings> {
   return {
-    ...(env.ENVSYNC_JOB_ATTEMPTS ? { maxAttempts: Number(env.ENVSYNC_JOB_ATTEMPTS) } : {}),
-    ...(env.ENVSYNC_JOB_LEASE_SECONDS ? { leaseSeconds: Number(env.ENVSYNC_JOB_LEASE_SECONDS) } : {}),
-    ...(env.ENVSYNC_JOB_POLL_MS ? { pollMs: Number(env.ENVSYNC_JOB_POLL_MS) } : {}),
+    ...(env.ENVSYNC_JOB_ATTEMPTS ? { maxAttempts: numberFrom(env, 'ENVSYNC_JOB_ATTEMPTS', 0) } : {}),
+    ...(env.ENVSYNC_JOB_LEASE_SECONDS ? { leaseSeconds: numberFrom(env, 'ENVSYNC_JOB_LEASE_SECONDS', 0) } : {}),
+    ...(env.ENVSYNC_JOB_POLL_MS ? { pollMs: numberFrom(env, 'ENVSYNC_JOB_POLL_MS', 0) } : {}),
   };
 }
 
@@ -81,7 +95,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     const failures: EnvsyncApp['failures'] = [];
     let stopping = false;
 
-    fnOptions?.addHandler(operationsHandler(store, metrics, () => stopping));
+    fnOptions?.addHandler(operationsHandler(store, metrics, () => stopping, (e, message) => log.error({ err: e }, message)));
     const tokens = options.apiTokens ?? (process.env.ENVSYNC_API_TOKENS_FILE ? readApiTokens(process.env.ENVSYNC_API_TOKENS_FILE) : undefined);
     const api = tokens ? createApiHandler(service, tokens, (e) => log.error({ err: e }, 'system API error')) : undefined;
     fnOptions?.addHandler(async (req, res) => {
@@ -113,7 +127,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       log.info({ delivery: event.id, event: event.name, task: intake.job.task, queue: intake.job.queue, outcome }, `webhook ${outcome}`);
     });
 
-    const driftMinutes = options.driftMinutes ?? numberFrom(process.env.ENVSYNC_DRIFT_MINUTES, 0);
+    const driftMinutes = options.driftMinutes ?? numberFrom(process.env, 'ENVSYNC_DRIFT_MINUTES', 0);
     const appId = options.appId ?? (process.env.APP_ID ? Number(process.env.APP_ID) : undefined);
     const worker = createWorker({
       service,
@@ -122,7 +136,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       portFor: async (installation) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r) }),
     });
     await store.jobs.start(worker, {
-      concurrency: options.concurrency ?? numberFrom(process.env.ENVSYNC_WORKER_CONCURRENCY, 4),
+      concurrency: options.concurrency ?? numberFrom(process.env, 'ENVSYNC_WORKER_CONCURRENCY', 4),
       tasks: TASKS,
       onEvent: (event) => {
         metrics.job(event);
@@ -140,13 +154,12 @@ export function createEnvsyncApp(options: AppOptions = {}) {
 
     // A change made through the system API comes back to Git soon, a burst of them together: each
     // adds its actor to one pending job whose time is kept (a window that fills, never moves).
-    const syncDelay = options.syncDelayMs ?? numberFrom(process.env.ENVSYNC_SYNC_DELAY_MS, 2000);
+    const syncDelay = options.syncDelayMs ?? numberFrom(process.env, 'ENVSYNC_SYNC_DELAY_MS', 2000);
     const unsubscribe = service.onChange((change) => {
       void (async () => {
         const target = await owningRepository(service, change.key.project);
         if (!target) return log.info({ change: change.key }, `no followed repository owns project ${change.key.project}: the change stays in the system`);
-        const [owner, name] = target.repo.split('/') as [string, string];
-        const repo = { owner, repo: name };
+        const repo = repoRefOf(target.repo);
         await enqueue(service, { task: 'sync-system-changes', queue: repositoryQueue(repo), key: syncKey(repo), keepRunAt: true, runAt: new Date(Date.now() + syncDelay), payload: [{ repo: target.repo, actor: change.actor ?? 'system' }] });
       })().catch((e: unknown) => log.error({ err: e }, 'system change not queued for git (the drift check will find it)'));
     });

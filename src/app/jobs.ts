@@ -29,7 +29,13 @@ export const TASKS = ['check-pull-request', 'command', 'apply-push', 'follow-wor
 
 export type Job<T extends TaskName = TaskName> = { [K in T]: Omit<NewJob, 'task' | 'payload'> & { task: K; payload: JobPayloads[K] } }[T];
 
-const nameOf = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
+/** OWNER/NAME. */
+export const nameOf = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
+/** OWNER/NAME as a RepoRef. */
+export const repoRefOf = (name: string): RepoRef => {
+  const [owner, repo] = name.split('/') as [string, string];
+  return { owner, repo };
+};
 /** The queue of everything that changes the system or runs of a repository. */
 export const repositoryQueue = (repo: RepoRef) => nameOf(repo);
 /** The queue of one pull request's checks and commands. */
@@ -68,14 +74,14 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
     if (!checked) return { skip: `pull_request.${action} changes nothing envsync checks` };
     const number = Number(payload.number ?? payload.pull_request?.number);
     const headSha = payload.pull_request?.head?.sha as string | undefined;
-    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha } : {}) } } };
+    return { repo: nameOf(repo), job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha } : {}) } } };
   }
   if (name === 'check_run') {
     // "Re-run" on one of this app's checks: check the pull requests of that head again.
     if (action !== 'rerequested') return { skip: `check_run.${action} changes nothing envsync checks` };
     const number = payload.check_run?.pull_requests?.[0]?.number as number | undefined;
     if (number === undefined) return { skip: 'a re-run of a check of no pull request' };
-    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), key: recheckKey(repo, number), payload: { installation, repo, number } } };
+    return { repo: nameOf(repo), job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number } } };
   }
   if (name === 'issue_comment') {
     if (action !== 'created' || !payload.issue?.pull_request) return { skip: 'not a new comment on a pull request' };
@@ -87,7 +93,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
       comment: { id: comment.id, body: comment.body, user: { login: comment.user.login, type: comment.user.type }, ...(comment.created_at ? { created_at: comment.created_at } : {}) },
       repository: { name: repo.repo, owner: { login: repo.owner } },
     };
-    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'command', queue: pullRequestQueue(repo, issue.number), payload: { installation, event } } };
+    return { repo: nameOf(repo), job: { task: 'command', queue: pullRequestQueue(repo, issue.number), payload: { installation, event } } };
   }
   if (name === 'push') {
     if (!String(payload.ref ?? '').startsWith('refs/heads/') || payload.deleted) return { skip: 'not a branch update' };
@@ -100,7 +106,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
       sender: payload.sender ? { login: payload.sender.login } : null,
       installation: { id: installation },
     };
-    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'apply-push', queue: repositoryQueue(repo), payload: { installation, event } } };
+    return { repo: nameOf(repo), job: { task: 'apply-push', queue: repositoryQueue(repo), payload: { installation, event } } };
   }
   if (name === 'workflow_run') {
     if (!['requested', 'in_progress', 'completed'].includes(action ?? '')) return { skip: `workflow_run.${action}` };
@@ -111,7 +117,7 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
       workflow_run: { id: run.id, display_title: run.display_title, conclusion: run.conclusion ?? null, html_url: run.html_url },
       repository: { name: repo.repo, owner: { login: repo.owner } },
     };
-    return { repo: `${repo.owner}/${repo.repo}`, job: { task: 'follow-workflow-run', queue: repositoryQueue(repo), payload: { installation, event } } };
+    return { repo: nameOf(repo), job: { task: 'follow-workflow-run', queue: repositoryQueue(repo), payload: { installation, event } } };
   }
   return { skip: `envsync does not act on ${name} events` };
 }

@@ -1,14 +1,13 @@
 // What operators ask the server: is it alive (/healthz), may it take traffic (/readyz: the store
 // answers, its migrations ran, and it is not stopping), and how is it doing (/metrics, Prometheus).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { send } from '../system/api.js';
 import type { Store } from '../system/store.js';
 import type { Metrics } from './metrics.js';
 
-export function operationsHandler(store: Store, metrics: Metrics, stopping: () => boolean) {
-  const json = (res: ServerResponse, status: number, body: object) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify(body));
-  };
+/** `log` gets the store's errors: the answers do not carry them (they name hosts and users to anyone asking). */
+export function operationsHandler(store: Store, metrics: Metrics, stopping: () => boolean, log: (error: unknown, message: string) => void) {
+  const json = (res: ServerResponse, status: number, body: object) => send(res, status, body, { 'cache-control': 'no-store' });
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
@@ -26,7 +25,8 @@ export function operationsHandler(store: Store, metrics: Metrics, stopping: () =
         await store.ping();
         json(res, 200, { status: 'ready' });
       } catch (e) {
-        json(res, 503, { status: 'the store does not answer', error: (e as Error).message });
+        log(e, 'not ready: the store does not answer');
+        json(res, 503, { status: 'the store does not answer: see the server log' });
       }
       return true;
     }
@@ -36,7 +36,8 @@ export function operationsHandler(store: Store, metrics: Metrics, stopping: () =
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(text);
       } catch (e) {
-        json(res, 503, { error: `metrics unavailable: ${(e as Error).message}` });
+        log(e, 'metrics unavailable');
+        json(res, 503, { error: 'metrics unavailable: see the server log' });
       }
       return true;
     }

@@ -6,9 +6,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createNodeMiddleware, type Probot } from 'probot';
+import { send } from '../system/api.js';
 
 /** GitHub caps webhook payloads at 25 MB. */
-export const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+const WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
 
 export interface ServerOptions {
   port: number;
@@ -26,10 +27,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const json = (res: ServerResponse, status: number, body: object) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
 
 /**
  * Reads a webhook body into `req.body` (where Probot's middleware takes it from), or answers 413 and
@@ -39,7 +36,7 @@ const json = (res: ServerResponse, status: number, body: object) => {
 async function readWebhookBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<boolean> {
   const declared = Number(req.headers['content-length']);
   const tooLarge = () => {
-    json(res, 413, { error: `webhook body over ${limit} bytes (GitHub's own limit): not read` });
+    send(res, 413, { error: `webhook body over ${limit} bytes (GitHub's own limit): not read` });
     // The rest is let through and dropped, not kept: closing on a client still sending would reset
     // the connection, and the client could lose the answer. A client that never stops is cut off
     // by the server's request timeout.
@@ -81,10 +78,10 @@ export async function startServer(probot: Probot, appFn: AppFn, options: ServerO
       // Probot's middleware matches paths more loosely (a trailing slash) and would read any size.
       if (req.method === 'POST' && !path.startsWith('/api/v1') && !(await readWebhookBody(req, res, limit))) return;
       const handled = await middleware(req, res);
-      if (!handled && !res.headersSent) json(res, 404, { error: `no route ${req.method} ${path}` });
+      if (!handled && !res.headersSent) send(res, 404, { error: `no route ${req.method} ${path}` });
     })().catch((e: unknown) => {
       log.error({ err: e, method: req.method, path }, 'request failed');
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      if (!res.headersSent) send(res, 500, { error: 'internal error' });
       else res.destroy();
     });
   });

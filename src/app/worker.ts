@@ -1,8 +1,7 @@
 // Runs one job: a GitHub client for its installation, then the flow its task names. Jobs that start
 // other jobs (a /plan re-check, the release of held runs) add them to the queue they belong to.
 import type { GitHubPort, RepoRef } from '../github/port.js';
-import { applyPush } from '../flows/merge/apply-push.js';
-import { applyHeldPush } from '../flows/merge/apply-push.js';
+import { applyHeldPush, applyPush } from '../flows/merge/apply-push.js';
 import { checkPullRequest } from '../flows/review/check-pull-request.js';
 import { claims } from '../engine/ownership.js';
 import { handleCommand } from '../flows/review/commands.js';
@@ -13,7 +12,7 @@ import { exportSystemChanges } from '../flows/sync/system-changes.js';
 import type { RunningJob } from '../system/jobs/queue.js';
 import type { SystemService } from '../system/service.js';
 import type { ConfigRepository } from '../system/store.js';
-import { driftKey, pullRequestQueue, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
+import { driftKey, nameOf, pullRequestQueue, repoRefOf, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
 
 export interface WorkerContext {
   service: SystemService;
@@ -41,8 +40,7 @@ export interface ReachableRepository {
  */
 const reachable = (r: ConfigRepository): ReachableRepository | undefined => {
   if (r.installationId === null || r.projects === null || r.appliedRevision === null) return undefined;
-  const [owner, repo] = r.repo.split('/') as [string, string];
-  return { repo: { owner, repo }, name: r.repo, installation: r.installationId, defaultBranch: r.defaultBranch ?? 'main', projects: r.projects };
+  return { repo: repoRefOf(r.repo), name: r.repo, installation: r.installationId, defaultBranch: r.defaultBranch ?? 'main', projects: r.projects };
 };
 
 /** The followed repositories the app can reach (those named, when names are given). */
@@ -130,5 +128,5 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
 
 /** The drift check's next run, once across every replica (one pending job, by its key). */
 export async function scheduleDrift(service: SystemService, repo: RepoRef, minutes: number): Promise<void> {
-  await enqueue(service, { task: 'drift-check', queue: repositoryQueue(repo), key: driftKey(repo), keepRunAt: true, runAt: new Date(Date.now() + minutes * 60_000), payload: { repo: `${repo.owner}/${repo.repo}` } });
+  await enqueue(service, { task: 'drift-check', queue: repositoryQueue(repo), key: driftKey(repo), keepRunAt: true, runAt: new Date(Date.now() + minutes * 60_000), payload: { repo: nameOf(repo) } });
 }

@@ -1,10 +1,10 @@
 // `envsync jobs list|retry`: what the app's durable queue holds, and a second chance for a job that
 // failed for good (after the cause is fixed: a missing permission, a GitHub outage).
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JobRecord, JobState } from '../system/jobs/queue.js';
 import { openStore } from '../system/store.js';
 import { UsageError, type CommandIO } from './io.js';
+import { STORE_OPTION, storeUrl } from './system.js';
 
 export const JOBS_HELP = `envsync jobs: the app's job queue (webhooks accepted, and the work they start)
 
@@ -32,7 +32,7 @@ export async function runJobs(argv: readonly string[], io: CommandIO): Promise<n
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { store: { type: 'string' }, state: { type: 'string' }, format: { type: 'string', default: 'text' }, failed: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: { ...STORE_OPTION, state: { type: 'string' }, format: { type: 'string', default: 'text' }, failed: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
   });
   if (values.help) {
     io.stdout(JOBS_HELP);
@@ -43,7 +43,7 @@ export async function runJobs(argv: readonly string[], io: CommandIO): Promise<n
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`);
   if (sub === 'retry' && positionals.length === 0 && !values.failed) throw new UsageError('name the jobs to retry (envsync jobs list shows their ids), or give --failed');
 
-  const store = await openStore({ url: values.store || process.env.DATABASE_URL || `sqlite:${join(io.cwd, 'data', 'envsync.sqlite')}` });
+  const store = await openStore({ url: storeUrl(values.store, io) });
   try {
     if (sub === 'list') {
       const jobs = await store.jobs.list(values.state ? { state: values.state as JobState } : {});

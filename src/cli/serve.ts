@@ -4,7 +4,7 @@
 // setup page, which registers the app.
 import { createProbot, ProbotOctokit, run } from 'probot';
 import { SmeeClient } from 'smee-client';
-import { createEnvsyncApp } from '../app/index.js';
+import { checkNumberSettings, createEnvsyncApp, numberFrom } from '../app/index.js';
 import { startServer } from '../app/server.js';
 import { UsageError, type CommandIO } from './io.js';
 
@@ -32,6 +32,13 @@ const signalled = () =>
 export async function runServe(_argv: readonly string[], io: CommandIO): Promise<number> {
   const problem = credentialProblem(process.env);
   if (problem) throw new UsageError(problem);
+  let graceMs: number;
+  try {
+    checkNumberSettings(process.env);
+    graceMs = numberFrom(process.env, 'ENVSYNC_STOP_GRACE_SECONDS', DEFAULT_GRACE_SECONDS) * 1000;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const { appFn, running } = createEnvsyncApp();
   if (!process.env.APP_ID || (!process.env.PRIVATE_KEY && !process.env.PRIVATE_KEY_PATH)) {
     // Not registered yet: Probot's setup page walks the user through it.
@@ -62,7 +69,6 @@ export async function runServe(_argv: readonly string[], io: CommandIO): Promise
     : undefined;
 
   const signal = await signalled();
-  const graceMs = Number(process.env.ENVSYNC_STOP_GRACE_SECONDS || DEFAULT_GRACE_SECONDS) * 1000;
   io.stderr(`envsync: ${signal}: stopping (at most ${graceMs / 1000} s for running jobs)\n`);
   proxy?.close();
   // The server first (deliveries in flight are committed and answered while the store is open), then

@@ -27,10 +27,10 @@ import { claims } from '../engine/ownership.js';
 import { massDeletions } from '../engine/deletion.js';
 import { inScope } from '../engine/desired.js';
 
-const STORE_OPTION = { store: { type: 'string' } } as const;
+export const STORE_OPTION = { store: { type: 'string' } } as const;
 
 /** The store named by --store, else DATABASE_URL, else the embedded SQLite file under ./data. */
-function storeUrl(flag: string | undefined, io: CommandIO): string {
+export function storeUrl(flag: string | undefined, io: CommandIO): string {
   return flag || process.env.DATABASE_URL || `sqlite:${join(io.cwd, 'data', 'envsync.sqlite')}`;
 }
 

@@ -254,9 +254,14 @@ export class OctokitPort implements GitHubPort {
     await this.octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { ...repo, comment_id: commentId, content });
   }
 
-  async compareCommits(repo: RepoRef, base: string, head: string): Promise<Comparison> {
+  /** GitHub's comparison of two commits: how they relate, and the commits of `head` that `base` lacks. */
+  private async compare(repo: RepoRef, base: string, head: string) {
     const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...repo, basehead: `${base}...${head}` });
-    const { status, commits } = data as { status: Comparison['status']; commits: { sha: string; parents: { sha: string }[] }[] };
+    return data as { status: Comparison['status']; commits: { sha: string; parents: { sha: string }[]; commit: { author: CommitAuthor } }[] };
+  }
+
+  async compareCommits(repo: RepoRef, base: string, head: string): Promise<Comparison> {
+    const { status, commits } = await this.compare(repo, base, head);
     return { status, commits: commits.map((c) => ({ sha: c.sha, parents: c.parents.map((p) => p.sha) })) };
   }
 
@@ -309,8 +314,7 @@ export class OctokitPort implements GitHubPort {
   }
 
   async commitsBetween(repo: RepoRef, base: string, head: string) {
-    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...repo, basehead: `${base}...${head}` });
-    const commits = (data as { commits: { sha: string; commit: { author: CommitAuthor } }[] }).commits;
+    const { commits } = await this.compare(repo, base, head);
     return commits.map((c) => ({ sha: c.sha, author: { name: c.commit.author.name, email: c.commit.author.email } }));
   }
 

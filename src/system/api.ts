@@ -104,8 +104,9 @@ async function readBody(req: IncomingMessage): Promise<{ data: Record<string, un
   return { data: parsed.data, text: parsed.text };
 }
 
-const send = (res: ServerResponse, status: number, body?: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+/** A JSON answer (every answer of the API, and of the server's own endpoints). */
+export const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(body === undefined ? undefined : JSON.stringify(body));
 };
 

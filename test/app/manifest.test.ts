@@ -25,13 +25,13 @@ describe('the app manifest', () => {
 });
 
 describe('a re-run requested on a check', () => {
-  it('checks the pull request of its head again, as one pending re-check', () => {
+  it('checks the pull request of its head again', () => {
     const payload = withPullRequest('check_run', examplesOf('check_run').find((p) => p.action === 'rerequested')!);
     const intake = jobOfWebhook('check_run', payload);
     const { owner, name } = { owner: payload.repository.owner.login, name: payload.repository.name };
     expect(intake).toEqual({
       repo: `${owner}/${name}`,
-      job: { task: 'check-pull-request', queue: `${owner}/${name}#7`, key: `recheck:${owner}/${name}#7`, payload: { installation: payload.installation.id, repo: { owner, repo: name }, number: 7 } },
+      job: { task: 'check-pull-request', queue: `${owner}/${name}#7`, payload: { installation: payload.installation.id, repo: { owner, repo: name }, number: 7 } },
     });
   });
 

@@ -1,0 +1,16 @@
+// Number settings of the server's environment: a value that is no number stops the start, naming it,
+// rather than a worker that silently takes no job (NaN concurrency) or drift checks silently off.
+import { expect, it } from 'vitest';
+import { checkNumberSettings, numberFrom } from '../../src/app/index.js';
+
+it('takes a number setting, or its default when unset or empty', () => {
+  expect(numberFrom({ ENVSYNC_WORKER_CONCURRENCY: '8' }, 'ENVSYNC_WORKER_CONCURRENCY', 4)).toBe(8);
+  expect(numberFrom({ ENVSYNC_WORKER_CONCURRENCY: '' }, 'ENVSYNC_WORKER_CONCURRENCY', 4)).toBe(4);
+  expect(numberFrom({}, 'ENVSYNC_WORKER_CONCURRENCY', 4)).toBe(4);
+});
+
+it('refuses a setting that is no number of 0 or more, saying which and where it is documented', () => {
+  expect(() => checkNumberSettings({ ENVSYNC_WORKER_CONCURRENCY: 'four' })).toThrow('ENVSYNC_WORKER_CONCURRENCY must be a number of 0 or more, not "four" (docs/guide.md, "Settings of the server")');
+  expect(() => checkNumberSettings({ ENVSYNC_STOP_GRACE_SECONDS: '-1' })).toThrow('ENVSYNC_STOP_GRACE_SECONDS must be a number of 0 or more, not "-1"');
+  expect(() => checkNumberSettings({ ENVSYNC_DRIFT_MINUTES: '15', ENVSYNC_JOB_POLL_MS: '250' })).not.toThrow();
+});
