@@ -89,7 +89,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
     'release-runs': async ({ installation, repo, which }) => {
       const port = await context.portFor(installation);
       // An approval of the deletion gate on a merged pull request applies the merge it held.
-      const held = 'pullRequest' in which ? await applyHeldPush(port, service, repo, installation) : undefined;
+      const held = 'pullRequest' in which ? await applyHeldPush(port, service, repo) : undefined;
       return { ...(held ? { held: 'applied' in held ? 'applied' : held.ignored } : {}), released: (await advanceRuns(port, store, repo, which)).length };
     },
 

@@ -18,14 +18,12 @@ import { readGitRevision, resolveRevision } from '../specs/read-git.js';
 import { renderText, summarize } from '../render/findings.js';
 import { UsageError, type CommandIO } from './io.js';
 import { readRepositoryConfig } from './repository-config.js';
-import { CONFIG_PATH, parseRepositoryConfig, syncs, syncSettingsFor } from '../config/config.js';
+import { CONFIG_PATH, ownedScope, parseRepositoryConfig, syncs, syncSettingsFor } from '../config/config.js';
 import { Octokit } from '@octokit/core';
 import { OctokitPort } from '../github/octokit-port.js';
 import { syncSystemToGit, syncTarget } from '../flows/sync/system-sync.js';
 import { REPOSITORY_NAME } from '../system/config-repositories.js';
-import { claims } from '../engine/ownership.js';
-import { massDeletions } from '../engine/deletion.js';
-import { inScope } from '../engine/desired.js';
+import { deletionsBetween, describeDeletions } from '../engine/deletion.js';
 
 export const STORE_OPTION = { store: { type: 'string' } } as const;
 
@@ -154,11 +152,11 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
         const options = { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
         const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
         const revision = values.ref ? resolveRevision(dir, values.ref) : 'working tree';
-        const scope = (kind: string, project: string) => claims(config.projects, project) && syncs(config, project, kind, 'git-to-system');
+        const scope = ownedScope(config, 'git-to-system');
         const checked = service.checkRevision(files, revision, config.root);
-        const deletions = massDeletions(inScope(await service.snapshot(), scope), inScope(checked.loaded, scope), config.deletion.maxShare);
+        const deletions = deletionsBetween(await service.snapshot(), checked.loaded, scope, config.deletion.maxShare);
         if (deletions.length > 0 && !values['allow-deletion']) {
-          io.stderr(`envsync: ${revision} was not applied: it ${deletions.map((d) => d.reason).join('; ')}. Check --store and the folder; apply it with --allow-deletion if this is meant.\n`);
+          io.stderr(`envsync: ${revision} was not applied: it ${describeDeletions(deletions)}. Check --store and the folder; apply it with --allow-deletion if this is meant.\n`);
           return 1;
         }
         const result = await service.applyRevision(checked, revision, change, { root: config.root, scope });

@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import jsyaml from 'js-yaml';
 import { atStart, error, type Finding, type PendingFinding } from '../specs/findings.js';
 import { locateFindings } from '../specs/locate.js';
+import { claims } from '../engine/ownership.js';
 import { RepositoryConfigSchema, type RepositoryConfig } from './schema.js';
 import { findingsFromAjv } from '../specs/check-schema.js';
 
@@ -104,6 +105,14 @@ export function syncs(config: ResolvedConfig, project: string, kind: string, dir
   if (s.direction !== 'both' && s.direction !== direction) return false;
   if (s.include && !s.include.includes(kind)) return false;
   return !s.exclude?.includes(kind);
+}
+
+/**
+ * What a repository's revision speaks for in one direction: the projects it owns (`projects`, by
+ * default those its configuration claims) and, within them, the kinds that sync that way.
+ */
+export function ownedScope(config: ResolvedConfig, direction: 'git-to-system' | 'system-to-git', projects: readonly string[] = config.projects) {
+  return (kind: string, project: string) => claims(projects, project) && syncs(config, project, kind, direction);
 }
 
 /** The runner labels of an environment: those of its first agent the configuration maps, else the default. */

@@ -2,6 +2,10 @@
 // is held until someone approves the gate `deletion` (as Argo CD refuses to sync an empty source and
 // asks before pruning). A mistaken `root`, a lost `projects/` folder or a wrong branch looks exactly
 // like that, and applying it would destroy every environment.
+import type { LoadResult } from '../specs/load.js';
+import { inScope } from './desired.js';
+import { specKey } from './plan/changes.js';
+
 export const DELETION_GATE = 'deletion';
 
 export interface MassDeletion {
@@ -13,14 +17,7 @@ export interface MassDeletion {
   reason: string;
 }
 
-interface Keyed {
-  kind: string;
-  project: string;
-  name: string;
-  version?: string;
-}
-
-const id = (k: Keyed) => `${k.kind}\u0000${k.project}\u0000${k.name}\u0000${k.version ?? ''}`;
+type Keyed = Parameters<typeof specKey>[0];
 
 /**
  * Projects whose deletions must be approved: all their specs gone, or (with `maxShare`, 0 to 1) more
@@ -28,12 +25,12 @@ const id = (k: Keyed) => `${k.kind}\u0000${k.project}\u0000${k.name}\u0000${k.ve
  * revision speaks for) before and after the revision.
  */
 export function massDeletions(before: readonly Keyed[], after: readonly Keyed[], maxShare?: number): MassDeletion[] {
-  const kept = new Set(after.map(id));
+  const kept = new Set(after.map(specKey));
   const count = new Map<string, { held: number; deleted: number }>();
   for (const spec of before) {
     const c = count.get(spec.project) ?? { held: 0, deleted: 0 };
     c.held++;
-    if (!kept.has(id(spec))) c.deleted++;
+    if (!kept.has(specKey(spec))) c.deleted++;
     count.set(spec.project, c);
   }
   const found: MassDeletion[] = [];
@@ -46,3 +43,11 @@ export function massDeletions(before: readonly Keyed[], after: readonly Keyed[],
   }
   return found;
 }
+
+/** The mass deletions of going from `before` to `after`, among the specs `scope` takes in. */
+export function deletionsBetween(before: LoadResult, after: LoadResult, scope: (kind: string, project: string) => boolean, maxShare?: number): MassDeletion[] {
+  return massDeletions(inScope(before, scope), inScope(after, scope), maxShare);
+}
+
+/** What the deletions are, in one sentence's words ("deletes all 3 specs of project pay; ..."). */
+export const describeDeletions = (deletions: readonly MassDeletion[]) => deletions.map((d) => d.reason).join('; ');

@@ -3,6 +3,7 @@
 // checks compare the system with this, never with the revision alone: a repository that owns one
 // project must not read as deleting every other.
 import type { LoadResult } from '../specs/load.js';
+import { refOf } from './plan/changes.js';
 
 export function desiredState(system: LoadResult, revision: LoadResult, speaksFor: (kind: string, project: string) => boolean): LoadResult {
   return {
@@ -13,5 +14,4 @@ export function desiredState(system: LoadResult, revision: LoadResult, speaksFor
 }
 
 /** The specs of a load result a revision speaks for. */
-export const inScope = (loaded: LoadResult, speaksFor: (kind: string, project: string) => boolean) =>
-  loaded.specs.filter((s) => speaksFor(s.kind.kind, s.project)).map((s) => ({ kind: s.kind.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) }));
+export const inScope = (loaded: LoadResult, speaksFor: (kind: string, project: string) => boolean) => loaded.specs.filter((s) => speaksFor(s.kind.kind, s.project)).map(refOf);

@@ -1,12 +1,11 @@
 // What a config repository speaks for: the projects its `.github/envsync.yml` claims (never one
 // another followed repository claims), and within them the kinds that sync from Git. Shared by the
 // review and merge flows, so that a pull request's plan and its merge agree on what changes.
-import { CONFIG_PATH, syncs, type ResolvedConfig } from '../config/config.js';
+import { CONFIG_PATH, ownedScope, type ResolvedConfig } from '../config/config.js';
 import { claims, overlappingClaims, type ClaimOverlap } from '../engine/ownership.js';
 import { atStart, error, warning, type Finding, type PendingFinding } from '../specs/findings.js';
 import { locateFindings } from '../specs/locate.js';
 import type { LoadResult } from '../specs/load.js';
-import { layoutRoot } from '../specs/layout.js';
 import type { Store } from '../system/store.js';
 
 export interface RepositoryScope {
@@ -21,14 +20,15 @@ export async function scopeOf(store: Store, repoName: string, config: ResolvedCo
   const others = (await store.listRepositories()).filter((r) => r.repo.toLowerCase() !== repoName.toLowerCase() && r.projects !== null);
   const overlaps = overlappingClaims(config.projects, others.map((r) => ({ repo: r.repo, projects: r.projects! })));
   const theirs = others.flatMap((r) => r.projects!);
+  const owned = ownedScope(config, 'git-to-system');
   return {
     overlaps,
-    speaksFor: (kind, project) => claims(config.projects, project) && !claims(theirs, project) && syncs(config, project, kind, 'git-to-system'),
+    speaksFor: (kind, project) => owned(kind, project) && !claims(theirs, project),
   };
 }
 
 /** An overlap in words: what to do about it names both repositories. */
-export const overlapMessage = (repoName: string, o: ClaimOverlap) =>
+export const overlapMessage = (o: ClaimOverlap) =>
   `"${o.mine}" claims projects that ${o.repo} owns ("${o.theirs}" in its ${CONFIG_PATH}): a project belongs to one config repository; remove it here or there`;
 
 /**
@@ -36,16 +36,16 @@ export const overlapMessage = (repoName: string, o: ClaimOverlap) =>
  * `projects/`, and specs of projects the repository does not own (they are not applied).
  */
 export function configFindings(options: {
-  repoName: string;
   config: ResolvedConfig;
   configText: string | undefined;
   scope: RepositoryScope;
-  layoutRoots: ReadonlySet<string>;
+  /** Whether the root holds a `projects/` folder. */
+  hasProjects: boolean;
   loaded: LoadResult;
 }): Finding[] {
   const { config, scope } = options;
-  const pending: PendingFinding[] = scope.overlaps.map((o) => error(CONFIG_PATH, 'project-claimed', overlapMessage(options.repoName, o), { path: ['projects', o.index], at: 'value' }));
-  if (!options.layoutRoots.has(layoutRoot(config.root))) pending.push(error(CONFIG_PATH, 'no-projects-folder', rootMessage(config.root), config.root === '.' ? atStart : { path: ['root'], at: 'value' }));
+  const pending: PendingFinding[] = scope.overlaps.map((o) => error(CONFIG_PATH, 'project-claimed', overlapMessage(o), { path: ['projects', o.index], at: 'value' }));
+  if (!options.hasProjects) pending.push(error(CONFIG_PATH, 'no-projects-folder', rootMessage(config.root), config.root === '.' ? atStart : { path: ['root'], at: 'value' }));
   // One warning per project that is not this repository's, at its first spec.
   const foreign = new Map<string, string>();
   for (const spec of options.loaded.specs) {

@@ -13,18 +13,18 @@ const SPEC_EXTENSION = /\.ya?ml$/;
 export interface RevisionContents {
   /** `.github/envsync.yml` at that revision; undefined when there is none. */
   config: string | undefined;
-  /** The root asked for ('' for the top) when it holds a `projects/` folder; empty when it does not. */
-  layoutRoots: Set<string>;
+  /** Whether the root holds a `projects/` folder at all. */
+  hasProjects: boolean;
   /** Files under `projects/` of the root asked for. */
   files: SourceFile[];
 }
 
-const projectsOf = (root: string) => (root === '' ? 'projects' : `${root}/projects`);
 
 export function readRevision(tarball: Uint8Array, options: { root: string; maxFileBytes: number }): Promise<RevisionContents> {
   const root = layoutRoot(options.root);
+  const projects = root === '' ? 'projects' : `${root}/projects`;
   const files: SourceFile[] = [];
-  const layoutRoots = new Set<string>();
+  let hasProjects = false;
   let config: string | undefined;
   return new Promise((resolve, reject) => {
     const parser = new Parser({
@@ -37,9 +37,9 @@ export function readRevision(tarball: Uint8Array, options: { root: string; maxFi
           return;
         }
         // Matched by prefix: a root may itself hold a folder named projects.
-        const at = path === projectsOf(root) || path.startsWith(`${projectsOf(root)}/`) ? root : undefined;
-        if (at !== undefined) layoutRoots.add(at);
-        if (at === undefined || path === projectsOf(at) || (entry.type !== 'File' && entry.type !== 'SymbolicLink')) {
+        const inside = path.startsWith(`${projects}/`);
+        if (inside || path === projects) hasProjects = true;
+        if (!inside || (entry.type !== 'File' && entry.type !== 'SymbolicLink')) {
           entry.resume();
           return;
         }
@@ -59,7 +59,7 @@ export function readRevision(tarball: Uint8Array, options: { root: string; maxFi
       },
     });
     parser.on('error', reject);
-    parser.on('end', () => resolve({ config, layoutRoots, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) }));
+    parser.on('end', () => resolve({ config, hasProjects, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) }));
     parser.end(Buffer.from(tarball));
   });
 }

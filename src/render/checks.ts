@@ -58,8 +58,10 @@ export function approvalOutput(gate: string, environments: readonly string[], st
   };
 }
 
-/** The deletion gate's check output: what the change deletes, then the gate's state. */
+/** The deletion gate's check output: what the change deletes, then the gate's state (approved only by name). */
 export function deletionOutput(deletions: readonly { reason: string }[], state: { approvedBy?: string; rejectedBy?: string; reason?: string } = {}): CheckOutput {
   const gate = approvalOutput('deletion', [], state);
-  return { title: gate.title, summary: `This change ${deletions.map((d) => d.reason).join('; ')}. Nothing of it is deleted or destroyed until the gate is approved.\n\n${gate.summary}` };
+  const waiting = 'Gate `deletion` needs an approval for this commit, by name: comment `/approve deletion` as a reviewer with write access or a listed approver (a bare `/approve` leaves it).';
+  const said = state.approvedBy || state.rejectedBy ? gate.summary : waiting;
+  return { title: gate.title, summary: `This change ${deletions.map((d) => d.reason).join('; ')}. Nothing of it is deleted or destroyed until the gate is approved.\n\n${said}` };
 }

@@ -38,12 +38,12 @@ describe('a revision read from its tarball', () => {
     const tarball = tarballOf([config, ...nested]);
     const read = await readRevision(tarball, { root: 'projects/envsync', maxFileBytes: 1 << 20 });
     expect(read.config).toBe('root: projects/envsync\n');
-    expect([...read.layoutRoots]).toEqual(['projects/envsync']);
+    expect(read.hasProjects).toBe(true);
     expect(read.files.map((f) => f.path)).toEqual(nested.map((f) => f.path).sort());
     const top = await readRevision(tarball, { root: '.', maxFileBytes: 1 << 20 });
     // The top's projects/ is there (it holds envsync/), but no spec of the layout is under it at the right depth.
-    expect([...top.layoutRoots]).toEqual(['']);
+    expect(top.hasProjects).toBe(true);
     const elsewhere = await readRevision(tarball, { root: 'config', maxFileBytes: 1 << 20 });
-    expect([[...elsewhere.layoutRoots], elsewhere.files]).toEqual([[], []]);
+    expect([elsewhere.hasProjects, elsewhere.files]).toEqual([false, []]);
   });
 });

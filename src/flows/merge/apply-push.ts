@@ -3,17 +3,16 @@
 // older than what the system applied, or diverged from it, is recorded as stale and changes nothing,
 // unless it is still the branch's head: then the history was rewritten (a force-push), and what the
 // branch holds is the new desired state.
-import { CONFIG_PATH, parseRepositoryConfig } from '../../config/config.js';
-import { approvalSubject, decisionsByGate } from '../../engine/approvals.js';
-import { DELETION_GATE, massDeletions, type MassDeletion } from '../../engine/deletion.js';
-import { desiredState, inScope } from '../../engine/desired.js';
+import { CONFIG_PATH, parseRepositoryConfig, type ResolvedConfig } from '../../config/config.js';
+import { approvalSubject, decisionsByGate, type GateDecision } from '../../engine/approvals.js';
+import { DELETION_GATE, deletionsBetween, describeDeletions, type MassDeletion } from '../../engine/deletion.js';
+import { desiredState } from '../../engine/desired.js';
 import type { Comparison, GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
 import { readRevision } from '../../github/tarball.js';
 import { approvalCheckName, deletionOutput } from '../../render/checks.js';
-import { layoutRoot } from '../../specs/layout.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
 import { SystemError, type CheckedRevision, type SystemService } from '../../system/service.js';
-import type { ApplyResult, PushRecord, Store } from '../../system/store.js';
+import type { ApplyResult, ConfigRepository, PushRecord, Store } from '../../system/store.js';
 import { overlapMessage, rootMessage, scopeOf } from '../config-repository.js';
 import type { StartedRun } from '../runs/advance-runs.js';
 import { startMergeRuns } from './start-runs.js';
@@ -37,129 +36,149 @@ const MAX_MERGES_LOOKED_UP = 20;
 export async function applyPush(port: GitHubPort, service: SystemService, event: PushEvent): Promise<PushOutcome> {
   if (!event.ref.startsWith('refs/heads/') || event.deleted) return { ignored: 'not a branch update' };
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
-  const repoName = `${repo.owner}/${repo.repo}`;
-  const branch = event.ref.slice('refs/heads/'.length);
-  const store = service.store;
-  // Only a repository the operator follows, and whose default branch holds the configuration, is
-  // a config repository: any other push writes nothing at all.
-  const followed = await store.getRepository(repoName);
-  if (!followed) return { ignored: `${repoName} is not a followed config repository (envsync system follow ${repoName})` };
-  const configText = await port.getFile(repo, CONFIG_PATH, event.repository.default_branch);
-  if (configText === undefined) return { ignored: `${repoName} has no ${CONFIG_PATH} on its default branch ${event.repository.default_branch}` };
-  const record = async (outcome: PushRecord['outcome'], detail: string): Promise<PushOutcome> => {
-    await store.recordPush({ repo: repoName, sha: event.after, outcome, detail });
-    return { ignored: detail, outcome };
-  };
+  const defaultBranch = event.repository.default_branch;
+  const read = await readFollowed(port, service.store, repo, defaultBranch);
+  if ('ignored' in read) return read;
+  const { followed, config } = read;
   // The configuration of the default branch decides which branch is synced: a push cannot name its
   // own branch the sync branch (that would apply it without review).
-  const { config, findings } = parseRepositoryConfig(configText);
-  const syncBranch = config.branch ?? event.repository.default_branch;
+  const branch = event.ref.slice('refs/heads/'.length);
+  const syncBranch = config.branch ?? defaultBranch;
   if (branch !== syncBranch) return { ignored: `${branch} is not the sync branch (${syncBranch})` };
-  if (findings.length > 0) return record('ignored', `${CONFIG_PATH} is invalid: ${findings[0]!.message}`);
   // What drift checks and system changes need to reach the repository without an event.
   const installationId = event.installation?.id ?? followed.installationId;
-  if (installationId !== followed.installationId || event.repository.default_branch !== followed.defaultBranch) {
-    await store.updateRepository(repoName, { installationId, defaultBranch: event.repository.default_branch });
+  if (installationId !== followed.installationId || defaultBranch !== followed.defaultBranch) {
+    await service.store.updateRepository(followed.repo, { installationId, defaultBranch });
   }
-
-  // Forward only: a push is applied when it descends from what the system applied of this repository.
-  const previous = followed.appliedRevision ?? undefined;
-  if (previous === event.after) return { ignored: `revision ${event.after} is applied already` };
-  let comparison: Comparison | undefined;
-  let forced = false;
-  if (previous !== undefined) {
-    comparison = await compareOrDiverged(port, repo, previous, event.after);
-    if (comparison.status !== 'ahead') {
-      // History was rewritten (a force-push, this one or one whose push was lost or came late):
-      // what the branch holds now is the desired state, and only that.
-      const head = await port.getBranch(repo, branch);
-      if (head?.sha !== event.after) {
-        const relation = comparison.status === 'behind' ? 'older than' : comparison.status === 'identical' ? 'the same as' : 'diverged from';
-        return record('stale', `revision ${event.after} is ${relation} the applied ${previous} and is not the head of ${branch}, so nothing was applied or run`);
-      }
-      forced = true;
-    }
-  }
-
-  const contents = await readRevision(await port.getTarball(repo, event.after), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
-  const scope = await scopeOf(store, repoName, config);
-  const notApplied = `revision ${event.after} of ${branch} was not applied and started no run`;
-  if (scope.overlaps.length > 0) return record('invalid', `${notApplied}: ${CONFIG_PATH}: ${overlapMessage(repoName, scope.overlaps[0]!)}`);
-  if (!contents.layoutRoots.has(layoutRoot(config.root))) return record('invalid', `${notApplied}: ${CONFIG_PATH}: ${rootMessage(config.root)}`);
-  // Checked once (a revision with errors starts nothing and is not applied); runs are started
-  // before the revision is applied, against the system as it was: see startMergeRuns.
-  let checked: CheckedRevision;
-  try {
-    checked = service.checkRevision(contents.files, event.after, config.root);
-  } catch (e) {
-    // Not a failure of the app (a repeated job would fail the same way): the push is not applied,
-    // and the record says where the revision is wrong.
-    if (!(e instanceof SystemError)) throw e;
-    const first = e.findings[0];
-    const where = first ? `: ${first.file}:${first.line}:${first.column}: ${first.message}` : '';
-    return record('invalid', `revision ${event.after} of ${branch} does not validate (${e.findings.length} error${e.findings.length === 1 ? '' : 's'}), so nothing was applied or run${where}; fix it in a new commit on ${branch}`);
-  }
-
-  const before = await service.snapshot();
-  const merged = await mergedPullRequests(port, repo, event.after, forced ? undefined : comparison);
-  const deletions = massDeletions(inScope(before, scope.speaksFor), inScope(checked.loaded, scope.speaksFor), config.deletion.maxShare);
-  if (deletions.length > 0 && !(await deletionApproved(store, repoName, merged))) {
-    await reportHold(port, store, repo, event.after, merged, deletions);
-    return record('held', `${notApplied}: it ${deletions.map((d) => d.reason).join('; ')}; it waits for /approve ${DELETION_GATE} on ${merged.length > 0 ? merged.map((pr) => `#${pr.number}`).join(' or ') : 'the merged pull request'}`);
-  }
-
-  // Approved: a merge held before says, where it said so, that it is applied now.
-  if (deletions.length > 0) await reportRelease(port, repo, event.after, merged, deletions);
-  const runs = await startMergeRuns(port, store, {
-    repo,
-    branch,
-    revision: event.after,
-    before,
-    after: desiredState(before, checked.loaded, scope.speaksFor),
-    config,
-    previousRevision: previous,
-    approvals: merged.map((pr) => ({ number: pr.number, subject: approvalSubject(pr) })),
-  });
-  const applied = await service.applyRevision(checked, event.after, { trigger: 'webhook', actor: event.sender?.login ?? null }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects });
-  await store.recordPush({ repo: repoName, sha: event.after, outcome: 'applied', detail: forced ? 'applied (force-push: the branch was rewound or rewritten)' : 'applied' });
-  return { applied, revision: event.after, runs, forced };
+  return applySyncRevision(port, service, { repo, followed, config, branch, after: event.after, actor: event.sender?.login ?? null });
 }
 
 /**
  * The repository's latest push again, when it is held: called once the deletion gate of a merged
  * pull request is approved. Undefined when nothing is held.
  */
-export async function applyHeldPush(port: GitHubPort, service: SystemService, repo: RepoRef, installation: number): Promise<PushOutcome | undefined> {
+export async function applyHeldPush(port: GitHubPort, service: SystemService, repo: RepoRef): Promise<PushOutcome | undefined> {
   const repoName = `${repo.owner}/${repo.repo}`;
   // The newest push that came to something: a late or redelivered older push (stale) says nothing of it.
   const latest = (await service.store.listPushes(repoName, 50)).find((p) => p.outcome === 'held' || p.outcome === 'applied' || p.outcome === 'invalid');
-  const followed = await service.store.getRepository(repoName);
-  if (latest?.outcome !== 'held' || !followed?.defaultBranch) return undefined;
-  const { config } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, followed.defaultBranch));
-  return applyPush(port, service, {
-    ref: `refs/heads/${config.branch ?? followed.defaultBranch}`,
-    after: latest.sha,
-    deleted: false,
-    repository: { name: repo.repo, owner: { login: repo.owner }, default_branch: followed.defaultBranch },
-    installation: { id: installation },
-  });
+  if (latest?.outcome !== 'held') return undefined;
+  const defaultBranch = (await service.store.getRepository(repoName))?.defaultBranch;
+  if (!defaultBranch) return undefined;
+  const read = await readFollowed(port, service.store, repo, defaultBranch);
+  if ('ignored' in read) return read;
+  return applySyncRevision(port, service, { ...read, repo, branch: read.config.branch ?? defaultBranch, after: latest.sha, actor: null });
 }
+
+/**
+ * A followed repository and its valid configuration on the default branch; any other repository,
+ * or one without the file, is ignored without a write. An invalid configuration is recorded.
+ */
+async function readFollowed(port: GitHubPort, store: Store, repo: RepoRef, defaultBranch: string): Promise<{ followed: ConfigRepository; config: ResolvedConfig } | { ignored: string }> {
+  const repoName = `${repo.owner}/${repo.repo}`;
+  const followed = await store.getRepository(repoName);
+  if (!followed) return { ignored: `${repoName} is not a followed config repository (envsync system follow ${repoName})` };
+  const configText = await port.getFile(repo, CONFIG_PATH, defaultBranch);
+  if (configText === undefined) return { ignored: `${repoName} has no ${CONFIG_PATH} on its default branch ${defaultBranch}` };
+  const { config, findings } = parseRepositoryConfig(configText);
+  if (findings.length > 0) return { ignored: `${CONFIG_PATH} is invalid: ${findings[0]!.message}` };
+  return { followed, config };
+}
+
+/** A revision of the sync branch, applied forward only, validated, held when it deletes in bulk without approval. */
+async function applySyncRevision(
+  port: GitHubPort,
+  service: SystemService,
+  input: { repo: RepoRef; followed: ConfigRepository; config: ResolvedConfig; branch: string; after: string; actor: string | null },
+): Promise<PushOutcome> {
+  const { repo, followed, config, branch, after } = input;
+  const repoName = `${repo.owner}/${repo.repo}`;
+  const store = service.store;
+  const record = async (outcome: PushRecord['outcome'], detail: string): Promise<PushOutcome> => {
+    await store.recordPush({ repo: repoName, sha: after, outcome, detail });
+    return { ignored: detail, outcome };
+  };
+
+  // Forward only: a push is applied when it descends from what the system applied of this repository.
+  const previous = followed.appliedRevision ?? undefined;
+  if (previous === after) return { ignored: `revision ${after} is applied already` };
+  let comparison: Comparison | undefined;
+  let forced = false;
+  if (previous !== undefined) {
+    comparison = await compareOrDiverged(port, repo, previous, after);
+    if (comparison.status !== 'ahead') {
+      // History was rewritten (a force-push, this one or one whose push was lost or came late):
+      // what the branch holds now is the desired state, and only that.
+      const head = await port.getBranch(repo, branch);
+      if (head?.sha !== after) {
+        const relation = comparison.status === 'behind' ? 'older than' : comparison.status === 'identical' ? 'the same as' : 'diverged from';
+        return record('stale', `revision ${after} is ${relation} the applied ${previous} and is not the head of ${branch}, so nothing was applied or run`);
+      }
+      forced = true;
+    }
+  }
+
+  const contents = await readRevision(await port.getTarball(repo, after), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  const scope = await scopeOf(store, repoName, config);
+  const notApplied = `revision ${after} of ${branch} was not applied and started no run`;
+  if (scope.overlaps.length > 0) return record('invalid', `${notApplied}: ${CONFIG_PATH}: ${overlapMessage(scope.overlaps[0]!)}`);
+  if (!contents.hasProjects) return record('invalid', `${notApplied}: ${CONFIG_PATH}: ${rootMessage(config.root)}`);
+  // Checked once (a revision with errors starts nothing and is not applied); runs are started
+  // before the revision is applied, against the system as it was: see startMergeRuns.
+  let checked: CheckedRevision;
+  try {
+    checked = service.checkRevision(contents.files, after, config.root);
+  } catch (e) {
+    // Not a failure of the app (a repeated job would fail the same way): the push is not applied,
+    // and the record says where the revision is wrong.
+    if (!(e instanceof SystemError)) throw e;
+    const first = e.findings[0];
+    const where = first ? `: ${first.file}:${first.line}:${first.column}: ${first.message}` : '';
+    return record('invalid', `revision ${after} of ${branch} does not validate (${e.findings.length} error${e.findings.length === 1 ? '' : 's'}), so nothing was applied or run${where}; fix it in a new commit on ${branch}`);
+  }
+
+  const before = await service.snapshot();
+  const merged = await mergedPullRequests(port, repo, after, forced ? undefined : comparison);
+  const deletions = deletionsBetween(before, checked.loaded, scope.speaksFor, config.deletion.maxShare);
+  if (deletions.length > 0) {
+    const decisions = await deletionDecisions(store, repoName, merged);
+    if (![...decisions.values()].some((d) => d?.decision === 'approve')) {
+      await reportHold(port, repo, after, merged, deletions, decisions);
+      return record('held', `${notApplied}: it ${describeDeletions(deletions)}; it waits for /approve ${DELETION_GATE} on ${merged.length > 0 ? merged.map((pr) => `#${pr.number}`).join(' or ') : 'the merged pull request'}`);
+    }
+    // Approved: a merge held before says, where it said so, that it is applied now.
+    await reportRelease(port, repo, after, merged, deletions);
+  }
+
+  const runs = await startMergeRuns(port, store, {
+    repo,
+    branch,
+    revision: after,
+    before,
+    after: desiredState(before, checked.loaded, scope.speaksFor),
+    config,
+    previousRevision: previous,
+    approvals: merged.map((pr) => ({ number: pr.number, subject: approvalSubject(pr) })),
+  });
+  const applied = await service.applyRevision(checked, after, { trigger: 'webhook', actor: input.actor }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects });
+  await store.recordPush({ repo: repoName, sha: after, outcome: 'applied', detail: forced ? 'applied (force-push: the branch was rewound or rewritten)' : 'applied' });
+  return { applied, revision: after, runs, forced };
+}
+
+const deletionList = (deletions: readonly MassDeletion[]) => deletions.map((d) => `- it ${d.reason}`).join('\n');
 
 async function reportRelease(port: GitHubPort, repo: RepoRef, sha: string, merged: readonly PullRequest[], deletions: readonly MassDeletion[]): Promise<void> {
   for (const pr of merged) {
     if (!(await port.findComment(repo, pr.number, holdMarker))) continue;
-    const body = `${holdMarker}\n### envsync: held merge applied\n\nThe merge \`${sha.slice(0, 7)}\` was held, then approved (\`/approve ${DELETION_GATE}\`) and applied:\n\n${deletions.map((d) => `- it ${d.reason}`).join('\n')}\n\nIts runs are shown as deployments.\n`;
+    const body = `${holdMarker}\n### envsync: held merge applied\n\nThe merge \`${sha.slice(0, 7)}\` was held, then approved (\`/approve ${DELETION_GATE}\`) and applied:\n\n${deletionList(deletions)}\n\nIts runs are shown as deployments.\n`;
     await port.ensureComment(repo, pr.number, holdMarker, body);
   }
 }
 
-/** Whether the latest decision on the deletion gate, on one of the merged pull requests, approves. */
-async function deletionApproved(store: Store, repoName: string, merged: readonly PullRequest[]): Promise<boolean> {
-  for (const pr of merged) {
-    const decision = decisionsByGate(await store.listApprovals(repoName, pr.number, approvalSubject(pr))).get(DELETION_GATE);
-    if (decision?.decision === 'approve') return true;
-  }
-  return false;
+/** The latest decision on the deletion gate of each merged pull request (undefined: none yet), read once. */
+async function deletionDecisions(store: Store, repoName: string, merged: readonly PullRequest[]): Promise<Map<number, GateDecision | undefined>> {
+  const decisions = new Map<number, GateDecision | undefined>();
+  for (const pr of merged) decisions.set(pr.number, decisionsByGate(await store.listApprovals(repoName, pr.number, approvalSubject(pr))).get(DELETION_GATE));
+  return decisions;
 }
 
 const holdMarker = '<!-- envsync:deletion-hold -->';
@@ -168,12 +187,11 @@ const holdMarker = '<!-- envsync:deletion-hold -->';
  * A held merge says so on its pull requests (there is no deployment to show it), and each gets its
  * deletion gate as a check to approve, unless someone decided on it already.
  */
-async function reportHold(port: GitHubPort, store: Store, repo: RepoRef, sha: string, merged: readonly PullRequest[], deletions: readonly MassDeletion[]): Promise<void> {
+async function reportHold(port: GitHubPort, repo: RepoRef, sha: string, merged: readonly PullRequest[], deletions: readonly MassDeletion[], decisions: Map<number, GateDecision | undefined>): Promise<void> {
   for (const pr of merged) {
-    const body = `${holdMarker}\n### envsync: merge held, nothing deleted\n\nThe merge \`${sha.slice(0, 7)}\` was not applied to the system:\n\n${deletions.map((d) => `- it ${d.reason}`).join('\n')}\n\nNothing was deleted or destroyed and no run started. If this is meant, comment \`/approve ${DELETION_GATE}\` here (someone with write access); the merge is then applied with its runs. If it is not, revert it in a new pull request.\n`;
+    const body = `${holdMarker}\n### envsync: merge held, nothing deleted\n\nThe merge \`${sha.slice(0, 7)}\` was not applied to the system:\n\n${deletionList(deletions)}\n\nNothing was deleted or destroyed and no run started. If this is meant, comment \`/approve ${DELETION_GATE}\` here (someone with write access); the merge is then applied with its runs. If it is not, revert it in a new pull request.\n`;
     await port.ensureComment(repo, pr.number, holdMarker, body);
-    const decided = decisionsByGate(await store.listApprovals(`${repo.owner}/${repo.repo}`, pr.number, approvalSubject(pr))).has(DELETION_GATE);
-    if (!decided) {
+    if (decisions.get(pr.number) === undefined) {
       await port.ensureCheckRuns(repo, pr.headSha, [
         { name: approvalCheckName(DELETION_GATE), headSha: pr.headSha, status: 'queued', output: deletionOutput(deletions) },
       ]);

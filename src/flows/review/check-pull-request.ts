@@ -2,8 +2,8 @@
 // checks and one sticky comment, and open one check per approval gate the change needs. A constant
 // number of GitHub requests whatever the size of the repository (plus one per 50 annotations).
 import { CONFIG_PATH, parseRepositoryConfig } from '../../config/config.js';
-import { DELETION_GATE, massDeletions, type MassDeletion } from '../../engine/deletion.js';
-import { desiredState, inScope } from '../../engine/desired.js';
+import { DELETION_GATE, deletionsBetween, describeDeletions, type MassDeletion } from '../../engine/deletion.js';
+import { desiredState } from '../../engine/desired.js';
 import { validateSources } from '../../engine/validate.js';
 import { planChange } from '../../engine/plan/plan.js';
 import type { Plan } from '../../engine/plan/types.js';
@@ -63,23 +63,28 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   const scope = await scopeOf(store, repoName, layout);
   const findings = [
     ...(contents.config !== undefined ? headConfig.findings : []),
-    ...configFindings({ repoName, config: layout, configText: contents.config ?? baseText, scope, layoutRoots: contents.layoutRoots, loaded: head }),
+    ...configFindings({ config: layout, configText: contents.config ?? baseText, scope, hasProjects: contents.hasProjects, loaded: head }),
     ...specFindings,
   ].sort(compareFindings);
 
   // Against the system's live state, as the merge will apply it.
   const system = await service.snapshot();
   const plan = planChange({ base: { revision: 'system', loaded: system }, head: { revision: pr.headSha, loaded: desiredState(system, head, scope.speaksFor) } });
-  const deletions = massDeletions(inScope(system, scope.speaksFor), inScope(head, scope.speaksFor), layout.deletion.maxShare);
+  const deletions = deletionsBetween(system, head, scope.speaksFor, layout.deletion.maxShare);
 
-  const summary = summarize(findings, head.fileCount, head.specs.length);
+    const summary = summarize(findings, head.fileCount, head.specs.length);
+  // The environments' gates, and the deletion gate when the change deletes in bulk.
   const gates = gatesOf(plan);
+  if (deletions.length > 0) gates.set(DELETION_GATE, []);
   const decisions = decisionsByGate(await store.listApprovals(repoName, pr.number, approvalSubject(pr)));
-  const stateOf = (gate: string) => {
+  const gateCheck = ([gate, environments]: [string, string[]]) => {
     const d = decisions.get(gate);
+    const state = d?.decision === 'approve' ? { approvedBy: d.user } : d?.decision === 'reject' ? { rejectedBy: d.user } : {};
     return {
-      check: d ? { status: 'completed' as const, conclusion: d.decision === 'approve' ? ('success' as const) : ('failure' as const) } : { status: 'queued' as const },
-      output: d?.decision === 'approve' ? { approvedBy: d.user } : d?.decision === 'reject' ? { rejectedBy: d.user } : {},
+      name: approvalCheckName(gate),
+      headSha: pr.headSha,
+      ...(d ? { status: 'completed' as const, conclusion: d.decision === 'approve' ? ('success' as const) : ('failure' as const) } : { status: 'queued' as const }),
+      output: gate === DELETION_GATE ? deletionOutput(deletions, state) : approvalOutput(gate, environments, state),
     };
   };
   // Ensured, not created: a check repeated after a crash, a redelivery or a /plan writes only what
@@ -87,19 +92,17 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   await port.ensureCheckRuns(repo, pr.headSha, [
     { name: VALIDATE_CHECK, headSha: pr.headSha, status: 'completed', conclusion: summary.errors > 0 ? 'failure' : 'success', output: validateOutput(findings, summary, layout.root) },
     { name: PLAN_CHECK, headSha: pr.headSha, status: 'completed', conclusion: plan.summary.errors > 0 ? 'failure' : 'success', output: planOutput(plan) },
-    ...[...gates].map(([gate, environments]) => ({ name: approvalCheckName(gate), headSha: pr.headSha, ...stateOf(gate).check, output: approvalOutput(gate, environments, stateOf(gate).output) })),
-    ...(deletions.length > 0 ? [{ name: approvalCheckName(DELETION_GATE), headSha: pr.headSha, ...stateOf(DELETION_GATE).check, output: deletionOutput(deletions, stateOf(DELETION_GATE).output) }] : []),
+    ...[...gates].map(gateCheck),
   ]);
 
-  const allGates = deletions.length > 0 ? new Map([...gates, [DELETION_GATE, []]]) : gates;
-  await port.ensureComment(repo, pr.number, PLAN_MARKER, (previous) => commentBody(plan, summary.errors, allGates, deletions, pr.headSha, previous));
-  return { checked: { errors: summary.errors, runs: plan.runs.length, gates: [...allGates.keys()] } };
+  await port.ensureComment(repo, pr.number, PLAN_MARKER, (previous) => commentBody(plan, summary.errors, gates, deletions, pr.headSha, previous));
+  return { checked: { errors: summary.errors, runs: plan.runs.length, gates: [...gates.keys()] } };
 }
 
 function commentBody(plan: Plan, errors: number, gates: Map<string, string[]>, deletions: readonly MassDeletion[], headSha: string, previous: string | undefined): string {
   const notes: string[] = [];
   if (deletions.length > 0) {
-    notes.push(`> [!CAUTION]\n> This change ${deletions.map((d) => d.reason).join('; ')}. Once merged it is held, and nothing is deleted or destroyed, until \`/approve ${DELETION_GATE}\`.`);
+    notes.push(`> [!CAUTION]\n> This change ${describeDeletions(deletions)}. Once merged it is held, and nothing is deleted or destroyed, until \`/approve ${DELETION_GATE}\`.`);
   }
   const previousHead = /<!-- envsync:head ([0-9a-f]+) -->/.exec(previous ?? '')?.[1];
   if (previousHead && previousHead !== headSha && gates.size > 0) {

@@ -110,7 +110,7 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   // A mass deletion is approved only by name: a bare /approve of the environments' gates must not delete a project by the way.
   const chosen = named.length > 0 ? gates.filter((g) => named.some((n) => g.gate === n || g.gate.endsWith(`/${n}`))) : gates.filter((g) => g.gate !== DELETION_GATE || command.name === 'reject');
 
-  if (chosen.length === 0) return refuse(`@${user}, this head's only gate is \`${DELETION_GATE}\`: it deletes a whole project, so it is approved only by name: comment \`/approve ${DELETION_GATE}\`.`);
+  if (chosen.length === 0) return refuse(`@${user}, this head's only gate is \`${DELETION_GATE}\`: it deletes specs in bulk (see its check), so it is approved only by name: comment \`/approve ${DELETION_GATE}\`.`);
   const decision = command.name === 'approve' ? 'approve' : 'reject';
   const reason = command.name === 'reject' ? command.args.join(' ') : '';
   for (const g of chosen) {
@@ -121,6 +121,10 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
       conclusion: decision === 'approve' ? 'success' : 'failure',
       output: approvalOutput(g.gate, [], decision === 'approve' ? { approvedBy: user } : { rejectedBy: user, ...(reason ? { reason } : {}) }),
     });
+  }
+  // A bare /approve that left the deletion gate says so: the author must not believe it passed.
+  if (decision === 'approve' && named.length === 0 && gates.some((g) => g.gate === DELETION_GATE)) {
+    await reply(`@${user}, approved ${chosen.map((g) => `\`${g.gate}\``).join(', ')}; \`${DELETION_GATE}\` is approved only by name: comment \`/approve ${DELETION_GATE}\` if the bulk deletion is meant.`);
   }
   // Approving a merged pull request releases the runs its merge holds for these gates.
   if (decision === 'approve' && pr.mergeCommitSha) await effects.releaseRuns(pr.number);

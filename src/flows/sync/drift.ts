@@ -1,10 +1,8 @@
 // The scheduled drift check: the system compared with the revision of the sync branch it applied,
 // then settled as `.github/envsync.yml` says (system-wins: a bot pull request; git-wins: that
 // revision re-applied).
-import { CONFIG_PATH, parseRepositoryConfig, syncs } from '../../config/config.js';
-import { claims } from '../../engine/ownership.js';
-import { massDeletions } from '../../engine/deletion.js';
-import { inScope } from '../../engine/desired.js';
+import { CONFIG_PATH, ownedScope, parseRepositoryConfig } from '../../config/config.js';
+import { deletionsBetween, describeDeletions } from '../../engine/deletion.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import { syncSystemToGit, syncTarget } from './system-sync.js';
 import { filesFromTarball } from '../../github/tarball.js';
@@ -30,15 +28,18 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
   // apply it without its runs (that job would then find it applied and start none).
   const revision = (await service.store.getAppliedRevision(`${repo.owner}/${repo.repo}`)) ?? head.sha;
   const files = await filesFromTarball(await port.getTarball(repo, revision), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  const checkout = loadSpecs(files, { root: config.root });
   // The projects the store recorded with the applied revision: what the default branch claims now may be a refused claim.
-  const ownedBy = (kind: string, project: string, way: typeof direction) => claims(owned ?? config.projects, project) && syncs(config, project, kind, way);
-  const drift = await service.drift(loadSpecs(files, { root: config.root }), (kind, project) => ownedBy(kind, project, direction));
+  const drift = await service.drift(checkout, ownedScope(config, direction, owned));
   if (drift.length === 0) return { drift: 0, settled: 'in-sync' };
   if (mode === 'git-wins') {
-    const scope = (kind: string, project: string) => ownedBy(kind, project, 'git-to-system');
-    const deletions = massDeletions(inScope(await service.snapshot(), scope), inScope(loadSpecs(files, { root: config.root }), scope), config.deletion.maxShare);
-    if (deletions.length > 0) return { drift: drift.length, settled: 'git-wins', detail: `not re-applied: it ${deletions.map((d) => d.reason).join('; ')}; settle it by hand (envsync reconcile) or with a pull request` };
-    const result = await service.applyRevision(files, revision, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope, repo: `${repo.owner}/${repo.repo}` });
+    const scope = ownedScope(config, 'git-to-system', owned);
+    const deletions = deletionsBetween(await service.snapshot(), checkout, scope, config.deletion.maxShare);
+    if (deletions.length > 0) {
+      const apply = `envsync system apply CHECKOUT --ref ${revision} --allow-deletion`;
+      return { drift: drift.length, settled: 'git-wins', detail: `${revision} of ${repo.owner}/${repo.repo} not re-applied: it ${describeDeletions(deletions)}; if that is meant, run ${apply} in a checkout of it, else restore the specs with a pull request` };
+    }
+    const result = await service.applyRevision(service.checkRevision(files, revision, config.root), revision, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope, repo: `${repo.owner}/${repo.repo}` });
     return { drift: drift.length, settled: 'git-wins', detail: `${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted` };
   }
   const target = syncTarget(config, repo, defaultBranch);

@@ -1,7 +1,6 @@
 // System to Git on GitHub: read the destination branch (one tarball), plan the edits that make it
 // hold the system's specs, and deliver them: by bot pull request or direct commit, per project.
-import { syncSettingsFor, syncs, type ResolvedConfig } from '../../config/config.js';
-import { claims } from '../../engine/ownership.js';
+import { ownedScope, syncSettingsFor, type ResolvedConfig } from '../../config/config.js';
 import type { ExportPlan } from '../../engine/export.js';
 import { loadSpecs } from '../../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
@@ -38,13 +37,12 @@ export async function syncSystemToGit(options: {
   owned?: string[];
 }): Promise<DeliveryResult[]> {
   const { port, service, config, target } = options;
-  const owned = options.owned ?? config.projects;
   const files = options.files ?? (await filesFromTarball(await port.getTarball(target.repo, target.branch), { root: target.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }));
   const checkout = loadSpecs(files, { root: target.root });
   const plan = await service.exportTo(checkout, {
     root: target.root,
     secrets: (project) => syncSettingsFor(config, project).secrets,
-    scope: (kind, project) => claims(owned, project) && syncs(config, project, kind, 'system-to-git'),
+    scope: ownedScope(config, 'system-to-git', options.owned),
   });
   // Projects may ask for direct commits while the rest goes through a pull request.
   const modeOf = (path: string) => syncSettingsFor(config, projectOf(path) ?? '').delivery;
