@@ -125,6 +125,11 @@ export class World {
     this.follow(`${this.github.owner}/${this.github.repo}`);
   }
 
+  /** The system holds main's head, applied by hand (`envsync system apply`), as an operator adopting envsync does. */
+  applyBase(): void {
+    execFileSync(process.execPath, [envsyncBin(), 'system', 'apply', this.clone, '--ref', this.base, '--store', this.databaseUrl], { cwd: this.work, encoding: 'utf8' });
+  }
+
   /** The operator declares a config repository: `envsync system follow` against the world's store. */
   follow(repository: string): void {
     execFileSync(process.execPath, [envsyncBin(), 'system', 'follow', repository, '--store', this.databaseUrl], { cwd: this.work, encoding: 'utf8' });
