@@ -133,7 +133,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       service,
       driftMinutes,
       log,
-      portFor: async (installation) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r) }),
+      portFor: async (installation, beforeWrite) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite }),
     });
     await store.jobs.start(worker, {
       concurrency: options.concurrency ?? numberFrom(process.env, 'ENVSYNC_WORKER_CONCURRENCY', 4),

@@ -16,8 +16,8 @@ import { driftKey, nameOf, pullRequestQueue, repoRefOf, recheckKey, repositoryQu
 
 export interface WorkerContext {
   service: SystemService;
-  /** A GitHub port authenticated as the app's installation. */
-  portFor(installation: number): Promise<GitHubPort>;
+  /** A GitHub port authenticated as the app's installation, whose writes await `beforeWrite` (the job's fence). */
+  portFor(installation: number, beforeWrite: () => Promise<void>): Promise<GitHubPort>;
   log: { info(fields: object, message: string): void; debug(fields: object, message: string): void };
   /** Minutes between drift checks; 0: none. */
   driftMinutes: number;
@@ -57,24 +57,27 @@ export async function owningRepository(service: SystemService, project: string):
 /** Adds a job to the store's queue. */
 export const enqueue = (service: SystemService, job: Job) => service.store.jobs.add(job);
 
+/** The GitHub port of one job: every write waits for the job's fence. */
+type PortOf = (installation: number) => Promise<GitHubPort>;
+
 export function createWorker(context: WorkerContext): (job: RunningJob) => Promise<void> {
   const { service, log } = context;
   const store = service.store;
 
-  const tasks: { [K in TaskName]: (payload: JobPayloads[K], job: RunningJob) => Promise<object> } = {
-    'check-pull-request': async ({ installation, repo, number, headSha }) =>
-      checkPullRequest(await context.portFor(installation), service, store, { number, repository: { name: repo.repo, owner: { login: repo.owner } }, ...(headSha ? { pull_request: { head: { sha: headSha } } } : {}) }),
+  const tasks: { [K in TaskName]: (payload: JobPayloads[K], portFor: PortOf) => Promise<object> } = {
+    'check-pull-request': async ({ installation, repo, number, headSha }, portFor) =>
+      checkPullRequest(await portFor(installation), service, store, { number, repository: { name: repo.repo, owner: { login: repo.owner } }, ...(headSha ? { pull_request: { head: { sha: headSha } } } : {}) }),
 
-    command: async ({ installation, event }) => {
+    command: async ({ installation, event }, portFor) => {
       const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
-      return handleCommand(await context.portFor(installation), store, event, {
+      return handleCommand(await portFor(installation), store, event, {
         replan: () => enqueue(service, { task: 'check-pull-request', queue: pullRequestQueue(repo, event.issue.number), key: recheckKey(repo, event.issue.number), payload: { installation, repo, number: event.issue.number } }),
         releaseRuns: (pullRequest) => enqueue(service, { task: 'release-runs', queue: repositoryQueue(repo), payload: { installation, repo, which: { pullRequest } } }),
       });
     },
 
-    'apply-push': async ({ installation, event }) => {
-      const outcome = await applyPush(await context.portFor(installation), service, event);
+    'apply-push': async ({ installation, event }, portFor) => {
+      const outcome = await applyPush(await portFor(installation), service, event);
       if ('applied' in outcome) {
         if (context.driftMinutes > 0) await scheduleDrift(service, { owner: event.repository.owner.login, repo: event.repository.name }, context.driftMinutes);
         const { created, updated, deleted } = outcome.applied;
@@ -84,33 +87,33 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
       return outcome;
     },
 
-    'follow-workflow-run': async ({ installation, event }) => followWorkflowRun(await context.portFor(installation), store, event),
+    'follow-workflow-run': async ({ installation, event }, portFor) => followWorkflowRun(await portFor(installation), store, event),
 
-    'release-runs': async ({ installation, repo, which }) => {
-      const port = await context.portFor(installation);
+    'release-runs': async ({ installation, repo, which }, portFor) => {
+      const port = await portFor(installation);
       // An approval of the deletion gate on a merged pull request applies the merge it held.
       const held = 'pullRequest' in which ? await applyHeldPush(port, service, repo) : undefined;
       return { ...(held ? { held: 'applied' in held ? 'applied' : held.ignored } : {}), released: (await advanceRuns(port, store, repo, which)).length };
     },
 
-    'drift-check': async ({ repo: name }) => {
+    'drift-check': async ({ repo: name }, portFor) => {
       const outcomes: object[] = [];
       // Before the payload named its repository, one drift check covered the one repository there was.
       for (const followed of await reachableRepositories(service, name ? [name] : undefined)) {
         // The next check is due from now, whatever this one's outcome (a failure is retried on its own).
         if (context.driftMinutes > 0) await scheduleDrift(service, followed.repo, context.driftMinutes);
-        outcomes.push({ repo: followed.name, ...(await checkDrift(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch, followed.projects)) });
+        outcomes.push({ repo: followed.name, ...(await checkDrift(await portFor(followed.installation), service, followed.repo, followed.defaultBranch, followed.projects)) });
       }
       return outcomes.length > 0 ? { checked: outcomes } : { skipped: 'no followed repository has sent an event yet: nothing to compare with' };
     },
 
-    'sync-system-changes': async (changes) => {
+    'sync-system-changes': async (changes, portFor) => {
       // A window of changes of one repository; older jobs held bare actor names, of the one repository there was.
       const names = [...new Set(changes.flatMap((c) => (typeof c === 'string' ? [] : [c.repo])))];
       const actors = [...new Set(changes.map((c) => (typeof c === 'string' ? c : c.actor)))];
       const delivered: string[] = [];
       for (const followed of await reachableRepositories(service, names.length > 0 ? names : undefined)) {
-        const results = await exportSystemChanges(await context.portFor(followed.installation), service, followed.repo, followed.defaultBranch, actors, followed.projects);
+        const results = await exportSystemChanges(await portFor(followed.installation), service, followed.repo, followed.defaultBranch, actors, followed.projects);
         delivered.push(...results.map((d) => `${followed.name}: ${d.outcome}`));
       }
       return delivered.length > 0 ? { changes: changes.length, delivered } : { skipped: 'no followed repository to deliver to' };
@@ -118,10 +121,10 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
   };
 
   return async (job) => {
-    const run = tasks[job.task as TaskName] as (payload: unknown, job: RunningJob) => Promise<object>;
+    const run = tasks[job.task as TaskName] as (payload: unknown, portFor: PortOf) => Promise<object>;
     if (!run) throw new Error(`no task "${job.task}"`);
     log.debug({ job: job.id, task: job.task, attempt: job.attempt }, 'job started');
-    const outcome = await run(job.payload, job);
+    const outcome = await run(job.payload, (installation) => context.portFor(installation, job.fence));
     log.info({ job: job.id, task: job.task, attempt: job.attempt, ...outcome }, `job done: ${job.task}`);
   };
 }

@@ -13,6 +13,12 @@ export interface PortOptions {
   appId?: number;
   /** Told of every request: its route and status, and the rate limit left (metrics). */
   observe?: (request: { route: string; status: number; rateLimitRemaining?: number }) => void;
+  /**
+   * Awaited before every request that writes (any method but GET and HEAD); what it throws stops
+   * the write. The worker passes its job's fence, so that a job taken back from a stalled worker
+   * is not written twice.
+   */
+  beforeWrite?: () => Promise<void>;
 }
 
 /** GitHub takes at most 50 annotations a request. */
@@ -79,6 +85,16 @@ function batches(annotations: readonly Annotation[]): Annotation[][] {
   return out;
 }
 
+/** An Octokit whose writes wait for `beforeWrite` first. */
+function fenced(octokit: OctokitLike, beforeWrite: NonNullable<PortOptions['beforeWrite']>): OctokitLike {
+  return {
+    request: async (route, parameters) => {
+      if (!/^(GET|HEAD) /.test(route)) await beforeWrite();
+      return octokit.request(route, parameters);
+    },
+  };
+}
+
 /** An Octokit whose every request is told to `observe`. */
 function observed(octokit: OctokitLike, observe: NonNullable<PortOptions['observe']>): OctokitLike {
   return {
@@ -101,7 +117,8 @@ export class OctokitPort implements GitHubPort {
   private readonly appId: number | undefined;
 
   constructor(octokit: OctokitLike, options: PortOptions = {}) {
-    this.octokit = options.observe ? observed(octokit, options.observe) : octokit;
+    const watched = options.observe ? observed(octokit, options.observe) : octokit;
+    this.octokit = options.beforeWrite ? fenced(watched, options.beforeWrite) : watched;
     this.appId = options.appId;
   }
 

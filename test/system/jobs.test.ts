@@ -145,7 +145,7 @@ describe.each([sqliteBackend(), postgresBackend()])('the job queue on $name', (b
     expect(taken).toEqual(['the-job', 'the-next-job']);
   });
 
-  it('keeps a worker that stalled past its lease from finishing a job another worker took, and the queue moving', async () => {
+  it('fences out a worker that stalled past its lease: its next effect is refused while the worker that took the job acts, and the queue moves on', async () => {
     const url = await backend.fresh();
     const store = await open(url);
     await store.jobs.add({ task: 'hang', queue: 'acme/config', payload: { sleepMs: 1500 } });
@@ -157,16 +157,29 @@ describe.each([sqliteBackend(), postgresBackend()])('the job queue on $name', (b
     // Stalled (a stopped process, a blocked event loop): no heartbeat, but it lives on.
     child.kill('SIGSTOP');
     const taken: unknown[] = [];
-    await store.jobs.start(async (job) => void taken.push(job.payload), { concurrency: 1, tasks: ['hang'] });
-    await waitForAsync(async () => taken.length === 2 || undefined, 20_000, 'the job and the next taken by the live worker');
-    expect(taken).toEqual([{ sleepMs: 1500 }, 'next']);
-    // It wakes up and finishes its copy of the job: that must not disturb the queue.
+    let releaseTaken!: () => void;
+    const takenHeld = new Promise<void>((r) => (releaseTaken = r));
+    await store.jobs.start(
+      async (job) => {
+        await job.fence();
+        taken.push(job.payload);
+        // The live worker holds the job while the stalled one wakes up.
+        if (taken.length === 1) await takenHeld;
+      },
+      { concurrency: 1, tasks: ['hang'] },
+    );
+    await waitForAsync(async () => taken.length === 1 || undefined, 20_000, 'the job taken by the live worker');
+    // It wakes up and reaches its effect: the fence refuses it, as the other worker holds the job.
     child.kill('SIGCONT');
-    await waitFor('the stalled worker to finish', () => out.includes('finished'), 20_000);
-    await waitFor('the stalled worker to see it lost the job', () => out.includes('failed:') || (backend.name === 'SQLite' && out.includes('finished')), 20_000);
+    await waitFor('the stalled worker to be fenced out', () => out.includes('failed:'), 20_000);
+    expect(out).toMatch(/failed: job \d+ was taken back from this worker before it finished/);
+    expect(out).not.toContain('finished\n');
     // (Gone before the next job, which it would take and, being this test's worker, never finish.)
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
+    releaseTaken();
+    await waitForAsync(async () => taken.length === 2 || undefined, 20_000, 'the next job taken by the live worker');
+    expect(taken).toEqual([{ sleepMs: 1500 }, 'next']);
     await store.jobs.add({ task: 'hang', queue: 'acme/config', payload: 'after' });
     await waitForAsync(async () => taken.length === 3 || undefined, 20_000, 'a job added afterwards to run');
     expect(taken.at(-1)).toBe('after');

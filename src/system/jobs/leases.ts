@@ -59,6 +59,17 @@ export class Leases {
     this.own.clear();
   }
 
+  /**
+   * Beats now, outside the timer (before an effect): false when another worker has found this one
+   * dead since the last beat, so that its jobs may be running elsewhere.
+   */
+  async renew(): Promise<boolean> {
+    if (this.own.size === 0) return false;
+    const at = (await this.clock()).toISOString();
+    const result = await this.db.updateTable('job_workers').set({ heartbeat_at: at }).where('id', 'in', [...this.own]).executeTakeFirst();
+    return Number(result.numUpdatedRows) === this.own.size;
+  }
+
   private async beat(): Promise<void> {
     if (this.own.size === 0) return;
     const at = (await this.clock()).toISOString();

@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '../schema.js';
 import { Leases } from './leases.js';
-import { errorText, type Executor, type JobHandler, type JobQueue, type JobRecord, type JobState, type NewJob, type QueueSettings, type QueueStats, type WorkerOptions } from './queue.js';
+import { errorText, LostJobError, type Executor, type JobHandler, type JobQueue, type JobRecord, type JobState, type NewJob, type QueueSettings, type QueueStats, type WorkerOptions } from './queue.js';
 
 const SCHEMA = 'graphile_worker';
 
@@ -29,13 +29,6 @@ interface ViewRow {
 }
 
 const stateOf = (row: ViewRow): JobState => (row.locked_at !== null ? 'running' : row.attempts >= row.max_attempts ? 'failed' : 'pending');
-
-/** A job finished by a worker that no longer held it: another worker has it (see the task wrapper). */
-class LostJobError extends Error {
-  constructor(id: string) {
-    super(`job ${id} was taken back from this worker before it finished (its lease ran out, or the server stopped): the worker holding it now finishes it`);
-  }
-}
 
 /**
  * graphile-worker's own log lines, as ours. Its entries carry the whole job, payload included (a
@@ -104,7 +97,12 @@ export class PostgresJobQueue implements JobQueue {
     const task =
       (name: string): Task =>
       async (payload, helpers) => {
-        const job = { id: helpers.job.id, task: name, payload, attempt: helpers.job.attempts, signal: helpers.abortSignal ?? new AbortController().signal };
+        const id = helpers.job.id;
+        // Renewed first: once renewed, the job cannot be taken between the look and the effect.
+        const fence = async () => {
+          if (!(await this.leases!.renew()) || !(await this.holds(id))) throw new LostJobError(id);
+        };
+        const job = { id, task: name, payload, attempt: helpers.job.attempts, signal: helpers.abortSignal ?? new AbortController().signal, fence };
         const started = performance.now();
         try {
           await handler(job);

@@ -55,6 +55,22 @@ export interface RunningJob {
   attempt: number;
   /** Aborted when a stop runs out of grace: long work should give up at the next step. */
   signal: AbortSignal;
+  /**
+   * Called before each effect outside the store (a GitHub write): renews this worker's lease, and
+   * throws a LostJobError when the job is no longer this worker's. A worker whose event loop stalled
+   * past its lease has had the job taken back and given to another worker; without this fence both
+   * would write, and an "ensure" that read before the other's write would create a second copy.
+   * Once renewed, nobody can take the job for a whole lease, which covers the write that follows.
+   */
+  fence(): Promise<void>;
+}
+
+/** A job finished, or about to act, in a worker that no longer holds it: another worker has it. */
+export class LostJobError extends Error {
+  constructor(id: string) {
+    super(`job ${id} was taken back from this worker before it finished (its lease ran out, or the server stopped): the worker holding it now finishes it`);
+    this.name = 'LostJobError';
+  }
 }
 
 export type JobHandler = (job: RunningJob) => Promise<void>;
