@@ -5,7 +5,7 @@ import type { Plan } from '../engine/plan/types.js';
 import type { Annotation, CheckOutput } from '../github/port.js';
 import { renderPlan } from './plan-markdown.js';
 import { summaryLine, type Summary } from './findings.js';
-import { plural } from './fit.js';
+import { codeSpan, plural, userText } from './fit.js';
 import { layoutRoot } from '../specs/layout.js';
 import { CONFIG_PATH } from '../config/config.js';
 
@@ -49,12 +49,12 @@ export function planOutput(plan: Plan): CheckOutput {
 
 /** An approval gate's check output; `environments` are named when known (they are when the check is created). */
 export function approvalOutput(gate: string, environments: readonly string[], state: { approvedBy?: string; rejectedBy?: string; reason?: string }): CheckOutput {
-  const which = `Gate \`${gate}\`${environments.length ? ` of ${environments.map((e) => `\`${e}\``).join(', ')}` : ''}`;
+  const which = `Gate ${codeSpan(gate)}${environments.length ? ` of ${environments.map((e) => codeSpan(e)).join(', ')}` : ''}`;
   if (state.approvedBy) return { title: `approved by @${state.approvedBy}`, summary: `${which}: approved by @${state.approvedBy} for this commit.` };
-  if (state.rejectedBy) return { title: `rejected by @${state.rejectedBy}`, summary: `${which}: rejected by @${state.rejectedBy}${state.reason ? `: ${state.reason}` : ''}.` };
+  if (state.rejectedBy) return { title: `rejected by @${state.rejectedBy}`, summary: `${which}: rejected by @${state.rejectedBy}${state.reason ? `: ${userText(state.reason)}` : ''}.` };
   return {
     title: 'waiting for approval',
-    summary: `${which} needs an approval for this commit: comment \`/approve\` (or \`/approve ${gate}\`) as a reviewer with write access or a listed approver.`,
+    summary: `${which} needs an approval for this commit: comment \`/approve\` (or ${codeSpan(`/approve ${gate}`)}) as a reviewer with write access or a listed approver.`,
   };
 }
 

@@ -41,3 +41,25 @@ export const escapeHtml = (s: string): string =>
 
 /** Inline code that survives a markdown table cell, whatever the text holds. */
 export const code = (s: string): string => `<code>${escapeHtml(s)}</code>`;
+
+/**
+ * A code span that holds `s` whatever it holds (CommonMark's rule: a fence of more backticks than
+ * any run inside, and a space inside when `s` starts or ends with one): a gate name or an argument
+ * a user typed can never close our span and write markdown of its own.
+ */
+export function codeSpan(s: string): string {
+  const text = s.replace(/[\r\n]+/g, ' ');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/**
+ * Text a user wrote (a /reject reason), shown as plain text on one line: no markup of theirs takes
+ * effect (links, images, HTML, headings, a closing of our code span), and no @mention of theirs
+ * notifies anyone in the bot's name (a zero-width space after `@`, as Renovate does).
+ */
+export const userText = (s: string, max = 500): string =>
+  // Markdown first: the entities escapeHtml writes must keep their `#`.
+  escapeHtml(clip(s.replace(/\s+/g, ' ').trim(), max).replace(/[\\*_[\]()#~!]/g, (c) => `\\${c}`)).replace(/@/g, '@&#8203;');

@@ -346,6 +346,17 @@ describe('/approve', () => {
     expect((sent[0]!.body as { body: string }).body).toBe('@reviewer, no gate named `deploy-gate`: this head\'s gates are `hook/onInit/change-approval`.\n\n<!-- envsync:reply 99 -->');
   });
 
+  it('quotes a gate name it was given in a code span the name cannot close', async () => {
+    mockPullRequest();
+    config();
+    nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'admin' });
+    listChecks();
+    reply();
+    reaction('confused');
+    await receive('issue_comment', commentCreated('/approve x`**[click](https://evil.example)**`', 'reviewer'));
+    expect((sent[0]!.body as { body: string }).body).toBe("@reviewer, no gate named `` x`**[click](https://evil.example)**` ``: this head's gates are `hook/onInit/change-approval`.\n\n<!-- envsync:reply 99 -->");
+  });
+
   it('survives a restart of the app: a new check of the same head shows the gate approved', async () => {
     await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${HEAD}:main`, gate: 'hook/onInit/change-approval', user: 'reviewer', decision: 'approve' });
     await app.running()!.stop();
@@ -380,6 +391,23 @@ describe('other commands', () => {
       .reply(201, {});
     await receive('issue_comment', commentCreated('/reject not during the freeze', 'reviewer'));
     expect((sent[0]!.body as Record<string, any>).output).toEqual({ title: 'rejected by @reviewer', summary: 'Gate `hook/onInit/change-approval`: rejected by @reviewer: not during the freeze.' }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  });
+  it('/reject shows its reason as plain text: no markup, link, HTML or @mention of the commenter takes effect', async () => {
+    mockPullRequest();
+    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query(true).reply(200, DEFAULTS, RAW);
+    nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'write' });
+    nock(API)
+      .get(`${REPO}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { check_runs: [{ id: 7, name: GATE, status: 'queued', conclusion: null }] })
+      .patch(`${REPO}/check-runs/7`)
+      .reply(200, (uri, body) => (keep('PATCH', uri)(uri, body), {}))
+      .post(`${REPO}/issues/comments/99/reactions`)
+      .reply(201, {});
+    await receive('issue_comment', commentCreated('/reject ask @acme/security <img src=x> [here](https://evil.example) `x` # now', 'reviewer'));
+    expect((sent[0]!.body as Record<string, any>).output.summary).toBe( // eslint-disable-line @typescript-eslint/no-explicit-any
+      'Gate `hook/onInit/change-approval`: rejected by @reviewer: ask @&#8203;acme/security &lt;img src=x&gt; \\[here\\]\\(https://evil.example\\) &#96;x&#96; \\# now.',
+    );
   });
 });
 

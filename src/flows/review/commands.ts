@@ -6,6 +6,7 @@ import { approvalSubject } from '../../engine/approvals.js';
 import { DELETION_GATE } from '../../engine/deletion.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
 import { approvalCheckName, approvalOutput } from '../../render/checks.js';
+import { codeSpan } from '../../render/fit.js';
 import type { Store } from '../../system/store.js';
 
 export interface CommentEvent {
@@ -106,7 +107,7 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   const gates = checks.map((c) => ({ ...c, gate: c.name.slice(APPROVAL_PREFIX.length) }));
   const named = command.name === 'approve' ? command.args : [];
   const unknown = named.filter((n) => !gates.some((g) => g.gate === n || g.gate.endsWith(`/${n}`)));
-  if (unknown.length > 0) return refuse(`@${user}, no gate named ${unknown.map((u) => `\`${u}\``).join(', ')}: this head's gates are ${gates.map((g) => `\`${g.gate}\``).join(', ')}.`);
+  if (unknown.length > 0) return refuse(`@${user}, no gate named ${unknown.map((u) => codeSpan(u)).join(', ')}: this head's gates are ${gates.map((g) => codeSpan(g.gate)).join(', ')}.`);
   // A mass deletion is approved only by name: a bare /approve of the environments' gates must not delete a project by the way.
   const chosen = named.length > 0 ? gates.filter((g) => named.some((n) => g.gate === n || g.gate.endsWith(`/${n}`))) : gates.filter((g) => g.gate !== DELETION_GATE || command.name === 'reject');
 
@@ -124,7 +125,7 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   }
   // A bare /approve that left the deletion gate says so: the author must not believe it passed.
   if (decision === 'approve' && named.length === 0 && gates.some((g) => g.gate === DELETION_GATE)) {
-    await reply(`@${user}, approved ${chosen.map((g) => `\`${g.gate}\``).join(', ')}; \`${DELETION_GATE}\` is approved only by name: comment \`/approve ${DELETION_GATE}\` if the bulk deletion is meant.`);
+    await reply(`@${user}, approved ${chosen.map((g) => codeSpan(g.gate)).join(', ')}; \`${DELETION_GATE}\` is approved only by name: comment \`/approve ${DELETION_GATE}\` if the bulk deletion is meant.`);
   }
   // Approving a merged pull request releases the runs its merge holds for these gates.
   if (decision === 'approve' && pr.mergeCommitSha) await effects.releaseRuns(pr.number);
