@@ -9,6 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Annotation } from '../src/github/port.js';
 
+/** The app's slug and its bot account on the fake GitHub. */
+export const FAKE_APP_SLUG = 'envsync';
+const FAKE_BOT_ID = 90210;
+export const FAKE_BOT = { name: `${FAKE_APP_SLUG}[bot]`, email: `${FAKE_BOT_ID}+${FAKE_APP_SLUG}[bot]@users.noreply.github.com` };
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -217,6 +222,9 @@ export class FakeGitHub {
     if (method === 'POST' && (match = m(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
       return { status: 201, data: { token: 'fake-installation-token', expires_at: '2099-01-01T00:00:00Z' } };
     }
+    // The app and its bot account, as GitHub answers them (the slug is the app's name in its URL).
+    if (method === 'GET' && path === '/app') return { status: 200, data: { id: 1, slug: FAKE_APP_SLUG, name: 'envsync' } };
+    if (method === 'GET' && path === `/users/${encodeURIComponent(FAKE_BOT.name)}`) return { status: 200, data: { login: FAKE_BOT.name, id: FAKE_BOT_ID, type: 'Bot' } };
     if (!path.startsWith(repoPath) && !path.startsWith('/orgs/')) return undefined;
     const rest = path.slice(repoPath.length);
     if (method === 'GET' && (match = m(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/))) return undefined;
@@ -376,7 +384,9 @@ export class FakeGitHub {
     }
     if (method === 'POST' && rest === '/git/trees') return { status: 201, data: { sha: this.writeTree(body.base_tree, body.tree) } };
     if (method === 'POST' && rest === '/git/commits') {
-      const env = { GIT_AUTHOR_NAME: body.author.name, GIT_AUTHOR_EMAIL: body.author.email, GIT_COMMITTER_NAME: body.author.name, GIT_COMMITTER_EMAIL: body.author.email };
+      // Without an author GitHub writes the app's bot account as author and committer (and signs).
+      const author = (body.author as { name: string; email: string } | undefined) ?? FAKE_BOT;
+      const env = { GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: author.name, GIT_COMMITTER_EMAIL: author.email };
       return { status: 201, data: { sha: this.git(['commit-tree', body.tree, ...body.parents.flatMap((p: string) => ['-p', p]), '-m', body.message], undefined, env) } };
     }
     if (method === 'POST' && rest === '/git/refs') {

@@ -4,6 +4,7 @@
 // killed at any point loses nothing that another replica (or the restart) does not take over.
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { OctokitPort, type OctokitLike } from '../github/octokit-port.js';
+import { botIdentity } from './bot-identity.js';
 import { createApiHandler, readApiTokens, type ApiToken } from '../system/api.js';
 import type { JobQueue, QueueSettings } from '../system/jobs/queue.js';
 import { SystemService } from '../system/service.js';
@@ -129,11 +130,12 @@ export function createEnvsyncApp(options: AppOptions = {}) {
 
     const driftMinutes = options.driftMinutes ?? numberFrom(process.env, 'ENVSYNC_DRIFT_MINUTES', 0);
     const appId = options.appId ?? (process.env.APP_ID ? Number(process.env.APP_ID) : undefined);
+    const identity = botIdentity(app);
     const worker = createWorker({
       service,
       driftMinutes,
       log,
-      portFor: async (installation, beforeWrite) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite }),
+      portFor: async (installation, beforeWrite) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation) }),
     });
     await store.jobs.start(worker, {
       concurrency: options.concurrency ?? numberFrom(process.env, 'ENVSYNC_WORKER_CONCURRENCY', 4),

@@ -19,7 +19,12 @@ export interface PortOptions {
    * is not written twice.
    */
   beforeWrite?: () => Promise<void>;
+  /** Who this port's commits are by, when it acts as an app (see the app's botIdentity); else the token's user. */
+  identity?: () => Promise<CommitAuthor>;
 }
+
+/** The address GitHub gives the commits of an account that keeps its own private: `ID+LOGIN@users.noreply.github.com`. */
+export const noreplyAuthor = (login: string, id: number): CommitAuthor => ({ name: login, email: `${id}+${login}@users.noreply.github.com` });
 
 /** GitHub takes at most 50 annotations a request. */
 const ANNOTATIONS_PER_REQUEST = 50;
@@ -115,8 +120,10 @@ function observed(octokit: OctokitLike, observe: NonNullable<PortOptions['observ
 export class OctokitPort implements GitHubPort {
   private readonly octokit: OctokitLike;
   private readonly appId: number | undefined;
+  private readonly identity: PortOptions['identity'];
 
   constructor(octokit: OctokitLike, options: PortOptions = {}) {
+    this.identity = options.identity;
     const watched = options.observe ? observed(octokit, options.observe) : octokit;
     this.octokit = options.beforeWrite ? fenced(watched, options.beforeWrite) : watched;
     this.appId = options.appId;
@@ -335,7 +342,20 @@ export class OctokitPort implements GitHubPort {
     return commits.map((c) => ({ sha: c.sha, author: { name: c.commit.author.name, email: c.commit.author.email } }));
   }
 
-  async commitFiles(repo: RepoRef, change: { parent: string; baseTree: string; files: readonly FileWrite[]; message: string; author: CommitAuthor }) {
+  async commitIdentity(): Promise<CommitAuthor> {
+    if (this.identity) return this.identity();
+    try {
+      const { data } = await this.octokit.request('GET /user');
+      const user = data as { login: string; id: number };
+      return noreplyAuthor(user.login, user.id);
+    } catch (e) {
+      // An installation token (Actions' GITHUB_TOKEN) has no user: GitHub commits as github-actions[bot].
+      if ((e as { status?: number }).status !== 403) throw e;
+      return noreplyAuthor('github-actions[bot]', 41898282);
+    }
+  }
+
+  async commitFiles(repo: RepoRef, change: { parent: string; baseTree: string; files: readonly FileWrite[]; message: string }) {
     const tree = change.files.map((f) =>
       f.content === null ? { path: f.path, mode: '100644', type: 'blob', sha: null } : { path: f.path, mode: '100644', type: 'blob', content: f.content },
     );
@@ -345,7 +365,6 @@ export class OctokitPort implements GitHubPort {
       message: change.message,
       tree: (created.data as { sha: string }).sha,
       parents: [change.parent],
-      author: change.author,
     });
     return (commit.data as { sha: string }).sha;
   }

@@ -129,7 +129,13 @@ export interface GitHubPort {
   /** Authors of the commits reachable from `head` but not from `base`. */
   commitsBetween(repo: RepoRef, base: string, head: string): Promise<{ sha: string; author: CommitAuthor }[]>;
   /** One tree and one commit holding `files` on top of `parent`, whatever the number of files. */
-  commitFiles(repo: RepoRef, change: { parent: string; baseTree: string; files: readonly FileWrite[]; message: string; author: CommitAuthor }): Promise<string>;
+  /**
+   * A commit of these files on `parent`, authored and committed by whoever the port acts as (no
+   * author is sent: GitHub then signs an app's commits, and they show as Verified).
+   */
+  commitFiles(repo: RepoRef, change: { parent: string; baseTree: string; files: readonly FileWrite[]; message: string }): Promise<string>;
+  /** Who commits made through this port are by: an app's bot account (`ID+SLUG[bot]@users.noreply.github.com`), or the token's user. */
+  commitIdentity(): Promise<CommitAuthor>;
   /** Points a branch at a commit: creates it, or moves it (forced or fast-forward only). */
   setBranch(repo: RepoRef, branch: string, sha: string, how: { create: boolean; force: boolean }): Promise<void>;
   /** The most recent pull request from `branch`, open or closed. */

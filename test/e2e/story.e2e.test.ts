@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEW_OWNER, Story } from '../../demo/story.js';
+import { FAKE_BOT } from '../../demo/fake-github.js';
 
 const CANARY = 'CANARY-story-5f3e9a';
 const APPROVAL = 'envsync/approval: hook/onInit/change-approval';
@@ -112,6 +113,8 @@ describe('the whole loop, PR to runs to bot PR', () => {
     expect(changed.pull).toMatchObject({ author: 'envsync[bot]', base: 'main', head: 'envsync/system-sync/main', state: 'open' });
     expect(changed.diff.split('\n').filter((l) => /^[-+](?![-+])/.test(l))).toEqual(['-    value: payments-sre', `+    value: ${NEW_OWNER}`]);
     expect(changed.diff).toContain('projects/payments/environments/staging.yaml');
+    // Sent without an author, the commit is the app's bot account's (which GitHub signs).
+    expect(story.github.git(['log', '-1', '--format=%an <%ae> / %cn <%ce>', 'envsync/system-sync/main'])).toBe(`${FAKE_BOT.name} <${FAKE_BOT.email}> / ${FAKE_BOT.name} <${FAKE_BOT.email}>`);
   });
 
   it('6. merging the bot pull request starts no run and opens no pull request', async () => {

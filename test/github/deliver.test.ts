@@ -3,8 +3,8 @@
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deliver, DEFAULT_BOT, syncBranch } from '../../src/flows/sync/deliver.js';
-import { OctokitPort } from '../../src/github/octokit-port.js';
+import { deliver, syncBranch } from '../../src/flows/sync/deliver.js';
+import { noreplyAuthor, OctokitPort } from '../../src/github/octokit-port.js';
 import type { ExportPlan } from '../../src/engine/export.js';
 import { BOT_PR_MARKER } from '../../src/render/bot-pr.js';
 
@@ -18,8 +18,10 @@ const port = () => {
   octokit.hook.before('request', (options) => {
     requests.push(`${options.method} ${String(options.url)}`);
   });
-  return new OctokitPort(octokit);
+  return new OctokitPort(octokit, { identity: async () => BOT });
 };
+/** The app's account, as GitHub writes it on the commits the app makes. */
+const BOT = noreplyAuthor('envsync[bot]', 90210);
 
 const planOf = (count: number): ExportPlan => ({
   files: Array.from({ length: count }, (_, i) => ({
@@ -47,7 +49,8 @@ function mockCommit(treeBody: (body: { base_tree: string; tree: unknown[] }) => 
   nock(API)
     .post('/repos/acme/config/git/trees', (body) => treeBody(body))
     .reply(201, { sha: 'tree-new' })
-    .post('/repos/acme/config/git/commits', { message, tree: 'tree-new', parents: ['base-sha'], author: { ...DEFAULT_BOT } })
+    // No author: GitHub then writes the app's account and signs the commit (Verified).
+    .post('/repos/acme/config/git/commits', (body) => JSON.stringify(body) === JSON.stringify({ message, tree: 'tree-new', parents: ['base-sha'] }))
     .reply(201, { sha: 'commit-new' });
 }
 
@@ -97,7 +100,7 @@ describe('a bot pull request', () => {
       .get(`/repos/acme/config/branches/${encodeURIComponent(BRANCH)}`)
       .reply(200, branchReply('old-bot-commit', 'old-tree'))
       .get('/repos/acme/config/compare/base-sha...old-bot-commit')
-      .reply(200, { commits: [{ sha: 'old-bot-commit', commit: { author: DEFAULT_BOT } }] });
+      .reply(200, { commits: [{ sha: 'old-bot-commit', commit: { author: BOT } }] });
     mockCommit(() => true, 'Resource Environment/env-0, Update');
     nock(API)
       .patch(`/repos/acme/config/git/refs/${encodeURIComponent(`heads/${BRANCH}`)}`, { sha: 'commit-new', force: true })
@@ -137,10 +140,17 @@ describe('a bot pull request', () => {
       .get(`/repos/acme/config/branches/${encodeURIComponent(BRANCH)}`)
       .reply(200, branchReply('human-commit', 't'))
       .get('/repos/acme/config/compare/base-sha...human-commit')
-      .reply(200, { commits: [{ sha: 'c1', commit: { author: DEFAULT_BOT } }, { sha: 'human-commit', commit: { author: { name: 'Bob', email: 'bob@acme.example' } } }] });
+      // A name alone proves nothing: anyone can write "envsync[bot]" as a commit's author.
+      .reply(200, {
+        commits: [
+          { sha: 'c1', commit: { author: BOT } },
+          { sha: 'human-commit', commit: { author: { name: 'Bob', email: 'bob@acme.example' } } },
+          { sha: 'lookalike', commit: { author: { name: 'envsync[bot]', email: 'envsync[bot]@users.noreply.github.com' } } },
+        ],
+      });
     expect(await deliver(port(), { repo, base: 'main', mode: 'pull-request', plan: planOf(1) })).toEqual({
       outcome: 'skipped',
-      reason: `branch ${BRANCH} has commits by Bob; envsync never overwrites them: merge or close pull request #42 first`,
+      reason: `branch ${BRANCH} has commits by Bob, envsync[bot]; envsync never overwrites them: merge or close pull request #42 first`,
     });
     expect(requests.filter((r) => !r.startsWith('GET'))).toEqual([]);
     expect(requests).toHaveLength(4);

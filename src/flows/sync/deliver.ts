@@ -2,9 +2,7 @@
 // place, or as a direct commit. A constant number of requests whatever the number of files.
 import type { ExportPlan } from '../../engine/export.js';
 import { commitMessage, pullRequestBody, pullRequestTitle } from '../../render/bot-pr.js';
-import type { CommitAuthor, GitHubPort, RepoRef } from '../../github/port.js';
-
-export const DEFAULT_BOT: CommitAuthor = { name: 'envsync[bot]', email: 'envsync[bot]@users.noreply.github.com' };
+import type { GitHubPort, RepoRef } from '../../github/port.js';
 
 export interface Delivery {
   repo: RepoRef;
@@ -13,7 +11,6 @@ export interface Delivery {
   mode: 'pull-request' | 'commit';
   plan: ExportPlan;
   actors?: string[];
-  bot?: CommitAuthor;
 }
 
 export type DeliveryResult =
@@ -28,13 +25,12 @@ export const syncBranch = (base: string) => `envsync/system-sync/${base}`;
 export async function deliver(port: GitHubPort, delivery: Delivery): Promise<DeliveryResult> {
   const { repo, base, plan } = delivery;
   if (plan.files.length === 0) return { outcome: 'nothing-to-do' };
-  const bot = delivery.bot ?? DEFAULT_BOT;
   const head = await port.getBranch(repo, base);
   if (!head) throw new Error(`branch ${base} does not exist in ${repo.owner}/${repo.repo}: check the sync branch in .github/envsync.yml`);
   const files = plan.files.map(({ path, content }) => ({ path, content }));
 
   if (delivery.mode === 'commit') {
-    const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan), author: bot });
+    const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan) });
     await port.setBranch(repo, base, sha, { create: false, force: false });
     return { outcome: 'committed', sha };
   }
@@ -46,6 +42,8 @@ export async function deliver(port: GitHubPort, delivery: Delivery): Promise<Del
   }
   const existing = await port.getBranch(repo, branch);
   if (existing && existing.sha !== head.sha) {
+    // Ours are those by the account this port commits as; GitHub writes that author when none is sent.
+    const bot = await port.commitIdentity();
     const others = (await port.commitsBetween(repo, head.sha, existing.sha)).filter((c) => c.author.email !== bot.email);
     if (others.length > 0) {
       const who = [...new Set(others.map((c) => c.author.name))].join(', ');
@@ -54,7 +52,7 @@ export async function deliver(port: GitHubPort, delivery: Delivery): Promise<Del
   }
   // The bot's branch always holds one commit on top of the base: rebuilt, then moved (forced, as
   // only the bot's own commits are on it, checked above).
-  const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan), author: bot });
+  const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan) });
   await port.setBranch(repo, branch, sha, { create: !existing, force: true });
   const title = pullRequestTitle(plan);
   const body = pullRequestBody(plan, { actors: delivery.actors ?? [] });
