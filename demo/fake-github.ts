@@ -153,6 +153,11 @@ export class FakeGitHub {
     return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** Where its web pages would be: what the app makes of GHE_HOST and GHE_PROTOCOL. */
+  get webRoot(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
   async stop(): Promise<void> {
     for (const sibling of this.siblings) await sibling.stop();
     for (const res of this.hanging.splice(0)) res.destroy();

@@ -3,7 +3,7 @@
 // metrics are mounted beside the webhooks. Nothing lives only in this process's memory: a process
 // killed at any point loses nothing that another replica (or the restart) does not take over.
 import type { ApplicationFunctionOptions, Probot } from 'probot';
-import { OctokitPort, type OctokitLike } from '../github/octokit-port.js';
+import { OctokitPort, webRootOf, type OctokitLike } from '../github/octokit-port.js';
 import { botIdentity } from './bot-identity.js';
 import { createApiHandler, readApiTokens, type ApiToken } from '../system/api.js';
 import type { JobQueue, QueueSettings } from '../system/jobs/queue.js';
@@ -131,11 +131,12 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     const driftMinutes = options.driftMinutes ?? numberFrom(process.env, 'ENVSYNC_DRIFT_MINUTES', 0);
     const appId = options.appId ?? (process.env.APP_ID ? Number(process.env.APP_ID) : undefined);
     const identity = botIdentity(app);
+    const webRoot = webRootOf(process.env);
     const worker = createWorker({
       service,
       driftMinutes,
       log,
-      portFor: async (installation, beforeWrite) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation) }),
+      portFor: async (installation, beforeWrite) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation), webRoot }),
     });
     await store.jobs.start(worker, {
       concurrency: options.concurrency ?? numberFrom(process.env, 'ENVSYNC_WORKER_CONCURRENCY', 4),

@@ -19,9 +19,14 @@ export interface PortOptions {
    * is not written twice.
    */
   beforeWrite?: () => Promise<void>;
+  /** The web root links point at: https://github.com unless GitHub Enterprise Server (see webRootOf). */
+  webRoot?: string;
   /** Who this port's commits are by, when it acts as an app (see the app's botIdentity); else the token's user. */
   identity?: () => Promise<CommitAuthor>;
 }
+
+/** The web root of the GitHub that Probot's GHE_HOST and GHE_PROTOCOL name, github.com without them. */
+export const webRootOf = (env: NodeJS.ProcessEnv): string => (env.GHE_HOST ? `${env.GHE_PROTOCOL ?? 'https'}://${env.GHE_HOST}` : 'https://github.com');
 
 /** The address GitHub gives the commits of an account that keeps its own private: `ID+LOGIN@users.noreply.github.com`. */
 export const noreplyAuthor = (login: string, id: number): CommitAuthor => ({ name: login, email: `${id}+${login}@users.noreply.github.com` });
@@ -121,9 +126,11 @@ export class OctokitPort implements GitHubPort {
   private readonly octokit: OctokitLike;
   private readonly appId: number | undefined;
   private readonly identity: PortOptions['identity'];
+  private readonly webRoot: string;
 
   constructor(octokit: OctokitLike, options: PortOptions = {}) {
     this.identity = options.identity;
+    this.webRoot = (options.webRoot ?? 'https://github.com').replace(/\/+$/, '');
     const watched = options.observe ? observed(octokit, options.observe) : octokit;
     this.octokit = options.beforeWrite ? fenced(watched, options.beforeWrite) : watched;
     this.appId = options.appId;
@@ -340,6 +347,10 @@ export class OctokitPort implements GitHubPort {
   async commitsBetween(repo: RepoRef, base: string, head: string) {
     const { commits } = await this.compare(repo, base, head);
     return commits.map((c) => ({ sha: c.sha, author: { name: c.commit.author.name, email: c.commit.author.email } }));
+  }
+
+  webUrl(path: string): string {
+    return `${this.webRoot}/${path.replace(/^\/+/, '')}`;
   }
 
   async commitIdentity(): Promise<CommitAuthor> {

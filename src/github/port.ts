@@ -134,6 +134,8 @@ export interface GitHubPort {
    * author is sent: GitHub then signs an app's commits, and they show as Verified).
    */
   commitFiles(repo: RepoRef, change: { parent: string; baseTree: string; files: readonly FileWrite[]; message: string }): Promise<string>;
+  /** The web address of `path` (`owner/repo/actions/...`) on this GitHub: github.com, or a GitHub Enterprise Server. */
+  webUrl(path: string): string;
   /** Who commits made through this port are by: an app's bot account (`ID+SLUG[bot]@users.noreply.github.com`), or the token's user. */
   commitIdentity(): Promise<CommitAuthor>;
   /** Points a branch at a commit: creates it, or moves it (forced or fast-forward only). */

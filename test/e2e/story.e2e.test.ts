@@ -99,6 +99,11 @@ describe('the whole loop, PR to runs to bot PR', () => {
       ['payments/dev', ['queued', 'in_progress', 'success']],
       ['payments/staging', ['queued', 'in_progress', 'success']],
     ]);
+    // Links point at the GitHub the app talks to (GHE_HOST), not at github.com.
+    expect(story.github.deployments.filter((d) => d.ref === merge).map((d) => d.statuses[0]!.log_url)).toEqual([
+      `${story.github.webRoot}/acme/config/actions/workflows/envsync-run.yml`,
+      `${story.github.webRoot}/acme/config/actions/workflows/envsync-run.yml`,
+    ]);
     const summary = story.runSummary(runs[0]!)!;
     expect(summary.issue).toBe(number);
     expect(summary.body).toContain('### envsync deploy of `payments/dev`: success');

@@ -42,7 +42,7 @@ export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef,
     const tell = async (state: 'queued' | 'error', description: string, logUrl?: string) => {
       if (deployment !== null) await port.ensureDeploymentStatus(repo, deployment, { state, description, ...(logUrl ? { logUrl } : {}) });
     };
-    const dispatched = () => tell('queued', `dispatched to ${dispatch.workflow}`, `https://github.com/${repoName}/actions/workflows/${dispatch.workflow}`);
+    const dispatched = () => tell('queued', `dispatched to ${dispatch.workflow}`, port.webUrl(`${repoName}/actions/workflows/${dispatch.workflow}`));
     if (tracking.dispatchedAt !== null) {
       // Dispatched, and not started yet (a started run is no longer open): its deployment says so,
       // also when an earlier attempt died between the dispatch and the status.
