@@ -58,52 +58,77 @@ interface WebhookPayload {
 /** Why a webhook is not worth a job, or the job it becomes and its repository (OWNER/NAME). */
 export type Intake = { job: Job; repo: string } | { skip: string };
 
+/** A field that must be a positive integer (an id, a number). */
+const int = (v: unknown): number | undefined => (Number.isSafeInteger(v) && (v as number) > 0 ? (v as number) : undefined);
+/** A field that must be a string that is not empty. */
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
 /**
  * The job a webhook becomes. Only what the job needs is kept (a push's commit list can be large);
- * what no job would act on is skipped here, without a write.
+ * what no job would act on is skipped here, without a write. A signed event whose fields are not
+ * what GitHub documents is skipped as well, saying which field: never a job that fails later, and
+ * never a 500 (GitHub would redeliver it in vain).
  */
 export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
-  const installation = payload.installation?.id;
+  const installation = int(payload.installation?.id);
   const repository = payload.repository;
-  if (installation === undefined || !repository?.owner?.login || !repository.name) return { skip: `a ${name} event without an installation or a repository` };
-  const repo: RepoRef = { owner: repository.owner.login, repo: repository.name };
-  const action = payload.action;
+  const [owner, repoName] = [str(repository?.owner?.login), str(repository?.name)];
+  if (installation === undefined || owner === undefined || repoName === undefined) return { skip: `a ${name} event without an installation or a repository` };
+  const repo: RepoRef = { owner, repo: repoName };
+  const action = str(payload.action);
+  const malformed = (field: string): Intake => ({ skip: `the ${name}${action ? `.${action}` : ''} event's ${field} is not what GitHub sends: ignored` });
 
   if (name === 'pull_request') {
     const checked = ['opened', 'reopened', 'synchronize', 'ready_for_review'].includes(action ?? '') || (action === 'edited' && payload.changes?.base);
     if (!checked) return { skip: `pull_request.${action} changes nothing envsync checks` };
-    const number = Number(payload.number ?? payload.pull_request?.number);
-    const headSha = payload.pull_request?.head?.sha as string | undefined;
-    return { repo: nameOf(repo), job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha } : {}) } } };
+    const number = int(payload.number ?? payload.pull_request?.number);
+    if (number === undefined) return malformed('number');
+    const headSha = payload.pull_request?.head?.sha as unknown;
+    if (headSha !== undefined && str(headSha) === undefined) return malformed('pull_request.head.sha');
+    return { repo: nameOf(repo), job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha: headSha as string } : {}) } } };
   }
   if (name === 'check_run') {
     // "Re-run" on one of this app's checks: check the pull requests of that head again.
     if (action !== 'rerequested') return { skip: `check_run.${action} changes nothing envsync checks` };
-    const number = payload.check_run?.pull_requests?.[0]?.number as number | undefined;
-    if (number === undefined) return { skip: 'a re-run of a check of no pull request' };
+    const pulls = payload.check_run?.pull_requests as unknown;
+    if (!Array.isArray(pulls) || pulls.length === 0) return { skip: 'a re-run of a check of no pull request' };
+    const number = int((pulls[0] as { number?: unknown } | null)?.number);
+    if (number === undefined) return malformed('check_run.pull_requests[0].number');
     return { repo: nameOf(repo), job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number } } };
   }
   if (name === 'issue_comment') {
     if (action !== 'created' || !payload.issue?.pull_request) return { skip: 'not a new comment on a pull request' };
-    if (payload.comment?.user?.type === 'Bot') return { skip: 'a comment by a bot' };
-    if (!parseCommand(String(payload.comment?.body ?? ''))) return { skip: 'a comment without a command' };
     const { comment, issue } = payload;
+    const [number, id, body, login, type] = [int(issue?.number), int(comment?.id), comment?.body as unknown, str(comment?.user?.login), str(comment?.user?.type)];
+    if (typeof body !== 'string') return malformed('comment.body');
+    if (type === 'Bot') return { skip: 'a comment by a bot' };
+    if (!parseCommand(body)) return { skip: 'a comment without a command' };
+    if (number === undefined) return malformed('issue.number');
+    if (id === undefined) return malformed('comment.id');
+    if (login === undefined || type === undefined) return malformed('comment.user');
+    const createdAt = str(comment.created_at);
     const event: CommentEvent = {
-      issue: { number: issue.number, pull_request: true },
-      comment: { id: comment.id, body: comment.body, user: { login: comment.user.login, type: comment.user.type }, ...(comment.created_at ? { created_at: comment.created_at } : {}) },
+      issue: { number, pull_request: true },
+      comment: { id, body, user: { login, type }, ...(createdAt ? { created_at: createdAt } : {}) },
       repository: { name: repo.repo, owner: { login: repo.owner } },
     };
-    return { repo: nameOf(repo), job: { task: 'command', queue: pullRequestQueue(repo, issue.number), payload: { installation, event } } };
+    return { repo: nameOf(repo), job: { task: 'command', queue: pullRequestQueue(repo, number), payload: { installation, event } } };
   }
   if (name === 'push') {
-    if (!String(payload.ref ?? '').startsWith('refs/heads/') || payload.deleted) return { skip: 'not a branch update' };
+    const ref = str(payload.ref);
+    if (!ref?.startsWith('refs/heads/') || payload.deleted) return { skip: 'not a branch update' };
+    const after = str(payload.after);
+    if (after === undefined || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(after)) return malformed('after');
+    const defaultBranch = str(repository?.default_branch);
+    if (defaultBranch === undefined) return malformed('repository.default_branch');
+    const sender = str(payload.sender?.login);
     const event: PushEvent = {
-      ref: payload.ref,
-      after: payload.after,
+      ref,
+      after,
       forced: payload.forced === true,
       deleted: false,
-      repository: { name: repo.repo, owner: { login: repo.owner }, default_branch: repository.default_branch },
-      sender: payload.sender ? { login: payload.sender.login } : null,
+      repository: { name: repo.repo, owner: { login: repo.owner }, default_branch: defaultBranch },
+      sender: sender ? { login: sender } : null,
       installation: { id: installation },
     };
     return { repo: nameOf(repo), job: { task: 'apply-push', queue: repositoryQueue(repo), payload: { installation, event } } };
@@ -111,10 +136,15 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
   if (name === 'workflow_run') {
     if (!['requested', 'in_progress', 'completed'].includes(action ?? '')) return { skip: `workflow_run.${action}` };
     const run = payload.workflow_run;
-    if (!runIdOfTitle(String(run?.display_title ?? ''))) return { skip: 'a workflow run envsync did not start' };
+    const title = str(run?.display_title);
+    if (!title || !runIdOfTitle(title)) return { skip: 'a workflow run envsync did not start' };
+    const [id, htmlUrl, conclusion] = [int(run.id), str(run.html_url), run.conclusion as unknown];
+    if (id === undefined) return malformed('workflow_run.id');
+    if (htmlUrl === undefined) return malformed('workflow_run.html_url');
+    if (conclusion != null && typeof conclusion !== 'string') return malformed('workflow_run.conclusion');
     const event: WorkflowRunEvent = {
       action: action!,
-      workflow_run: { id: run.id, display_title: run.display_title, conclusion: run.conclusion ?? null, html_url: run.html_url },
+      workflow_run: { id, display_title: title, conclusion: (conclusion as string | null | undefined) ?? null, html_url: htmlUrl },
       repository: { name: repo.repo, owner: { login: repo.owner } },
     };
     return { repo: nameOf(repo), job: { task: 'follow-workflow-run', queue: repositoryQueue(repo), payload: { installation, event } } };
