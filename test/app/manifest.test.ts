@@ -6,7 +6,7 @@ import jsyaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { jobOfWebhook } from '../../src/app/jobs.js';
 
-const manifest = jsyaml.load(readFileSync(new URL('../../app.yml', import.meta.url), 'utf8')) as { name: string; description: string; default_events: string[] };
+const manifest = jsyaml.load(readFileSync(new URL('../../app.yml', import.meta.url), 'utf8')) as { name: string; description: string; default_events: string[]; default_permissions: Record<string, string> };
 type Example = { name: string; examples: Record<string, any>[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
 const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as Example[];
 const examplesOf = (event: string) => examples.find((e) => e.name === event)!.examples;
@@ -21,6 +21,66 @@ describe('the app manifest', () => {
     const ignored = (event: string) => ({ skip: `envsync does not act on ${event} events` });
     const acted = examples.filter((e) => e.examples.some((payload) => payload.repository && JSON.stringify(jobOfWebhook(e.name, withPullRequest(e.name, payload))) !== JSON.stringify(ignored(e.name)))).map((e) => e.name);
     expect([...manifest.default_events].sort()).toEqual([...acted].sort());
+  });
+});
+
+/**
+ * The least permission GitHub documents for each request the app sends (its fine-grained token
+ * section). Comments and reactions are on pull requests only, which "Pull requests" covers; the
+ * public account lookups need none. A request missing here fails the test: a new call must say what
+ * it needs before the manifest may ask for it.
+ */
+const NEEDS: Record<string, string | null> = {
+  'GET /app': null, // the app's JWT
+  'GET /user': null, // the CLI's token, never the app
+  'GET /users/{username}': null,
+  'GET /orgs/{org}/teams/{team_slug}/memberships/{username}': 'members:read',
+  'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}': 'actions:read',
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts': 'actions:read',
+  'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs': 'actions:read',
+  'POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel': 'actions:write',
+  'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches': 'actions:write',
+  'GET /repos/{owner}/{repo}/branches/{branch}': 'contents:read',
+  'GET /repos/{owner}/{repo}/collaborators/{username}/permission': 'metadata:read',
+  'GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls': 'pull_requests:read',
+  'GET /repos/{owner}/{repo}/commits/{ref}/check-runs': 'checks:read',
+  'POST /repos/{owner}/{repo}/check-runs': 'checks:write',
+  'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': 'checks:write',
+  'GET /repos/{owner}/{repo}/compare/{basehead}': 'contents:read',
+  'GET /repos/{owner}/{repo}/contents/{path}': 'contents:read',
+  'GET /repos/{owner}/{repo}/tarball/{ref}': 'contents:read',
+  'POST /repos/{owner}/{repo}/git/commits': 'contents:write',
+  'POST /repos/{owner}/{repo}/git/trees': 'contents:write',
+  'POST /repos/{owner}/{repo}/git/refs': 'contents:write',
+  'PATCH /repos/{owner}/{repo}/git/refs/{ref}': 'contents:write',
+  'GET /repos/{owner}/{repo}/deployments': 'deployments:read',
+  'POST /repos/{owner}/{repo}/deployments': 'deployments:write',
+  'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': 'deployments:read',
+  'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': 'deployments:write',
+  'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': 'pull_requests:read',
+  'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': 'pull_requests:write',
+  'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': 'pull_requests:write',
+  'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': 'pull_requests:write',
+  'GET /repos/{owner}/{repo}/pulls': 'pull_requests:read',
+  'POST /repos/{owner}/{repo}/pulls': 'pull_requests:write',
+  'GET /repos/{owner}/{repo}/pulls/{pull_number}': 'pull_requests:read',
+  'PATCH /repos/{owner}/{repo}/pulls/{pull_number}': 'pull_requests:write',
+};
+/** What GitHub asks of an app before it sends each event: issue_comment comes with "Issues" read. */
+const EVENT_NEEDS: Record<string, string> = { push: 'contents:read', pull_request: 'pull_requests:read', issue_comment: 'issues:read', check_run: 'checks:read', workflow_run: 'actions:read' };
+
+describe('the permissions the manifest asks for', () => {
+  it('are exactly what the requests and events need: no more, no less', () => {
+    const sources = ['../../src/github/octokit-port.ts', '../../src/app/bot-identity.ts'].map((f) => readFileSync(new URL(f, import.meta.url), 'utf8')).join('\n');
+    const routes = [...new Set([...sources.matchAll(/request\('([A-Z]+ [^']+)'/g)].map((m) => m[1]!))].sort();
+    expect(routes.filter((r) => !(r in NEEDS))).toEqual([]);
+    const needed = new Map<string, string>();
+    for (const need of [...routes.map((r) => NEEDS[r]), ...manifest.default_events.map((e) => EVENT_NEEDS[e])]) {
+      if (!need) continue;
+      const [permission, level] = need.split(':') as [string, string];
+      if (needed.get(permission) !== 'write') needed.set(permission, level);
+    }
+    expect(manifest.default_permissions).toEqual(Object.fromEntries([...needed].sort()));
   });
 });
 
