@@ -1,8 +1,11 @@
 // `npm run bench`: runs every benchmark and writes docs/benchmarks.md with the machine and command.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `npm run bench -- NAME...` runs only the named ones and replaces just their sections: a whole run
+// takes many minutes and keeps both cores busy.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machine } from './measure.js';
 import { benchValidate } from './validate.js';
+import { benchManyFindings } from './many-findings.js';
 import { benchPlan } from './plan.js';
 import { benchEdit } from './edit.js';
 import { benchApp } from './app.js';
@@ -12,13 +15,41 @@ import { benchRuntime } from './runtime.js';
 const workDir = fileURLToPath(new URL('../../bench/.work/', import.meta.url));
 mkdirSync(workDir, { recursive: true });
 
-const sections = [benchValidate(workDir), benchPlan(), await benchEdit(), await benchApp(workDir), await benchRuntime(workDir), await benchExecutor()];
-const report = `# Benchmarks
+const benchmarks: Record<string, () => string | Promise<string>> = {
+  validate: () => benchValidate(workDir),
+  'many-findings': () => benchManyFindings(),
+  plan: () => benchPlan(),
+  edit: () => benchEdit(),
+  app: () => benchApp(workDir),
+  runtime: () => benchRuntime(workDir),
+  executor: () => benchExecutor(),
+};
+const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
+const named = process.argv.slice(2);
+const unknown = named.filter((name) => !(name in benchmarks));
+if (unknown.length > 0) throw new Error(`no benchmark ${unknown.join(', ')}; there are: ${Object.keys(benchmarks).join(', ')}`);
+
+/** `report` with `section` in place of the section under the same heading, or at its end. */
+function withSection(report: string, section: string): string {
+  const heading = section.split('\n', 1)[0]!;
+  const start = report.indexOf(`\n${heading}\n`);
+  if (start < 0) return `${report.trimEnd()}\n\n${section}`;
+  const next = report.indexOf('\n## ', start + 1);
+  return report.slice(0, start + 1) + section + (next < 0 ? '' : report.slice(next));
+}
+
+const sections: string[] = [];
+// One after the other: each benchmark wants the machine to itself.
+for (const name of named.length > 0 ? named : Object.keys(benchmarks)) sections.push(await benchmarks[name]!());
+const report =
+  named.length > 0
+    ? sections.reduce(withSection, readFileSync(docPath, 'utf8'))
+    : `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.
 Machine: ${machine()}.
 
 ${sections.join('\n')}`;
 
-writeFileSync(fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url)), report);
-console.log(report);
+writeFileSync(docPath, report);
+console.log(named.length > 0 ? sections.join('\n') : report);

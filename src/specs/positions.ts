@@ -1,10 +1,10 @@
 // Turns a path into a document back into a line and column. Uses the `yaml` package's document
 // model, which keeps source ranges (js-yaml does not); it is about ten times slower than js-yaml,
 // so it runs only for files that have findings.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { DocPath } from './findings.js';
 import { SPELLING_VARIANTS } from './spelling.js';
-import { fastLocate } from './fast-locate.js';
+import { fastLocator } from './fast-locate.js';
 
 export interface Position {
   line: number;
@@ -15,10 +15,28 @@ export type Locator = (path: DocPath, at: 'key' | 'value') => Position;
 
 const keyText = (key: unknown): string => (isScalar(key) ? String(key.value) : String(key));
 
+/** A mapping's pairs by key: the first of each spelling, and the first variant of each canonical name. */
+interface PairIndex {
+  exact: Map<string, Pair>;
+  variant: Map<string, Pair>;
+}
+
+function indexPairs(map: YAMLMap): PairIndex {
+  const index: PairIndex = { exact: new Map(), variant: new Map() };
+  for (const pair of map.items) {
+    const key = keyText(pair.key);
+    if (!index.exact.has(key)) index.exact.set(key, pair);
+    const canonical = Object.hasOwn(SPELLING_VARIANTS, key) ? SPELLING_VARIANTS[key]! : undefined;
+    if (canonical !== undefined && !index.variant.has(canonical)) index.variant.set(canonical, pair);
+  }
+  return index;
+}
+
 /** A locator over one file's text: plain key paths by indentation, the rest by one parse, on demand. */
 export function createLocator(text: string): Locator {
+  const fast = fastLocator(text);
   let parsed: Locator | undefined;
-  return (path, at) => fastLocate(text, path, at) ?? (parsed ??= parsingLocator(text))(path, at);
+  return (path, at) => fast(path, at) ?? (parsed ??= parsingLocator(text))(path, at);
 }
 
 /** A locator that parses the text once (with the `yaml` package) and answers any number of paths. */
@@ -35,6 +53,14 @@ export function parsingLocator(text: string): Locator {
     return { line, column: col };
   };
   const start: Position = { line: 1, column: 1 };
+  // Each mapping is indexed once, on its first lookup: thousands of findings in one mapping would
+  // otherwise search its pairs once each.
+  const indexes = new WeakMap<YAMLMap, PairIndex>();
+  const pairsOf = (map: YAMLMap): PairIndex => {
+    let index = indexes.get(map);
+    if (!index) indexes.set(map, (index = indexPairs(map)));
+    return index;
+  };
 
   return (path, at) => {
     if (!doc) return start;
@@ -46,9 +72,8 @@ export function parsingLocator(text: string): Locator {
       let nextKey: Node | null = null;
       if (node && isMap(node)) {
         // The exact key first: a file may hold both spellings, and only the canonical one was kept.
-        const pair =
-          node.items.find((p) => keyText(p.key) === String(segment)) ??
-          node.items.find((p) => SPELLING_VARIANTS[keyText(p.key)] === segment);
+        const pairs = pairsOf(node);
+        const pair = pairs.exact.get(String(segment)) ?? pairs.variant.get(String(segment));
         if (pair) {
           next = pair.value as Node | null;
           nextKey = pair.key as Node | null;
