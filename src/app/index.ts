@@ -5,6 +5,7 @@
 import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { OctokitPort, webRootOf, type OctokitLike } from '../github/octokit-port.js';
 import { botIdentity } from './bot-identity.js';
+import { stopValidationThreads } from '../flows/validate-off-thread.js';
 import { createApiHandler, readApiTokens, type ApiToken } from '../system/api.js';
 import type { JobQueue, QueueSettings } from '../system/jobs/queue.js';
 import { SystemService } from '../system/service.js';
@@ -177,6 +178,8 @@ export function createEnvsyncApp(options: AppOptions = {}) {
         stopping = true;
         unsubscribe();
         const finished = await store.jobs.stop(graceMs);
+        // After the jobs: a job cut short by the grace must not wait for a thread that is gone.
+        await stopValidationThreads();
         if (!options.store) await store.close();
         return finished;
       },

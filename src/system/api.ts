@@ -1,13 +1,14 @@
 // The system API, REST under /api/v1: read and change specs, launch environments, trigger and read
 // runs, read sync events. A plain Node request handler, so that the app server can mount it and
 // `envsync system serve` can run it alone. Every answer is JSON; secrets are masked in every spec.
+// A spec's ETag is its version: a write sent with If-Match is refused (412) when the spec moved.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseSpecFile } from '../specs/parse.js';
 import { locateFindings } from '../specs/locate.js';
 import { isPlainObject } from '../specs/json.js';
-import { SystemError, type SystemService } from './service.js';
+import { etagOf, PreconditionFailed, SystemError, type Precondition, type SystemService } from './service.js';
 import type { ResourceKey, RunAction, StoredResource } from './store.js';
 
 export type Access = 'read' | 'write';
@@ -104,6 +105,27 @@ async function readBody(req: IncomingMessage): Promise<{ data: Record<string, un
   return { data: parsed.data, text: parsed.text };
 }
 
+/**
+ * The entity tags of an If-Match or If-None-Match header: `*`, or those listed. Weak ones are
+ * dropped: a precondition on a write compares strongly (RFC 9110), so they never match.
+ */
+function entityTags(req: IncomingMessage, name: 'if-match' | 'if-none-match'): readonly string[] | '*' | undefined {
+  const header = req.headers[name];
+  if (header === undefined) return undefined;
+  if (header.trim() === '*') return '*';
+  const tags = header.match(/(W\/)?"[^"]*"/g);
+  if (!tags) throw new HttpError(400, `${name} takes ETags as GET answers them, quotes included (${name}: "12"), or *`);
+  return tags.filter((tag) => !tag.startsWith('W/'));
+}
+
+/** A write's precondition from its request: which version the client read (If-Match), or that it creates (If-None-Match: *). */
+function preconditionOf(req: IncomingMessage, method: 'PUT' | 'DELETE'): Precondition {
+  const ifMatch = entityTags(req, 'if-match');
+  const ifNoneMatch = method === 'PUT' ? entityTags(req, 'if-none-match') : undefined;
+  if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw new HttpError(400, 'if-none-match on PUT takes only * (create, never replace); to replace a version you read, send If-Match with its ETag');
+  return { ...(ifMatch !== undefined ? { ifMatch } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}) };
+}
+
 /** A JSON answer (every answer of the API, and of the server's own endpoints). */
 export const send = (res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) => {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
@@ -124,7 +146,8 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
     return { kind, project, name, ...(version ? { version } : {}) };
   };
 
-  type Route = [method: string, pattern: RegExp, handler: (token: ApiToken, params: string[], req: IncomingMessage, url: URL) => Promise<[number, unknown?]>];
+  type Answer = [status: number, body?: unknown, headers?: Record<string, string>];
+  type Route = [method: string, pattern: RegExp, handler: (token: ApiToken, params: string[], req: IncomingMessage, url: URL) => Promise<Answer>];
   const routes: Route[] = [
     [
       'GET',
@@ -141,7 +164,8 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       /^\/api\/v1\/resources\/([^/]+)\/([^/]+)\/([^/]+)$/,
       async (token, [kind, project, name], _req, url) => {
         requireAccess(token, projectOf(kind!, project!, name!), 'read');
-        return [200, await shown(await service.get(keyFrom(kind!, project!, name!, url)))];
+        const resource = await service.get(keyFrom(kind!, project!, name!, url));
+        return [200, await shown(resource), { etag: etagOf(resource) }];
       },
     ],
     [
@@ -153,16 +177,16 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
         const metadata = (data.metadata ?? {}) as Record<string, unknown>;
         const claimed = kind === 'Project' ? metadata.name === name : metadata.project === project && metadata.name === name;
         if (data.kind !== kind || !claimed) throw new HttpError(400, `the body must be the ${kind} ${project}/${name} of the URL (kind, metadata.project, metadata.name)`);
-        const outcome = await service.put(data, { trigger: 'internal', actor: token.name }, text);
+        const outcome = await service.put(data, { trigger: 'internal', actor: token.name }, text, preconditionOf(req, 'PUT'));
         return [outcome === 'created' ? 201 : 200, { outcome }];
       },
     ],
     [
       'DELETE',
       /^\/api\/v1\/resources\/([^/]+)\/([^/]+)\/([^/]+)$/,
-      async (token, [kind, project, name], _req, url) => {
+      async (token, [kind, project, name], req, url) => {
         requireAccess(token, projectOf(kind!, project!, name!), 'write');
-        await service.delete(keyFrom(kind!, project!, name!, url), { trigger: 'internal', actor: token.name });
+        await service.delete(keyFrom(kind!, project!, name!, url), { trigger: 'internal', actor: token.name }, preconditionOf(req, 'DELETE'));
         return [204];
       },
     ],
@@ -245,10 +269,11 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       } catch {
         throw new HttpError(400, 'the URL is not valid percent-encoding');
       }
-      const [status, body] = await route[2](token, params, req, url);
-      send(res, status, body);
+      const [status, body, headers] = await route[2](token, params, req, url);
+      send(res, status, body, headers);
     } catch (e) {
       if (e instanceof HttpError) send(res, e.status, { error: e.message, ...e.extra });
+      else if (e instanceof PreconditionFailed) send(res, 412, { error: e.message, etag: e.current }, e.current === null ? {} : { etag: e.current });
       else if (e instanceof SystemError) {
         const findings = readable(e.findings);
         send(res, e.status, { error: e.message, ...(findings.length ? { findings } : {}), ...(findings.length < e.findings.length ? { hidden: e.findings.length - findings.length } : {}) });

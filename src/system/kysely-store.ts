@@ -18,6 +18,7 @@ import type {
   ConfigRepository,
   ConfigRepositoryPatch,
   DeliveryOutcome,
+  Expected,
   NewRun,
   NewTracking,
   PushRecord,
@@ -34,6 +35,7 @@ import type {
   SyncEvent,
   SystemChange,
 } from './store.js';
+import { StaleWrite } from './store.js';
 
 type Trx = Transaction<Database>;
 type EventRow = Omit<SyncEventsTable, 'id'>;
@@ -72,7 +74,7 @@ export class KyselyStore implements Store {
     if (typeof input.revision !== 'string' || input.revision === '') {
       throw new Error('applyRevision needs the revision (a commit SHA) the resources come from');
     }
-    return this.write(async (trx) => {
+    return this.write(async (trx, generation) => {
       const owns = input.owns;
       const current: Current[] = (await trx.selectFrom('resources').select(['kind', 'project', 'name', 'version', 'spec', 'revision', 'origin']).execute()).filter(
         (row) => !owns || owns(toKey(row)),
@@ -89,18 +91,18 @@ export class KyselyStore implements Store {
       for (const want of diff.updates) {
         await trx
           .updateTable('resources')
-          .set({ spec: want.spec, revision: input.revision, origin: 'git', updated_at: at })
+          .set({ spec: want.spec, revision: input.revision, origin: 'git', updated_at: at, generation })
           .where(matches(want))
           .execute();
       }
       for (const part of chunks(diff.creates)) {
         await trx
           .insertInto('resources')
-          .values(part.map((want) => ({ ...want, revision: input.revision, origin: 'git' as const, updated_at: at })))
+          .values(part.map((want) => ({ ...want, revision: input.revision, origin: 'git' as const, updated_at: at, generation })))
           .execute();
       }
       // Unchanged specs now come from this revision too (a merged bot PR turns a system change
-      // into a Git one), but that is no change of content: no event, no new updatedAt.
+      // into a Git one), but that is no change of content: no event, no new updatedAt or generation.
       // Only those the revision speaks for: another repository's specs keep their own revision.
       for (const part of chunks(diff.restamps)) {
         await trx
@@ -163,22 +165,23 @@ export class KyselyStore implements Store {
     return row?.value;
   }
 
-  async putResource(resource: ResourceInput, event: SystemChange): Promise<'created' | 'updated' | 'unchanged'> {
+  async putResource(resource: ResourceInput, event: SystemChange, expected?: Expected): Promise<'created' | 'updated' | 'unchanged'> {
     const key = toColumns(resource);
     const spec = toJson(resource.spec, `spec of ${describeKey(key)}`);
-    return this.write(async (trx) => {
-      const row = await trx.selectFrom('resources').select('spec').where(matches(key)).executeTakeFirst();
+    return this.write(async (trx, generation) => {
+      const row = await trx.selectFrom('resources').select(['spec', 'generation']).where(matches(key)).executeTakeFirst();
+      checkExpected(resource, row, expected);
       if (row?.spec === spec) return 'unchanged';
       const at = now();
       if (row === undefined) {
         await trx
           .insertInto('resources')
-          .values({ ...key, spec, revision: null, origin: 'system', updated_at: at })
+          .values({ ...key, spec, revision: null, origin: 'system', updated_at: at, generation })
           .execute();
       } else {
         await trx
           .updateTable('resources')
-          .set({ spec, revision: null, origin: 'system', updated_at: at })
+          .set({ spec, revision: null, origin: 'system', updated_at: at, generation })
           .where(matches(key))
           .execute();
       }
@@ -188,9 +191,10 @@ export class KyselyStore implements Store {
     });
   }
 
-  async deleteResource(key: ResourceKey, event: SystemChange): Promise<boolean> {
+  async deleteResource(key: ResourceKey, event: SystemChange, expected?: Expected): Promise<boolean> {
     const columns = toColumns(key);
     return this.write(async (trx) => {
+      if (expected) checkExpected(key, await trx.selectFrom('resources').select('generation').where(matches(columns)).executeTakeFirst(), expected);
       const result = await trx.deleteFrom('resources').where(matches(columns)).executeTakeFirst();
       if (result.numDeletedRows === 0n) return false;
       await insertEvents(trx, [{ ...columns, at: now(), ...event, operation: 'delete', revision: null }]);
@@ -275,18 +279,26 @@ export class KyselyStore implements Store {
    * write lock, which also holds off another process sharing the file. READ COMMITTED is spelled
    * out because under a stricter server default the waiting writer would fail instead of reading
    * the newer rows (SQLite ignores the setting and is serializable anyway).
+   * The update counts the write: `work` gets the count, the generation of whatever it changes.
    */
-  private write<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+  private write<T>(work: (trx: Trx, generation: number) => Promise<T>): Promise<T> {
     return this.db.transaction().setIsolationLevel('read committed').execute(async (trx) => {
       const locked = await trx
         .updateTable('meta')
-        .set((eb) => ({ value: eb.ref('value') }))
+        .set({ value: sql<string>`cast(cast(${sql.ref('value')} as integer) + 1 as text)` })
         .where('key', '=', WRITE_LOCK_KEY)
+        .returning('value')
         .executeTakeFirst();
-      if (locked.numUpdatedRows !== 1n) throw new Error('store is missing its write-lock row: was the schema altered by hand?');
-      return work(trx);
+      if (locked === undefined) throw new Error('store is missing its write-lock row: was the schema altered by hand?');
+      return work(trx, Number(locked.value));
     });
   }
+}
+
+/** The check of a conditional write, made on the row the write's transaction read. */
+function checkExpected(key: ResourceKey, row: { generation: number } | undefined, expected: Expected | undefined): void {
+  const current = row?.generation ?? null;
+  if (expected && expected.generation !== current) throw new StaleWrite(toKey(toColumns(key)), current);
 }
 
 function matches(key: KeyColumns) {

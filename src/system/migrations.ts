@@ -6,7 +6,10 @@ import type { ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } fr
 
 export type Backend = 'sqlite' | 'postgres';
 
-/** The row every resource write updates first: its row lock serializes writers on both backends. */
+/**
+ * The row every resource write updates first: its row lock serializes writers on both backends, and
+ * its value counts those writes (a resource's generation is the count at its last change).
+ */
 export const WRITE_LOCK_KEY = 'write_lock';
 export const APPLIED_REVISION_KEY = 'applied_revision';
 
@@ -224,12 +227,23 @@ function configRepositories(backend: Backend): Migration {
 }
 
 /**
+ * A version per resource, so that a client can say which one its change is based on (ETag, If-Match).
+ * The write count, not a per-row counter: a resource deleted and made again never takes back a
+ * generation an old client may still hold. Rows stored before this start at 0, below every later count.
+ */
+const resourceGeneration: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('resources').addColumn('generation', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  },
+};
+
+/**
  * Names sort in the order they must run; append, never edit a released migration. Kysely runs them
  * inside a transaction on PostgreSQL but not on SQLite: there each runs in one of its own, so that a
  * crash half-way (a table being rebuilt, rows being moved) leaves the old schema, not half of the new.
  */
 export function migrations(backend: Backend): Record<string, Migration> {
-  const all = { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend) };
+  const all = { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend), '0004_resource_generation': resourceGeneration };
   if (backend === 'postgres') return all;
   return Object.fromEntries(Object.entries(all).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => db.transaction().execute((trx) => m.up(trx)) }]));
 }

@@ -89,6 +89,7 @@ export function toResource(row: Selectable<ResourcesTable>): StoredResource {
     revision: row.revision,
     origin: row.origin,
     updatedAt: row.updated_at,
+    generation: row.generation,
   };
 }
 

@@ -13,6 +13,8 @@ export interface ResourcesTable {
   revision: string | null;
   origin: 'git' | 'system';
   updated_at: string;
+  /** The store's write count when the spec last changed (0: not changed since the column came): its ETag. */
+  generation: number;
 }
 
 export interface SyncEventsTable {

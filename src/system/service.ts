@@ -2,12 +2,12 @@
 // is validated with the rules of `envsync validate`, in the context of everything else the system
 // holds, and nothing invalid is stored.
 import { randomUUID } from 'node:crypto';
-import { validateRepository } from '../engine/validate.js';
-import { ALL_SENSITIVE, mapSecrets, unsealFrom } from '../engine/secrets.js';
+import { validateRepository, type SourceValidation } from '../engine/validate.js';
+import { ALL_SENSITIVE, MASK, mapSecrets, namedPath, unmaskFrom, unsealFrom, type UnresolvedMask } from '../engine/secrets.js';
 import { sensitiveKeysOf } from '../engine/declarations.js';
 import { SpecIndex } from '../engine/spec-index.js';
 import { planExport, type ExportOptions, type ExportPlan, type SystemSpec } from '../engine/export.js';
-import type { Finding } from '../specs/findings.js';
+import { atValue, type Finding } from '../specs/findings.js';
 import { equalJson } from '../specs/json.js';
 import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
 import { layoutPathOf as layoutPath } from '../specs/layout.js';
@@ -15,18 +15,79 @@ import { RESOURCE_NAME, VERSION } from '../specs/schema/common.js';
 import { loadDocuments, loadSpecs, type LoadResult, type ParsedDocument } from '../specs/load.js';
 import { locateFindings } from '../specs/locate.js';
 import type { SourceFile } from '../specs/source.js';
-import type { ApplyResult, ResourceKey, RunAction, RunRecord, Store, StoredResource, SystemChange } from './store.js';
+import { StaleWrite, type ApplyResult, type ResourceKey, type RunAction, type RunRecord, type Store, type StoredResource, type SystemChange } from './store.js';
 
 export type Drift = ResourceKey & { state: 'changed' | 'only-in-git' | 'only-in-system' };
 
 export class SystemError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409 | 422,
+    readonly status: 400 | 404 | 409 | 412 | 422,
     readonly findings: Finding[] = [],
   ) {
     super(message);
   }
+}
+
+/** The entity tag of a stored spec's version (HTTP's ETag): its generation, quoted. */
+export const etagOf = (resource: { generation: number }): string => `"${resource.generation}"`;
+
+/** What a client says its change is based on (HTTP's If-Match and If-None-Match). */
+export interface Precondition {
+  /** Entity tags of which the spec must be at one; `*`: at any, i.e. it must exist. */
+  ifMatch?: readonly string[] | '*';
+  /** Create only: the spec must not exist yet. */
+  ifNoneMatch?: '*';
+}
+
+/** A precondition that does not hold: nothing was changed. `current` is the spec's ETag now (null: it does not exist). */
+export class PreconditionFailed extends SystemError {
+  constructor(
+    message: string,
+    readonly key: ResourceKey,
+    readonly current: string | null,
+  ) {
+    super(message, 412);
+  }
+}
+
+const describeSpec = (key: ResourceKey) => `${key.kind} ${key.project}/${key.name}${key.version ? ` version ${key.version}` : ''}`;
+
+/** Throws PreconditionFailed, saying what to do, unless `held` (the spec as stored now) satisfies `precondition`. */
+function checkPrecondition(key: ResourceKey, held: StoredResource | undefined, precondition: Precondition): void {
+  const etag = held ? etagOf(held) : null;
+  const sent = precondition.ifMatch === '*' ? '*' : precondition.ifMatch?.join(', ');
+  if (precondition.ifNoneMatch === '*' && etag !== null) {
+    throw new PreconditionFailed(`${describeSpec(key)} exists already (ETag ${etag}) and If-None-Match: * only creates: nothing was stored. GET it, reapply your change to what it holds, and send that with If-Match: ${etag}`, key, etag);
+  }
+  if (sent === undefined) return;
+  if (etag === null) {
+    throw new PreconditionFailed(`${describeSpec(key)} no longer exists, so If-Match: ${sent} does not hold: nothing was stored. Send it without If-Match (or with If-None-Match: *) to create it again`, key, null);
+  }
+  if (precondition.ifMatch !== '*' && !precondition.ifMatch!.includes(etag)) {
+    throw new PreconditionFailed(`${describeSpec(key)} changed since you read it (you sent If-Match: ${sent}; it is now at ${etag}): nothing was changed. GET it again, reapply your change to what it holds now, and send that with If-Match: ${etag}`, key, etag);
+  }
+}
+
+/** How often a write is redone on the newer version when another writer (a replica) moved the spec under it. */
+const STALE_TRIES = 5;
+
+const MASK_WHY: Record<UnresolvedMask['reason'], string> = {
+  held: 'the system holds no secret at this place to keep: send the real value',
+  'not-secret': 'this place is not a secret in what you sent, so the secret the system holds is not copied into it: send the real value (or keep the place secret)',
+};
+
+/** The refusal of masks sent back that the system cannot stand in for, each located in the request. */
+function unresolvedMasks(data: Record<string, unknown>, unresolved: readonly UnresolvedMask[], text: string | undefined): SystemError {
+  const pending = unresolved.map((u) => ({
+    file: 'request',
+    severity: 'error' as const,
+    code: 'masked-value',
+    message: `${namedPath(data, u.path)}: "${MASK}" is the mask GET shows, not a value; ${MASK_WHY[u.reason]}`,
+    where: atValue(u.path),
+  }));
+  const paths = unresolved.map((u) => namedPath(data, u.path)).join(', ');
+  return new SystemError(`the spec sends "${MASK}" where the system cannot keep the secret it holds (${paths}): nothing was stored`, 422, locateFindings(pending, () => text));
 }
 
 /** Where a stored spec lives in the layout: a template version as `<name>@<version>.yaml` by default. */
@@ -147,7 +208,7 @@ export class SystemService {
         const spec = index.find('Environment', resource.project, resource.name)[0];
         keys = spec ? sensitiveKeysOf(spec, index) : new Set([ALL_SENSITIVE]);
       }
-      return { ...resource, spec: mapSecrets(resource.spec, () => '(sensitive)', keys) };
+      return { ...resource, spec: mapSecrets(resource.spec, () => MASK, keys) };
     });
   }
 
@@ -157,16 +218,19 @@ export class SystemService {
 
   async get(key: ResourceKey): Promise<StoredResource> {
     const found = await this.store.getResource(key);
-    if (!found) throw new SystemError(`no ${key.kind} ${key.project}/${key.name}${key.version ? ` version ${key.version}` : ''} in the system`, 404);
+    if (!found) throw new SystemError(`no ${describeSpec(key)} in the system`, 404);
     return found;
   }
 
-  /** Stores a spec changed outside Git; `text` (YAML or JSON) is where findings are located. */
-  put(data: Record<string, unknown>, change: SystemChange, text?: string): Promise<'created' | 'updated' | 'unchanged'> {
-    return this.serialized(() => this.putNow(data, change, text));
+  /**
+   * Stores a spec changed outside Git; `text` (YAML or JSON) is where findings are located. A mask
+   * sent back (what a read shows for a secret) keeps the secret the system holds at that place.
+   */
+  put(data: Record<string, unknown>, change: SystemChange, text?: string, precondition: Precondition = {}): Promise<'created' | 'updated' | 'unchanged'> {
+    return this.serialized(() => this.putNow(data, change, text, precondition));
   }
 
-  private async putNow(data: Record<string, unknown>, change: SystemChange, text?: string): Promise<'created' | 'updated' | 'unchanged'> {
+  private async putNow(data: Record<string, unknown>, change: SystemChange, text?: string, precondition: Precondition = {}): Promise<'created' | 'updated' | 'unchanged'> {
     const key = keyOfDocument(data);
     // The identity becomes a file path on export: an unknown kind or a name that is not a name is
     // refused before anything else (`..` in a name or version would climb out of the checkout).
@@ -193,26 +257,72 @@ export class SystemService {
       };
       throw new SystemError('the spec is not valid: nothing was stored', 422, [finding]);
     }
-    const { findings } = await this.validateChange(key, { data, ...(text !== undefined ? { text } : {}) });
+    return this.redoneWhenStale(key, () => this.putOnce(key, data, change, text, precondition));
+  }
+
+  /**
+   * One attempt at a put, checked against the version it reads and stored only if that version is
+   * still the one held when the write commits (the store checks it inside the write's transaction).
+   */
+  private async putOnce(key: ResourceKey, data: Record<string, unknown>, change: SystemChange, text: string | undefined, precondition: Precondition): Promise<'created' | 'updated' | 'unchanged'> {
+    const held = await this.store.getResource(key);
+    checkPrecondition(key, held, precondition);
+    const candidate = await this.unmasked(key, data, held, text);
+    const { findings } = await this.validateChange(key, { data: candidate, ...(text !== undefined ? { text } : {}) });
     if (findings.length > 0) throw new SystemError('the spec is not valid: nothing was stored', 422, findings);
     // Stored in canonical spelling, as Git-to-system stores specs, so that the two compare equal.
-    const normalized = loadDocuments([{ path: layoutPathOf(key), data: structuredClone(data) }]).specs[0]?.data ?? data;
+    const normalized = loadDocuments([{ path: layoutPathOf(key), data: structuredClone(candidate) }]).specs[0]?.data ?? candidate;
     const { status: _status, ...document } = normalized;
-    const outcome = await this.store.putResource({ ...key, spec: document }, change);
+    const outcome = await this.store.putResource({ ...key, spec: document }, change, { generation: held?.generation ?? null });
     if (outcome !== 'unchanged') this.changed({ key, outcome, actor: change.actor });
     return outcome;
   }
 
-  /** Deletes a spec, unless other specs still need it. */
-  delete(key: ResourceKey, change: SystemChange): Promise<void> {
-    return this.serialized(() => this.deleteNow(key, change));
+  /**
+   * Another writer (a replica, the CLI) moved the spec between this write's read and its commit: the
+   * write is done again on the newer version, whose own precondition check then answers a client
+   * that named the version it read. One that named none gets what it got before ETags: its write.
+   */
+  private async redoneWhenStale<T>(key: ResourceKey, attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!(e instanceof StaleWrite)) throw e;
+        if (tries === STALE_TRIES) throw new SystemError(`${describeSpec(key)} changed ${STALE_TRIES} times while this change was checked: nothing was changed; send it again`, 409);
+      }
+    }
   }
 
-  private async deleteNow(key: ResourceKey, change: SystemChange): Promise<void> {
-    await this.get(key);
+  /** `data` with each mask sent back replaced by the secret held at that place; refused where there is none to keep. */
+  private async unmasked(key: ResourceKey, data: Record<string, unknown>, held: StoredResource | undefined, text: string | undefined): Promise<Record<string, unknown>> {
+    // Most writes send no mask: they pay neither for the walk nor for reading the templates.
+    if (!JSON.stringify(data).includes(JSON.stringify(MASK))) return data;
+    const { document, unresolved } = unmaskFrom(data, held?.spec, await this.sensitiveKeysOf(key, data));
+    if (unresolved.length > 0) throw unresolvedMasks(data, unresolved, text);
+    return document as Record<string, unknown>;
+  }
+
+  /** Which entries of a spec about to be stored are secrets by its template's rules (an environment's only), as masked() decides. */
+  private async sensitiveKeysOf(key: ResourceKey, data: Record<string, unknown>): Promise<ReadonlySet<string>> {
+    if (key.kind !== 'Environment') return new Set();
+    const others = (await this.store.listResources()).filter((r) => !sameKey(r, key));
+    const index = new SpecIndex(loadDocuments([...documentsOf(others), { path: layoutPathOf(key), data: structuredClone(data) }]).specs);
+    const spec = index.find('Environment', key.project, key.name)[0];
+    return spec ? sensitiveKeysOf(spec, index) : new Set([ALL_SENSITIVE]);
+  }
+
+  /** Deletes a spec, unless other specs still need it. */
+  delete(key: ResourceKey, change: SystemChange, precondition: Pick<Precondition, 'ifMatch'> = {}): Promise<void> {
+    return this.serialized(() => this.redoneWhenStale(key, () => this.deleteOnce(key, change, precondition)));
+  }
+
+  private async deleteOnce(key: ResourceKey, change: SystemChange, precondition: Pick<Precondition, 'ifMatch'>): Promise<void> {
+    const held = await this.get(key);
+    checkPrecondition(key, held, precondition);
     const { findings } = await this.validateChange(key);
     if (findings.length > 0) throw new SystemError(`other specs still use ${key.kind} ${key.name}: change them first`, 409, findings);
-    if (await this.store.deleteResource(key, change)) this.changed({ key, outcome: 'deleted', actor: change.actor });
+    if (await this.store.deleteResource(key, change, { generation: held.generation })) this.changed({ key, outcome: 'deleted', actor: change.actor });
   }
 
   /** A new environment from a template, with values for the template's variables. */
@@ -252,9 +362,14 @@ export class SystemService {
   /** A revision loaded and validated, refused with its findings when it has errors. */
   checkRevision(files: readonly SourceFile[], revision: string, root = ''): CheckedRevision {
     const loaded = loadSpecs(files, { root });
-    const errors = locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
+    return this.checkedRevision({ findings: locateFindings(validateRepository(loaded), loaded.textOf), loaded }, revision);
+  }
+
+  /** The same check over a validation made elsewhere (off the event loop: see validate-off-thread.ts). */
+  checkedRevision(validation: SourceValidation, revision: string): CheckedRevision {
+    const errors = validation.findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) throw new SystemError(`revision ${revision} does not validate: nothing was applied`, 422, errors);
-    return { revision, loaded, [CHECKED]: true };
+    return { revision, loaded: validation.loaded, [CHECKED]: true };
   }
 
   /**

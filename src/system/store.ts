@@ -27,7 +27,27 @@ export type StoredResource = ResourceKey & {
   origin: 'git' | 'system';
   /** When the spec last changed (ISO-8601). */
   updatedAt: string;
+  /**
+   * The version of the spec: it changes whenever the spec does (a merge that only restamps the
+   * revision leaves it) and is never reused, not even by a spec deleted and made again.
+   */
+  generation: number;
 };
+
+/** What a conditional write expects to find: the resource at this generation, or none (null). */
+export interface Expected {
+  generation: number | null;
+}
+
+/** A conditional write found the resource at another generation (null: absent); nothing was written. */
+export class StaleWrite extends Error {
+  constructor(
+    readonly key: ResourceKey,
+    readonly current: number | null,
+  ) {
+    super(`${key.kind} ${key.project}/${key.name} is ${current === null ? 'absent' : `at generation ${current}`}, not as the write expected`);
+  }
+}
 
 export type SyncTrigger = 'webhook' | 'internal' | 'manual';
 export type SyncOperation = 'create' | 'update' | 'delete';
@@ -196,8 +216,10 @@ export interface Store {
   applyRevision(input: ApplyRevisionInput): Promise<ApplyResult>;
   /** The revision a followed repository applied last; without one, the last revision applied from anywhere. */
   getAppliedRevision(repo?: string): Promise<string | undefined>;
-  putResource(resource: ResourceInput, event: SystemChange): Promise<'created' | 'updated' | 'unchanged'>;
-  deleteResource(key: ResourceKey, event: SystemChange): Promise<boolean>;
+  /** With `expected`, checked inside the write's transaction: throws StaleWrite when it does not hold. */
+  putResource(resource: ResourceInput, event: SystemChange, expected?: Expected): Promise<'created' | 'updated' | 'unchanged'>;
+  /** With `expected`, checked inside the write's transaction: throws StaleWrite when it does not hold. */
+  deleteResource(key: ResourceKey, event: SystemChange, expected?: Expected): Promise<boolean>;
   /** In id order; `since` is an event id and only later events are returned. */
   listSyncEvents(filter?: { project?: string; since?: number; limit?: number }): Promise<SyncEvent[]>;
 

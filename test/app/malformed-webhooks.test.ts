@@ -63,7 +63,7 @@ it('never throws on, nor makes a job of, any handled example of GitHub with one 
     const perAction = [...new Map(payloads.map((p) => [p.action, p])).values()];
     for (const example of perAction) {
       // An installation, a pull request for a re-run, and a command: the examples then reach the jobs.
-      const base = structuredClone({ ...example, installation: { id: 1 } });
+      const base: Payload = structuredClone({ ...example, installation: { id: 1 } });
       if (name === 'check_run') base.check_run = { ...base.check_run, pull_requests: [{ number: 7 }] };
       if (name === 'issue_comment') base.comment = { ...base.comment, body: '/approve' };
       if (name === 'workflow_run') base.workflow_run = { ...base.workflow_run, display_title: 'envsync deploy payments/dev (run abc-payments-dev-deploy)' };
@@ -107,7 +107,7 @@ afterEach(async () => {
 it('answers a signed event without a repository, or with a wrong field, with success and records no delivery', async () => {
   const probot = testProbot();
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
-  const opened = { ...pullRequestOpened('a'.repeat(40), 'b'.repeat(40)), installation: { id: 1 } };
+  const opened: Payload = { ...pullRequestOpened('a'.repeat(40), 'b'.repeat(40)), installation: { id: 1 } };
   const { repository: _, ...withoutRepository } = opened;
   for (const [id, payload] of [
     ['no-repository', withoutRepository],

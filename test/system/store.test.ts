@@ -85,7 +85,7 @@ describe.each<[string, TestBackend]>([
 
     const second = await connect();
     const migrations = await backend.query(url, 'select name from kysely_migration');
-    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories']);
+    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories', '0004_resource_generation']);
     expect(await second.getAppliedRevision()).toBe('r1');
     expect(await second.getResource(env('dev'))).toMatchObject({ spec: { template: 'web' }, revision: 'r1', origin: 'git' });
     expect(await second.getRun('run-1')).toMatchObject({ status: 'queued', activities: [{ id: 'a' }] });

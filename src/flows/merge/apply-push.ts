@@ -16,6 +16,7 @@ import type { ApplyResult, ConfigRepository, PushRecord, Store } from '../../sys
 import { overlapMessage, rootMessage, scopeOf } from '../config-repository.js';
 import type { StartedRun } from '../runs/advance-runs.js';
 import { startMergeRuns } from './start-runs.js';
+import { validateOffThread } from '../validate-off-thread.js';
 
 export interface PushEvent {
   ref: string;
@@ -126,7 +127,7 @@ async function applySyncRevision(
   // before the revision is applied, against the system as it was: see startMergeRuns.
   let checked: CheckedRevision;
   try {
-    checked = service.checkRevision(contents.files, after, config.root);
+    checked = service.checkedRevision(await validateOffThread(contents.files, { root: config.root }), after);
   } catch (e) {
     // Not a failure of the app (a repeated job would fail the same way): the push is not applied,
     // and the record says where the revision is wrong.

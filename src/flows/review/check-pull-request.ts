@@ -4,7 +4,6 @@
 import { CONFIG_PATH, parseRepositoryConfig } from '../../config/config.js';
 import { DELETION_GATE, deletionsBetween, describeDeletions, type MassDeletion } from '../../engine/deletion.js';
 import { desiredState } from '../../engine/desired.js';
-import { validateSources } from '../../engine/validate.js';
 import { planChange } from '../../engine/plan/plan.js';
 import type { Plan } from '../../engine/plan/types.js';
 import { approvalSubject, decisionsByGate, gatesOf } from '../../engine/approvals.js';
@@ -16,6 +15,7 @@ import { summarize } from '../../render/findings.js';
 import { PLAN_MARKER, renderPlan } from '../../render/plan-markdown.js';
 import { compareFindings } from '../../specs/findings.js';
 import { configFindings, scopeOf } from '../config-repository.js';
+import { validateOffThread } from '../validate-off-thread.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
 import type { SystemService } from '../../system/service.js';
 import type { Store } from '../../system/store.js';
@@ -59,7 +59,7 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   const layout = headConfig.config;
   // A head that moves the root is read again, from the same bytes, under its own root.
   if (layoutRoot(layout.root) !== layoutRoot(baseRoot)) contents = await readRevision(tarball, { root: layout.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
-  const { findings: specFindings, loaded: head } = validateSources(contents.files, { root: layout.root });
+  const { findings: specFindings, loaded: head } = await validateOffThread(contents.files, { root: layout.root });
   const scope = await scopeOf(store, repoName, layout);
   const findings = [
     ...(contents.config !== undefined ? headConfig.findings : []),
