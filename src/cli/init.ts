@@ -2,14 +2,25 @@
 // and a starter .github/envsync.yml. Existing files are kept unless --force says otherwise.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CONFIG_PATH, DEFAULT_RUNNER_WORKFLOW } from '../config/config.js';
 import { runnerWorkflow, STARTER_CONFIG } from '../runner/workflow.js';
-import { UsageError, type CommandIO } from './io.js';
+import { parseCommandArgs, UsageError, type CommandIO, type CommandSpec } from './io.js';
 import { packageVersion } from './version.js';
 
+export const INIT_COMMAND = {
+  name: 'init',
+  args: '[DIR]',
+  summary: 'add the runner workflow and a starter .github/envsync.yml',
+  about: `Make the config repository checked out in DIR (default: the current folder) ready for the app:
+write the runner workflow the app dispatches after a merge (.github/workflows/${DEFAULT_RUNNER_WORKFLOW})
+and a starter ${CONFIG_PATH}. Files that exist are kept unless --force.`,
+  options: {
+    force: { type: 'boolean', default: false, help: 'replace files that exist' },
+  },
+} as const satisfies CommandSpec;
+
 export function runInit(argv: readonly string[], io: CommandIO): number {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseCommandArgs(INIT_COMMAND, argv);
   if (positionals.length > 1) throw new UsageError(`init takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
   const dir = resolve(io.cwd, positionals[0] ?? '.');
   if (!existsSync(dir)) throw new UsageError(`${dir} does not exist`);

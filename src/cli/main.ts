@@ -1,57 +1,28 @@
-// The `envsync` command: parses arguments and hands each subcommand what it needs.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// The `envsync` command: finds the subcommand in one table, answers --help from that command's own
+// spec (so that the usage lists what is parsed), and turns errors into messages and exit codes.
 import { runValidate } from './validate.js';
 import { runPlan } from './plan.js';
-import { runExport, runReconcile, runSystem } from './system.js';
-import { runServe } from './serve.js';
-import { runRun } from './run.js';
-import { runInit } from './init.js';
-import { runJobs } from './jobs.js';
+import { EXPORT_COMMAND, RECONCILE_COMMAND, runExport, runReconcile, runSystem, SYSTEM_GROUP } from './system.js';
+import { runServe, SERVE_COMMAND } from './serve.js';
+import { runRun, RUN_COMMAND } from './run.js';
+import { INIT_COMMAND, runInit } from './init.js';
+import { JOBS_GROUP, runJobs } from './jobs.js';
 import { packageVersion } from './version.js';
-import { UsageError, type CommandIO } from './io.js';
+import {
+  groupHelp,
+  parseCommandArgs,
+  suggestion,
+  SetupError,
+  usage,
+  UsageError,
+  wantsHelp,
+  type CommandGroup,
+  type CommandIO,
+  type CommandSpec,
+  type OptionSpecs,
+} from './io.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 import { GitError } from '../specs/read-git.js';
-
-const HELP = `envsync: GitOps for environment managers
-
-Usage:
-  envsync validate [DIR] [--format text|json|github] [--root PATH] [--max-file-size BYTES] [--verbose]
-      Check every spec under DIR/<root>/projects/ (root from --root, else .github/envsync.yml,
-      else DIR itself), and .github/envsync.yml itself. Exit 0 when there is no error, 1 when there are
-      errors, 2 on a usage or internal failure.
-  envsync plan [DIR] [--base REF | --store URL] [--head REF] [--format markdown|json] [--root PATH]
-      What merging head into base changes and which environments it runs, with each run's activity
-      graph. HEAD defaults to the working tree, BASE to the commit HEAD; with --store, the base is
-      the system's live state. Exit 1 when the plan has errors or the head does not validate.
-  envsync reconcile [DIR] [--mode git-wins|system-wins] [--ref REF] [--store URL]
-      Compare the system with Git and list the drift; git-wins applies Git to the system,
-      system-wins writes the system into the checkout (the app opens a bot pull request instead).
-  envsync system ...        Read and change the system (the store): list, get, put, delete, launch,
-                            run, events, apply, token, serve. See envsync system --help.
-  envsync export [DIR] [--secrets seal|keep] [--include KINDS] [--exclude KINDS] [--store URL]
-      Write the system's specs into a checkout: files edited in place (comments and formatting
-      kept), new specs at their layout path, deleted ones removed; secrets never in clear.
-  envsync export --github OWNER/REPO [--branch BRANCH] [--store URL]
-      The same change on GitHub (GITHUB_TOKEN): a bot pull request, or direct commits, as the
-      repository's .github/envsync.yml says.
-  envsync run PROJECT/ENVIRONMENT [DIR] [--action deploy|destroy] [--dry-run] [--ref REF]
-              [--approved GATE,...] [--runtime docker|process] [--concurrency N] [--results FILE]
-      Run an environment's activity graph, as a runner does: logs grouped per activity, secrets
-      masked, results (statuses, timings, outputs) written to envsync-results.json.
-  envsync init [DIR] [--force]
-      Make a config repository ready for the app: the runner workflow the app dispatches after a
-      merge (.github/workflows/envsync-run.yml) and a starter .github/envsync.yml. Existing files
-      are kept unless --force.
-  envsync serve
-      The GitHub App server (Probot): APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, WEBHOOK_PROXY_URL,
-      GHE_HOST and PORT as Probot reads them; DATABASE_URL for PostgreSQL (else ./data); the
-      system API under /api/v1 with ENVSYNC_API_TOKENS_FILE; ENVSYNC_DRIFT_MINUTES for drift checks;
-      /healthz, /readyz and /metrics for operators. See docs/guide.md for every setting.
-  envsync jobs list [--state pending|running|failed] | envsync jobs retry ID... | --failed
-      The app's durable job queue: what is waiting, running or failed for good, and a retry.
-  envsync --version
-  envsync --help
-`;
 
 // A reader that stops early (`envsync system list | head`) closes our stdout: that ends the command
 // quietly, as it does for other command-line tools, rather than with a stack trace.
@@ -74,8 +45,9 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
       io.stderr(`envsync: ${(e as Error).message}\nRun \`envsync --help\` for usage.\n`);
       return 2;
     }
-    // A ref that names no commit, or git missing: the message says which and what to do.
-    if (e instanceof GitError) {
+    // A ref that names no commit, git missing, a store or proxy out of reach: the message says which
+    // and what to do; a stack would only hide it.
+    if (e instanceof GitError || e instanceof SetupError) {
       io.stderr(`envsync: ${e.message}\n`);
       return 2;
     }
@@ -86,21 +58,48 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
 
 /** Options every command that reads a config repository takes. */
 const REPOSITORY_OPTIONS = {
-  root: { type: 'string' },
-  'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES) },
-  help: { type: 'boolean', default: false },
-} as const satisfies ParseArgsConfig['options'];
+  root: { type: 'string', value: 'PATH', help: 'where projects/ lives in DIR', defaultText: 'root in .github/envsync.yml, else DIR' },
+  'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES), value: 'BYTES', help: 'larger files are a finding, not read' },
+} as const satisfies OptionSpecs;
 
-/** Parses a command's arguments: its own options, the repository options, and at most one folder. */
-function parseCommand<T extends NonNullable<ParseArgsConfig['options']>>(command: string, args: readonly string[], options: T) {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { ...REPOSITORY_OPTIONS, ...options } });
-  if (positionals.length > 1) throw new UsageError(`${command} takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
+const VALIDATE_COMMAND = {
+  name: 'validate',
+  args: '[DIR]',
+  summary: 'check every spec of a config repository',
+  about: `Check every spec of the config repository checked out in DIR (default: the current folder), and its
+.github/envsync.yml: one finding per problem, with file, line and column, a stable code and what to do.
+Exit 0 when there is no error (warnings allowed), 1 when there are errors, 2 on a usage or internal
+failure.`,
+  options: {
+    format: { type: 'string', default: 'text', value: 'text|json|github', help: 'how to print the findings (github: workflow commands, annotations in Actions)' },
+    ...REPOSITORY_OPTIONS,
+    verbose: { type: 'boolean', default: false, help: 'list, on stderr, the files under projects/ that are not specs' },
+  },
+} as const satisfies CommandSpec;
+
+const PLAN_COMMAND = {
+  name: 'plan',
+  args: '[DIR]',
+  summary: 'what merging a change would do, and which environments it runs',
+  about: `What merging head into base changes in the config repository checked out in DIR (default: the current
+folder): which specs change, field by field, which environments run and why, the approvals they need
+and each run's activity graph. The head is the working tree unless --head; the base is the commit HEAD
+unless --base, or the system's live state with --store. Exit 1 when the plan has errors or the head
+does not validate (the plan is still printed).`,
+  options: {
+    base: { type: 'string', value: 'REF', help: 'the revision merged into', defaultText: 'HEAD' },
+    head: { type: 'string', value: 'REF', help: 'the revision merged', defaultText: 'the working tree' },
+    store: { type: 'string', value: 'URL', help: "plan against the system's live state in this store, instead of a base revision" },
+    format: { type: 'string', default: 'markdown', value: 'markdown|json', help: 'how to print the plan' },
+    ...REPOSITORY_OPTIONS,
+  },
+} as const satisfies CommandSpec;
+
+/** Parses a command that works on one config repository: its options, and at most one folder. */
+function parseFolderCommand<O extends OptionSpecs>(spec: CommandSpec<O>, args: readonly string[]) {
+  const { values, positionals } = parseCommandArgs(spec, args);
+  if (positionals.length > 1) throw new UsageError(`${spec.name} takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
   return { values, folder: positionals[0] ?? '.' };
-}
-
-function help(io: CommandIO): number {
-  io.stdout(HELP);
-  return 0;
 }
 
 function maxFileSizeOf(text: string): number {
@@ -109,51 +108,84 @@ function maxFileSizeOf(text: string): number {
   return bytes;
 }
 
+function validate(args: readonly string[], io: CommandIO): number {
+  const { values, folder } = parseFolderCommand(VALIDATE_COMMAND, args);
+  return runValidate({ dir: folder, format: values.format, root: values.root, maxFileSize: maxFileSizeOf(values['max-file-size']), verbose: values.verbose }, io);
+}
+
+function plan(args: readonly string[], io: CommandIO): Promise<number> {
+  const { values, folder } = parseFolderCommand(PLAN_COMMAND, args);
+  return runPlan(
+    {
+      dir: folder,
+      ...(values.base !== undefined ? { base: values.base } : {}),
+      ...(values.head !== undefined ? { head: values.head } : {}),
+      ...(values.store !== undefined ? { store: values.store } : {}),
+      format: values.format,
+      root: values.root,
+      maxFileSize: maxFileSizeOf(values['max-file-size']),
+    },
+    io,
+  );
+}
+
+type Run = (args: readonly string[], io: CommandIO) => Promise<number> | number;
+
+/** Every command, in the order the usage lists them: a command with its spec, or a group of them. */
+const COMMANDS: readonly ({ spec: CommandSpec; run: Run } | { group: CommandGroup; run: Run })[] = [
+  { spec: VALIDATE_COMMAND, run: validate },
+  { spec: PLAN_COMMAND, run: plan },
+  { spec: RECONCILE_COMMAND, run: runReconcile },
+  { spec: EXPORT_COMMAND, run: runExport },
+  { spec: RUN_COMMAND, run: runRun },
+  { spec: INIT_COMMAND, run: runInit },
+  { spec: SERVE_COMMAND, run: runServe },
+  { group: SYSTEM_GROUP, run: runSystem },
+  { group: JOBS_GROUP, run: runJobs },
+];
+
+const nameOf = (c: (typeof COMMANDS)[number]) => ('spec' in c ? c.spec.name : c.group.name);
+
+/** Every command as typed, groups and the commands in them included: `validate`, `system`, `system list`. */
+export function commandNames(): string[] {
+  return COMMANDS.flatMap((c) => ('spec' in c ? [c.spec.name] : [c.group.name, ...c.group.commands.map((s) => s.name)]));
+}
+
+/** What `envsync --help` prints: every command, one line each, and what the exit codes mean. */
+function globalUsage(): string {
+  const rows = COMMANDS.map((c): [string, string] => ('spec' in c ? [[c.spec.name, c.spec.args].filter(Boolean).join(' '), c.spec.summary] : [`${c.group.name} COMMAND`, c.group.summary]));
+  rows.push(['--version', 'print the version'], ['--help', 'print this usage']);
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return `envsync: GitOps for environment managers
+
+Usage: envsync COMMAND [ARGS] [options]
+
+${rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}\n`).join('')}
+Run \`envsync COMMAND --help\` for a command's arguments and options (defaults included).
+Exit codes: 0 when done, 1 when the command ran and found errors (findings, a failed run), 2 when it
+could not run: a usage error, something it needs out of reach, or an internal failure.
+`;
+}
+
 async function dispatch(argv: readonly string[], io: CommandIO): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    io.stdout(HELP);
-    return command === undefined ? 2 : 0;
+  const [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) return dispatch([...rest, '--help'], io);
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(globalUsage());
+    return name === undefined ? 2 : 0;
   }
-  if (command === '--version' || command === '-v') {
+  if (name === '--version' || name === '-v') {
     io.stdout(`${packageVersion()}\n`);
     return 0;
   }
-  if (command === 'validate') {
-    const { values, folder } = parseCommand('validate', rest, {
-      format: { type: 'string', default: 'text' },
-      verbose: { type: 'boolean', default: false },
-    });
-    if (values.help) return help(io);
-    return runValidate({ dir: folder, format: values.format, root: values.root, maxFileSize: maxFileSizeOf(values['max-file-size']), verbose: values.verbose }, io);
+  const command = COMMANDS.find((c) => nameOf(c) === name);
+  if (!command) throw new UsageError(`unknown command "${name}"${suggestion(name, COMMANDS.map(nameOf))}`);
+  // Help is answered before anything is parsed, opened or started.
+  const help = 'group' in command ? groupHelp(command.group, rest) : wantsHelp(rest) ? usage(command.spec) : undefined;
+  if (help !== undefined) {
+    io.stdout(help);
+    // `envsync system` alone is a command left unfinished, not a request for help.
+    return rest.length === 0 ? 2 : 0;
   }
-  if (command === 'plan') {
-    const { values, folder } = parseCommand('plan', rest, {
-      base: { type: 'string' },
-      head: { type: 'string' },
-      store: { type: 'string' },
-      format: { type: 'string', default: 'markdown' },
-    });
-    if (values.help) return help(io);
-    return runPlan(
-      {
-        dir: folder,
-        ...(values.base !== undefined ? { base: values.base } : {}),
-        ...(values.head !== undefined ? { head: values.head } : {}),
-        ...(values.store !== undefined ? { store: values.store } : {}),
-        format: values.format,
-        root: values.root,
-        maxFileSize: maxFileSizeOf(values['max-file-size']),
-      },
-      io,
-    );
-  }
-  if (command === 'system') return runSystem(rest, io);
-  if (command === 'export') return runExport(rest, io);
-  if (command === 'reconcile') return runReconcile(rest, io);
-  if (command === 'serve') return runServe(rest, io);
-  if (command === 'run') return runRun(rest, io);
-  if (command === 'init') return runInit(rest, io);
-  if (command === 'jobs') return runJobs(rest, io);
-  throw new UsageError(`unknown command "${command}"`);
+  return command.run(rest, io);
 }

@@ -12,8 +12,8 @@ import { validateRepository } from '../engine/validate.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { UsageError, type CommandIO } from './io.js';
 import { readRepositoryConfig } from './repository-config.js';
-import { openStore } from '../system/store.js';
 import { SystemService } from '../system/service.js';
+import { openStoreAt } from './system.js';
 
 export interface PlanArgs {
   dir: string;
@@ -28,8 +28,8 @@ export interface PlanArgs {
 
 const FORMATS = ['markdown', 'json'];
 
-async function systemSnapshot(url: string) {
-  const store = await openStore({ url });
+async function systemSnapshot(url: string, io: CommandIO) {
+  const store = await openStoreAt(url, io);
   try {
     return await new SystemService(store).snapshot();
   } finally {
@@ -58,7 +58,7 @@ export async function runPlan(args: PlanArgs, io: CommandIO): Promise<number> {
   const head = side(args.head, 'working tree');
   const limits = { ...DEFAULT_PARSE_LIMITS, maxFileBytes: args.maxFileSize };
   const headLoaded = loadSpecs(head.files, { root, limits });
-  const base = args.store ? { revision: 'system', loaded: await systemSnapshot(args.store) } : (() => {
+  const base = args.store ? { revision: 'system', loaded: await systemSnapshot(args.store, io) } : (() => {
     const b = side(args.base, 'HEAD');
     return { revision: b.revision, loaded: loadSpecs(b.files, { root, limits }) };
   })();

@@ -2,14 +2,27 @@
 // settings come from the environment: APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET,
 // WEBHOOK_PROXY_URL (smee), GHE_HOST, PORT, HOST, LOG_LEVEL. Without an APP_ID it serves Probot's
 // setup page, which registers the app.
-import { createProbot, ProbotOctokit, run } from 'probot';
+import { createProbot, ProbotOctokit, run, type ApplicationFunction, type Probot } from 'probot';
 import { SmeeClient } from 'smee-client';
 import { checkNumberSettings, createEnvsyncApp, numberFrom } from '../app/index.js';
-import { startServer } from '../app/server.js';
-import { UsageError, type CommandIO } from './io.js';
+import { startServer, type RunningServer } from '../app/server.js';
+import { parseCommandArgs, redactUrl, SetupError, storeUnreachable, UsageError, withoutPasswords, type CommandIO, type CommandSpec } from './io.js';
 
 /** Seconds a stop waits for running jobs before it hands them back and exits (ENVSYNC_STOP_GRACE_SECONDS). */
 const DEFAULT_GRACE_SECONDS = 25;
+
+export const SERVE_COMMAND = {
+  name: 'serve',
+  summary: 'the GitHub App server (Probot), with the embedded store by default',
+  about: `Run the GitHub App server (Probot) until stopped (Ctrl-C or SIGTERM). It takes no arguments: its
+settings come from the environment, as Probot reads them: APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH),
+WEBHOOK_SECRET, WEBHOOK_PROXY_URL (a smee.io channel, for development), GHE_HOST, PORT (default 3000)
+and HOST. Without APP_ID it serves Probot's setup page, which registers the app.
+DATABASE_URL chooses PostgreSQL (default: the SQLite file ./data/envsync.sqlite);
+ENVSYNC_API_TOKENS_FILE turns on the system API under /api/v1; ENVSYNC_DRIFT_MINUTES runs the drift
+check on a schedule; /healthz, /readyz and /metrics are for operators. docs/guide.md lists every setting.`,
+  options: {},
+} as const satisfies CommandSpec;
 
 /**
  * What keeps the server from starting, said so that the user can fix it. Outside production,
@@ -29,9 +42,85 @@ const signalled = () =>
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
 
-export async function runServe(_argv: readonly string[], io: CommandIO): Promise<number> {
+/**
+ * What a logger can say of an error, or of the error event of an event source (which is no Error),
+ * without the password of a URL it quotes.
+ */
+function describe(e: unknown): string {
+  const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown };
+  // The event source quotes the error it got whole, its class included: `TypeError: fetch failed: …`.
+  if (typeof message === 'string' && message) return withoutPasswords(message.replace(/^[A-Za-z]*Error: /, ''));
+  return code === undefined ? withoutPasswords(String(e)) : `status ${String(code)}`;
+}
+
+/** Checked before anything starts: a proxy URL that is no URL is a mistake in the settings. */
+function proxyProblem(url: string | undefined): string | undefined {
+  if (!url || (URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) return undefined;
+  return 'WEBHOOK_PROXY_URL must be the http(s) URL of a smee.io channel (https://smee.io/new makes one), or unset';
+}
+
+/**
+ * Forwards the webhooks of a smee.io channel to the server. A channel that cannot be reached stops
+ * the start: a server that would never get a webhook is no server to leave running.
+ */
+async function startProxy(source: string, target: string, logError: (message: string) => void) {
+  const client = new SmeeClient({ source, target, logger: { info: () => undefined, error: (...a: unknown[]) => logError(a.map(describe).join(' ')) } });
+  try {
+    return await client.start();
+  } catch (e) {
+    // It would go on trying to connect, and keep the process alive.
+    await client.stop();
+    throw new SetupError(`could not reach the webhook proxy at ${redactUrl(source)}: ${describe(e)}\nIs the proxy up, and is that its channel's URL? Check WEBHOOK_PROXY_URL.`);
+  }
+}
+
+/** What keeps the server from starting, in the user's terms: the store out of reach, the port taken. */
+function startProblem(e: unknown, port: number): Error | undefined {
+  if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return new SetupError(`port ${port} is in use by another process: stop it, or set PORT to a free port`);
+  return process.env.DATABASE_URL ? storeUnreachable(e, process.env.DATABASE_URL, 'DATABASE_URL') : undefined;
+}
+
+/**
+ * Stops what runs, the server first (deliveries in flight are committed and answered while the store
+ * is open), then the jobs, all within the grace period; what is still running then goes back to the
+ * queue, for another replica or the restart. Says whether every job finished.
+ */
+async function stop(server: RunningServer | undefined, running: () => { stop: (graceMs: number) => Promise<boolean> } | undefined, graceMs: number): Promise<boolean> {
+  const deadline = Date.now() + graceMs;
+  if (server) await Promise.race([server.close(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+  return (await running()?.stop(Math.max(0, deadline - Date.now()))) ?? true;
+}
+
+/**
+ * Starts the server (which opens the store and starts the job workers) and the webhook proxy. When
+ * either fails, what did start is stopped, so that it cannot keep the process alive, and the error
+ * says what is wrong in the user's terms.
+ */
+async function start(probot: Probot, appFn: ApplicationFunction, running: () => { stop: (graceMs: number) => Promise<boolean> } | undefined) {
+  const webhookPath = process.env.WEBHOOK_PATH || '/api/github/webhooks';
+  const port = Number(process.env.PORT) || 3000;
+  let server: RunningServer | undefined;
+  try {
+    server = await startServer(probot, appFn, { port, ...(process.env.HOST ? { host: process.env.HOST } : {}), webhookPath });
+    const proxy = process.env.WEBHOOK_PROXY_URL ? await startProxy(process.env.WEBHOOK_PROXY_URL, `${server.url}${webhookPath}`, (m) => probot.log.error(m)) : undefined;
+    return { server, proxy };
+  } catch (e) {
+    await stop(server, running, 0);
+    exitSoon();
+    throw startProblem(e, port) ?? e;
+  }
+}
+
+/** Sockets or timers of a request that never answered must not keep the process alive. */
+const exitSoon = () => setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
+
+export async function runServe(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { positionals } = parseCommandArgs(SERVE_COMMAND, argv);
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got ${positionals.join(' ')}: its settings come from the environment (envsync serve --help)`);
   const problem = credentialProblem(process.env);
   if (problem) throw new UsageError(problem);
+  const badProxy = proxyProblem(process.env.WEBHOOK_PROXY_URL);
+  if (badProxy) throw new SetupError(badProxy);
   let graceMs: number;
   try {
     checkNumberSettings(process.env);
@@ -62,23 +151,13 @@ export async function runServe(_argv: readonly string[], io: CommandIO): Promise
     ...(throttleOff ? { overrides: { Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { ...(o.throttle as object), enabled: false } })) } } : {}),
   });
   await probot.ready();
-  const webhookPath = process.env.WEBHOOK_PATH || '/api/github/webhooks';
-  const server = await startServer(probot, appFn, { port: Number(process.env.PORT) || 3000, ...(process.env.HOST ? { host: process.env.HOST } : {}), webhookPath });
-  const proxy = process.env.WEBHOOK_PROXY_URL
-    ? await new SmeeClient({ source: process.env.WEBHOOK_PROXY_URL, target: `${server.url}${webhookPath}`, logger: { info: () => undefined, error: (...a: unknown[]) => probot.log.error(a.map(String).join(' ')) } }).start()
-    : undefined;
+  const { server, proxy } = await start(probot, appFn, running);
 
   const signal = await signalled();
   io.stderr(`envsync: ${signal}: stopping (at most ${graceMs / 1000} s for running jobs)\n`);
   proxy?.close();
-  // The server first (deliveries in flight are committed and answered while the store is open), then
-  // the jobs, all within the grace period; what is still running then goes back to the queue, for
-  // another replica or the restart.
-  const deadline = Date.now() + graceMs;
-  await Promise.race([server.close(), new Promise((r) => setTimeout(r, graceMs).unref())]);
-  const finished = (await running()?.stop(Math.max(0, deadline - Date.now()))) ?? true;
+  const finished = await stop(server, running, graceMs);
   io.stderr(finished ? 'envsync: stopped\n' : 'envsync: stopped; jobs still running were handed back to the queue\n');
-  // Sockets or timers of a request that never answered must not keep the process alive.
-  setTimeout(() => process.exit(process.exitCode ?? 0), 100).unref();
+  exitSoon();
   return 0;
 }

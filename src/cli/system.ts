@@ -7,16 +7,16 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { createApiHandler, hashToken, readApiTokens, type Access, type ApiToken } from '../system/api.js';
-import { SystemError, SystemService } from '../system/service.js';
+import { etagOf, PreconditionFailed, SystemError, SystemService } from '../system/service.js';
 import type { ExportPlan } from '../engine/export.js';
-import { openStore, type ResourceKey, type RunAction } from '../system/store.js';
+import { openStore, type ResourceKey, type RunAction, type Store } from '../system/store.js';
 import { loadSpecs } from '../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_LIMITS, parseSpecFile } from '../specs/parse.js';
 import { locateFindings } from '../specs/locate.js';
 import { readDirectory } from '../specs/read-directory.js';
 import { readGitRevision, resolveRevision } from '../specs/read-git.js';
 import { renderText, summarize } from '../render/findings.js';
-import { UsageError, type CommandIO } from './io.js';
+import { commandOf, parseCommandArgs, rejectUnknownOptions, storeUnreachable, UsageError, type CommandGroup, type CommandIO, type CommandSpec, type OptionSpecs } from './io.js';
 import { readRepositoryConfig } from './repository-config.js';
 import { CONFIG_PATH, ownedScope, parseRepositoryConfig, syncs, syncSettingsFor } from '../config/config.js';
 import { Octokit } from '@octokit/core';
@@ -25,11 +25,27 @@ import { syncSystemToGit, syncTarget } from '../flows/sync/system-sync.js';
 import { REPOSITORY_NAME } from '../system/config-repositories.js';
 import { deletionsBetween, describeDeletions } from '../engine/deletion.js';
 
-export const STORE_OPTION = { store: { type: 'string' } } as const;
+export const STORE_OPTION = {
+  store: { type: 'string', value: 'URL', help: "the system's store: sqlite:PATH or postgres://USER@HOST/DB", defaultText: '$DATABASE_URL, else sqlite:./data/envsync.sqlite' },
+} as const satisfies OptionSpecs;
 
 /** The store named by --store, else DATABASE_URL, else the embedded SQLite file under ./data. */
 export function storeUrl(flag: string | undefined, io: CommandIO): string {
   return flag || process.env.DATABASE_URL || `sqlite:${join(io.cwd, 'data', 'envsync.sqlite')}`;
+}
+
+/**
+ * Opens the store of storeUrl. One that cannot be reached (a PostgreSQL server down, a host or
+ * database misnamed) is the user's to fix: the error names the URL, without its password, and the
+ * setting it came from.
+ */
+export async function openStoreAt(flag: string | undefined, io: CommandIO): Promise<Store> {
+  const url = storeUrl(flag, io);
+  try {
+    return await openStore({ url });
+  } catch (e) {
+    throw storeUnreachable(e, url, flag ? '--store' : 'DATABASE_URL') ?? e;
+  }
 }
 
 /** `KIND/PROJECT/NAME[@VERSION]`, or `Project/NAME`. */
@@ -44,49 +60,102 @@ function parseKey(text: string | undefined): ResourceKey {
 
 const actor = () => process.env.ENVSYNC_ACTOR ?? process.env.USER ?? null;
 
-const SYSTEM_HELP = `envsync system: read and change the system (the store), as the API does
+/**
+ * `get` heads what it prints with the version it read, so that `put` of the edited file sends it as
+ * If-Match: a change someone made in between is then refused, not overwritten.
+ */
+const ETAG_LINE = '# envsync etag: ';
+const etagHeader = (etag: string) => `${ETAG_LINE}${etag} (keep this line: envsync system put refuses the file if the spec changed since)\n`;
 
-  envsync system list [--project P] [--kind K]          specs the system holds
-  envsync system get KIND/PROJECT/NAME[@VERSION]        one spec, secrets masked
-  envsync system put FILE                               store a spec changed outside Git (validated)
-  envsync system delete KIND/PROJECT/NAME[@VERSION]     delete a spec nothing else uses
-  envsync system launch PROJECT/NAME --template NAME@VERSION [--var KEY=VALUE ...]
-  envsync system run PROJECT/NAME [--action deploy|destroy]   queue a run
-  envsync system events [--project P]                   who changed what, through which path
-  envsync system apply [DIR] [--ref REF] [--allow-deletion]
-                                                        Git to system: apply a checkout (or a revision);
-                                                        one deleting all of a project's specs needs --allow-deletion
-  envsync system follow OWNER/NAME                      act on this config repository's events (the app ignores others)
-  envsync system unfollow OWNER/NAME                    stop acting on them (its specs stay)
-  envsync system repositories [--format json]           the followed repositories, their projects and applied revisions
-  envsync system token NAME --project P=read|write ...  make an API token and its configuration entry
-  envsync system serve [--port N] [--tokens FILE]       run the REST API alone (/api/v1)
+/** An etag as given on the command line, where its quotes are easily lost to the shell. */
+const quoted = (etag: string) => (/^".*"$/.test(etag) ? etag : `"${etag}"`);
 
-Every command takes --store URL (default: $DATABASE_URL, else sqlite:./data/envsync.sqlite).
-`;
+/** The version a file says it was read at: its `get` header line, among the comments that open it. */
+function etagInFile(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('#')) return undefined;
+    const match = /^# envsync etag: ("[^"]*")/.exec(line);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+/** What `put` and `delete` say when the spec is not at the version they read: what happened, and what to do. */
+function staleMessage(e: PreconditionFailed, sent: string, operation: 'put' | 'delete'): string {
+  const spec = `${e.key.kind}/${e.key.project}/${e.key.name}${e.key.version ? `@${e.key.version}` : ''}`;
+  const what = e.current === null ? `${spec} was deleted since it was read (at etag ${sent})` : `${spec} changed since it was read (at etag ${sent}; the system now holds ${e.current})`;
+  const todo =
+    operation === 'delete'
+      ? `Run envsync system get ${spec} to see what it holds now, and delete it again if that is still meant`
+      : e.current === null
+        ? `Remove the "${ETAG_LINE.trim()}" line to create it again`
+        : `Run envsync system get ${spec} > FILE to read what it holds now, reapply your change to that, and put it`;
+  return `envsync: ${what}: nothing was ${operation === 'delete' ? 'deleted' : 'stored'}. ${todo}\n`;
+}
+
+/**
+ * The options of every `envsync system` command but token (whose --project differs): one parser for
+ * them all, and each command's spec picks those it takes, so its usage lists them and the parse
+ * refuses the others.
+ */
+const SYSTEM_OPTIONS = {
+  ...STORE_OPTION,
+  project: { type: 'string', value: 'P', help: 'only those of this project' },
+  kind: { type: 'string', value: 'K', help: 'only specs of this kind (Environment, Resource, ...)' },
+  template: { type: 'string', value: 'NAME@VERSION', help: 'the environment template and version to launch from (required)' },
+  var: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'a variable of the environment' },
+  action: { type: 'string', default: 'deploy', value: 'deploy|destroy', help: 'deploy the environment, or destroy it' },
+  ref: { type: 'string', value: 'REF', help: 'apply this revision of the checkout', defaultText: 'the working tree' },
+  port: { type: 'string', default: '3000', value: 'N', help: 'the port to listen on' },
+  tokens: { type: 'string', value: 'FILE', help: 'the API tokens file: a JSON list of {name, sha256, projects}', defaultText: '$ENVSYNC_API_TOKENS_FILE' },
+  format: { type: 'string', default: 'text', value: 'text|json', help: 'how to print' },
+  'allow-deletion': { type: 'boolean', default: false, help: "apply a revision that deletes all of a project's specs" },
+  'if-match': { type: 'string', value: 'ETAG', help: 'change the spec only if it is still at this etag (as get prints it)', defaultText: "put: the file's etag line; delete: the etag it reads" },
+} as const satisfies OptionSpecs;
+
+const pick = <K extends keyof typeof SYSTEM_OPTIONS>(...keys: K[]) => Object.fromEntries(keys.map((k) => [k, SYSTEM_OPTIONS[k]])) as Pick<typeof SYSTEM_OPTIONS, K>;
+
+const TOKEN_COMMAND = {
+  name: 'system token',
+  args: 'NAME',
+  summary: 'make an API token and its configuration entry',
+  about: `Make a token for the API client NAME, scoped to projects, and print it once with the entry to add to
+the tokens file (which holds only its SHA-256). Needs no store.`,
+  options: {
+    project: { type: 'string', multiple: true, value: 'PROJECT=read|write', help: 'what the token may do in a project (* for every project)' },
+  },
+} as const satisfies CommandSpec;
+
+export const SYSTEM_GROUP: CommandGroup = {
+  name: 'system',
+  title: 'envsync system: read and change the system (the store), as the API does',
+  summary: 'read and change the system (the store), as the API does',
+  footer: 'Every command but token takes --store URL (default: $DATABASE_URL, else sqlite:./data/envsync.sqlite).',
+  commands: [
+    { name: 'system list', summary: 'the specs the system holds', about: 'List the specs the system holds, each with its origin (git or system), revision and time of change.', options: pick('store', 'project', 'kind', 'format') },
+    { name: 'system get', args: 'KIND/PROJECT/NAME[@VERSION]', summary: 'one spec, secrets masked', about: 'Print one spec as YAML, its secrets masked, headed by its etag (the version read). Name a Project as\nProject/NAME.', options: pick('store') },
+    { name: 'system put', args: 'FILE', summary: 'store a spec changed outside Git (validated)', about: 'Store the spec in the YAML file FILE, as a change made outside Git. It is validated with the rules of\n`envsync validate`, against everything the system holds: nothing invalid is stored. A secret left\nmasked as get prints it, (sensitive), keeps the value the system holds. A file get printed carries its\netag: the put is refused if the spec changed since, instead of overwriting that change.', options: pick('store', 'if-match') },
+    { name: 'system delete', args: 'KIND/PROJECT/NAME[@VERSION]', summary: 'delete a spec nothing else uses', about: 'Delete one spec from the system; refused while other specs use it, and if it changes between\nreading it and deleting it.', options: pick('store', 'if-match') },
+    { name: 'system launch', args: 'PROJECT/NAME', summary: 'create an environment from a template', about: 'Create environment NAME in project PROJECT from an environment template (validated, like put).', options: pick('store', 'template', 'var') },
+    { name: 'system run', args: 'PROJECT/NAME', summary: 'queue a run of an environment', about: 'Queue a run of environment NAME of project PROJECT and print its id and status.', options: pick('store', 'action') },
+    { name: 'system events', summary: 'who changed what, through which path', about: 'List the sync events: who changed which spec, when, through which path (webhook, internal, manual).', options: pick('store', 'project') },
+    { name: 'system apply', args: '[DIR]', summary: 'Git to system: apply a checkout or a revision', about: "Apply the config repository checked out in DIR (default: the current folder) to the system, as a merge\ndoes. A revision that deletes all of a project's specs is refused unless --allow-deletion.", options: pick('store', 'ref', 'allow-deletion') },
+    { name: 'system follow', args: 'OWNER/NAME', summary: "act on this config repository's events", about: "Follow the config repository OWNER/NAME: the app acts on its pushes, pull requests and commands from\nnow (and ignores every repository not followed).", options: pick('store') },
+    { name: 'system unfollow', args: 'OWNER/NAME', summary: 'stop acting on its events (its specs stay)', about: 'Stop following the config repository OWNER/NAME: its events are ignored from now; the specs it\napplied stay in the system.', options: pick('store') },
+    { name: 'system repositories', summary: 'the followed repositories and what they applied', about: 'List the followed config repositories, the projects each owns and the revision each applied.', options: pick('store', 'format') },
+    TOKEN_COMMAND,
+    { name: 'system serve', summary: 'run the REST API alone (/api/v1)', about: 'Serve the system API under /api/v1 until stopped (Ctrl-C), with bearer tokens from the tokens file.', options: pick('store', 'port', 'tokens') },
+  ],
+};
 
 export async function runSystem(argv: readonly string[], io: CommandIO): Promise<number> {
   const [sub, ...rest] = argv;
-  if (!sub || sub === '--help' || sub === 'help') {
-    io.stdout(SYSTEM_HELP);
-    return sub ? 0 : 2;
-  }
+  if (!sub) throw new UsageError('name a system command (envsync system --help lists them)');
+  const command = commandOf(SYSTEM_GROUP, sub);
   if (sub === 'token') return makeToken(rest, io);
-  const options = {
-    ...STORE_OPTION,
-    project: { type: 'string' },
-    kind: { type: 'string' },
-    template: { type: 'string' },
-    var: { type: 'string', multiple: true },
-    action: { type: 'string', default: 'deploy' },
-    ref: { type: 'string' },
-    port: { type: 'string', default: '3000' },
-    tokens: { type: 'string' },
-    format: { type: 'string', default: 'text' },
-    'allow-deletion': { type: 'boolean', default: false },
-  } as const;
-  const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options });
-  const store = await openStore({ url: storeUrl(values.store, io) });
+  rejectUnknownOptions(command, rest);
+  const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: SYSTEM_OPTIONS });
+  const store = await openStoreAt(values.store, io);
   const service = new SystemService(store);
   const change = { trigger: 'manual' as const, actor: actor() };
   try {
@@ -99,7 +168,7 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
       }
       case 'get': {
         const resource = await service.masked(await service.get(parseKey(positionals[0])));
-        io.stdout(stringify(resource.spec, { lineWidth: 0, indentSeq: false }));
+        io.stdout(etagHeader(etagOf(resource)) + stringify(resource.spec, { lineWidth: 0, indentSeq: false }));
         return 0;
       }
       case 'put': {
@@ -111,13 +180,31 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
           io.stderr(renderText(findings, summarize(findings, 1, 0)));
           return 1;
         }
-        io.stdout(`${await service.put(parsed.data, change, parsed.text)}\n`);
+        const etag = values['if-match'] !== undefined ? quoted(values['if-match']) : etagInFile(parsed.text);
+        try {
+          io.stdout(`${await service.put(parsed.data, change, parsed.text, etag === undefined ? {} : { ifMatch: [etag] })}\n`);
+        } catch (e) {
+          if (!(e instanceof PreconditionFailed) || etag === undefined) throw e;
+          io.stderr(staleMessage(e, etag, 'put'));
+          return 1;
+        }
         return 0;
       }
-      case 'delete':
-        await service.delete(parseKey(positionals[0]), change);
+      case 'delete': {
+        const key = parseKey(positionals[0]);
+        // Without --if-match, the version deleted is the one read here: a change another process
+        // commits in between is reported, not deleted unseen.
+        const etag = values['if-match'] !== undefined ? quoted(values['if-match']) : etagOf(await service.get(key));
+        try {
+          await service.delete(key, change, { ifMatch: [etag] });
+        } catch (e) {
+          if (!(e instanceof PreconditionFailed)) throw e;
+          io.stderr(staleMessage(e, etag, 'delete'));
+          return 1;
+        }
         io.stdout('deleted\n');
         return 0;
+      }
       case 'launch': {
         const [project, name] = (positionals[0] ?? '').split('/');
         const template = /^([^@]+)@(.+)$/.exec(values.template ?? '');
@@ -202,7 +289,7 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
 }
 
 function makeToken(args: readonly string[], io: CommandIO): number {
-  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, options: { project: { type: 'string', multiple: true } } });
+  const { values, positionals } = parseCommandArgs(TOKEN_COMMAND, args);
   const name = positionals[0];
   if (!name || !values.project?.length) throw new UsageError('envsync system token NAME --project PROJECT=read|write [--project ...]');
   const projects: Record<string, Access> = {};
@@ -257,22 +344,29 @@ function writeExport(dir: string, plan: ExportPlan): ExportPlan['files'] {
   return plan.files;
 }
 
+export const EXPORT_COMMAND = {
+  name: 'export',
+  args: '[DIR]',
+  summary: "write the system's specs into a checkout, or deliver them on GitHub",
+  about: `Write the system's specs into the config repository checked out in DIR (default: the current folder):
+files edited in place (comments and formatting kept), new specs at their layout path, deleted ones
+removed; secrets never in clear. With --github, the same change is delivered on GitHub instead
+(GITHUB_TOKEN): a bot pull request, or direct commits, as the repository's .github/envsync.yml says.`,
+  options: {
+    ...STORE_OPTION,
+    root: { type: 'string', value: 'PATH', help: 'where projects/ lives in DIR', defaultText: "root in .github/envsync.yml, else DIR" },
+    secrets: { type: 'string', value: 'seal|keep', help: 'write changed secrets as sealed:// references, or leave them as Git has them', defaultText: "each project's sync.secrets" },
+    include: { type: 'string', value: 'KINDS', help: 'only these kinds, comma-separated' },
+    exclude: { type: 'string', value: 'KINDS', help: 'not these kinds, comma-separated' },
+    github: { type: 'string', value: 'OWNER/REPO', help: 'deliver on this GitHub repository instead of writing DIR' },
+    branch: { type: 'string', value: 'BRANCH', help: 'with --github: the base branch', defaultText: 'main' },
+  },
+} as const satisfies CommandSpec;
+
 /** `envsync export [DIR]`: writes the system's specs into a checkout, editing files in place. */
 export async function runExport(argv: readonly string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      ...STORE_OPTION,
-      root: { type: 'string' },
-      secrets: { type: 'string' },
-      include: { type: 'string' },
-      exclude: { type: 'string' },
-      github: { type: 'string' },
-      branch: { type: 'string' },
-    },
-  });
-  if (values.github) return exportToGitHub(values.github, values.branch, storeUrl(values.store, io), io);
+  const { values, positionals } = parseCommandArgs(EXPORT_COMMAND, argv);
+  if (values.github) return exportToGitHub(values.github, values.branch, values.store, io);
   const dir = resolve(io.cwd, positionals[0] ?? '.');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${positionals[0] ?? '.'} is not a folder: give the path of a config repository checkout`);
   const { config, findings } = readRepositoryConfig(dir);
@@ -281,7 +375,7 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
   // --secrets for every project, else each project's setting.
   const secrets = (values.secrets as 'seal' | 'keep' | undefined) ?? ((project: string) => syncSettingsFor(config, project).secrets);
   const root = values.root ?? config.root;
-  const store = await openStore({ url: storeUrl(values.store, io) });
+  const store = await openStoreAt(values.store, io);
   try {
     const checkout = loadSpecs(readDirectory(dir, { root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }), { root, limits: DEFAULT_PARSE_LIMITS });
     const plan = await new SystemService(store).exportTo(checkout, {
@@ -306,7 +400,7 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
  * `envsync export --github OWNER/REPO`: the same change delivered on GitHub (bot pull request or
  * direct commit, as `.github/envsync.yml` of that repository says), with a token from GITHUB_TOKEN.
  */
-async function exportToGitHub(target: string, branch: string | undefined, url: string, io: CommandIO): Promise<number> {
+async function exportToGitHub(target: string, branch: string | undefined, storeFlag: string | undefined, io: CommandIO): Promise<number> {
   const [owner, name] = target.split('/');
   if (!owner || !name) throw new UsageError(`--github takes OWNER/REPO, not "${target}"`);
   const token = process.env.GITHUB_TOKEN;
@@ -317,7 +411,7 @@ async function exportToGitHub(target: string, branch: string | undefined, url: s
   const configFile = await readConfigFromGitHub(octokit, repo, branch);
   const { config, findings } = parseRepositoryConfig(configFile);
   if (findings.length > 0) throw new UsageError(`${target}:${findings[0]!.file}:${findings[0]!.line}:${findings[0]!.column}: ${findings[0]!.message}`);
-  const store = await openStore({ url });
+  const store = await openStoreAt(storeFlag, io);
   try {
     const results = await syncSystemToGit({ port, service: new SystemService(store), config, target: syncTarget(config, repo, branch ?? 'main'), ...(actor() ? { actors: [actor()!] } : {}) });
     for (const r of results) {
@@ -345,25 +439,51 @@ async function readConfigFromGitHub(octokit: Octokit, repo: { owner: string; rep
 
 const DRIFT_TEXT = { changed: 'differs between the system and Git', 'only-in-git': 'only in Git', 'only-in-system': 'only in the system' } as const;
 
+export const RECONCILE_COMMAND = {
+  name: 'reconcile',
+  args: '[DIR]',
+  summary: 'list where the system and Git differ; --mode settles it',
+  about: `Compare the system with the config repository checked out in DIR (default: the current folder) and
+list the specs that differ. Nothing changes unless --mode says which side wins: git-wins applies Git
+to the system (recorded as a manual sync), system-wins writes the system into the checkout, for you
+to commit. (The app's scheduled drift check settles drift as drift.mode in .github/envsync.yml says.)`,
+  options: {
+    ...STORE_OPTION,
+    mode: { type: 'string', value: 'git-wins|system-wins', help: 'settle the drift: which side wins', defaultText: 'none, only list' },
+    ref: { type: 'string', value: 'REF', help: 'compare (and with git-wins, apply) this revision', defaultText: 'the working tree' },
+  },
+} as const satisfies CommandSpec;
+
+type DriftMode = 'git-wins' | 'system-wins';
+
+function driftModeOf(text: string | undefined): DriftMode | undefined {
+  if (text === undefined || text === 'git-wins' || text === 'system-wins') return text;
+  throw new UsageError(`--mode must be git-wins or system-wins, not "${text}"`);
+}
+
 /**
- * `envsync reconcile [DIR]`: lists where the system and Git differ, then settles it: git-wins applies
- * Git to the system (recorded as a manual sync), system-wins writes the system into the checkout.
+ * `envsync reconcile [DIR]`: lists where the system and Git differ and, only when --mode says which
+ * side wins, settles it: git-wins applies Git to the system (recorded as a manual sync), system-wins
+ * writes the system into the checkout.
  */
 export async function runReconcile(argv: readonly string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { ...STORE_OPTION, mode: { type: 'string' }, ref: { type: 'string' } } });
+  const { values, positionals } = parseCommandArgs(RECONCILE_COMMAND, argv);
   const dir = resolve(io.cwd, positionals[0] ?? '.');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${positionals[0] ?? '.'} is not a folder: give the path of a config repository checkout`);
   const { config } = readRepositoryConfig(dir);
-  const mode = values.mode ?? config.drift.mode;
-  if (mode !== 'git-wins' && mode !== 'system-wins') throw new UsageError('--mode must be git-wins or system-wins');
+  // The configuration's drift.mode is the app's scheduled check: from the command line, changing the
+  // system or the checkout takes an explicit --mode.
+  const mode = driftModeOf(values.mode);
   if (mode === 'system-wins' && values.ref) throw new UsageError('--ref goes with git-wins: system-wins writes into the working tree');
   const options = { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
   const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
-  const store = await openStore({ url: storeUrl(values.store, io) });
+  const store = await openStoreAt(values.store, io);
   try {
     const service = new SystemService(store);
     const direction = mode === 'git-wins' ? 'git-to-system' : 'system-to-git';
-    const scope = (kind: string, project: string) => syncs(config, project, kind, direction);
+    // Without a mode, whatever syncs either way is worth listing.
+    const scope = (kind: string, project: string) =>
+      mode ? syncs(config, project, kind, direction) : syncs(config, project, kind, 'git-to-system') || syncs(config, project, kind, 'system-to-git');
     const drift = await service.drift(loadSpecs(files, { root: config.root }), scope);
     if (drift.length === 0) {
       io.stdout('in sync: the system holds what Git holds\n');
@@ -371,6 +491,10 @@ export async function runReconcile(argv: readonly string[], io: CommandIO): Prom
     }
     io.stdout(`drift: ${drift.length} spec${drift.length === 1 ? '' : 's'}\n`);
     for (const d of drift) io.stdout(`  ${d.kind}/${d.project}/${d.name}${d.version ? `@${d.version}` : ''}: ${DRIFT_TEXT[d.state]}\n`);
+    if (mode === undefined) {
+      io.stdout('nothing changed: settle it with --mode git-wins (apply Git to the system) or --mode system-wins (write the system into the checkout)\n');
+      return 0;
+    }
     if (mode === 'git-wins') {
       const revision = values.ref ? resolveRevision(dir, values.ref) : 'working tree';
       const result = await service.applyRevision(files, revision, { trigger: 'manual', actor: actor() }, { root: config.root, scope });
