@@ -1,11 +1,13 @@
 // `envsync validate [DIR] [--format text|json|github]`: exit 0 clean, 1 errors, 2 usage or internal failure.
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
-import { validateDirectory } from '../validate-directory.js';
+import { noProjectsFinding, validateDirectory, type RootSource } from '../validate-directory.js';
 import { renderGithub, renderJson, renderText, summarize } from '../render/findings.js';
 import { UsageError, type CommandIO } from './io.js';
-import { readRepositoryConfig } from './repository-config.js';
+import { parseRepositoryConfig } from '../config/config.js';
+import { readConfigFile } from '../config/read-config.js';
 import { compareFindings } from '../specs/findings.js';
+import { layoutRoot } from '../specs/layout.js';
 
 const FORMATS = ['text', 'json', 'github'] as const;
 
@@ -26,9 +28,13 @@ export function runValidate(args: ValidateArgs, io: CommandIO): number {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new UsageError(`${args.dir} is not a folder: give the path of a config repository checkout`);
   }
-  const { config, findings: configFindings } = readRepositoryConfig(dir);
-  const result = validateDirectory(dir, { root: args.root ?? config.root, maxFileBytes: args.maxFileSize, listOutside: args.verbose });
-  const findings = [...configFindings, ...result.findings].sort(compareFindings);
+  // Read here rather than through readRepositoryConfig: a link is a finding, not a file to read.
+  const configFile = readConfigFile(dir);
+  const { config, findings: configFindings } = parseRepositoryConfig(configFile.text);
+  const root = args.root ?? config.root;
+  const result = validateDirectory(dir, { root, maxFileBytes: args.maxFileSize, listOutside: args.verbose });
+  const missing = result.hasProjects ? [] : [noProjectsFinding(args.dir, rootSource(args.root, config.root, configFile.text))];
+  const findings = [...configFile.findings, ...configFindings, ...result.findings, ...missing].sort(compareFindings);
   const summary = summarize(findings, result.files, result.specs);
 
   if (args.verbose) {
@@ -43,4 +49,9 @@ export function runValidate(args: ValidateArgs, io: CommandIO): number {
     io.stdout(renderText(findings, summary));
   }
   return summary.errors > 0 ? 1 : 0;
+}
+
+function rootSource(flag: string | undefined, configured: string, configText: string | undefined): RootSource {
+  if (flag !== undefined) return layoutRoot(flag) === '' ? { from: 'default' } : { from: 'flag', root: flag };
+  return layoutRoot(configured) === '' ? { from: 'default' } : { from: 'config', root: configured, configText };
 }

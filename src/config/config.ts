@@ -27,6 +27,8 @@ export interface ResolvedConfig {
   drift: { mode: 'git-wins' | 'system-wins' };
   approvals: { users: string[]; teams: string[]; allowAuthor: boolean };
   runs: { workflow: string; labels: Record<string, string[]>; defaultLabels: string[] };
+  /** Names (globs) whose values are secrets besides envsync's own words; absent when none are set. */
+  sensitive?: { names: string[] };
 }
 
 export const DEFAULT_RUNNER_WORKFLOW = 'envsync-run.yml';
@@ -71,6 +73,7 @@ export function parseRepositoryConfig(text: string | undefined): { config: Resol
     drift: { mode: raw.drift?.mode ?? 'system-wins' },
     approvals: { users: raw.approvals?.users ?? [], teams: raw.approvals?.teams ?? [], allowAuthor: raw.approvals?.allowAuthor ?? false },
     runs: { workflow: raw.runs?.workflow ?? DEFAULT_RUNNER_WORKFLOW, labels: raw.runs?.labels ?? {}, defaultLabels: raw.runs?.defaultLabels ?? ['ubuntu-latest'] },
+    ...(raw.sensitive?.names ? { sensitive: { names: raw.sensitive.names } } : {}),
   };
   return { config, findings };
 }

@@ -74,6 +74,18 @@ export const RepositoryConfigSchema = Closed(
         { description: 'How environment runs are dispatched to GitHub Actions runners after a merge.' },
       ),
     ),
+    sensitive: Type.Optional(
+      Closed(
+        {
+          names: Type.Optional(
+            Type.Array(Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'a name, or a glob (* any characters, ? one), matched whole and ignoring case' }), {
+              description: 'Names of variables, env vars and headers whose values are secrets, besides those envsync recognizes itself (password, token, key, secret, ...): their values are masked in plans and comments.',
+            }),
+          ),
+        },
+        { description: 'What else counts as a secret in this repository.' },
+      ),
+    ),
     drift: Type.Optional(
       Closed({
         mode: Type.Optional(Enum(['git-wins', 'system-wins'], 'When the system and Git differ: re-apply Git, or open a bot pull request (default).')),

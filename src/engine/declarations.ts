@@ -5,7 +5,7 @@ import type { DocPath } from '../specs/findings.js';
 import type { ValueOptions } from '../specs/schema/common.js';
 import type { LoadedSpec } from '../specs/load.js';
 import type { SpecIndex } from './spec-index.js';
-import { ALL_SENSITIVE, isSecretEntry } from './secrets.js';
+import { ALL_SENSITIVE, carriesCredentials, isSecretEntry, sensitiveNamePatterns } from './secrets.js';
 
 export type Options = Static<typeof ValueOptions>;
 export type Category = 'variable' | 'environment variable' | 'file';
@@ -123,19 +123,26 @@ function collectDeclarations(template: LoadedSpec, index: SpecIndex): Map<string
  * The entries (`category\0key`) of an environment that its template and contexts declare sensitive:
  * the environment's own value for them is a secret too. Read from the environment's data even when
  * it is invalid; when its template cannot be found, every entry counts as secret (ALL_SENSITIVE).
+ * `names`: the repository's own credential names (`sensitive.names` of `.github/envsync.yml`), which
+ * hold for every kind.
  */
-export function sensitiveKeysOf(spec: LoadedSpec, index: SpecIndex): Set<string> {
-  if (spec.kind.kind !== 'Environment') return new Set();
+export function sensitiveKeysOf(spec: LoadedSpec, index: SpecIndex, names: readonly string[] = []): Set<string> {
+  const patterns = sensitiveNamePatterns(names);
+  if (spec.kind.kind !== 'Environment') return new Set(patterns);
   const template = (spec.data.spec as { template?: { name?: unknown; version?: unknown } } | undefined)?.template;
   const name = typeof template?.name === 'string' ? template.name : undefined;
   const version = typeof template?.version === 'string' ? template.version : undefined;
   const resolution = name ? index.resolve('EnvironmentTemplate', name, spec.project, version) : undefined;
   if (resolution?.status !== 'found') return new Set([ALL_SENSITIVE]);
-  return new Set([...templateDeclarations(resolution.spec, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id));
+  const declared = [...templateDeclarations(resolution.spec, index).values()].filter((d) => d.options?.sensitive).map((d) => d.id);
+  return new Set([...declared, ...patterns]);
 }
 
 export const isEmpty = (value: unknown): boolean => value === undefined || value === null || value === '';
 
-/** How an entry's value appears in a message: never in clear when it is a secret (see secrets.ts). */
+/**
+ * How an entry's value appears in a message: never in clear when it is a secret (see secrets.ts),
+ * nor when it is a URL with a password in it, whatever the entry's name (`DATABASE_URL`).
+ */
 export const shown = (entry: Pick<Entry, 'category' | 'key' | 'value'>, options: Options | undefined): string =>
-  isSecretEntry(entry.category, entry.key, options) ? '(sensitive value)' : JSON.stringify(entry.value);
+  isSecretEntry(entry.category, entry.key, options) || carriesCredentials(entry.value) ? '(sensitive value)' : JSON.stringify(entry.value);

@@ -5,11 +5,81 @@
 import { formatPath, type DocPath } from '../specs/findings.js';
 import { identityField, isPlainObject } from '../specs/json.js';
 
-/** Names of env vars and headers whose values are credentials even when nothing marks them sensitive. */
-export const SECRET_NAME = /secret|password|passwd|token|credential|private|auth|cookie|api[-_]?key|access[-_]?key|webhook|dsn|connection[-_]?string/i;
+/**
+ * Words that make a name a credential's when one of the name's segments is that word: `DB_PASS`,
+ * `dbPassword`, `X-Api-Key`, `SSL_CERT`. Whole segments, not substrings, so that `KEYBOARD_LAYOUT`,
+ * `MONKEY`, `AUTHOR` and `PASSAGE` stay plain. Erring towards masking is cheap (a reviewer sees
+ * "(sensitive)"), printing a password is not: `SESSION_TIMEOUT` or `PUBLIC_KEY` are masked too.
+ */
+const CREDENTIAL_SEGMENTS = new Set([
+  'pass', 'passwd', 'password', 'passphrase', 'pwd',
+  'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'cred', 'creds',
+  'key', 'keys', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'privkey', 'private',
+  'cert', 'certs', 'certificate', 'pem',
+  'auth', 'authorization', 'bearer', 'jwt', 'hmac',
+  'dsn', 'salt', 'signature', 'cookie', 'cookies', 'session', 'webhook', 'connectionstring',
+]);
+
+/**
+ * Words long enough to be recognized at the end of a segment written without separators
+ * (`dbpassword`, `apitoken`, `mysecret`); short ones (`pass`, `key`) would catch `bypass`, `monkey`.
+ */
+const CREDENTIAL_SUFFIXES = ['password', 'passwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'signature'];
+
+/** The words of a name, lowercased: split at anything but letters and digits, at camelCase humps and at digits. */
+export function nameSegments(name: string): string[] {
+  return (name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []).map((s) => s.toLowerCase());
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+const isCredentialSegment = (segment: string): boolean => CREDENTIAL_SEGMENTS.has(segment) || CREDENTIAL_SUFFIXES.some((w) => segment.endsWith(w));
+
+/**
+ * Whether a variable's, env var's or header's name says its value is a credential, by envsync's own
+ * words or by a pattern of `.github/envsync.yml` (`sensitive.names`) carried in `sensitiveKeys`.
+ */
+export function isCredentialName(name: string, sensitiveKeys: ReadonlySet<string> = NONE): boolean {
+  const segments = nameSegments(name);
+  if (segments.some(isCredentialSegment)) return true;
+  // `CONNECTION_STRING`: two plain words that mean a credential only together.
+  if (segments.some((s, i) => s === 'connection' && segments[i + 1] === 'string')) return true;
+  return matchesNamePattern(name, sensitiveKeys);
+}
+
+/**
+ * In a set of sensitive keys, a member that marks every name matching a glob (`*` any characters,
+ * `?` one, case-insensitive): how the patterns of `.github/envsync.yml` travel with the keys a
+ * template declares sensitive, through every output that masks secrets.
+ */
+const NAME_PATTERN = 'name\u0000';
+
+/** The members of a set of sensitive keys that stand for `globs`. */
+export const sensitiveNamePatterns = (globs: readonly string[]): string[] => globs.map((glob) => `${NAME_PATTERN}${glob}`);
+
+const compiledGlobs = new Map<string, RegExp>();
+
+function globRegExp(glob: string): RegExp {
+  let re = compiledGlobs.get(glob);
+  if (!re) {
+    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    compiledGlobs.set(glob, (re = new RegExp(`^${body}$`, 'i')));
+  }
+  return re;
+}
+
+function matchesNamePattern(name: string, sensitiveKeys: ReadonlySet<string>): boolean {
+  for (const member of sensitiveKeys) {
+    if (member.startsWith(NAME_PATTERN) && globRegExp(member.slice(NAME_PATTERN.length)).test(name)) return true;
+  }
+  return false;
+}
 
 /** A URL that carries a user and password (`postgres://admin:pw@host`): a credential wherever it is. */
 const URL_WITH_CREDENTIALS = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+
+/** Whether a value is a URL that carries a user and password, whatever the name it is stored under. */
+export const carriesCredentials = (value: unknown): boolean => typeof value === 'string' && URL_WITH_CREDENTIALS.test(value);
 
 /** Every entry of an environment is secret: its template could not be read to tell which are. */
 export const ALL_SENSITIVE = '*';
@@ -28,7 +98,7 @@ export function isSecretEntry(category: EntryCategory, key: string, options: { s
     sensitiveKeys.has(ALL_SENSITIVE) ||
     sensitiveKeys.has(`${category}\u0000${key}`) ||
     category === 'file' ||
-    SECRET_NAME.test(key)
+    isCredentialName(key, sensitiveKeys)
   );
 }
 
@@ -51,8 +121,8 @@ export function mapSecrets(data: unknown, replace: SecretReplacer, sensitiveKeys
         (key === 'imagePullCredentials' && k === 'password') ||
         (key === 'kubeConfigOptions' && k === 'kubeConfig') ||
         (key === 'files' && typeof v !== 'object') || // container files: name → content
-        ((key === 'envVars' || key === 'headers') && SECRET_NAME.test(k) && typeof v !== 'object') ||
-        (typeof v === 'string' && URL_WITH_CREDENTIALS.test(v));
+        ((key === 'envVars' || key === 'headers') && isCredentialName(k, sensitiveKeys) && typeof v !== 'object') ||
+        carriesCredentials(v);
       out[k] = secret ? replace(v, at) : walk(v, at, k, key);
     }
     return out;
@@ -65,7 +135,7 @@ export function mapSecrets(data: unknown, replace: SecretReplacer, sensitiveKeys
     const sensitive = isSecretEntry(category, key, e.options as { sensitive?: boolean } | undefined, sensitiveKeys);
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(e)) {
-      out[k] = k === 'data' || (k === 'value' && (sensitive || (typeof v === 'string' && URL_WITH_CREDENTIALS.test(v)))) ? replace(v, [...path, k]) : walk(v, [...path, k], k, list);
+      out[k] = k === 'data' || (k === 'value' && (sensitive || carriesCredentials(v))) ? replace(v, [...path, k]) : walk(v, [...path, k], k, list);
     }
     return out;
   };
@@ -110,4 +180,67 @@ export function unsealFrom(gitDocument: unknown, systemDocument: unknown, sensit
     (value, path) => (typeof value === 'string' && value.startsWith(SEALED_PREFIX) ? (valueAt(systemDocument, gitDocument, path) ?? value) : value),
     sensitiveKeys,
   );
+}
+
+/** What a read of the system shows in place of a secret. */
+export const MASK = '(sensitive)';
+
+/** `spec.variables[DB_PASS].value`: a path as a reader finds it, list entries named where they have names. */
+export function namedPath(document: unknown, path: DocPath): string {
+  let node = document;
+  let out = '';
+  for (const segment of path) {
+    const list = Array.isArray(node) ? node : undefined;
+    node = list ? list[segment as number] : isPlainObject(node) ? node[segment] : undefined;
+    const id = list && identityField(list);
+    if (typeof segment === 'number') out += `[${id ? String((node as Record<string, unknown>)[id]) : segment}]`;
+    else out += out === '' ? segment : `.${segment}`;
+  }
+  return out === '' ? 'the document' : out;
+}
+
+/** A place where a document sends the mask back and what the system holds cannot stand in for it. */
+export interface UnresolvedMask {
+  path: DocPath;
+  /** `held`: the system holds no secret there; `not-secret`: the place is not a secret in the document sent. */
+  reason: 'held' | 'not-secret';
+}
+
+/** Every place of `document` whose value is the mask. */
+function masksIn(document: unknown): DocPath[] {
+  const found: DocPath[] = [];
+  const walk = (node: unknown, path: (string | number)[]) => {
+    if (node === MASK) found.push(path);
+    else if (Array.isArray(node)) node.forEach((item, i) => walk(item, [...path, i]));
+    else if (isPlainObject(node)) for (const [k, v] of Object.entries(node)) walk(v, [...path, k]);
+  };
+  walk(document, []);
+  return found;
+}
+
+/**
+ * A document sent back after a read, with each mask replaced by the secret the system holds at the
+ * same place (list entries followed by name): a client that changes one field and sends the rest back
+ * keeps the secrets. A mask the system cannot stand in for is `unresolved`: where it holds no secret
+ * (or holds the mask itself), and where the document sent no longer makes the place a secret (the held
+ * value would become readable there).
+ */
+export function unmaskFrom(sent: unknown, held: unknown, sensitiveKeys: ReadonlySet<string> = new Set()): { document: unknown; unresolved: UnresolvedMask[] } {
+  const unresolved: UnresolvedMask[] = [];
+  const secretPlaces = new Set<string>();
+  const document = mapSecrets(
+    sent,
+    (value, path) => {
+      secretPlaces.add(JSON.stringify(path));
+      if (value !== MASK) return value;
+      const kept = valueAt(held, sent, path);
+      if (kept === undefined || kept === MASK) unresolved.push({ path, reason: 'held' });
+      return kept ?? value;
+    },
+    sensitiveKeys,
+  );
+  for (const path of masksIn(sent)) {
+    if (!secretPlaces.has(JSON.stringify(path))) unresolved.push({ path, reason: 'not-secret' });
+  }
+  return { document, unresolved };
 }

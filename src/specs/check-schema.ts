@@ -1,8 +1,10 @@
 // Schema conformance of one spec, with findings that say which field, what is wrong and what to do.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { atKey, atValue, error, formatPath, type PendingFinding } from './findings.js';
+import { atKey, atValue, error, formatPath, type DocPath, type PendingFinding } from './findings.js';
 import { closest } from './suggest.js';
 import type { KindInfo } from './kinds.js';
+import { deref } from './factor-schema.js';
+import type { JsonSchema } from './spelling.js';
 
 // Most specs are valid: a validator that stops at the first error answers them fastest, and only
 // an invalid spec is checked again by one that collects every error with its schema.
@@ -53,7 +55,7 @@ function describeTypes(type: unknown): string {
   return types.map((t) => typeNames[String(t)] ?? String(t)).join(' or ');
 }
 
-function toFinding(file: string, e: ErrorObject): PendingFinding | undefined {
+function toFinding(file: string, e: ErrorObject, root: JsonSchema | undefined): PendingFinding | undefined {
   const path = pointerToPath(e.instancePath);
   const where = formatPath(path);
   switch (e.keyword) {
@@ -61,10 +63,9 @@ function toFinding(file: string, e: ErrorObject): PendingFinding | undefined {
       return undefined; // the failing `then` branch reports the useful error
     case 'additionalProperties': {
       const field = (e.params as { additionalProperty: string }).additionalProperty;
-      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const match = closest(field, known);
-      const advice = match ? `did you mean "${match}"?` : `remove it; known fields here: ${known.join(', ')}`;
-      return error(file, 'unknown-field', `unknown field "${field}" in ${where}: ${advice}`, atKey([...path, field]));
+      const parent = e.parentSchema as JsonSchema | undefined;
+      const known = Object.keys(parent?.properties ?? {});
+      return error(file, 'unknown-field', `unknown field "${field}" in ${where}: ${unknownFieldAdvice(field, path, known, homesOf(field, parent, root))}`, atKey([...path, field]));
     }
     case 'required': {
       const field = (e.params as { missingProperty: string }).missingProperty;
@@ -92,6 +93,25 @@ function toFinding(file: string, e: ErrorObject): PendingFinding | undefined {
   }
 }
 
+/**
+ * The fields of this mapping whose own mappings know `field`: a key written one level too far left
+ * (`agents:` at the top where it belongs under `spec`) is a matter of indentation, not of removal.
+ */
+function homesOf(field: string, parent: JsonSchema | undefined, root: JsonSchema | undefined): string[] {
+  const homes: string[] = [];
+  for (const [name, child] of Object.entries(parent?.properties ?? {})) {
+    const resolved = root ? deref(child, root) : child;
+    if (resolved.properties && Object.hasOwn(resolved.properties, field)) homes.push(name);
+  }
+  return homes;
+}
+
+function unknownFieldAdvice(field: string, path: DocPath, known: string[], homes: string[]): string {
+  if (homes.length > 0) return `check the indentation: \`${field}\` belongs under ${homes.map((h) => `\`${formatPath([...path, h])}\``).join(' or ')}`;
+  const match = closest(field, known);
+  return match ? `did you mean "${match}"?` : `remove it; known fields here: ${known.join(', ')}`;
+}
+
 /** Whether a document conforms to its kind's schema; stops at the first error. */
 export function conformsToSchema(kind: KindInfo, data: unknown): boolean {
   return validatorFor(kind.jsonSchema, 'quick')(data);
@@ -102,15 +122,18 @@ export function checkSchema(file: string, kind: KindInfo, data: unknown): Pendin
   if (conformsToSchema(kind, data)) return [];
   const validate = validatorFor(kind.jsonSchema, 'thorough');
   validate(data);
-  return findingsFromAjv(file, validate.errors ?? []);
+  return findingsFromAjv(file, validate.errors ?? [], kind.jsonSchema);
 }
 
-/** Findings from the errors of a validator compiled with allErrors and verbose, one per problem. */
-export function findingsFromAjv(file: string, errors: readonly ErrorObject[]): PendingFinding[] {
+/**
+ * Findings from the errors of a validator compiled with allErrors and verbose, one per problem.
+ * `root`: the validated schema, when it keeps shared parts under `definitions` (see factor-schema.ts).
+ */
+export function findingsFromAjv(file: string, errors: readonly ErrorObject[], root?: JsonSchema): PendingFinding[] {
   const findings: PendingFinding[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    const finding = toFinding(file, e);
+    const finding = toFinding(file, e, root);
     if (!finding) continue;
     const key = `${finding.code}\u0000${finding.message}`;
     if (seen.has(key)) continue;

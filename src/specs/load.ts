@@ -9,6 +9,7 @@ import { mayHoldVariants, normalizeSpelling } from './spelling.js';
 import { RESOURCE_NAME, RESOURCE_NAME_MAX } from './schema/common.js';
 import { closest, didYouMean } from './suggest.js';
 import type { SourceFile } from './source.js';
+import { layoutFolders, linkFinding } from './links.js';
 
 export interface LoadedSpec {
   file: string;
@@ -56,7 +57,14 @@ export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {
   };
   const result: LoadResult = { specs: [], findings: [], textOf, ignored: [], fileCount: 0 };
 
+  const layoutPath = new Set(layoutFolders(root));
   for (const source of files) {
+    if (source.link !== undefined) {
+      const finding = linkFinding(source.path, source.link, layoutPath.has(source.path) ? 'layout' : 'projects-entry', root);
+      if (finding) result.findings.push(finding);
+      else result.ignored.push({ file: source.path, reason: source.skipped ?? 'symbolic link, not followed' });
+      continue;
+    }
     const underRoot = root === '' || source.path.startsWith(`${root}/`);
     const place = underRoot ? placeOf(root === '' ? source.path : source.path.slice(root.length + 1)) : ({ type: 'outside' } as const);
     if (place.type === 'outside') {
@@ -127,12 +135,15 @@ function identify(file: string, text: string, data: Record<string, unknown>, pla
   const kind = kindOf(file, data, findings);
   if (!kind) return undefined;
   const before = findings.length;
-  if (place.type === 'project' && kind.kind !== 'Project') {
-    findings.push(error(file, 'kind-folder-mismatch', `a ${kind.kind} does not belong at projects/<project>.yaml (that place is for a Project): move it to projects/${place.project}/${kind.plural}/`, atValue(['kind'])));
+  // A spec other than a Project directly in projects/ is misplaced, not misnamed: its file name
+  // names no project, so the only advice is where it goes.
+  const stray = place.type === 'project' && kind.kind !== 'Project';
+  if (stray) {
+    findings.push(error(file, 'kind-folder-mismatch', strayMessage(kind, data), atValue(['kind'])));
   } else if (place.type === 'spec' && kind.kind === 'Project') {
-    findings.push(error(file, 'kind-folder-mismatch', `a Project is not a ${place.kind.kind}: keep it at projects/<name>.yaml`, atValue(['kind'])));
+    findings.push(error(file, 'kind-folder-mismatch', `a Project is not ${withArticle(place.kind.kind)}: keep it at projects/<name>.yaml`, atValue(['kind'])));
   } else if (place.type === 'spec' && place.kind !== kind) {
-    findings.push(error(file, 'kind-folder-mismatch', `a ${kind.kind} is in the "${place.kind.plural}" folder: move it to the "${kind.plural}" folder or correct the kind`, atValue(['kind'])));
+    findings.push(error(file, 'kind-folder-mismatch', `${withArticle(kind.kind)} is in the "${place.kind.plural}" folder: move it to the "${kind.plural}" folder or correct the kind`, atValue(['kind'])));
   }
 
   // A variant spelling in a closed object fails the schema, so a conforming spec needs no renaming
@@ -156,7 +167,7 @@ function identify(file: string, text: string, data: Record<string, unknown>, pla
 
   // An invalid name gets no advice about file names: `../etc.yaml` is not a name to suggest.
   const folderProject = place.project;
-  if (!nameValid || !projectValid) {
+  if (!nameValid || !projectValid || stray) {
     // reported above
   } else if (place.type === 'project') {
     if (name !== folderProject) {
@@ -166,14 +177,41 @@ function identify(file: string, text: string, data: Record<string, unknown>, pla
     if (project !== folderProject) {
       findings.push(error(file, 'project-mismatch', `metadata.project is "${project}" but the file is in projects/${folderProject}/: move the file or correct the project`, atValue(['metadata', 'project'])));
     }
-    if (!stemMatches(place.stem, name, version)) {
-      const expected = version ? `${name}.yaml or ${name}@${version}.yaml` : `${name}.yaml`;
-      findings.push(error(file, 'name-mismatch', `metadata.name is "${name}" but the file is named ${place.stem}.yaml: name the file ${expected}, or correct metadata.name`, atValue(['metadata', 'name'])));
-    }
+    if (!stemMatches(place.stem, name, version)) findings.push(fileNameMismatch(file, place.stem, name, version));
   }
   let valid = true;
   for (let i = before; i < findings.length; i++) if (findings[i]!.severity === 'error') valid = false;
   return { file, kind, project, name, version, data, valid, content: undefined };
+}
+
+/** `an Environment`, `a Driver`: the article goes by the first letter. */
+const withArticle = (word: string): string => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+
+/** A spec (not a Project) directly in projects/: where the layout keeps it, with its own names when it has them. */
+function strayMessage(kind: KindInfo, data: Record<string, unknown>): string {
+  const metadata = (typeof data.metadata === 'object' && data.metadata !== null ? data.metadata : {}) as Record<string, unknown>;
+  const named = (v: unknown): v is string => typeof v === 'string' && RESOURCE_NAME.test(v);
+  const target = named(metadata.project) && named(metadata.name) ? `; move it to projects/${metadata.project}/${kind.plural}/${metadata.name}.yaml` : '';
+  return `${withArticle(kind.kind)} does not belong directly in projects/, where a file is a Project: the layout expects projects/<project>/${kind.plural}/<name>.yaml${target}`;
+}
+
+/**
+ * A file name that disagrees with the spec. `<name>@<version>.yaml` whose version differs from
+ * spec.version is about the version, not the name: the usual slip is a copied template whose
+ * version was not bumped.
+ */
+function fileNameMismatch(file: string, stem: string, name: string, version: string | undefined): PendingFinding {
+  if (version !== undefined && stem.startsWith(`${name}@`)) {
+    const fileVersion = stem.slice(name.length + 1);
+    return error(
+      file,
+      'name-mismatch',
+      `the file is named ${stem}.yaml but spec.version is "${version}": the file name and the version must agree; set spec.version to "${fileVersion}", or name the file ${name}@${version}.yaml`,
+      atValue(['spec', 'version']),
+    );
+  }
+  const expected = version ? `${name}.yaml or ${name}@${version}.yaml` : `${name}.yaml`;
+  return error(file, 'name-mismatch', `metadata.name is "${name}" but the file is named ${stem}.yaml: name the file ${expected}, or correct metadata.name`, atValue(['metadata', 'name']));
 }
 
 function kindOf(file: string, data: Record<string, unknown>, findings: PendingFinding[]): KindInfo | undefined {
@@ -192,7 +230,7 @@ function kindOf(file: string, data: Record<string, unknown>, findings: PendingFi
     const known = typeof apiVersion === 'string' && API_VERSIONS.has(apiVersion);
     const got = typeof apiVersion === 'string' ? `"${apiVersion}"` : 'missing';
     const hint = typeof apiVersion === 'string' && !known && closest(apiVersion, API_VERSIONS) ? ' (looks like a typo)' : '';
-    findings.push(error(file, 'unknown-api-version', `apiVersion is ${got}${hint}, but a ${kind} is apiVersion "${info.apiVersion}": correct it`, 'apiVersion' in data ? atValue(['apiVersion']) : atKey(['kind'])));
+    findings.push(error(file, 'unknown-api-version', `apiVersion is ${got}${hint}, but ${withArticle(kind)} is apiVersion "${info.apiVersion}": correct it`, 'apiVersion' in data ? atValue(['apiVersion']) : atKey(['kind'])));
     return undefined;
   }
   return info;

@@ -1,10 +1,12 @@
 // Reads the spec files of a checkout. Only `<root>/projects/` is read: a config repository may hold
 // anything else (docs, CI, vendored code) and none of it is a spec. On request the YAML files
 // elsewhere are listed too (not read), so that `--verbose` can name a spec put in the wrong place.
-import { closeSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
-import { join } from 'node:path';
+// No symbolic link is followed (see links.ts): each is passed on as a file to report, with where it leads.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { SourceFile } from './source.js';
 import { layoutRoot } from './layout.js';
+import { layoutFolders, type LinkTarget } from './links.js';
 
 export interface ReadOptions {
   /** Layout root relative to the folder ('' or '.' for the folder itself). */
@@ -36,21 +38,70 @@ export function readDirectory(dir: string, options: ReadOptions): SourceFile[] {
       } else if (entry.isDirectory()) {
         walk(path, true);
       } else if (entry.isSymbolicLink()) {
-        // A link could point outside the repository: never followed.
-        files.push({ path, size: 0, skipped: 'symbolic link, not followed' });
+        files.push(linkSource(path, linkAt(dir, path) ?? 'outside'));
       } else if (entry.isFile()) {
-        files.push(SPEC_EXTENSION.test(entry.name) ? readSpecFile(join(dir, path), path, options.maxFileBytes) : { path, size: 0 });
+        files.push(SPEC_EXTENSION.test(entry.name) ? readRegularFile(join(dir, path), path, options.maxFileBytes) : { path, size: 0 });
       }
     }
   };
-  walk(projects, true);
+  // `projects` or a folder of the root may itself be a link: then nothing under it is read.
+  const link = firstLink(dir, layoutFolders(options.root));
+  if (link) files.push(linkSource(link.path, link.target));
+  else walk(projects, true);
   if (options.listOutside) walk('', false);
   return files;
 }
 
-/** Reads a file unless it is over the limit; one open, one fstat, one read (no separate stat). */
-function readSpecFile(full: string, path: string, maxFileBytes: number): SourceFile {
-  const fd = openSync(full, 'r');
+const linkSource = (path: string, link: LinkTarget): SourceFile => ({ path, size: 0, skipped: 'symbolic link, not followed', link });
+
+/** The first of `paths` (relative to `dir`, each inside the one before) that is a symbolic link, with where it leads. */
+export function firstLink(dir: string, paths: readonly string[]): { path: string; target: LinkTarget } | undefined {
+  for (const path of paths) {
+    const target = linkAt(dir, path);
+    if (target) return { path, target };
+  }
+  return undefined;
+}
+
+/** Where the symbolic link at `relative` leads, or undefined when there is no link there. */
+export function linkAt(dir: string, relative: string): LinkTarget | undefined {
+  const full = join(dir, relative);
+  try {
+    if (!lstatSync(full).isSymbolicLink()) return undefined;
+  } catch {
+    return undefined;
+  }
+  return leadsInside(dir, full) ? 'inside' : 'outside';
+}
+
+/** Whether a link's target, resolved on disk, lies in the checkout (real paths: a link may go through other links). */
+function leadsInside(dir: string, full: string): boolean {
+  let top: string;
+  let target: string;
+  try {
+    top = realpathSync(dir);
+  } catch {
+    return false;
+  }
+  try {
+    target = realpathSync(full);
+  } catch {
+    // Dangling, or a loop (realpath gives up with ELOOP rather than hang): judged by the target it names.
+    try {
+      target = resolve(realpathSync(dirname(full)), readlinkSync(full));
+    } catch {
+      return false;
+    }
+  }
+  return target === top || target.startsWith(top.endsWith(sep) ? top : `${top}${sep}`);
+}
+
+// O_NOFOLLOW: a file swapped for a link after the folder was listed fails to open instead of being followed.
+const READ_NO_LINK = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+
+/** Reads a regular file unless it is over the limit; one open, one fstat, one read (no separate stat). */
+export function readRegularFile(full: string, path: string, maxFileBytes: number): SourceFile {
+  const fd = openSync(full, READ_NO_LINK);
   try {
     const size = fstatSync(fd).size;
     if (size > maxFileBytes) return { path, size };

@@ -1,5 +1,6 @@
 // A snapshot's raw material: the files of a config repository at one revision, however obtained
 // (a checkout on disk now; git objects or the GitHub API later).
+import type { LinkTarget } from './links.js';
 
 export interface SourceFile {
   /** Path relative to the validated folder, with `/` separators. */
@@ -9,4 +10,6 @@ export interface SourceFile {
   content?: Uint8Array;
   /** Why the reader did not read it although it looks like a spec (for example a symbolic link). */
   skipped?: string;
+  /** For a symbolic link (never followed), whether it leads inside the checkout or out of it. */
+  link?: LinkTarget;
 }

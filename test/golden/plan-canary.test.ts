@@ -15,6 +15,8 @@ function withSecrets(secret: string): SourceFile[] {
       ['example-access-key-id', `${secret}-env`],
       ['example-secret-access-key', `${secret}-variable`],
       ['eyJidWNrZXQiOiAiZXhhbXBsZS1zdGF0ZSJ9', `${secret}-file`],
+      // A password that nothing marks sensitive: only its name says what it is.
+      ['  files:', `  - key: DB_PASS\n    value: ${secret}-db-pass\n  files:`],
     ],
     'projects/platform/drivers/tofu-runner.yaml': [
       ['example-pull-password', `${secret}-pull`],
@@ -63,12 +65,15 @@ it('shows changed secrets as (sensitive) and never their values, in JSON, Markdo
   expect(sensitivePaths).toEqual([
     'qa:spec.variables[name=aws_secret_access_key].value',
     'aws-account:spec.envs[key=AWS_ACCESS_KEY_ID].value',
+    'aws-account:spec.envs[key=DB_PASS].value',
     'aws-account:spec.files[name=backend.tfvars.json].data',
     'aws-account:spec.variables[name=aws_secret_access_key].value',
     'notify:spec.config.http.headers.Authorization',
     'tofu-runner:spec.config.container.envVars.TF_TOKEN_registry',
     'tofu-runner:spec.config.container.imagePullCredentials.password',
   ]);
+  // The Markdown row of the unmarked DB_PASS says (sensitive) on both sides.
+  expect(renderPlanMarkdown(plan).split('\n').filter((line) => line.includes('DB_PASS'))).toEqual(['| <code>spec.envs[key=DB_PASS].value</code> | <i>(sensitive)</i> | <i>(sensitive)</i> |']);
   // ...and no output holds either the new or the old value.
   for (const output of outputs) {
     expect(output).not.toContain(CANARY);

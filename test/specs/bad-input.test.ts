@@ -526,7 +526,7 @@ describe('specs in the wrong folder', () => {
       line: 2,
       column: 7,
       code: 'kind-folder-mismatch',
-      message: 'a Resource does not belong at projects/<project>.yaml (that place is for a Project): move it to projects/p/resources/',
+      message: 'a Resource does not belong directly in projects/, where a file is a Project: the layout expects projects/<project>/resources/<name>.yaml; move it to projects/p/resources/p.yaml',
     });
   });
 
