@@ -41,7 +41,8 @@ export async function runPlan(args: PlanArgs, io: CommandIO): Promise<number> {
   if (!FORMATS.includes(args.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${args.format}"`);
   const dir = resolve(io.cwd, args.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${args.dir} is not a folder: give the path of a config repository checkout`);
-  const root = args.root ?? readRepositoryConfig(dir).config.root;
+  const { config } = readRepositoryConfig(dir);
+  const root = args.root ?? config.root;
   const options = { root, maxFileBytes: args.maxFileSize };
 
   const side = (ref: string | undefined, fallback: 'working tree' | 'HEAD'): { revision: string; files: SourceFile[] } => {
@@ -62,7 +63,7 @@ export async function runPlan(args: PlanArgs, io: CommandIO): Promise<number> {
     const b = side(args.base, 'HEAD');
     return { revision: b.revision, loaded: loadSpecs(b.files, { root, limits }) };
   })();
-  const plan = planChange({ base, head: { revision: head.revision, loaded: headLoaded } });
+  const plan = planChange({ base, head: { revision: head.revision, loaded: headLoaded }, sensitiveNames: config.sensitive?.names ?? [] });
 
   io.stdout(args.format === 'json' ? JSON.stringify(plan, null, 2) + '\n' : renderPlanMarkdown(plan));
   const invalid = validateRepository(headLoaded).filter((f) => f.severity === 'error').length;

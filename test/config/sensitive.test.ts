@@ -2,6 +2,9 @@
 // every other setting (a misspelled or misplaced key is a finding at its key).
 import { describe, expect, it } from 'vitest';
 import { parseRepositoryConfig } from '../../src/config/config.js';
+import { planChange } from '../../src/engine/plan/plan.js';
+import { loadSpecs } from '../../src/specs/load.js';
+import { sources, yaml } from '../helpers/repo.js';
 
 describe('sensitive.names', () => {
   it('reads the globs, and leaves the setting out when it is absent', () => {
@@ -25,5 +28,17 @@ describe('sensitive.names', () => {
     expect(parseRepositoryConfig('sensitive:\n  names: ["DB PASS"]\n').findings.map((f) => [f.line, f.column, f.code, f.message])).toEqual([
       [2, 11, 'invalid-value', 'sensitive.names[0] is not valid: a name, or a glob (* any characters, ? one), matched whole and ignoring case'],
     ]);
+  });
+});
+
+describe('sensitive.names in a plan', () => {
+  const context = (seed: string) =>
+    yaml('apiVersion: eaas.envmgmt.io/v1', 'kind: ConfigContext', 'metadata:', '  name: licensing', '  project: p', 'spec:', '  variables:', '    - name: LICENSE_SEED', `      value: ${seed}`);
+  const loaded = (seed: string) => loadSpecs(sources({ 'projects/p/configcontexts/licensing.yaml': context(seed) }));
+
+  it('masks a value whose name only the repository calls a credential, and shows it without the setting', () => {
+    const input = { base: { revision: 'a', loaded: loaded('canary-before-4711') }, head: { revision: 'b', loaded: loaded('canary-after-4712') } };
+    expect(JSON.stringify(planChange({ ...input, sensitiveNames: ['LICENSE_*'] }))).not.toMatch(/canary-(before|after)/);
+    expect(JSON.stringify(planChange(input))).toContain('canary-after-4712');
   });
 });

@@ -39,12 +39,12 @@ export interface ChangeSet {
   unchanged: number;
 }
 
-export function planChanges(base: SpecIndex, head: SpecIndex): ChangeSet {
+export function planChanges(base: SpecIndex, head: SpecIndex, sensitiveNames: readonly string[] = []): ChangeSet {
   const before = new Map(base.specs.map((s) => [keyOf(s), s]));
   const after = new Map(head.specs.map((s) => [keyOf(s), s]));
   const changes: Change[] = [];
   let unchanged = 0;
-  const masked = (spec: LoadedSpec, index: SpecIndex) => maskSecrets(spec.data, sensitiveKeysOf(spec, index));
+  const masked = (spec: LoadedSpec, index: SpecIndex) => maskSecrets(spec.data, sensitiveKeysOf(spec, index, sensitiveNames));
 
   for (const [key, now] of after) {
     const was = before.get(key);

@@ -15,12 +15,14 @@ export interface PlanInput {
   /** A name for each side: a commit, a ref, or "system". */
   base: { revision: string; loaded: LoadResult };
   head: { revision: string; loaded: LoadResult };
+  /** The repository's own credential names (`sensitive.names` of `.github/envsync.yml`): masked in every kind. */
+  sensitiveNames?: readonly string[];
 }
 
-export function planChange({ base, head }: PlanInput): Plan {
+export function planChange({ base, head, sensitiveNames = [] }: PlanInput): Plan {
   const baseIndex = new SpecIndex(base.loaded.specs);
   const headIndex = new SpecIndex(head.loaded.specs);
-  const { changes, unchanged } = planChanges(baseIndex, headIndex);
+  const { changes, unchanged } = planChanges(baseIndex, headIndex, sensitiveNames);
   const impacts = analyzeImpact(changes, baseIndex, headIndex);
 
   const runs: Run[] = impacts.map(({ environment, action, reasons }) => {
