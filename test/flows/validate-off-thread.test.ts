@@ -2,10 +2,11 @@
 // 20,000 unknown fields is validated in a worker thread, and the answer is the one validating in
 // process gives. (Imported from dist/: a thread cannot start on the TypeScript sources.)
 import { afterAll, expect, it } from 'vitest';
+import type * as OffThread from '../../src/flows/validate-off-thread.js';
 import { validateSources } from '../../src/engine/validate.js';
 import type { SourceFile } from '../../src/specs/source.js';
 
-const built = (await import(new URL('../../dist/src/flows/validate-off-thread.js', import.meta.url).href)) as typeof import('../../src/flows/validate-off-thread.js');
+const built = (await import(new URL('../../dist/src/flows/validate-off-thread.js', import.meta.url).href)) as typeof OffThread;
 afterAll(() => built.stopValidationThreads());
 
 const HEAD = ['apiVersion: eaas.envmgmt.io/v1', 'kind: Resource', 'metadata:', '  name: r', '  project: p', 'spec:'];

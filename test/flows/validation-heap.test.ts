@@ -1,10 +1,11 @@
 // A validation that needs more memory than its thread may have fails alone, with a message that
 // says what to do; the process that asked goes on. (Its own file: the heap is set when the threads start.)
 import { afterAll, expect, it } from 'vitest';
+import type * as OffThread from '../../src/flows/validate-off-thread.js';
 import type { SourceFile } from '../../src/specs/source.js';
 
 process.env.ENVSYNC_VALIDATION_HEAP_MB = '64';
-const built = (await import(new URL('../../dist/src/flows/validate-off-thread.js', import.meta.url).href)) as typeof import('../../src/flows/validate-off-thread.js');
+const built = (await import(new URL('../../dist/src/flows/validate-off-thread.js', import.meta.url).href)) as typeof OffThread;
 afterAll(() => built.stopValidationThreads());
 
 it('stops a validation that outgrows its heap with a message, and validates the next revision', async () => {
