@@ -7,6 +7,7 @@ import { Parser, type ReadEntry } from 'tar';
 import type { SourceFile } from '../specs/source.js';
 import { layoutRoot } from '../specs/layout.js';
 import { CONFIG_PATH } from '../config/config.js';
+import { gitLinkTarget, layoutFolders } from '../specs/links.js';
 
 const SPEC_EXTENSION = /\.ya?ml$/;
 
@@ -24,6 +25,7 @@ export function readRevision(tarball: Uint8Array, options: { root: string; maxFi
   const root = layoutRoot(options.root);
   const projects = root === '' ? 'projects' : `${root}/projects`;
   const files: SourceFile[] = [];
+  const folders = new Set(layoutFolders(root));
   let hasProjects = false;
   let config: string | undefined;
   return new Promise((resolve, reject) => {
@@ -39,12 +41,14 @@ export function readRevision(tarball: Uint8Array, options: { root: string; maxFi
         // Matched by prefix: a root may itself hold a folder named projects.
         const inside = path.startsWith(`${projects}/`);
         if (inside || path === projects) hasProjects = true;
-        if (!inside || (entry.type !== 'File' && entry.type !== 'SymbolicLink')) {
+        // A link is never followed; where it leads (from its target alone, as for a git revision)
+        // decides its finding: see links.ts. A folder of the layout that is a link reads no spec.
+        if (entry.type === 'SymbolicLink' && (inside || folders.has(path))) {
+          files.push({ path, size: 0, skipped: 'symbolic link, not followed', link: gitLinkTarget(path, entry.linkpath ?? '') });
           entry.resume();
           return;
         }
-        if (entry.type === 'SymbolicLink') {
-          files.push({ path, size: 0, skipped: 'symbolic link, not followed' });
+        if (!inside || entry.type !== 'File') {
           entry.resume();
           return;
         }
