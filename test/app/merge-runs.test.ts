@@ -28,6 +28,7 @@ const port = {
     calls.push(`status ${id} ${s.description}`);
   },
   dispatchWorkflow: async (_r: unknown, _w: string, ref: string, inputs: Record<string, string>) => void calls.push(`dispatch ${ref} ${inputs.environment} ${inputs.action} ${inputs.sha}`),
+  webUrl: (path: string) => `https://github.example/${path}`,
 } as unknown as GitHubPort;
 
 beforeEach(async () => {
