@@ -55,7 +55,7 @@ function describeTypes(type: unknown): string {
   return types.map((t) => typeNames[String(t)] ?? String(t)).join(' or ');
 }
 
-function toFinding(file: string, e: ErrorObject, root: JsonSchema | undefined): PendingFinding | undefined {
+function toFinding(file: string, e: ErrorObject, root: JsonSchema | undefined, brief: boolean): PendingFinding | undefined {
   const path = pointerToPath(e.instancePath);
   const where = formatPath(path);
   switch (e.keyword) {
@@ -65,7 +65,8 @@ function toFinding(file: string, e: ErrorObject, root: JsonSchema | undefined): 
       const field = (e.params as { additionalProperty: string }).additionalProperty;
       const parent = e.parentSchema as JsonSchema | undefined;
       const known = Object.keys(parent?.properties ?? {});
-      return error(file, 'unknown-field', `unknown field "${field}" in ${where}: ${unknownFieldAdvice(field, path, known, homesOf(field, parent, root))}`, atKey([...path, field]));
+      const advice = brief ? 'remove it, or check its spelling and indentation' : unknownFieldAdvice(field, path, known, homesOf(field, parent, root));
+      return error(file, 'unknown-field', `unknown field "${field}" in ${where}: ${advice}`, atKey([...path, field]));
     }
     case 'required': {
       const field = (e.params as { missingProperty: string }).missingProperty;
@@ -96,15 +97,24 @@ function toFinding(file: string, e: ErrorObject, root: JsonSchema | undefined): 
 /**
  * The fields of this mapping whose own mappings know `field`: a key written one level too far left
  * (`agents:` at the top where it belongs under `spec`) is a matter of indentation, not of removal.
+ * Indexed once per mapping schema: a file of 20,000 unknown keys asks 20,000 times.
  */
 function homesOf(field: string, parent: JsonSchema | undefined, root: JsonSchema | undefined): string[] {
-  const homes: string[] = [];
-  for (const [name, child] of Object.entries(parent?.properties ?? {})) {
-    const resolved = root ? deref(child, root) : child;
-    if (resolved.properties && Object.hasOwn(resolved.properties, field)) homes.push(name);
+  if (!parent) return [];
+  let byRoot = homeIndexes.get(parent);
+  if (!byRoot) homeIndexes.set(parent, (byRoot = new Map()));
+  let index = byRoot.get(root);
+  if (!index) {
+    index = new Map();
+    for (const [name, child] of Object.entries(parent.properties ?? {})) {
+      const resolved = root ? deref(child, root) : child;
+      for (const known of Object.keys(resolved.properties ?? {})) index.set(known, [...(index.get(known) ?? []), name]);
+    }
+    byRoot.set(root, index);
   }
-  return homes;
+  return index.get(field) ?? [];
 }
+const homeIndexes = new WeakMap<JsonSchema, Map<JsonSchema | undefined, Map<string, string[]>>>();
 
 function unknownFieldAdvice(field: string, path: DocPath, known: string[], homes: string[]): string {
   if (homes.length > 0) return `check the indentation: \`${field}\` belongs under ${homes.map((h) => `\`${formatPath([...path, h])}\``).join(' or ')}`;
@@ -126,6 +136,14 @@ export function checkSchema(file: string, kind: KindInfo, data: unknown): Pendin
 }
 
 /**
+ * Unknown fields past this many in one spec get a short advice instead of a suggestion: a file
+ * shows its first 100 findings (MAX_FINDINGS_PER_FILE), and computing suggestions for the 20,000
+ * it hides cost most of the time of validating it. The schema reports in document order, so the
+ * ones shown are the advised ones (but for a spec whose errors the schema visits out of order).
+ */
+const ADVISED_FINDINGS = 100;
+
+/**
  * Findings from the errors of a validator compiled with allErrors and verbose, one per problem.
  * `root`: the validated schema, when it keeps shared parts under `definitions` (see factor-schema.ts).
  */
@@ -133,7 +151,7 @@ export function findingsFromAjv(file: string, errors: readonly ErrorObject[], ro
   const findings: PendingFinding[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    const finding = toFinding(file, e, root);
+    const finding = toFinding(file, e, root, findings.length >= ADVISED_FINDINGS);
     if (!finding) continue;
     const key = `${finding.code}\u0000${finding.message}`;
     if (seen.has(key)) continue;

@@ -30,6 +30,8 @@ describe('a file with more findings than the cap', () => {
     expect(findings).toHaveLength(MAX_FINDINGS_PER_FILE + 1);
     expect(findings.slice(0, -1).map((f) => [f.line, f.column, f.code])).toEqual(Array.from({ length: 100 }, (_, i) => [7 + i, 3, 'unknown-field']));
     expect(findings.at(-1)).toEqual({ file: RESOURCE, line: 107, column: 3, severity: 'error', code: 'too-many-findings', message: summaryOf(19_900) });
+    // The shown ones carry their full advice; only the hidden ones were spared computing it.
+    expect(findings.slice(0, -1).filter((f) => f.message.endsWith('remove it, or check its spelling and indentation'))).toEqual([]);
   });
 
   it('validates a file of 100,000 unknown fields (under the size limit) to the first 100 and one counting 99,900 more', () => {
