@@ -55,9 +55,19 @@ function describeTypes(type: unknown): string {
   return types.map((t) => typeNames[String(t)] ?? String(t)).join(' or ');
 }
 
-function toFinding(file: string, e: ErrorObject, root: JsonSchema | undefined, brief: boolean): PendingFinding | undefined {
-  const path = pointerToPath(e.instancePath);
-  const where = formatPath(path);
+/** Where an error is, as a path and as words: asked once per mapping (its 20,000 unknown keys share it). */
+type Places = Map<string, { path: DocPath; where: string }>;
+function placeOf(places: Places, pointer: string): { path: DocPath; where: string } {
+  let place = places.get(pointer);
+  if (!place) {
+    const path = pointerToPath(pointer);
+    places.set(pointer, (place = { path, where: formatPath(path) }));
+  }
+  return place;
+}
+
+function toFinding(file: string, e: ErrorObject, root: JsonSchema | undefined, brief: boolean, places: Places): PendingFinding | undefined {
+  const { path, where } = placeOf(places, e.instancePath);
   switch (e.keyword) {
     case 'if':
       return undefined; // the failing `then` branch reports the useful error
@@ -150,8 +160,9 @@ const ADVISED_FINDINGS = 100;
 export function findingsFromAjv(file: string, errors: readonly ErrorObject[], root?: JsonSchema): PendingFinding[] {
   const findings: PendingFinding[] = [];
   const seen = new Set<string>();
+  const places: Places = new Map();
   for (const e of errors) {
-    const finding = toFinding(file, e, root, findings.length >= ADVISED_FINDINGS);
+    const finding = toFinding(file, e, root, findings.length >= ADVISED_FINDINGS, places);
     if (!finding) continue;
     const key = `${finding.code}\u0000${finding.message}`;
     if (seen.has(key)) continue;

@@ -147,9 +147,10 @@ function identify(file: string, text: string, data: Record<string, unknown>, pla
   }
 
   // A variant spelling in a closed object fails the schema, so a conforming spec needs no renaming
-  // walk; only kinds with open objects look for variants in the text.
+  // walk; only kinds with open objects look for variants in a conforming one. Either way a variant
+  // must appear in the text: a spec that fails for other reasons (20,000 unknown keys) is not walked.
   let conforms = conformsToSchema(kind, data);
-  if (!conforms || (kind.hasOpenObjects && mayHoldVariants(text))) {
+  if ((!conforms || kind.hasOpenObjects) && mayHoldVariants(text)) {
     normalizeSpelling(data, kind.jsonSchema);
     conforms = conformsToSchema(kind, data);
   }
