@@ -182,7 +182,7 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
         }
         const etag = values['if-match'] !== undefined ? quoted(values['if-match']) : etagInFile(parsed.text);
         try {
-          io.stdout(`${await service.put(parsed.data, change, parsed.text, etag === undefined ? {} : { ifMatch: [etag] })}\n`);
+          io.stdout(`${(await service.put(parsed.data, change, parsed.text, etag === undefined ? {} : { ifMatch: [etag] })).outcome}\n`);
         } catch (e) {
           if (!(e instanceof PreconditionFailed) || etag === undefined) throw e;
           io.stderr(staleMessage(e, etag, 'put'));
@@ -216,7 +216,7 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
             return [pair.slice(0, at), pair.slice(at + 1)];
           }),
         );
-        io.stdout(`${await service.launch({ project, name, template: { name: template[1]!, version: template[2]! }, variables }, change)}\n`);
+        io.stdout(`${(await service.launch({ project, name, template: { name: template[1]!, version: template[2]! }, variables }, change)).outcome}\n`);
         return 0;
       }
       case 'run': {

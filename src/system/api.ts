@@ -177,8 +177,9 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
         const metadata = (data.metadata ?? {}) as Record<string, unknown>;
         const claimed = kind === 'Project' ? metadata.name === name : metadata.project === project && metadata.name === name;
         if (data.kind !== kind || !claimed) throw new HttpError(400, `the body must be the ${kind} ${project}/${name} of the URL (kind, metadata.project, metadata.name)`);
-        const outcome = await service.put(data, { trigger: 'internal', actor: token.name }, text, preconditionOf(req, 'PUT'));
-        return [outcome === 'created' ? 201 : 200, { outcome }];
+        const { outcome, etag } = await service.put(data, { trigger: 'internal', actor: token.name }, text, preconditionOf(req, 'PUT'));
+        // The new version's ETag: a client that edits again sends it without reading first.
+        return [outcome === 'created' ? 201 : 200, { outcome }, { etag }];
       },
     ],
     [
@@ -201,8 +202,8 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
           throw new HttpError(400, 'send {"name": "...", "template": {"name": "...", "version": "..."}, "variables": {"name": "value"}}');
         }
         const variables = isPlainObject(data.variables) ? Object.fromEntries(Object.entries(data.variables).map(([k, v]) => [k, String(v)])) : {};
-        await service.launch({ project: project!, name: data.name, template: { name: template.name, version: template.version }, variables }, { trigger: 'internal', actor: token.name });
-        return [201, { outcome: 'created' }];
+        const { etag } = await service.launch({ project: project!, name: data.name, template: { name: template.name, version: template.version }, variables }, { trigger: 'internal', actor: token.name });
+        return [201, { outcome: 'created' }, { etag }];
       },
     ],
     [

@@ -22,6 +22,7 @@ import type {
   NewRun,
   NewTracking,
   PushRecord,
+  PutOutcome,
   RunStatus,
   RunTracking,
   TrackingPatch,
@@ -165,13 +166,13 @@ export class KyselyStore implements Store {
     return row?.value;
   }
 
-  async putResource(resource: ResourceInput, event: SystemChange, expected?: Expected): Promise<'created' | 'updated' | 'unchanged'> {
+  async putResource(resource: ResourceInput, event: SystemChange, expected?: Expected): Promise<PutOutcome> {
     const key = toColumns(resource);
     const spec = toJson(resource.spec, `spec of ${describeKey(key)}`);
     return this.write(async (trx, generation) => {
       const row = await trx.selectFrom('resources').select(['spec', 'generation']).where(matches(key)).executeTakeFirst();
       checkExpected(resource, row, expected);
-      if (row?.spec === spec) return 'unchanged';
+      if (row?.spec === spec) return { outcome: 'unchanged' as const, generation: row.generation };
       const at = now();
       if (row === undefined) {
         await trx
@@ -187,7 +188,7 @@ export class KyselyStore implements Store {
       }
       const operation = row === undefined ? 'create' : 'update';
       await insertEvents(trx, [{ ...key, at, ...event, operation, revision: null }]);
-      return operation === 'create' ? 'created' : 'updated';
+      return { outcome: operation === 'create' ? ('created' as const) : ('updated' as const), generation };
     });
   }
 

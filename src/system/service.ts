@@ -29,6 +29,12 @@ export class SystemError extends Error {
   }
 }
 
+/** What a put did, and the ETag of the version it left (a client's next If-Match). */
+export interface Put {
+  outcome: 'created' | 'updated' | 'unchanged';
+  etag: string;
+}
+
 /** The entity tag of a stored spec's version (HTTP's ETag): its generation, quoted. */
 export const etagOf = (resource: { generation: number }): string => `"${resource.generation}"`;
 
@@ -226,11 +232,11 @@ export class SystemService {
    * Stores a spec changed outside Git; `text` (YAML or JSON) is where findings are located. A mask
    * sent back (what a read shows for a secret) keeps the secret the system holds at that place.
    */
-  put(data: Record<string, unknown>, change: SystemChange, text?: string, precondition: Precondition = {}): Promise<'created' | 'updated' | 'unchanged'> {
+  put(data: Record<string, unknown>, change: SystemChange, text?: string, precondition: Precondition = {}): Promise<Put> {
     return this.serialized(() => this.putNow(data, change, text, precondition));
   }
 
-  private async putNow(data: Record<string, unknown>, change: SystemChange, text?: string, precondition: Precondition = {}): Promise<'created' | 'updated' | 'unchanged'> {
+  private async putNow(data: Record<string, unknown>, change: SystemChange, text?: string, precondition: Precondition = {}): Promise<Put> {
     const key = keyOfDocument(data);
     // The identity becomes a file path on export: an unknown kind or a name that is not a name is
     // refused before anything else (`..` in a name or version would climb out of the checkout).
@@ -264,7 +270,7 @@ export class SystemService {
    * One attempt at a put, checked against the version it reads and stored only if that version is
    * still the one held when the write commits (the store checks it inside the write's transaction).
    */
-  private async putOnce(key: ResourceKey, data: Record<string, unknown>, change: SystemChange, text: string | undefined, precondition: Precondition): Promise<'created' | 'updated' | 'unchanged'> {
+  private async putOnce(key: ResourceKey, data: Record<string, unknown>, change: SystemChange, text: string | undefined, precondition: Precondition): Promise<Put> {
     const held = await this.store.getResource(key);
     checkPrecondition(key, held, precondition);
     const candidate = await this.unmasked(key, data, held, text);
@@ -273,9 +279,9 @@ export class SystemService {
     // Stored in canonical spelling, as Git-to-system stores specs, so that the two compare equal.
     const normalized = loadDocuments([{ path: layoutPathOf(key), data: structuredClone(candidate) }]).specs[0]?.data ?? candidate;
     const { status: _status, ...document } = normalized;
-    const outcome = await this.store.putResource({ ...key, spec: document }, change, { generation: held?.generation ?? null });
+    const { outcome, generation } = await this.store.putResource({ ...key, spec: document }, change, { generation: held?.generation ?? null });
     if (outcome !== 'unchanged') this.changed({ key, outcome, actor: change.actor });
-    return outcome;
+    return { outcome, etag: etagOf({ generation }) };
   }
 
   /**
@@ -329,18 +335,18 @@ export class SystemService {
   launch(
     input: { project: string; name: string; template: { name: string; version: string }; variables?: Record<string, string> },
     change: SystemChange,
-  ): Promise<'created' | 'updated' | 'unchanged'> {
+  ): Promise<Put> {
     return this.serialized(() => this.launchNow(input, change));
   }
 
   private async launchNow(
     input: { project: string; name: string; template: { name: string; version: string }; variables?: Record<string, string> },
     change: SystemChange,
-  ): Promise<'created' | 'updated' | 'unchanged'> {
-    if (await this.store.getResource({ kind: 'Environment', project: input.project, name: input.name })) {
-      throw new SystemError(`environment ${input.project}/${input.name} already exists: update it instead`, 409);
-    }
+  ): Promise<Put> {
+    const exists = () => new SystemError(`environment ${input.project}/${input.name} already exists: update it instead`, 409);
+    if (await this.store.getResource({ kind: 'Environment', project: input.project, name: input.name })) throw exists();
     const variables = Object.entries(input.variables ?? {}).map(([name, value]) => ({ name, value }));
+    // Create only, checked in the write's transaction: two replicas launching one name make one.
     return this.putNow(
       {
         apiVersion: 'eaas.envmgmt.io/v1',
@@ -349,7 +355,11 @@ export class SystemService {
         spec: { template: input.template, ...(variables.length > 0 ? { variables } : {}) },
       },
       change,
-    );
+      undefined,
+      { ifNoneMatch: '*' },
+    ).catch((e: unknown) => {
+      throw e instanceof PreconditionFailed ? exists() : e;
+    });
   }
 
   /** Queues a run of an environment; a runner (or the app) picks it up. */

@@ -9,6 +9,12 @@ import { SqliteJobQueue } from './jobs/sqlite-queue.js';
 import { KyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
 
+/** What a put did, and the generation (the version behind the ETag) the spec holds after it. */
+export interface PutOutcome {
+  outcome: 'created' | 'updated' | 'unchanged';
+  generation: number;
+}
+
 export interface ResourceKey {
   kind: string;
   project: string;
@@ -217,7 +223,8 @@ export interface Store {
   /** The revision a followed repository applied last; without one, the last revision applied from anywhere. */
   getAppliedRevision(repo?: string): Promise<string | undefined>;
   /** With `expected`, checked inside the write's transaction: throws StaleWrite when it does not hold. */
-  putResource(resource: ResourceInput, event: SystemChange, expected?: Expected): Promise<'created' | 'updated' | 'unchanged'>;
+  /** Stores a spec changed outside Git; answers what happened and the generation the spec holds now (its ETag). */
+  putResource(resource: ResourceInput, event: SystemChange, expected?: Expected): Promise<PutOutcome>;
   /** With `expected`, checked inside the write's transaction: throws StaleWrite when it does not hold. */
   deleteResource(key: ResourceKey, event: SystemChange, expected?: Expected): Promise<boolean>;
   /** In id order; `since` is an event id and only later events are returned. */

@@ -53,7 +53,7 @@ describe('SystemService.onChange', () => {
 
   it('reports nothing for a write that changes nothing, a refused write, or a revision applied from Git', async () => {
     const dev = await service.get({ kind: 'Environment', project: 'payments', name: 'dev' });
-    expect(await service.put(structuredClone(dev.spec) as Record<string, unknown>, { trigger: 'internal', actor: 'alice' })).toBe('unchanged');
+    expect(await service.put(structuredClone(dev.spec) as Record<string, unknown>, { trigger: 'internal', actor: 'alice' })).toMatchObject({ outcome: 'unchanged' });
     await expect(service.delete({ kind: 'EnvironmentTemplate', project: 'payments', name: 'web-stack', version: 'v1' }, { trigger: 'internal', actor: 'alice' })).rejects.toThrow('other specs still use');
     await service.applyRevision(exampleFiles().filter((f) => !f.path.endsWith('staging.yaml')), 'rev-2', { trigger: 'webhook', actor: null });
     expect(events).toEqual([]);

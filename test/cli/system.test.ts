@@ -60,7 +60,7 @@ describe('envsync system', () => {
   });
 
   it('records who changed what through which path', () => {
-    envsync('system', 'launch', 'payments/qa', '--template', 'web-stack@v1', '--var', 'owner_team=qa', ...storeArg);
+    expect(envsync('system', 'launch', 'payments/qa', '--template', 'web-stack@v1', '--var', 'owner_team=qa', ...storeArg).stdout).toBe('created\n');
     const last = envsync('system', 'events', ...storeArg).stdout.trim().split('\n').at(-1)!.split('\t');
     expect([last[2], last[3], last[4], last[5], last[6]]).toEqual(['manual', 'alice', 'create', 'Environment/payments/qa', '-']);
   });

@@ -142,6 +142,18 @@ describe.each<[string, TestBackend]>([
     expect((await call(replicas[1]!, 'GET', DEV_PATH)).etag).not.toBe(first.etag);
   });
 
+  it('answers a PUT with the ETag of the version it stored, which the next edit can send without reading again', async () => {
+    const read = await call(replicas[0]!, 'GET', DEV_PATH);
+    const unchanged = await call(replicas[0]!, 'PUT', DEV_PATH, { body: read.body.spec, headers: { 'if-match': read.etag! } });
+    expect(unchanged.etag).toBe(read.etag);
+    const changed = structuredClone(read.body.spec) as EnvironmentDocument;
+    changed.spec.variables[0]!.value = 'team-e';
+    const first = await call(replicas[0]!, 'PUT', DEV_PATH, { body: changed, headers: { 'if-match': read.etag! } });
+    expect(first.etag).toBe((await call(replicas[1]!, 'GET', DEV_PATH)).etag);
+    changed.spec.variables[0]!.value = 'team-f';
+    expect((await call(replicas[1]!, 'PUT', DEV_PATH, { body: changed, headers: { 'if-match': first.etag! } })).status).toBe(200);
+  });
+
   it('keeps accepting writes sent without If-Match, as before ETags', async () => {
     const read = await call(replicas[0]!, 'GET', DEV_PATH);
     const changed = structuredClone(read.body.spec) as EnvironmentDocument;
@@ -261,7 +273,7 @@ describe.each<[string, TestBackend]>([
 
     const store = await connect();
     expect((await store.getResource(env('dev', 'web')))!.generation).toBe(0);
-    expect(await store.putResource(env('dev', 'api'), change, { generation: 0 })).toBe('updated');
+    expect(await store.putResource(env('dev', 'api'), change, { generation: 0 })).toMatchObject({ outcome: 'updated' });
     expect((await store.getResource(env('dev', 'web')))!.generation).toBeGreaterThan(0);
   });
 });

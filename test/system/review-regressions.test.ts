@@ -167,7 +167,7 @@ describe('changes to the system made at the same time', () => {
         service.delete(template, change),
       ]);
       // The launch was asked first, so it lands first and the delete is refused for it.
-      expect(launched).toMatchObject({ status: 'fulfilled', value: 'created' });
+      expect(launched).toMatchObject({ status: 'fulfilled', value: { outcome: 'created' } });
       expect(deleted).toMatchObject({ status: 'rejected', reason: { status: 409 } });
       expect(await store.getResource(template)).toBeDefined();
     } finally {

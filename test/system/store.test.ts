@@ -263,9 +263,9 @@ describe.each<[string, TestBackend]>([
     await store.applyRevision({ revision: 'r1', resources: [env('dev')], trigger: 'webhook', actor: null });
     const since = (await store.listSyncEvents()).at(-1)?.id;
 
-    expect(await store.putResource(env('qa', { template: 'api' }), { trigger: 'internal', actor: null })).toBe('created');
-    expect(await store.putResource(env('qa', { template: 'api' }), { trigger: 'manual', actor: 'ann' })).toBe('unchanged');
-    expect(await store.putResource(env('dev', { template: 'api' }), { trigger: 'manual', actor: 'ann' })).toBe('updated');
+    expect(await store.putResource(env('qa', { template: 'api' }), { trigger: 'internal', actor: null })).toMatchObject({ outcome: 'created' });
+    expect(await store.putResource(env('qa', { template: 'api' }), { trigger: 'manual', actor: 'ann' })).toMatchObject({ outcome: 'unchanged' });
+    expect(await store.putResource(env('dev', { template: 'api' }), { trigger: 'manual', actor: 'ann' })).toMatchObject({ outcome: 'updated' });
     expect(await store.getResource(env('dev'))).toMatchObject({ origin: 'system', revision: null, spec: { template: 'api' } });
     expect(await store.getResource(env('qa'))).toMatchObject({ origin: 'system', revision: null });
     expect(await store.deleteResource(env('qa'), { trigger: 'manual', actor: 'bob' })).toBe(true);
