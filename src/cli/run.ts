@@ -59,6 +59,7 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
       signal: controller.signal,
       files,
       root: config.root,
+      sensitiveNames: config.sensitive?.names ?? [],
       project,
       environment,
       action: values.action,

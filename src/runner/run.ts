@@ -22,6 +22,8 @@ import { mapStrings, RunLog } from './log.js';
 export interface RunRequest {
   files: readonly SourceFile[];
   root?: string;
+  /** The repository's own credential names (`sensitive.names` of `.github/envsync.yml`): their values are masked in the log too. */
+  sensitiveNames?: readonly string[];
   project: string;
   environment: string;
   action: 'deploy' | 'destroy';
@@ -109,7 +111,7 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
 
   // Every secret is known before the first line is written.
   const log = new RunLog(request.write, request.actions);
-  const sensitiveKeys = sensitiveKeysOf(env, index);
+  const sensitiveKeys = sensitiveKeysOf(env, index, request.sensitiveNames);
   const secrets: string[] = [];
   for (const spec of [env, ...inputs.specs]) mapSecrets(spec.data, (value) => (secrets.push(str(value)), value), sensitiveKeys);
   log.mask(secrets);

@@ -3,9 +3,9 @@
 // (see STAND_IN_TOOL in demo/sandbox.ts): they record how they were called and play the tool's part, so that what envsync
 // asks of them is asserted exactly. Planted secrets must come out of no output.
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Endpoints, infrastructureRepository, installStandIns, prepareConfigRepository } from '../../demo/sandbox.js';
@@ -205,6 +205,17 @@ describe('envsync run under GitHub Actions', () => {
       expect(mask).toBeLessThan(lines.findIndex((l) => l.startsWith('::group::')));
       expect(lines.filter((l) => l.includes(canary))).toEqual([`::add-mask::${canary}`]);
     }
+  }, 60_000);
+
+  it('registers the values of names the repository calls credentials (sensitive.names) as secrets too', async () => {
+    cpSync(join(work, 'config'), join(work, 'config-names'), { recursive: true });
+    const settings = join(work, 'config-names', '.github', 'envsync.yml');
+    mkdirSync(dirname(settings), { recursive: true });
+    writeFileSync(settings, `${existsSync(settings) ? readFileSync(settings, 'utf8') : ''}\nsensitive:\n  names: [owner_*]\n`);
+    const args = ['payments/dev', '--dry-run', '--approved', 'hook/onInit/change-approval'];
+    const masked = (stdout: string) => stdout.split('\n').includes('::add-mask::payments-dev');
+    expect(masked((await run('names-off', args, { GITHUB_ACTIONS: 'true' })).stdout)).toBe(false);
+    expect(masked((await run('names-on', args, { GITHUB_ACTIONS: 'true' }, 'config-names')).stdout)).toBe(true);
   }, 60_000);
 
   it('stops when the job is cancelled (SIGTERM): running activities are ended, the results say cancelled', async () => {
