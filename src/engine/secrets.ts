@@ -16,7 +16,7 @@ const CREDENTIAL_SEGMENTS = new Set([
   'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'cred', 'creds',
   'key', 'keys', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'privkey', 'private',
   'cert', 'certs', 'certificate', 'pem',
-  'auth', 'authorization', 'bearer', 'jwt', 'hmac',
+  'auth', 'authorization', 'authentication', 'authkey', 'bearer', 'jwt', 'hmac',
   'dsn', 'salt', 'signature', 'cookie', 'cookies', 'session', 'webhook', 'connectionstring',
 ]);
 
@@ -24,7 +24,7 @@ const CREDENTIAL_SEGMENTS = new Set([
  * Words long enough to be recognized at the end of a segment written without separators
  * (`dbpassword`, `apitoken`, `mysecret`); short ones (`pass`, `key`) would catch `bypass`, `monkey`.
  */
-const CREDENTIAL_SUFFIXES = ['password', 'passwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'signature'];
+const CREDENTIAL_SUFFIXES = ['password', 'passwd', 'passphrase', 'secret', 'secrets', 'token', 'tokens', 'credential', 'credentials', 'apikey', 'accesskey', 'secretkey', 'privatekey', 'signature', 'auth', 'authkey', 'authentication', 'webhook', 'dsn', 'cookie'];
 
 /** The words of a name, lowercased: split at anything but letters and digits, at camelCase humps and at digits. */
 export function nameSegments(name: string): string[] {
@@ -240,7 +240,19 @@ export function unmaskFrom(sent: unknown, held: unknown, sensitiveKeys: Readonly
     sensitiveKeys,
   );
   for (const path of masksIn(sent)) {
-    if (!secretPlaces.has(JSON.stringify(path))) unresolved.push({ path, reason: 'not-secret' });
+    if (secretPlaces.has(JSON.stringify(path))) continue;
+    // A URL with a password is masked wherever it stands, whatever its name: sent back masked, it is
+    // no URL any more, yet the one held stays as secret as it was.
+    const kept = valueAt(held, sent, path);
+    if (carriesCredentials(kept)) setAt(document, path, kept);
+    else unresolved.push({ path, reason: 'not-secret' });
   }
   return { document, unresolved };
+}
+
+/** Sets the value at `path` of a document (fresh output of mapSecrets, so ours to change). */
+function setAt(document: unknown, path: DocPath, value: unknown): void {
+  let node = document as Record<string | number, unknown>;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  node[path.at(-1)!] = value;
 }

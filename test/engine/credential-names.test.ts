@@ -12,6 +12,14 @@ import { context, environment, environmentTemplate } from './fixtures.js';
 
 const SENSITIVE = [
   'DB_PASS',
+  // Matched by the old substring rule too, and still: a credential word at the end of a run-together segment.
+  'TS_AUTHKEY',
+  'TAILSCALE_AUTHKEY',
+  'SLACKWEBHOOK',
+  'SENTRYDSN',
+  'SESSIONCOOKIE',
+  'PROXY_AUTHENTICATION',
+  'X-Authentication',
   'DB_PASSWORD',
   'dbPassword',
   'db_password',

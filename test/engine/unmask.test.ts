@@ -16,6 +16,14 @@ const held = {
 const shown = () => structuredClone(mapSecrets(held, () => MASK)) as typeof held;
 
 describe('unmaskFrom', () => {
+  it('keeps a URL with a password that a read masked by its shape alone, in a field no name makes secret', () => {
+    const withUrl = { spec: { variables: [{ name: 'DATABASE_URL', value: 'postgres://admin:canary-pw@db/x' }], other: { url: 'https://u:canary-2@h/' } } };
+    const sent = structuredClone(mapSecrets(withUrl, () => MASK)) as typeof withUrl;
+    expect(sent.spec.variables[0]!.value).toBe(MASK);
+    expect(unmaskFrom(sent, withUrl)).toEqual({ document: withUrl, unresolved: [] });
+  });
+
+
   it('puts back the secret held at each masked place and keeps every other value as sent', () => {
     const sent = shown();
     sent.spec.variables[0]!.value = 'eu-central-1';

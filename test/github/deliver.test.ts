@@ -100,7 +100,8 @@ describe('a bot pull request', () => {
       .get(`/repos/acme/config/branches/${encodeURIComponent(BRANCH)}`)
       .reply(200, branchReply('old-bot-commit', 'old-tree'))
       .get('/repos/acme/config/compare/base-sha...old-bot-commit')
-      .reply(200, { commits: [{ sha: 'old-bot-commit', commit: { author: BOT } }] });
+      // One commit of this version, one of a version before it (which wrote the bot's name without its account id).
+      .reply(200, { commits: [{ sha: 'earlier-bot-commit', commit: { author: { name: 'envsync[bot]', email: 'envsync[bot]@users.noreply.github.com' } } }, { sha: 'old-bot-commit', commit: { author: BOT } }] });
     mockCommit(() => true, 'Resource Environment/env-0, Update');
     nock(API)
       .patch(`/repos/acme/config/git/refs/${encodeURIComponent(`heads/${BRANCH}`)}`, { sha: 'commit-new', force: true })
@@ -145,7 +146,7 @@ describe('a bot pull request', () => {
         commits: [
           { sha: 'c1', commit: { author: BOT } },
           { sha: 'human-commit', commit: { author: { name: 'Bob', email: 'bob@acme.example' } } },
-          { sha: 'lookalike', commit: { author: { name: 'envsync[bot]', email: 'envsync[bot]@users.noreply.github.com' } } },
+          { sha: 'lookalike', commit: { author: { name: 'envsync[bot]', email: 'envsync[bot]@example.com' } } },
         ],
       });
     expect(await deliver(port(), { repo, base: 'main', mode: 'pull-request', plan: planOf(1) })).toEqual({

@@ -19,6 +19,9 @@ export type DeliveryResult =
   | { outcome: 'pull-request'; number: number; created: boolean; branch: string; sha: string }
   | { outcome: 'skipped'; reason: string };
 
+/** The author address envsync wrote on its commits before it left the author to GitHub. */
+const EARLIER_BOT_EMAIL = 'envsync[bot]@users.noreply.github.com';
+
 /** The bot's branch for a base branch: the same every time, so that one PR is updated in place. */
 export const syncBranch = (base: string) => `envsync/system-sync/${base}`;
 
@@ -42,9 +45,12 @@ export async function deliver(port: GitHubPort, delivery: Delivery): Promise<Del
   }
   const existing = await port.getBranch(repo, branch);
   if (existing && existing.sha !== head.sha) {
-    // Ours are those by the account this port commits as; GitHub writes that author when none is sent.
+    // Ours are those by the account this port commits as (GitHub writes that author when none is
+    // sent), and those of versions before that, which named the bot without its account id: a bot
+    // branch opened before an upgrade must stay the bot's.
     const bot = await port.commitIdentity();
-    const others = (await port.commitsBetween(repo, head.sha, existing.sha)).filter((c) => c.author.email !== bot.email);
+    const ours = new Set([bot.email, EARLIER_BOT_EMAIL]);
+    const others = (await port.commitsBetween(repo, head.sha, existing.sha)).filter((c) => !ours.has(c.author.email));
     if (others.length > 0) {
       const who = [...new Set(others.map((c) => c.author.name))].join(', ');
       return { outcome: 'skipped', reason: `branch ${branch} has commits by ${who}; envsync never overwrites them: merge or close pull request${pr ? ` #${pr.number}` : ''} first` };
