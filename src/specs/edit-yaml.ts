@@ -7,6 +7,7 @@
 // rewritten whole and the caller is told (`rewritten`), never handed a wrong file.
 import { isAlias, isMap, isScalar, isSeq, parse, parseDocument, stringify as yamlStringify, type Node, type Pair, type Scalar, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
 import { equalJson, identityField, isPlainObject } from './json.js';
+import { readsAsString } from './parse.js';
 
 /**
  * The `yaml` package's stringify, checked: for some strings (a line of only blanks, a blank line
@@ -108,7 +109,7 @@ function renderScalar(value: unknown, node: Scalar, editor: Editor): string {
     }
     default: {
       const plain = stringify(value, { lineWidth: 0 });
-      return plain === `${value}\n` && !value.includes('\n') ? value : JSON.stringify(value);
+      return plain === `${value}\n` && !value.includes('\n') && readsAsString(value) ? value : JSON.stringify(value);
     }
   }
 }

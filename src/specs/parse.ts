@@ -20,6 +20,18 @@ export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxFileBytes: DEFAULT_MAX_FIL
 const { merge } = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types;
 const SCHEMA = jsyaml.CORE_SCHEMA.extend([merge]);
 
+/**
+ * Whether `text`, written as a plain scalar, is read back by envsync's own parser as that string:
+ * js-yaml's core schema reads some texts the `yaml` library would leave plain as numbers (`0_.`, `1_0`).
+ */
+export function readsAsString(text: string): boolean {
+  try {
+    return jsyaml.load(text, { schema: SCHEMA }) === text;
+  } catch {
+    return false;
+  }
+}
+
 export type ParseResult =
   | { ok: true; text: string; data: Record<string, unknown> }
   | { ok: false; text?: string; findings: PendingFinding[] };

@@ -244,7 +244,7 @@ describe('editYaml on random edits', () => {
   it('reads back exactly as asked after changing any scalar to any value, without a rewrite', () => {
     // Strings of the characters YAML treats specially at the start or end of a line, or between lines.
     const awkward = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', 'a', '#', ':', '-', '"', "'", '|', '>'), maxLength: 12 });
-    const newValue = fc.oneof(fc.string({ maxLength: 30 }), awkward, fc.integer(), fc.boolean(), fc.constantFrom('true', '12', 'a: b', "it's", '# not a comment', '- x', 'multi\nline', ''));
+    const newValue = fc.oneof(fc.string({ maxLength: 30 }), awkward, fc.integer(), fc.boolean(), fc.constantFrom('true', '12', 'a: b', "it's", '# not a comment', '- x', 'multi\nline', '', '0_.', '1_000'));
     fc.assert(
       fc.property(fc.nat(files.length - 1), fc.nat(), newValue, (f, pick, value) => {
         const text = files[f]!;
