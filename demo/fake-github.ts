@@ -1,6 +1,7 @@
 // A local stand-in for GitHub's REST API, backed by real git repositories, for the end-to-end tests
 // and `npm run demo`, which run the real app server against it (Probot is pointed here with GHE_HOST, so paths start with
 // /api/v3). It serves the endpoints envsync's GitHub port uses and records every request.
+import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -153,6 +154,9 @@ export class FakeGitHub {
     return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** The installation access token it hands out: a credential the app must never log. */
+  readonly installationToken = `ghs_canary${randomBytes(12).toString('hex')}`;
+
   /** Where its web pages would be: what the app makes of GHE_HOST and GHE_PROTOCOL. */
   get webRoot(): string {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
@@ -225,7 +229,7 @@ export class FakeGitHub {
     const m = (pattern: RegExp) => pattern.exec(path);
     let match: RegExpExecArray | null;
     if (method === 'POST' && (match = m(/^\/app\/installations\/(\d+)\/access_tokens$/))) {
-      return { status: 201, data: { token: 'fake-installation-token', expires_at: '2099-01-01T00:00:00Z' } };
+      return { status: 201, data: { token: this.installationToken, expires_at: '2099-01-01T00:00:00Z' } };
     }
     // The app and its bot account, as GitHub answers them (the slug is the app's name in its URL).
     if (method === 'GET' && path === '/app') return { status: 200, data: { id: 1, slug: FAKE_APP_SLUG, name: 'envsync' } };

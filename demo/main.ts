@@ -35,7 +35,7 @@ const write = (name: string, text: string) => {
   console.log(`${clock()}   ${dim(`wrote ${relative(process.cwd(), join(out, name))}`)}`);
 };
 
-const story = new Story({ work, canary: CANARY, say, logLevel: 'debug' });
+const story = new Story({ work, canary: CANARY, say, logLevel: 'trace' });
 const checkText = (c: Story['github']['checks'][number]) => {
   const output = (c.output ?? {}) as { title?: string; summary?: string; text?: string };
   const notes = c.annotations.map((a) => `- \`${a.path}:${a.start_line}:${a.start_column ?? 1}\` ${a.annotation_level} ${a.title}: ${a.message}`);
@@ -116,11 +116,12 @@ async function main(): Promise<void> {
   write('7-redeliveries.md', story.webhooks.deliveries.map((d) => `- ${d.id}: ${d.event}${d.payload.action ? `.${d.payload.action}` : ''}`).join('\n') + '\n');
 
   step('end', 'What GitHub received, and where the planted secret went');
+  ok(`a stranger presents an OIDC-shaped token to the system API: ${await story.presentForeignToken()}`);
   write('github-requests.txt', story.github.requests.map((r) => `${r.method} ${r.path}`).join('\n') + '\n');
   write('app.log', story.serverLog);
   const leaks = story.leaks([out]);
-  if (leaks.length > 0) throw new Error(`the planted secret leaked into: ${leaks.join(', ')}`);
-  ok(`${story.github.requests.length} requests, ${story.github.comments.length} comments, ${story.github.checks.length} checks, the app's log, the runner logs and every file above: the secret is in none`);
+  if (leaks.length > 0) throw new Error(`a secret or credential leaked: ${leaks.join(', ')}`);
+  ok(`${story.github.requests.length} requests, ${story.github.comments.length} comments, ${story.github.checks.length} checks, the app's log (at trace), the runner logs and every file above: the secret is in none, nor the API token, the OIDC-shaped token, the webhook secret, the installation token or the private key`);
   console.log(`\n${bold('Files')} (what GitHub would show), in ${relative(process.cwd(), out) || '.'}/:`);
   for (const name of written) console.log(`  ${name}`);
 }

@@ -19,7 +19,10 @@ import { Webhooks } from './webhooks.js';
 
 const OWNER = 'acme';
 const REPO = 'config';
-const WEBHOOK_SECRET = 'story-webhook-secret';
+/** The webhook secret and the private key are credentials too: the canary search looks for both. */
+const WEBHOOK_SECRET = `story-webhook-secret-${Math.random().toString(36).slice(2, 10)}`;
+/** A token shaped as the OIDC tokens runners will present (a JWT), sent to the system API by a stranger. */
+const OIDC_SHAPED = `eyJhbGciOiJSUzI1NiIsImtpZCI6ImNhbmFyeSJ9.eyJzdWIiOiJyZXBvOmFjbWUvY29uZmlnIn0.${Math.random().toString(36).slice(2)}canarysig`;
 /** The change the story makes through the system API: staging gets a new owner team. */
 export const NEW_OWNER = 'payments-platform';
 
@@ -60,6 +63,7 @@ export class Story {
   private server?: ChildProcess;
   private appUrl = '';
   private apiToken = '';
+  private privateKey: { privateKey: string } = { privateKey: '' };
   private toolsPath = '';
   private readonly say: (line: string) => void;
 
@@ -114,7 +118,7 @@ export class Story {
     const host = await this.github.start();
     const port = await freePort();
     this.appUrl = `http://127.0.0.1:${port}`;
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = (this.privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }));
     const env: Record<string, string | undefined> = {
       ...process.env,
       APP_ID: '1',
@@ -324,10 +328,28 @@ export class Story {
     return { statuses, requests: this.github.requests.slice(before) };
   }
 
-  /** Every place the canary shows up in what envsync sent, logged or wrote (expected: none). */
+  /**
+   * A request to the system API with a token shaped as a runner's OIDC token (refused): its header
+   * must reach no log either.
+   */
+  async presentForeignToken(): Promise<number> {
+    return (await fetch(`${this.appUrl}/api/v1/resources`, { headers: { authorization: `Bearer ${OIDC_SHAPED}` } })).status;
+  }
+
+  /** Every place the canary, or a credential of the app, shows up in what envsync sent, logged or wrote (expected: none). */
   leaks(extraFiles: string[] = []): string[] {
-    const { canary } = this.options;
     const found: string[] = [];
+    // The key's body, not its PEM header (which any key shares).
+    const keyBody = this.privateKey.privateKey.split('\n').slice(3, 6).join('\n');
+    const credentials: [string, string][] = [
+      ['the API token', this.apiToken],
+      ['the OIDC-shaped token', OIDC_SHAPED],
+      ['the webhook secret', WEBHOOK_SECRET],
+      ['the installation token', this.github.installationToken],
+      ['the private key', keyBody],
+    ];
+    for (const [what, value] of credentials) if (value && this.serverLog.includes(value)) found.push(`${what} in the app log`);
+    const { canary } = this.options;
     for (const r of this.github.requests) if (r.body.includes(canary) || r.path.includes(canary)) found.push(`request ${r.method} ${r.path}`);
     for (const c of this.github.comments) if (c.body.includes(canary)) found.push(`comment ${c.id} on #${c.issue}`);
     for (const c of this.github.checks) if (JSON.stringify(c).includes(canary)) found.push(`check ${c.name}`);

@@ -2,6 +2,7 @@
 // settings come from the environment: APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH), WEBHOOK_SECRET,
 // WEBHOOK_PROXY_URL (smee), GHE_HOST, PORT, HOST, LOG_LEVEL. Without an APP_ID it serves Probot's
 // setup page, which registers the app.
+import { serverLogger } from '../app/logger.js';
 import { createProbot, ProbotOctokit, run, type ApplicationFunction, type Probot } from 'probot';
 import { SmeeClient } from 'smee-client';
 import { checkNumberSettings, createEnvsyncApp, numberFrom } from '../app/index.js';
@@ -146,9 +147,13 @@ export async function runServe(argv: readonly string[], io: CommandIO): Promise<
   // (ENVSYNC_GITHUB_THROTTLE=off) only where the limits are yours: GitHub Enterprise Server with rate
   // limiting off, or a benchmark against a stand-in.
   const throttleOff = process.env.ENVSYNC_GITHUB_THROTTLE === 'off';
+  const log = await serverLogger(env);
   const probot = createProbot({
     env,
-    ...(throttleOff ? { overrides: { Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { ...(o.throttle as object), enabled: false } })) } } : {}),
+    overrides: {
+      log,
+      ...(throttleOff ? { Octokit: ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, throttle: { ...(o.throttle as object), enabled: false } })) } : {}),
+    },
   });
   await probot.ready();
   const { server, proxy } = await start(probot, appFn, running);

@@ -36,7 +36,7 @@ it('plays the seven steps and ends saying the planted secret is nowhere', () => 
     '[end] What GitHub received, and where the planted secret went',
   ]);
   expect(result.stdout).toContain('system API: web-stack v1 now runs ghcr.io/example/preflight:3');
-  expect(result.stdout).toMatch(/the secret is in none\n/);
+  expect(result.stdout).toMatch(/the secret is in none, nor the API token, the OIDC-shaped token, the webhook secret, the installation token or the private key\n/);
 });
 
 it('writes the files it names, with what GitHub would show', () => {
