@@ -31,11 +31,7 @@ const CREDENTIAL_FIELDS = [
  * Where those fields are redacted: at the top of a line's fields and up to three levels down (a
  * request's headers, an error's request options' headers). pino's paths name levels one by one.
  */
-export const REDACTED_PATHS: string[] = CREDENTIAL_FIELDS.flatMap((field) => {
-  const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
-  const at = (prefix: string) => (key.startsWith('[') ? `${prefix}${key}` : prefix === '' ? key : `${prefix}.${key}`);
-  return [at(''), at('*'), at('*.*'), at('*.*.*')];
-});
+export const REDACTED_PATHS: string[] = CREDENTIAL_FIELDS.flatMap((field) => ['', '*', '*.*', '*.*.*'].map((levels) => `${levels}["${field}"]`));
 
 export const REDACTED = '[redacted]';
 

@@ -9,6 +9,7 @@
 // the lease should still be longer than the longest stall (30 s by default).
 import type { Kysely } from 'kysely';
 import type { Database } from '../schema.js';
+import { LostJobError } from './queue.js';
 
 export class Leases {
   private readonly own = new Set<string>();
@@ -60,10 +61,16 @@ export class Leases {
   }
 
   /**
-   * Beats now, outside the timer (before an effect): false when another worker has found this one
-   * dead since the last beat, so that its jobs may be running elsewhere.
+   * A job's fence (RunningJob.fence): beats now, outside the timer, then asks the queue whether this
+   * worker still holds job `id`. Renewed first: once renewed, nobody may take the job for a whole
+   * lease, so it cannot be taken between the look and the effect that follows.
    */
-  async renew(): Promise<boolean> {
+  async fence(id: string, holds: () => Promise<boolean>): Promise<void> {
+    if (!(await this.renew()) || !(await holds())) throw new LostJobError(id);
+  }
+
+  /** Beats now: false when another worker has found this one dead since the last beat. */
+  private async renew(): Promise<boolean> {
     if (this.own.size === 0) return false;
     const at = (await this.clock()).toISOString();
     const result = await this.db.updateTable('job_workers').set({ heartbeat_at: at }).where('id', 'in', [...this.own]).executeTakeFirst();

@@ -98,10 +98,7 @@ export class PostgresJobQueue implements JobQueue {
       (name: string): Task =>
       async (payload, helpers) => {
         const id = helpers.job.id;
-        // Renewed first: once renewed, the job cannot be taken between the look and the effect.
-        const fence = async () => {
-          if (!(await this.leases!.renew()) || !(await this.holds(id))) throw new LostJobError(id);
-        };
+        const fence = () => this.leases!.fence(id, () => this.holds(id));
         const job = { id, task: name, payload, attempt: helpers.job.attempts, signal: helpers.abortSignal ?? new AbortController().signal, fence };
         const started = performance.now();
         try {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, JobsTable } from '../schema.js';
 import { Leases } from './leases.js';
-import { backoffSeconds, errorText, LostJobError, type Executor, type JobHandler, type JobQueue, type JobRecord, type JobState, type NewJob, type QueueSettings, type QueueStats, type RunningJob, type WorkerOptions } from './queue.js';
+import { backoffSeconds, errorText, type Executor, type JobHandler, type JobQueue, type JobRecord, type JobState, type NewJob, type QueueSettings, type QueueStats, type RunningJob, type WorkerOptions } from './queue.js';
 
 type Row = Selectable<JobsTable>;
 
@@ -218,12 +218,8 @@ export class SqliteJobQueue implements JobQueue {
   private run(row: Row): void {
     const abort = new AbortController();
     const id = String(row.id);
-    const fence = async () => {
-      // Renewed first: once renewed, the job cannot be taken between the look below and the effect.
-      const renewed = await this.leases!.renew();
-      const held = await this.db.selectFrom('jobs').select('id').where('id', '=', row.id).where('locked_by', '=', this.workerId).executeTakeFirst();
-      if (!renewed || held === undefined) throw new LostJobError(id);
-    };
+    const holds = async () => (await this.db.selectFrom('jobs').select('id').where('id', '=', row.id).where('locked_by', '=', this.workerId).executeTakeFirst()) !== undefined;
+    const fence = () => this.leases!.fence(id, holds);
     const job: RunningJob = { id, task: row.task, payload: JSON.parse(row.payload), attempt: row.attempts, signal: abort.signal, fence };
     const started = performance.now();
     const done = (async () => {
