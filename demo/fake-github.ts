@@ -2,6 +2,7 @@
 // and `npm run demo`, which run the real app server against it (Probot is pointed here with GHE_HOST, so paths start with
 // /api/v3). It serves the endpoints envsync's GitHub port uses and records every request.
 import { randomBytes } from 'node:crypto';
+import { noreplyAuthor } from '../src/github/octokit-port.js';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,7 +14,7 @@ import type { Annotation } from '../src/github/port.js';
 /** The app's slug and its bot account on the fake GitHub. */
 export const FAKE_APP_SLUG = 'envsync';
 const FAKE_BOT_ID = 90210;
-export const FAKE_BOT = { name: `${FAKE_APP_SLUG}[bot]`, email: `${FAKE_BOT_ID}+${FAKE_APP_SLUG}[bot]@users.noreply.github.com` };
+export const FAKE_BOT = noreplyAuthor(`${FAKE_APP_SLUG}[bot]`, FAKE_BOT_ID);
 
 export interface RecordedRequest {
   method: string;

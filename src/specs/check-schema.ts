@@ -111,20 +111,19 @@ function toFinding(file: string, e: ErrorObject, root: JsonSchema | undefined, b
  */
 function homesOf(field: string, parent: JsonSchema | undefined, root: JsonSchema | undefined): string[] {
   if (!parent) return [];
-  let byRoot = homeIndexes.get(parent);
-  if (!byRoot) homeIndexes.set(parent, (byRoot = new Map()));
-  let index = byRoot.get(root);
+  // A mapping's schema belongs to one compiled root: the parent alone keys its index.
+  let index = homeIndexes.get(parent);
   if (!index) {
     index = new Map();
     for (const [name, child] of Object.entries(parent.properties ?? {})) {
       const resolved = root ? deref(child, root) : child;
       for (const known of Object.keys(resolved.properties ?? {})) index.set(known, [...(index.get(known) ?? []), name]);
     }
-    byRoot.set(root, index);
+    homeIndexes.set(parent, index);
   }
   return index.get(field) ?? [];
 }
-const homeIndexes = new WeakMap<JsonSchema, Map<JsonSchema | undefined, Map<string, string[]>>>();
+const homeIndexes = new WeakMap<JsonSchema, Map<string, string[]>>();
 
 function unknownFieldAdvice(field: string, path: DocPath, known: string[], homes: string[]): string {
   if (homes.length > 0) return `check the indentation: \`${field}\` belongs under ${homes.map((h) => `\`${formatPath([...path, h])}\``).join(' or ')}`;

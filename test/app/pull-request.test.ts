@@ -370,6 +370,21 @@ describe('/approve', () => {
   });
 });
 
+/** A /reject by a reviewer with write access of the head's one gate: its check is recorded as patched. */
+function mockReject() {
+    mockPullRequest();
+    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query(true).reply(200, DEFAULTS, RAW);
+    nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'write' });
+    nock(API)
+      .get(`${REPO}/commits/${HEAD}/check-runs`)
+      .query(true)
+      .reply(200, { check_runs: [{ id: 7, name: GATE, status: 'queued', conclusion: null }] })
+      .patch(`${REPO}/check-runs/7`)
+      .reply(200, (uri, body) => (keep('PATCH', uri)(uri, body), {}))
+      .post(`${REPO}/issues/comments/99/reactions`)
+      .reply(201, {});
+}
+
 describe('other commands', () => {
   it('/help answers with the commands, once however often the job runs', async () => {
     reply();
@@ -378,32 +393,12 @@ describe('other commands', () => {
   });
 
   it('/reject fails the gates with the reason', async () => {
-    mockPullRequest();
-    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query(true).reply(200, DEFAULTS, RAW);
-    nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'write' });
-    nock(API)
-      .get(`${REPO}/commits/${HEAD}/check-runs`)
-      .query(true)
-      .reply(200, { check_runs: [{ id: 7, name: GATE, status: 'queued', conclusion: null }] })
-      .patch(`${REPO}/check-runs/7`)
-      .reply(200, (uri, body) => (keep('PATCH', uri)(uri, body), {}))
-      .post(`${REPO}/issues/comments/99/reactions`)
-      .reply(201, {});
+    mockReject();
     await receive('issue_comment', commentCreated('/reject not during the freeze', 'reviewer'));
     expect((sent[0]!.body as Record<string, any>).output).toEqual({ title: 'rejected by @reviewer', summary: 'Gate `hook/onInit/change-approval`: rejected by @reviewer: not during the freeze.' }); // eslint-disable-line @typescript-eslint/no-explicit-any
   });
   it('/reject shows its reason as plain text: no markup, link, HTML or @mention of the commenter takes effect', async () => {
-    mockPullRequest();
-    nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query(true).reply(200, DEFAULTS, RAW);
-    nock(API).get(`${REPO}/collaborators/reviewer/permission`).reply(200, { permission: 'write' });
-    nock(API)
-      .get(`${REPO}/commits/${HEAD}/check-runs`)
-      .query(true)
-      .reply(200, { check_runs: [{ id: 7, name: GATE, status: 'queued', conclusion: null }] })
-      .patch(`${REPO}/check-runs/7`)
-      .reply(200, (uri, body) => (keep('PATCH', uri)(uri, body), {}))
-      .post(`${REPO}/issues/comments/99/reactions`)
-      .reply(201, {});
+    mockReject();
     await receive('issue_comment', commentCreated('/reject ask @acme/security <img src=x> [here](https://evil.example) `x` # now', 'reviewer'));
     expect((sent[0]!.body as Record<string, any>).output.summary).toBe( // eslint-disable-line @typescript-eslint/no-explicit-any
       'Gate `hook/onInit/change-approval`: rejected by @reviewer: ask @&#8203;acme/security &lt;img src=x&gt; \\[here\\]\\(https://evil.example\\) &#96;x&#96; \\# now.',
