@@ -5,24 +5,24 @@
 // removed entry takes its lines with it, a new entry is appended in the file's own indentation.
 // The result is parsed again and compared with what was asked; if they differ, the document is
 // rewritten whole and the caller is told (`rewritten`), never handed a wrong file.
-import { isAlias, isMap, isScalar, isSeq, parse, parseDocument, stringify as yamlStringify, type Node, type Pair, type Scalar, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify as yamlStringify, type Node, type Pair, type Scalar, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
 import { equalJson, identityField, isPlainObject } from './json.js';
-import { readsAsString } from './parse.js';
+import { readBack } from './parse.js';
 
 /**
- * The `yaml` package's stringify, checked: for some strings (a line of only blanks, a blank line
- * before a colon) it writes a block scalar that reads back as something else, or does not parse.
- * Such values are written again without block scalars, which double-quotes them.
+ * The `yaml` package's stringify, checked against envsync's own parser: for some strings (a line of
+ * only blanks, a blank line before a colon) it writes a block scalar that reads back as something
+ * else, and some plain strings (`0_.`) js-yaml reads as numbers. Such values are written again
+ * without block scalars, then with every string double-quoted.
  */
 function stringify(value: unknown, options: ToStringOptions = {}): string {
-  const text = yamlStringify(value, options);
-  let readBack: unknown;
-  try {
-    readBack = parse(text);
-  } catch {
-    readBack = undefined;
+  const tries: ToStringOptions[] = [options, { ...options, blockQuote: false }, { ...options, blockQuote: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }];
+  let text = '';
+  for (const tried of tries) {
+    text = yamlStringify(value, tried);
+    if (equalJson(readBack(text), value)) break;
   }
-  return equalJson(readBack, value) ? text : yamlStringify(value, { ...options, blockQuote: false });
+  return text;
 }
 
 interface Splice {
@@ -109,7 +109,7 @@ function renderScalar(value: unknown, node: Scalar, editor: Editor): string {
     }
     default: {
       const plain = stringify(value, { lineWidth: 0 });
-      return plain === `${value}\n` && !value.includes('\n') && readsAsString(value) ? value : JSON.stringify(value);
+      return plain === `${value}\n` && !value.includes('\n') ? value : JSON.stringify(value);
     }
   }
 }

@@ -21,14 +21,15 @@ const { merge } = (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types
 const SCHEMA = jsyaml.CORE_SCHEMA.extend([merge]);
 
 /**
- * Whether `text`, written as a plain scalar, is read back by envsync's own parser as that string:
- * js-yaml's core schema reads some texts the `yaml` library would leave plain as numbers (`0_.`, `1_0`).
+ * What envsync's own parser reads from `text` (undefined when it does not parse): what a writer
+ * checks its output against, since js-yaml's core schema reads some texts the `yaml` library would
+ * leave plain as numbers (`0_.`, `1_0`).
  */
-export function readsAsString(text: string): boolean {
+export function readBack(text: string): unknown {
   try {
-    return jsyaml.load(text, { schema: SCHEMA }) === text;
+    return jsyaml.load(text, { schema: SCHEMA });
   } catch {
-    return false;
+    return undefined;
   }
 }
 
