@@ -11,8 +11,12 @@ import { checkDependsOn } from './rules/depends-on.js';
 import { checkOverrides, checkRestrictedDefaults } from './rules/overrides.js';
 import { checkValues } from './rules/values.js';
 
-export const RULES: readonly Rule[] = [
-  checkDuplicateSpecs,
+/**
+ * Rules whose findings are about one spec (its own file), each read from the spec and what it
+ * refers to: a revision validated from an earlier one reruns them only for the specs a change can
+ * affect (see validate-change.ts).
+ */
+export const SPEC_RULES: readonly Rule[] = [
   checkDuplicateEntries,
   checkReferences,
   checkDependsOn,
@@ -20,6 +24,8 @@ export const RULES: readonly Rule[] = [
   checkRestrictedDefaults,
   checkValues,
 ];
+
+export const RULES: readonly Rule[] = [checkDuplicateSpecs, ...SPEC_RULES];
 
 export function validateRepository(loaded: LoadResult, rules: readonly Rule[] = RULES): PendingFinding[] {
   const index = new SpecIndex(loaded.specs);

@@ -46,9 +46,69 @@ export interface LoadOptions {
 
 const API_VERSIONS = new Set(KINDS.map((k) => k.apiVersion));
 
-export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
+/** What loading one file gives: its spec (when it holds one), its findings, why it was ignored. */
+export interface FileLoad {
+  spec?: LoadedSpec;
+  findings: PendingFinding[];
+  ignored?: { file: string; reason: string };
+  /** Whether the file counts as a spec file read (fileCount). */
+  counted: boolean;
+  /** Whether its text was parsed (findings are located in it). */
+  parsed: boolean;
+}
+
+/** What loading needs to know besides the file: the layout root and the parse limits. */
+export interface FileLoader {
+  root: string;
+  limits: ParseLimits;
+  layoutPath: ReadonlySet<string>;
+}
+
+export function fileLoader(options: LoadOptions = {}): FileLoader {
   const root = layoutRoot(options.root);
-  const limits = options.limits ?? DEFAULT_PARSE_LIMITS;
+  return { root, limits: options.limits ?? DEFAULT_PARSE_LIMITS, layoutPath: new Set(layoutFolders(root)) };
+}
+
+/**
+ * Loads one file. Depends on nothing but the file and the loader, so that a file whose bytes did not
+ * change between two revisions need not be loaded twice (see load-cache.ts).
+ */
+export function loadFile(source: SourceFile, { root, limits, layoutPath }: FileLoader): FileLoad {
+  if (source.link !== undefined) {
+    const finding = linkFinding(source.path, source.link, layoutPath.has(source.path) ? 'layout' : 'projects-entry', root);
+    return finding ? { findings: [finding], counted: false, parsed: false } : { findings: [], ignored: { file: source.path, reason: source.skipped ?? 'symbolic link, not followed' }, counted: false, parsed: false };
+  }
+  const underRoot = root === '' || source.path.startsWith(`${root}/`);
+  const place = underRoot ? placeOf(root === '' ? source.path : source.path.slice(root.length + 1)) : ({ type: 'outside' } as const);
+  if (place.type === 'outside') {
+    return { findings: [], ignored: { file: source.path, reason: source.skipped ?? 'not in the projects/ layout' }, counted: false, parsed: false };
+  }
+  if (place.type === 'unknown-folder') {
+    const message = `folder "${place.folder}" is not a kind folder, so this file is ignored: did you mean "${place.suggestion}"?`;
+    return { findings: [warning(source.path, 'unknown-kind-folder', message, atStart)], counted: false, parsed: false };
+  }
+  if (source.skipped) {
+    return { findings: [warning(source.path, 'file-skipped', `not read: ${source.skipped}; store the spec as a regular file`, atStart)], counted: false, parsed: false };
+  }
+  const parsed = parseSpecFile(source.path, source.content, source.size, limits);
+  const wasParsed = parsed.text !== undefined && source.content !== undefined;
+  if (!parsed.ok) return { findings: [...parsed.findings], counted: true, parsed: wasParsed };
+  const findings: PendingFinding[] = [];
+  const spec = identify(source.path, parsed.text, parsed.data, place, findings);
+  if (spec) spec.content = source.content;
+  return { ...(spec ? { spec } : {}), findings, counted: true, parsed: wasParsed };
+}
+
+export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
+  const loader = fileLoader(options);
+  return assembleLoad(
+    files,
+    files.map((source) => loadFile(source, loader)),
+  );
+}
+
+/** The load result of files loaded one by one (`loads[i]` is `files[i]`'s). */
+export function assembleLoad(files: readonly SourceFile[], loads: readonly FileLoad[]): LoadResult {
   const parsedBytes = new Map<string, Uint8Array>();
   const decoder = new TextDecoder();
   const textOf = (file: string) => {
@@ -56,49 +116,14 @@ export function loadSpecs(files: readonly SourceFile[], options: LoadOptions = {
     return bytes && decoder.decode(bytes);
   };
   const result: LoadResult = { specs: [], findings: [], textOf, ignored: [], fileCount: 0 };
-
-  const layoutPath = new Set(layoutFolders(root));
-  for (const source of files) {
-    if (source.link !== undefined) {
-      const finding = linkFinding(source.path, source.link, layoutPath.has(source.path) ? 'layout' : 'projects-entry', root);
-      if (finding) result.findings.push(finding);
-      else result.ignored.push({ file: source.path, reason: source.skipped ?? 'symbolic link, not followed' });
-      continue;
-    }
-    const underRoot = root === '' || source.path.startsWith(`${root}/`);
-    const place = underRoot ? placeOf(root === '' ? source.path : source.path.slice(root.length + 1)) : ({ type: 'outside' } as const);
-    if (place.type === 'outside') {
-      result.ignored.push({ file: source.path, reason: source.skipped ?? 'not in the projects/ layout' });
-      continue;
-    }
-    if (place.type === 'unknown-folder') {
-      result.findings.push(
-        warning(
-          source.path,
-          'unknown-kind-folder',
-          `folder "${place.folder}" is not a kind folder, so this file is ignored: did you mean "${place.suggestion}"?`,
-          atStart,
-        ),
-      );
-      continue;
-    }
-    if (source.skipped) {
-      result.findings.push(warning(source.path, 'file-skipped', `not read: ${source.skipped}; store the spec as a regular file`, atStart));
-      continue;
-    }
-    result.fileCount++;
-    const parsed = parseSpecFile(source.path, source.content, source.size, limits);
-    if (parsed.text !== undefined && source.content) parsedBytes.set(source.path, source.content);
-    if (!parsed.ok) {
-      result.findings.push(...parsed.findings);
-      continue;
-    }
-    const spec = identify(source.path, parsed.text, parsed.data, place, result.findings);
-    if (spec) {
-      spec.content = source.content;
-      result.specs.push(spec);
-    }
-  }
+  loads.forEach((load, i) => {
+    const source = files[i]!;
+    if (load.parsed && source.content) parsedBytes.set(source.path, source.content);
+    if (load.counted) result.fileCount++;
+    if (load.ignored) result.ignored.push(load.ignored);
+    if (load.findings.length > 0) result.findings.push(...load.findings);
+    if (load.spec) result.specs.push(load.spec);
+  });
   return result;
 }
 
