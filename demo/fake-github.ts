@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Annotation } from '../src/github/port.js';
 
 /** The app's slug and its bot account on the fake GitHub. */
@@ -213,7 +213,7 @@ export class FakeGitHub {
       res.end(JSON.stringify(data));
     };
     try {
-      const route = this.route(req.method ?? 'GET', path, url, body ? (JSON.parse(body) as Record<string, any>) : {}); // eslint-disable-line @typescript-eslint/no-explicit-any
+      const route = this.route(req.method ?? 'GET', path, url, body ? (JSON.parse(body) as Record<string, any>) : {}, req.headers.accept ?? ''); // eslint-disable-line @typescript-eslint/no-explicit-any
       if (!route) return json(404, { message: 'Not Found' });
       if (lost) return;
       if (route.raw) {
@@ -225,7 +225,32 @@ export class FakeGitHub {
     }
   }
 
-  private route(method: string, path: string, url: URL, body: Record<string, any>): { status: number; data?: unknown; raw?: Buffer | string; contentType?: string } | undefined { // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** GET contents as JSON, as GitHub answers it: a link to a file of the repository is answered with that file. */
+  private contentsEntry(ref: string, file: string): { status: number; data: unknown } {
+    const notFound = { status: 404, data: { message: 'Not Found' } };
+    let listing: string;
+    try {
+      listing = this.git(['ls-tree', '-l', ref, '--', file]);
+    } catch {
+      return notFound;
+    }
+    const [info, name] = listing.split('\t');
+    if (!info || name !== file) return listing === '' ? notFound : { status: 200, data: [] };
+    const [mode, type, sha, size] = info.split(/\s+/) as [string, string, string, string];
+    if (type === 'tree') return { status: 200, data: [] };
+    if (type === 'commit') return { status: 200, data: { type: 'submodule', path: file, sha, size: 0 } };
+    if (mode === '120000') {
+      const target = this.git(['cat-file', 'blob', sha]);
+      const resolved = posix.normalize(posix.join(posix.dirname(file), target));
+      const regular = !target.startsWith('/') && !resolved.startsWith('../') && /^100/.test(this.git(['ls-tree', ref, '--', resolved]).split(/\s+/)[0] ?? '');
+      return regular ? this.contentsEntry(ref, resolved) : { status: 200, data: { type: 'symlink', target, path: file, sha, size: Number(size) } };
+    }
+    const content = execFileSync('git', ['--git-dir', this.gitDir, 'cat-file', 'blob', sha], { maxBuffer: 1 << 30 });
+    const large = content.length > 1024 * 1024;
+    return { status: 200, data: { type: 'file', path: file, sha, size: content.length, encoding: large ? 'none' : 'base64', content: large ? '' : content.toString('base64') } };
+  }
+
+  private route(method: string, path: string, url: URL, body: Record<string, any>, accept: string): { status: number; data?: unknown; raw?: Buffer | string; contentType?: string } | undefined { // eslint-disable-line @typescript-eslint/no-explicit-any
     const repoPath = `/repos/${this.owner}/${this.repo}`;
     const m = (pattern: RegExp) => pattern.exec(path);
     let match: RegExpExecArray | null;
@@ -310,8 +335,10 @@ export class FakeGitHub {
       return { status: 200, data: {} };
     }
     if (method === 'GET' && (match = /^\/contents\/(.+)$/.exec(rest))) {
+      const [ref, file] = [url.searchParams.get('ref') ?? 'HEAD', decodeURIComponent(match[1]!)];
+      if (!accept.includes('raw')) return this.contentsEntry(ref, file);
       try {
-        return { status: 200, raw: this.git(['show', `${url.searchParams.get('ref') ?? 'HEAD'}:${decodeURIComponent(match[1]!)}`]) + '\n', contentType: 'application/vnd.github.raw+json; charset=utf-8' };
+        return { status: 200, raw: this.git(['show', `${ref}:${file}`]) + '\n', contentType: 'application/vnd.github.raw+json; charset=utf-8' };
       } catch {
         return { status: 404, data: { message: 'Not Found' } };
       }
@@ -342,7 +369,19 @@ export class FakeGitHub {
       const behind = this.git(['rev-list', '--count', `${head}..${base}`]);
       const commits = log ? log.split('\n').map((l) => { const [sha, name, email, parents] = l.split('\0'); return { sha, commit: { author: { name, email } }, parents: (parents ?? '').split(' ').filter(Boolean).map((p) => ({ sha: p })) }; }) : [];
       const status = commits.length === 0 ? (behind === '0' ? 'identical' : 'behind') : behind === '0' ? 'ahead' : 'diverged';
-      return { status: 200, data: { status, ahead_by: commits.length, behind_by: Number(behind), commits } };
+      // As GitHub: the files from the merge base to head (three dots), at most 300 of them.
+      const mergeBase = this.git(['merge-base', base, head]);
+      const files = this.git(['diff', '--name-status', '-M', '-z', mergeBase, head]).split('\0').filter(Boolean);
+      const listed: { filename: string; status: string; previous_filename?: string }[] = [];
+      const STATUS: Record<string, string> = { A: 'added', D: 'removed', M: 'modified', T: 'changed', R: 'renamed', C: 'copied' };
+      for (let i = 0; i < files.length; ) {
+        const code = files[i++]!;
+        if (code[0] === 'R' || code[0] === 'C') {
+          listed.push({ filename: files[i + 1]!, status: STATUS[code[0]]!, previous_filename: files[i]! });
+          i += 2;
+        } else listed.push({ filename: files[i++]!, status: STATUS[code[0]!] ?? 'modified' });
+      }
+      return { status: 200, data: { status, ahead_by: commits.length, behind_by: Number(behind), merge_base_commit: { sha: mergeBase }, commits, files: listed.slice(0, 300) } };
     }
     if (method === 'POST' && rest === '/check-runs') {
       const check: CheckRecord = { id: this.nextId++, name: body.name, head_sha: body.head_sha, status: body.status ?? 'queued', conclusion: body.conclusion ?? null, output: body.output, annotations: [...(body.output?.annotations ?? [])] };

@@ -1,7 +1,11 @@
 // The GitHub port over an Octokit client (Probot's, or @octokit/core's): each operation is one REST
 // request, except commitFiles (a tree, then a commit) and the "ensure" operations, which read first
 // and then write only what differs.
-import type { Annotation, CheckOutput, CheckRun, CommitAuthor, Comparison, DeploymentStatus, FileWrite, GitHubPort, ListedCheckRun, Permission, PullRequest, PullRequestRef, Reaction, RepoRef } from './port.js';
+import type {
+  Annotation,
+  ChangedFile,
+  FileComparison,
+  RevisionEntry, CheckOutput, CheckRun, CommitAuthor, Comparison, DeploymentStatus, FileWrite, GitHubPort, ListedCheckRun, Permission, PullRequest, PullRequestRef, Reaction, RepoRef } from './port.js';
 
 /** What the port needs of an Octokit: its generic request function. */
 export interface OctokitLike {
@@ -32,6 +36,8 @@ export const webRootOf = (env: NodeJS.ProcessEnv): string => (env.GHE_HOST ? `${
 export const noreplyAuthor = (login: string, id: number): CommitAuthor => ({ name: login, email: `${id}+${login}@users.noreply.github.com` });
 
 /** GitHub takes at most 50 annotations a request. */
+/** GitHub lists at most this many files of a comparison ("Compare two commits"). */
+const COMPARE_FILE_LIMIT = 300;
 const ANNOTATIONS_PER_REQUEST = 50;
 /** GitHub's limit for a deployment status description. */
 const STATUS_DESCRIPTION_LIMIT = 140;
@@ -294,6 +300,43 @@ export class OctokitPort implements GitHubPort {
   async compareCommits(repo: RepoRef, base: string, head: string): Promise<Comparison> {
     const { status, commits } = await this.compare(repo, base, head);
     return { status, commits: commits.map((c) => ({ sha: c.sha, parents: c.parents.map((p) => p.sha) })) };
+  }
+
+  async changedFiles(repo: RepoRef, base: string, head: string): Promise<FileComparison> {
+    // One commit a page: the file list (of the whole comparison) comes with the first page anyway.
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/compare/{basehead}', { ...repo, basehead: `${base}...${head}`, per_page: 1 });
+    const { status, merge_base_commit, files } = data as {
+      status: Comparison['status'];
+      merge_base_commit: { sha: string };
+      files?: { filename: string; status: ChangedFile['status']; previous_filename?: string }[];
+    };
+    // GitHub lists at most 300 files of a comparison, without saying whether there were more.
+    const complete = files !== undefined && files.length < COMPARE_FILE_LIMIT;
+    return {
+      status,
+      mergeBase: merge_base_commit.sha,
+      files: complete ? files.map((f) => ({ path: f.filename, status: f.status, ...(f.previous_filename ? { previousPath: f.previous_filename } : {}) })) : undefined,
+    };
+  }
+
+  async getEntry(repo: RepoRef, path: string, ref: string, maxBytes: number): Promise<RevisionEntry | undefined> {
+    let data: unknown;
+    try {
+      ({ data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path, ref }));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    if (Array.isArray(data)) return undefined;
+    const entry = data as { type: string; path: string; size: number; sha: string; encoding?: string; content?: string; target?: string };
+    if (entry.type === 'symlink') return { type: 'link', target: entry.target ?? '' };
+    // GitHub answers a link to a file of the repository with that file: the path tells.
+    if (entry.path !== path) return { type: 'link', target: undefined };
+    if (entry.type !== 'file') return undefined;
+    if (entry.size > maxBytes) return { type: 'file', size: entry.size, blob: entry.sha, content: undefined };
+    // Files over 1 MB come without their content: read raw, as getFile does.
+    const content = entry.encoding === 'base64' ? Buffer.from(entry.content ?? '', 'base64') : Buffer.from((await this.getFile(repo, path, ref)) ?? '', 'utf8');
+    return { type: 'file', size: entry.size, blob: entry.sha, content };
   }
 
   async permissionOf(repo: RepoRef, user: string): Promise<Permission> {

@@ -89,6 +89,28 @@ export interface Comparison {
 
 export type Reaction = '+1' | 'eyes' | 'confused';
 
+/** A file a comparison lists: its path, and the blob (content hash) it has in the head. */
+export interface ChangedFile {
+  path: string;
+  status: 'added' | 'removed' | 'modified' | 'renamed' | 'copied' | 'changed' | 'unchanged';
+  /** The path it had in the base, for a renamed file. */
+  previousPath?: string;
+}
+
+/** The files by which `head` differs from the merge base of `base` and `head`. */
+export interface FileComparison {
+  status: Comparison['status'];
+  mergeBase: string;
+  /** Undefined when GitHub lists too many files for the list to be complete. */
+  files: ChangedFile[] | undefined;
+}
+
+/** One path of a revision as Git stores it: a file, or a symbolic link, which is never followed. */
+export type RevisionEntry =
+  | { type: 'file'; size: number; blob: string; content: Uint8Array | undefined }
+  /** `target` as the link holds it; undefined when GitHub resolved it to a file of the repository. */
+  | { type: 'link'; target: string | undefined };
+
 /**
  * The one door to GitHub. Operations say intent; those named "ensure" read before they write and
  * write only what differs, so that a job repeated after a crash or a redelivery does nothing twice.
@@ -126,6 +148,13 @@ export interface GitHubPort {
   getBranch(repo: RepoRef, branch: string): Promise<{ sha: string; treeSha: string } | undefined>;
   /** How `head` relates to `base`. */
   compareCommits(repo: RepoRef, base: string, head: string): Promise<Comparison>;
+  /** The files `head` changed since its merge base with `base`: a revision read from another one's files. */
+  changedFiles(repo: RepoRef, base: string, head: string): Promise<FileComparison>;
+  /**
+   * One path at a ref: a file with its content (undefined past `maxBytes`), a link (never followed),
+   * or undefined when it is neither (absent, a folder, a submodule).
+   */
+  getEntry(repo: RepoRef, path: string, ref: string, maxBytes: number): Promise<RevisionEntry | undefined>;
   /** Authors of the commits reachable from `head` but not from `base`. */
   commitsBetween(repo: RepoRef, base: string, head: string): Promise<{ sha: string; author: CommitAuthor }[]>;
   /** One tree and one commit holding `files` on top of `parent`, whatever the number of files. */

@@ -60,16 +60,12 @@ const GATE = 'hook/onInit/change-approval';
 let sent: string[];
 
 /** The requests of one push to the sync branch, up to the runs; `pulls` is what GitHub says the commit merged. */
-function mockPush(after: string, pulls: unknown[], config?: string, newToken = true) {
-  if (newToken) token(); // Probot reuses an installation's token for later events
-  nock(API)
-    .get(`${REPO}/contents/.github%2Fenvsync.yml`)
-    .query({ ref: 'master' })
-    .reply(200, config ?? DEFAULTS, RAW)
-    .get(`${REPO}/tarball/${after}`)
-    .reply(200, tarball(), { 'content-type': 'application/x-gzip' })
-    .get(`${REPO}/commits/${after}/pulls`)
-    .reply(200, pulls);
+/** The reads of a push; `retry`: of a push this app has read before (Probot's token and the revision are kept). */
+function mockPush(after: string, pulls: unknown[], config?: string, retry = false) {
+  if (!retry) token(); // Probot reuses an installation's token for later events
+  const api = nock(API).get(`${REPO}/contents/.github%2Fenvsync.yml`).query({ ref: 'master' }).reply(200, config ?? DEFAULTS, RAW);
+  if (!retry) api.get(`${REPO}/tarball/${after}`).reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+  api.get(`${REPO}/commits/${after}/pulls`).reply(200, pulls);
 }
 
 /** Deployments, their statuses and dispatches, recorded as "METHOD path body". */
@@ -162,8 +158,9 @@ describe('a push', () => {
     mockPush(payload.after, [mergedPr(payload.after)]);
     mockRuns({ deployments: 2, statuses: 1, dispatches: 2, failDispatch: 'payments/staging' });
     // The retry: the staging dispatch was asked for, so the workflow run it may have started is
-    // looked for first; there is none, so it is dispatched again.
-    mockPush(payload.after, [mergedPr(payload.after)], undefined, false);
+    // looked for first; there is none, so it is dispatched again. The revision read the first time
+    // is not downloaded again.
+    mockPush(payload.after, [mergedPr(payload.after)], undefined, true);
     // dev was dispatched and told so: its status is only read again.
     nock(API).get(`${REPO}/deployments/101/statuses`).query({ per_page: 1 }).reply(200, [{ state: 'queued', description: 'dispatched to envsync-run.yml' }]);
     nock(API).get(`${REPO}/actions/workflows/envsync-run.yml/runs`).query(true).reply(200, { total_count: 0, workflow_runs: [] });

@@ -8,15 +8,13 @@ import { approvalSubject, decisionsByGate, type GateDecision } from '../../engin
 import { DELETION_GATE, deletionsBetween, describeDeletions, type MassDeletion } from '../../engine/deletion.js';
 import { desiredState } from '../../engine/desired.js';
 import type { Comparison, GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
-import { readRevision } from '../../github/tarball.js';
 import { approvalCheckName, deletionOutput } from '../../render/checks.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
 import { SystemError, type CheckedRevision, type SystemService } from '../../system/service.js';
 import type { ApplyResult, ConfigRepository, PushRecord, Store } from '../../system/store.js';
 import { overlapMessage, rootMessage, scopeOf } from '../config-repository.js';
 import type { StartedRun } from '../runs/advance-runs.js';
 import { startMergeRuns } from './start-runs.js';
-import { validateOffThread } from '../validate-off-thread.js';
+import { Revisions } from '../revisions.js';
 
 export interface PushEvent {
   ref: string;
@@ -34,7 +32,7 @@ export type PushOutcome = { applied: ApplyResult; revision: string; runs: Starte
 /** Merges of one push whose pull requests are looked up for approvals; more are rare and cost a request each. */
 const MAX_MERGES_LOOKED_UP = 20;
 
-export async function applyPush(port: GitHubPort, service: SystemService, event: PushEvent): Promise<PushOutcome> {
+export async function applyPush(port: GitHubPort, service: SystemService, event: PushEvent, revisions = new Revisions()): Promise<PushOutcome> {
   if (!event.ref.startsWith('refs/heads/') || event.deleted) return { ignored: 'not a branch update' };
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
   const defaultBranch = event.repository.default_branch;
@@ -51,14 +49,14 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
   if (installationId !== followed.installationId || defaultBranch !== followed.defaultBranch) {
     await service.store.updateRepository(followed.repo, { installationId, defaultBranch });
   }
-  return applySyncRevision(port, service, { repo, followed, config, branch, after: event.after, actor: event.sender?.login ?? null });
+  return applySyncRevision(port, service, revisions, { repo, followed, config, branch, after: event.after, actor: event.sender?.login ?? null });
 }
 
 /**
  * The repository's latest push again, when it is held: called once the deletion gate of a merged
  * pull request is approved. Undefined when nothing is held.
  */
-export async function applyHeldPush(port: GitHubPort, service: SystemService, repo: RepoRef): Promise<PushOutcome | undefined> {
+export async function applyHeldPush(port: GitHubPort, service: SystemService, repo: RepoRef, revisions = new Revisions()): Promise<PushOutcome | undefined> {
   const repoName = `${repo.owner}/${repo.repo}`;
   // The newest push that came to something: a late or redelivered older push (stale) says nothing of it.
   const latest = (await service.store.listPushes(repoName, 50)).find((p) => p.outcome === 'held' || p.outcome === 'applied' || p.outcome === 'invalid');
@@ -67,7 +65,7 @@ export async function applyHeldPush(port: GitHubPort, service: SystemService, re
   if (!defaultBranch) return undefined;
   const read = await readFollowed(port, service.store, repo, defaultBranch);
   if ('ignored' in read) return read;
-  return applySyncRevision(port, service, { ...read, repo, branch: read.config.branch ?? defaultBranch, after: latest.sha, actor: null });
+  return applySyncRevision(port, service, revisions, { ...read, repo, branch: read.config.branch ?? defaultBranch, after: latest.sha, actor: null });
 }
 
 /**
@@ -89,6 +87,7 @@ async function readFollowed(port: GitHubPort, store: Store, repo: RepoRef, defau
 async function applySyncRevision(
   port: GitHubPort,
   service: SystemService,
+  revisions: Revisions,
   input: { repo: RepoRef; followed: ConfigRepository; config: ResolvedConfig; branch: string; after: string; actor: string | null },
 ): Promise<PushOutcome> {
   const { repo, followed, config, branch, after } = input;
@@ -118,7 +117,7 @@ async function applySyncRevision(
     }
   }
 
-  const contents = await readRevision(await port.getTarball(repo, after), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  const contents = await revisions.read(port, repo, after, config.root, [previous]);
   const scope = await scopeOf(store, repoName, config);
   const notApplied = `revision ${after} of ${branch} was not applied and started no run`;
   if (scope.overlaps.length > 0) return record('invalid', `${notApplied}: ${CONFIG_PATH}: ${overlapMessage(scope.overlaps[0]!)}`);
@@ -127,7 +126,7 @@ async function applySyncRevision(
   // before the revision is applied, against the system as it was: see startMergeRuns.
   let checked: CheckedRevision;
   try {
-    checked = service.checkedRevision(await validateOffThread(contents.files, { root: config.root }), after);
+    checked = service.checkedRevision(await revisions.validate(contents), after);
   } catch (e) {
     // Not a failure of the app (a repeated job would fail the same way): the push is not applied,
     // and the record says where the revision is wrong.

@@ -8,15 +8,13 @@ import { planChange } from '../../engine/plan/plan.js';
 import type { Plan } from '../../engine/plan/types.js';
 import { approvalSubject, decisionsByGate, gatesOf } from '../../engine/approvals.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
-import { readRevision } from '../../github/tarball.js';
 import { layoutRoot } from '../../specs/layout.js';
 import { approvalCheckName, approvalOutput, deletionOutput, planOutput, PLAN_CHECK, VALIDATE_CHECK, validateOutput } from '../../render/checks.js';
 import { summarize } from '../../render/findings.js';
 import { PLAN_MARKER, renderPlan } from '../../render/plan-markdown.js';
 import { compareFindings } from '../../specs/findings.js';
 import { configFindings, scopeOf } from '../config-repository.js';
-import { validateOffThread } from '../validate-off-thread.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
+import { Revisions } from '../revisions.js';
 import type { SystemService } from '../../system/service.js';
 import type { Store } from '../../system/store.js';
 import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, plural } from '../../render/fit.js';
@@ -32,7 +30,7 @@ export type CheckOutcome = { checked: { errors: number; runs: number; gates: str
 
 const headMarker = (sha: string) => `<!-- envsync:head ${sha} -->`;
 
-export async function checkPullRequest(port: GitHubPort, service: SystemService, store: Store, event: PullRequestEvent): Promise<CheckOutcome> {
+export async function checkPullRequest(port: GitHubPort, service: SystemService, store: Store, event: PullRequestEvent, revisions = new Revisions()): Promise<CheckOutcome> {
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
   const repoName = `${repo.owner}/${repo.repo}`;
   const followed = await store.getRepository(repoName);
@@ -51,15 +49,16 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
     return { skipped: `no ${CONFIG_PATH} on the default branch ${followed.defaultBranch}` };
   }
   // What the merge would apply follows the head's layout and ownership: a pull request that moves
-  // `root` or claims other projects is planned as its merge would apply it.
-  const tarball = await port.getTarball(repo, pr.headSha);
+  // `root` or claims other projects is planned as its merge would apply it. The head is read from a
+  // revision read before where there is one (see revisions.ts): the applied one, or the base.
+  const near = [followed.appliedRevision, pr.baseSha];
   const baseRoot = parseRepositoryConfig(baseText).config.root;
-  let contents = await readRevision(tarball, { root: baseRoot, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  let contents = await revisions.read(port, repo, pr.headSha, baseRoot, near);
   const headConfig = parseRepositoryConfig(contents.config ?? baseText);
   const layout = headConfig.config;
-  // A head that moves the root is read again, from the same bytes, under its own root.
-  if (layoutRoot(layout.root) !== layoutRoot(baseRoot)) contents = await readRevision(tarball, { root: layout.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
-  const { findings: specFindings, loaded: head } = await validateOffThread(contents.files, { root: layout.root });
+  // A head that moves the root is read again under its own root.
+  if (layoutRoot(layout.root) !== layoutRoot(baseRoot)) contents = await revisions.read(port, repo, pr.headSha, layout.root, near);
+  const { findings: specFindings, loaded: head } = await revisions.validate(contents);
   const scope = await scopeOf(store, repoName, layout);
   const findings = [
     ...(contents.config !== undefined ? headConfig.findings : []),
@@ -72,7 +71,7 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   const plan = planChange({ base: { revision: 'system', loaded: system }, head: { revision: pr.headSha, loaded: desiredState(system, head, scope.speaksFor) }, sensitiveNames: layout.sensitive?.names ?? [] });
   const deletions = deletionsBetween(system, head, scope.speaksFor, layout.deletion.maxShare);
 
-    const summary = summarize(findings, head.fileCount, head.specs.length);
+  const summary = summarize(findings, head.fileCount, head.specs.length);
   // The environments' gates, and the deletion gate when the change deletes in bulk.
   const gates = gatesOf(plan);
   if (deletions.length > 0) gates.set(DELETION_GATE, []);

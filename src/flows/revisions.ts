@@ -1,0 +1,232 @@
+// Revisions of config repositories as the app reads and validates them, kept between events so that
+// the cost of an event follows its change, not the repository's size. A pull request's head is read
+// from a revision read before (the applied one, the base, the previous head): GitHub's comparison
+// names the changed files and only those are fetched; the tarball is read only when there is no such
+// revision or the change is too large to fetch file by file. Validation goes the same way (see
+// validate-change.ts): files loaded before are not parsed again, and the rules across specs are
+// rerun for what the change can affect.
+import { CONFIG_PATH } from '../config/config.js';
+import { validateLoaded, type ValidatedRevision } from '../engine/validate-change.js';
+import type { ChangedFile, GitHubPort, RepoRef } from '../github/port.js';
+import { readRevision, type RevisionContents } from '../github/tarball.js';
+import { layoutRoot } from '../specs/layout.js';
+import { gitLinkTarget } from '../specs/links.js';
+import { gitBlobId, LoadCache } from '../specs/load-cache.js';
+import { assembleLoad, type FileLoad } from '../specs/load.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
+import type { SourceFile } from '../specs/source.js';
+import { loadOffThread } from './validate-off-thread.js';
+
+/** A revision's files under one layout root, with the id of each file's content. */
+export interface Revision extends RevisionContents {
+  repo: string;
+  sha: string;
+  root: string;
+  /** path → git blob id, for files read with their content. */
+  blobs: ReadonlyMap<string, string>;
+}
+
+export interface RevisionOptions {
+  /** Estimated memory for loaded files (ENVSYNC_SPEC_CACHE_MB). */
+  cacheBytes?: number;
+  /** Revisions kept per repository. */
+  perRepository?: number;
+  /** Above this many changed files, one tarball costs less than fetching them one by one. */
+  maxFetches?: number;
+}
+
+const SPEC_EXTENSION = /\.ya?ml$/;
+
+/** The cache of one app: created once, given to the flows that read revisions. */
+export class Revisions {
+  private readonly loads: LoadCache;
+  private readonly recent = new Map<string, Revision[]>();
+  private readonly validated = new WeakMap<Revision, Promise<ValidatedRevision>>();
+  private readonly reading = new Map<string, Promise<Revision>>();
+  private readonly perRepository: number;
+  private readonly maxFetches: number;
+  /** How reads went: whole tarballs, revisions read from changes, and the files those fetched. */
+  readonly counts = { tarballs: 0, changes: 0, fetched: 0 };
+
+  constructor(options: RevisionOptions = {}) {
+    this.loads = new LoadCache(options.cacheBytes ?? cacheBytesFrom(process.env));
+    this.perRepository = options.perRepository ?? 4;
+    this.maxFetches = options.maxFetches ?? 40;
+  }
+
+  /**
+   * The files of `sha` under `root`. `near` names revisions likely close to it (the applied one,
+   * the pull request's base): one of them read before is where the comparison starts.
+   */
+  read(port: GitHubPort, repo: RepoRef, sha: string, root: string, near: readonly (string | null | undefined)[] = []): Promise<Revision> {
+    const repoName = `${repo.owner}/${repo.repo}`;
+    const normalized = layoutRoot(root);
+    const known = this.find(repoName, sha, normalized);
+    if (known) return Promise.resolve(known);
+    const key = `${repoName}\u0000${sha}\u0000${normalized}`;
+    let pending = this.reading.get(key);
+    if (!pending) {
+      pending = this.readNew(port, repo, repoName, sha, normalized, near).finally(() => this.reading.delete(key));
+      this.reading.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** The validation of a revision read by `read`: from the closest revision validated before, when there is one. */
+  validate(revision: Revision): Promise<ValidatedRevision> {
+    let validation = this.validated.get(revision);
+    if (!validation) {
+      validation = this.validateNew(revision);
+      this.validated.set(revision, validation);
+      // A failed validation (a thread out of memory) is not kept: the next event tries again.
+      validation.catch(() => this.validated.delete(revision));
+    }
+    return validation;
+  }
+
+  private find(repo: string, sha: string, root: string): Revision | undefined {
+    return this.recent.get(repo)?.find((r) => r.sha === sha && r.root === root);
+  }
+
+  private remember(revision: Revision): Revision {
+    const list = (this.recent.get(revision.repo) ?? []).filter((r) => r !== revision);
+    this.recent.set(revision.repo, [revision, ...list].slice(0, this.perRepository));
+    return revision;
+  }
+
+  private async readNew(port: GitHubPort, repo: RepoRef, repoName: string, sha: string, root: string, near: readonly (string | null | undefined)[]): Promise<Revision> {
+    const candidates = this.recent.get(repoName)?.filter((r) => r.root === root) ?? [];
+    const start = near.map((s) => candidates.find((r) => r.sha === s)).find((r) => r !== undefined) ?? candidates[0];
+    // The revision started from stays among the kept ones: pull requests keep starting from it.
+    if (start) this.remember(start);
+    const changed = start && (await this.fromChanges(port, repo, start, sha, candidates));
+    if (changed) return this.remember(changed);
+    const contents = await readRevision(await port.getTarball(repo, sha), { root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+    const blobs = new Map(contents.files.flatMap((f) => (f.content ? [[f.path, gitBlobId(f.content)] as const] : [])));
+    this.counts.tarballs++;
+    return this.remember({ ...contents, repo: repoName, sha, root, blobs });
+  }
+
+  /** `sha` as `start` (or the merge base, when read before) plus the files GitHub says changed; undefined when that is not possible. */
+  private async fromChanges(port: GitHubPort, repo: RepoRef, start: Revision, sha: string, candidates: readonly Revision[]): Promise<Revision | undefined> {
+    const comparison = await port.changedFiles(repo, start.sha, sha);
+    const from = comparison.status === 'ahead' || comparison.status === 'identical' ? start : candidates.find((r) => r.sha === comparison.mergeBase);
+    if (!from || !comparison.files || !from.hasProjects) return undefined;
+    const projects = from.root === '' ? 'projects/' : `${from.root}/projects/`;
+    const inLayout = (path: string) => path.startsWith(projects);
+    const changes = comparison.files.filter((f) => inLayout(f.path) || (f.previousPath !== undefined && inLayout(f.previousPath)) || f.path === CONFIG_PATH);
+    const fetch = changes.filter((f) => f.status !== 'removed' && inLayout(f.path));
+    if (fetch.length > this.maxFetches) return undefined;
+
+    const files = new Map(from.files.map((f) => [f.path, f]));
+    const blobs = new Map(from.blobs);
+    const drop = (path: string) => {
+      files.delete(path);
+      blobs.delete(path);
+    };
+    for (const change of changes) {
+      if (change.previousPath !== undefined) drop(change.previousPath);
+      if (change.status === 'removed') drop(change.path);
+    }
+    const entries = await mapLimit(fetch, 8, (change) => this.entryOf(port, repo, change, sha));
+    for (const { file, blob } of entries) {
+      drop(file.path);
+      if (file.size < 0) continue;
+      files.set(file.path, file);
+      if (blob) blobs.set(file.path, blob);
+    }
+    // Emptied of every file, the revision may have lost its projects/ folder too: the tarball says.
+    if (files.size === 0) return undefined;
+    const config = changes.some((c) => c.path === CONFIG_PATH) ? await port.getFile(repo, CONFIG_PATH, sha) : from.config;
+    this.counts.changes++;
+    this.counts.fetched += fetch.length;
+    const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { repo: from.repo, sha, root: from.root, config, hasProjects: true, files: sorted, blobs };
+  }
+
+  /** One changed file as the tarball reader would give it; `size` -1 when the path holds no file any more. */
+  private async entryOf(port: GitHubPort, repo: RepoRef, change: ChangedFile, sha: string): Promise<{ file: SourceFile; blob?: string }> {
+    const entry = await port.getEntry(repo, change.path, sha, DEFAULT_MAX_FILE_BYTES);
+    if (!entry) return { file: { path: change.path, size: -1 } };
+    // A link is never followed: GitHub's answer to one that leads to a file of the repository is that file.
+    if (entry.type === 'link') return { file: { path: change.path, size: 0, skipped: 'symbolic link, not followed', link: entry.target === undefined ? 'inside' : gitLinkTarget(change.path, entry.target) } };
+    if (!SPEC_EXTENSION.test(change.path) || entry.content === undefined) return { file: { path: change.path, size: entry.size } };
+    return { file: { path: change.path, size: entry.size, content: entry.content }, blob: entry.blob };
+  }
+
+  private async validateNew(revision: Revision): Promise<ValidatedRevision> {
+    const options = { root: revision.root };
+    const keyOf = (file: SourceFile) => {
+      const blob = revision.blobs.get(file.path);
+      return blob === undefined ? undefined : LoadCache.key(revision.root, file.path, blob);
+    };
+    const loads: (FileLoad | undefined)[] = revision.files.map((file) => {
+      const key = keyOf(file);
+      return key === undefined ? undefined : this.loads.get(key);
+    });
+    const missing = revision.files.filter((_, i) => loads[i] === undefined);
+    const base = await this.closestValidated(revision);
+    // Nothing to start from and nothing loaded before: the thread validates the whole revision, off the event loop.
+    const whole = base === undefined && missing.length === revision.files.length;
+    const loaded: { loads: FileLoad[]; validation?: ValidatedRevision } = whole ? await loadOffThread(missing, options, true) : await loadOffThread(missing, options, false);
+    let next = 0;
+    revision.files.forEach((file, i) => {
+      if (loads[i] !== undefined) return;
+      const load = loaded.loads[next++]!;
+      loads[i] = load;
+      const key = keyOf(file);
+      if (key !== undefined) this.loads.set(key, load, file.size);
+    });
+    if (loaded.validation) return loaded.validation;
+    const assembled = assembleLoad(revision.files, loads as FileLoad[]);
+    return validateLoaded(assembled, base && { base: base.validation, changed: changedPaths(base.revision, revision) });
+  }
+
+  /** The most recent other revision of the repository, under the same root, already validated. */
+  private async closestValidated(revision: Revision): Promise<{ revision: Revision; validation: ValidatedRevision } | undefined> {
+    for (const other of this.recent.get(revision.repo) ?? []) {
+      if (other === revision || other.root !== revision.root) continue;
+      const validation = this.validated.get(other);
+      if (!validation) continue;
+      try {
+        return { revision: other, validation: await validation };
+      } catch {
+        continue;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Paths whose content differs between two revisions: changed, added or removed (a file without a known blob counts as changed). */
+function changedPaths(a: Revision, b: Revision): Set<string> {
+  const changed = new Set<string>();
+  const sizes = new Map(a.files.map((f) => [f.path, f]));
+  for (const file of b.files) {
+    const blob = b.blobs.get(file.path);
+    if (blob === undefined || a.blobs.get(file.path) !== blob || sizes.get(file.path)?.link !== file.link) changed.add(file.path);
+    sizes.delete(file.path);
+  }
+  for (const path of sizes.keys()) changed.add(path);
+  return changed;
+}
+
+/** `fn` over `items`, at most `limit` at once, answers in order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}
+
+/** The loaded-file cache's budget: ENVSYNC_SPEC_CACHE_MB, 384 MB unless set. */
+export function cacheBytesFrom(env: NodeJS.ProcessEnv): number {
+  const mb = Number(env.ENVSYNC_SPEC_CACHE_MB);
+  return (Number.isFinite(mb) && mb >= 0 && env.ENVSYNC_SPEC_CACHE_MB !== '' ? mb : 384) * 2 ** 20;
+}
