@@ -156,6 +156,11 @@ export class KyselyStore implements Store {
     return repositories.updateRepository(this.db, repo, patch);
   }
 
+  async writeCount(): Promise<number> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', WRITE_LOCK_KEY).executeTakeFirst();
+    return Number(row?.value ?? 0);
+  }
+
   async getAppliedRevision(repo?: string): Promise<string | undefined> {
     if (repo !== undefined) return (await repositories.getRepository(this.db, repo))?.appliedRevision ?? undefined;
     const row = await this.db

@@ -145,6 +145,8 @@ export interface CheckedRevision {
 }
 
 export class SystemService {
+  /** The system's specs loaded, as of a write count (see snapshot). */
+  #snapshot: { count: number; loaded: Promise<LoadResult> } | undefined;
   /**
    * Validated writes one at a time: a check made while another change lands could pass a spec
    * that the other change breaks (a template deleted while an environment naming it is stored).
@@ -197,7 +199,16 @@ export class SystemService {
 
   /** The system's specs as a loaded snapshot, laid out as a repository would hold them. */
   async snapshot(): Promise<LoadResult> {
-    return loadDocuments(await this.documents());
+    // Loading 30,000 stored specs again for every pull request costs seconds: the load is kept
+    // while the store's write count says no resource changed (read first, so a write that lands
+    // during the read only makes the next call read again).
+    const count = await this.store.writeCount();
+    if (this.#snapshot?.count !== count) this.#snapshot = { count, loaded: this.documents().then(loadDocuments) };
+    const { loaded } = this.#snapshot;
+    loaded.catch(() => {
+      if (this.#snapshot?.loaded === loaded) this.#snapshot = undefined;
+    });
+    return loaded;
   }
 
   /** A stored spec as it may be shown: secrets masked, an environment's also by its template's rules. */

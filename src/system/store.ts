@@ -220,6 +220,8 @@ export interface Store {
   getResource(key: ResourceKey): Promise<StoredResource | undefined>;
   /** Makes the stored set equal to the revision's, in one transaction, serialized with every other resource write. */
   applyRevision(input: ApplyRevisionInput): Promise<ApplyResult>;
+  /** How many resource writes the store has committed (across every process): a read of the resources is current while it stays the same. */
+  writeCount(): Promise<number>;
   /** The revision a followed repository applied last; without one, the last revision applied from anywhere. */
   getAppliedRevision(repo?: string): Promise<string | undefined>;
   /** With `expected`, checked inside the write's transaction: throws StaleWrite when it does not hold. */
