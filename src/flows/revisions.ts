@@ -96,10 +96,14 @@ export class Revisions {
 
   private async readNew(port: GitHubPort, repo: RepoRef, repoName: string, sha: string, root: string, near: readonly (string | null | undefined)[]): Promise<Revision> {
     const candidates = this.recent.get(repoName)?.filter((r) => r.root === root) ?? [];
-    const start = near.map((s) => candidates.find((r) => r.sha === s)).find((r) => r !== undefined) ?? candidates[0];
+    let start = near.map((s) => candidates.find((r) => r.sha === s)).find((r) => r !== undefined) ?? candidates[0];
+    // Nothing read yet (a server that just started): the revision named first (the applied one) is
+    // read whole once, and this one and every later one from it.
+    const anchor = near.find((s): s is string => typeof s === 'string' && s !== sha);
+    if (!start && anchor) start = await this.read(port, repo, anchor, root);
     // The revision started from stays among the kept ones: pull requests keep starting from it.
     if (start) this.remember(start);
-    const changed = start && (await this.fromChanges(port, repo, start, sha, candidates));
+    const changed = start && (await this.fromChanges(port, repo, start, sha));
     if (changed) return this.remember(changed);
     const contents = await readRevision(await port.getTarball(repo, sha), { root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
     const blobs = new Map(contents.files.flatMap((f) => (f.content ? [[f.path, gitBlobId(f.content)] as const] : [])));
@@ -107,15 +111,30 @@ export class Revisions {
     return this.remember({ ...contents, repo: repoName, sha, root, blobs });
   }
 
-  /** `sha` as `start` (or the merge base, when read before) plus the files GitHub says changed; undefined when that is not possible. */
-  private async fromChanges(port: GitHubPort, repo: RepoRef, start: Revision, sha: string, candidates: readonly Revision[]): Promise<Revision | undefined> {
+  /**
+   * `sha` from `start` and the files GitHub says differ; undefined when that is not possible. A
+   * descendant takes the files changed since `start`; an ancestor gets back, as they were, the files
+   * `start` changed since it; a diverged one starts from the merge base, itself read from `start`.
+   */
+  private async fromChanges(port: GitHubPort, repo: RepoRef, start: Revision, sha: string, depth = 0): Promise<Revision | undefined> {
     const comparison = await port.changedFiles(repo, start.sha, sha);
-    const from = comparison.status === 'ahead' || comparison.status === 'identical' ? start : candidates.find((r) => r.sha === comparison.mergeBase);
-    if (!from || !comparison.files || !from.hasProjects) return undefined;
+    if (comparison.status === 'ahead' || comparison.status === 'identical') return this.withChanges(port, repo, start, sha, comparison.files, 'since');
+    if (comparison.status === 'behind') return this.withChanges(port, repo, start, sha, (await port.changedFiles(repo, sha, start.sha)).files, 'back');
+    let from = this.find(start.repo, comparison.mergeBase, start.root);
+    if (!from && depth === 0) from = await this.fromChanges(port, repo, start, comparison.mergeBase, depth + 1).then((r) => r && this.remember(r));
+    return from && this.withChanges(port, repo, from, sha, comparison.files, 'since');
+  }
+
+  /** `from` with the files of `listed` as they are at `sha`: changed `since` from, or changed by `from` since `sha` (`back`). */
+  private async withChanges(port: GitHubPort, repo: RepoRef, from: Revision, sha: string, listed: readonly ChangedFile[] | undefined, direction: 'since' | 'back'): Promise<Revision | undefined> {
+    if (!listed || !from.hasProjects) return undefined;
     const projects = from.root === '' ? 'projects/' : `${from.root}/projects/`;
     const inLayout = (path: string) => path.startsWith(projects);
-    const changes = comparison.files.filter((f) => inLayout(f.path) || (f.previousPath !== undefined && inLayout(f.previousPath)) || f.path === CONFIG_PATH);
-    const fetch = changes.filter((f) => f.status !== 'removed' && inLayout(f.path));
+    const changes = listed.filter((f) => inLayout(f.path) || (f.previousPath !== undefined && inLayout(f.previousPath)) || f.path === CONFIG_PATH);
+    // Going forward, a removed file is gone and the old name of a renamed one too; going back, each
+    // path is read at `sha`, where it may or may not be.
+    const paths = direction === 'since' ? changes.filter((f) => f.status !== 'removed').map((f) => f.path) : changes.flatMap((f) => [f.path, ...(f.previousPath ? [f.previousPath] : [])]);
+    const fetch = [...new Set(paths.filter(inLayout))];
     if (fetch.length > this.maxFetches) return undefined;
 
     const files = new Map(from.files.map((f) => [f.path, f]));
@@ -128,7 +147,7 @@ export class Revisions {
       if (change.previousPath !== undefined) drop(change.previousPath);
       if (change.status === 'removed') drop(change.path);
     }
-    const entries = await mapLimit(fetch, 8, (change) => this.entryOf(port, repo, change, sha));
+    const entries = await mapLimit(fetch, 8, (path) => this.entryOf(port, repo, path, sha));
     for (const { file, blob } of entries) {
       drop(file.path);
       if (file.size < 0) continue;
@@ -145,13 +164,13 @@ export class Revisions {
   }
 
   /** One changed file as the tarball reader would give it; `size` -1 when the path holds no file any more. */
-  private async entryOf(port: GitHubPort, repo: RepoRef, change: ChangedFile, sha: string): Promise<{ file: SourceFile; blob?: string }> {
-    const entry = await port.getEntry(repo, change.path, sha, DEFAULT_MAX_FILE_BYTES);
-    if (!entry) return { file: { path: change.path, size: -1 } };
+  private async entryOf(port: GitHubPort, repo: RepoRef, path: string, sha: string): Promise<{ file: SourceFile; blob?: string }> {
+    const entry = await port.getEntry(repo, path, sha, DEFAULT_MAX_FILE_BYTES);
+    if (!entry) return { file: { path, size: -1 } };
     // A link is never followed: GitHub's answer to one that leads to a file of the repository is that file.
-    if (entry.type === 'link') return { file: { path: change.path, size: 0, skipped: 'symbolic link, not followed', link: entry.target === undefined ? 'inside' : gitLinkTarget(change.path, entry.target) } };
-    if (!SPEC_EXTENSION.test(change.path) || entry.content === undefined) return { file: { path: change.path, size: entry.size } };
-    return { file: { path: change.path, size: entry.size, content: entry.content }, blob: entry.blob };
+    if (entry.type === 'link') return { file: { path, size: 0, skipped: 'symbolic link, not followed', link: entry.target === undefined ? 'inside' : gitLinkTarget(path, entry.target) } };
+    if (!SPEC_EXTENSION.test(path) || entry.content === undefined) return { file: { path, size: entry.size } };
+    return { file: { path, size: entry.size, content: entry.content }, blob: entry.blob };
   }
 
   private async validateNew(revision: Revision): Promise<ValidatedRevision> {

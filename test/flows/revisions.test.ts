@@ -104,6 +104,40 @@ describe('a revision read from one read before', () => {
     expect((await revisions.validate(next)).findings).toEqual((await whole(feature)).findings);
   });
 
+  it('reads an older revision, and a branch from it, from a newer one read before: never the tarball again', async () => {
+    const revisions = new Revisions();
+    const base = commit();
+    const dev = 'projects/payments/environments/dev.yaml';
+    const template = 'projects/payments/environmenttemplates/web-stack.yaml';
+    // main moves on (a new environment, a template edited); the app has read only the newer main.
+    write('projects/payments/environments/qa.yaml', read(dev).replace('name: dev', 'name: qa'));
+    write(template, read(template).replace('value: "2"', 'value: "4"'));
+    const newer = commit();
+    await revisions.validate(await revisions.read(port, REPO, newer, '.'));
+    // A pull request branched from the older main, which the app never read.
+    git('checkout', '-q', '-b', 'old', base);
+    write(dev, read(dev).replace('value: "1"', 'value: "2"'));
+    const feature = commit('old-feature');
+    github.requests.length = 0;
+    const older = await revisions.read(port, REPO, base, '.', [newer]);
+    expect((await revisions.validate(older)).findings).toEqual((await whole(base)).findings);
+    expect(older.files.map((f) => f.path)).not.toContain('projects/payments/environments/qa.yaml');
+    const next = await revisions.read(port, REPO, feature, '.', [newer]);
+    expect((await revisions.validate(next)).findings).toEqual((await whole(feature)).findings);
+    expect(revisions.counts.tarballs).toBe(1);
+  });
+
+  it('reads the revision it is told is near whole once when it has read nothing, and the asked one from it', async () => {
+    const revisions = new Revisions();
+    const base = commit();
+    const dev = 'projects/payments/environments/dev.yaml';
+    write(dev, read(dev).replace('value: "1"', 'value: "2"'));
+    const head = commit('feature');
+    github.requests.length = 0;
+    await revisions.validate(await revisions.read(port, REPO, head, '.', [base]));
+    expect(requests()).toEqual([`GET /tarball/${base}`, `GET /compare/${base}...${head}`, 'GET /contents/projects/payments/environments/dev.yaml']);
+  });
+
   it('reads a symbolic link as a link, never what it leads to, as the tarball does', async () => {
     const revisions = new Revisions();
     const base = commit();
