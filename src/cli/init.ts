@@ -4,20 +4,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_PATH, DEFAULT_RUNNER_WORKFLOW } from '../config/config.js';
 import { runnerWorkflow, STARTER_CONFIG } from '../runner/workflow.js';
-import { parseCommandArgs, UsageError, type CommandIO, type CommandSpec } from './io.js';
+import { parseCommandArgs, UsageError, type CommandIO } from './io.js';
+import { INIT_COMMAND } from './init-spec.js';
 import { packageVersion } from './version.js';
-
-export const INIT_COMMAND = {
-  name: 'init',
-  args: '[DIR]',
-  summary: 'add the runner workflow and a starter .github/envsync.yml',
-  about: `Make the config repository checked out in DIR (default: the current folder) ready for the app:
-write the runner workflow the app dispatches after a merge (.github/workflows/${DEFAULT_RUNNER_WORKFLOW})
-and a starter ${CONFIG_PATH}. Files that exist are kept unless --force.`,
-  options: {
-    force: { type: 'boolean', default: false, help: 'replace files that exist' },
-  },
-} as const satisfies CommandSpec;
 
 export function runInit(argv: readonly string[], io: CommandIO): number {
   const { values, positionals } = parseCommandArgs(INIT_COMMAND, argv);

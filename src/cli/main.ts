@@ -1,28 +1,9 @@
 // The `envsync` command: finds the subcommand in one table, answers --help from that command's own
 // spec (so that the usage lists what is parsed), and turns errors into messages and exit codes.
-import { runValidate } from './validate.js';
-import { runPlan } from './plan.js';
-import { EXPORT_COMMAND, RECONCILE_COMMAND, runExport, runReconcile, runSystem, SYSTEM_GROUP } from './system.js';
-import { runServe, SERVE_COMMAND } from './serve.js';
-import { runRun, RUN_COMMAND } from './run.js';
-import { INIT_COMMAND, runInit } from './init.js';
-import { JOBS_GROUP, runJobs } from './jobs.js';
+// It imports only the commands' usage: a command's code is imported when it runs (commands.ts).
+import { COMMANDS, nameOf } from './commands.js';
 import { packageVersion } from './version.js';
-import {
-  groupHelp,
-  parseCommandArgs,
-  suggestion,
-  SetupError,
-  usage,
-  UsageError,
-  wantsHelp,
-  type CommandGroup,
-  type CommandIO,
-  type CommandSpec,
-  type OptionSpecs,
-} from './io.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
-import { GitError } from '../specs/read-git.js';
+import { groupHelp, suggestion, SetupError, usage, UsageError, wantsHelp, type CommandIO } from './io.js';
 
 // A reader that stops early (`envsync system list | head`) closes our stdout: that ends the command
 // quietly, as it does for other command-line tools, rather than with a stack trace.
@@ -47,8 +28,8 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
     }
     // A ref that names no commit, git missing, a store or proxy out of reach: the message says which
     // and what to do; a stack would only hide it.
-    if (e instanceof GitError || e instanceof SetupError) {
-      io.stderr(`envsync: ${e.message}\n`);
+    if (e instanceof SetupError || (await isGitError(e))) {
+      io.stderr(`envsync: ${(e as Error).message}\n`);
       return 2;
     }
     io.stderr(`envsync: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this with the command you ran.\n`);
@@ -56,95 +37,14 @@ export async function main(argv: readonly string[], io: CommandIO = processIO): 
   }
 }
 
-/** Options every command that reads a config repository takes. */
-const REPOSITORY_OPTIONS = {
-  root: { type: 'string', value: 'PATH', help: 'where projects/ lives in DIR', defaultText: 'root in .github/envsync.yml, else DIR' },
-  'max-file-size': { type: 'string', default: String(DEFAULT_MAX_FILE_BYTES), value: 'BYTES', help: 'larger files are a finding, not read' },
-} as const satisfies OptionSpecs;
-
-const VALIDATE_COMMAND = {
-  name: 'validate',
-  args: '[DIR]',
-  summary: 'check every spec of a config repository',
-  about: `Check every spec of the config repository checked out in DIR (default: the current folder), and its
-.github/envsync.yml: one finding per problem, with file, line and column, a stable code and what to do.
-Exit 0 when there is no error (warnings allowed), 1 when there are errors, 2 on a usage or internal
-failure.`,
-  options: {
-    format: { type: 'string', default: 'text', value: 'text|json|github', help: 'how to print the findings (github: workflow commands, annotations in Actions)' },
-    ...REPOSITORY_OPTIONS,
-    verbose: { type: 'boolean', default: false, help: 'list, on stderr, the files under projects/ that are not specs' },
-  },
-} as const satisfies CommandSpec;
-
-const PLAN_COMMAND = {
-  name: 'plan',
-  args: '[DIR]',
-  summary: 'what merging a change would do, and which environments it runs',
-  about: `What merging head into base changes in the config repository checked out in DIR (default: the current
-folder): which specs change, field by field, which environments run and why, the approvals they need
-and each run's activity graph. The head is the working tree unless --head; the base is the commit HEAD
-unless --base, or the system's live state with --store. Exit 1 when the plan has errors or the head
-does not validate (the plan is still printed).`,
-  options: {
-    base: { type: 'string', value: 'REF', help: 'the revision merged into', defaultText: 'HEAD' },
-    head: { type: 'string', value: 'REF', help: 'the revision merged', defaultText: 'the working tree' },
-    store: { type: 'string', value: 'URL', help: "plan against the system's live state in this store, instead of a base revision" },
-    format: { type: 'string', default: 'markdown', value: 'markdown|json', help: 'how to print the plan' },
-    ...REPOSITORY_OPTIONS,
-  },
-} as const satisfies CommandSpec;
-
-/** Parses a command that works on one config repository: its options, and at most one folder. */
-function parseFolderCommand<O extends OptionSpecs>(spec: CommandSpec<O>, args: readonly string[]) {
-  const { values, positionals } = parseCommandArgs(spec, args);
-  if (positionals.length > 1) throw new UsageError(`${spec.name} takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
-  return { values, folder: positionals[0] ?? '.' };
+/**
+ * Whether the error is git's (a ref that names no commit, git missing): the module that defines it is
+ * imported only when there is an error to tell, so that a command that reads no git loads none of it.
+ */
+async function isGitError(e: unknown): Promise<boolean> {
+  const { GitError } = await import('../specs/read-git.js');
+  return e instanceof GitError;
 }
-
-function maxFileSizeOf(text: string): number {
-  const bytes = Number(text);
-  if (!Number.isInteger(bytes) || bytes <= 0) throw new UsageError(`--max-file-size must be a positive number of bytes, not "${text}"`);
-  return bytes;
-}
-
-function validate(args: readonly string[], io: CommandIO): number {
-  const { values, folder } = parseFolderCommand(VALIDATE_COMMAND, args);
-  return runValidate({ dir: folder, format: values.format, root: values.root, maxFileSize: maxFileSizeOf(values['max-file-size']), verbose: values.verbose }, io);
-}
-
-function plan(args: readonly string[], io: CommandIO): Promise<number> {
-  const { values, folder } = parseFolderCommand(PLAN_COMMAND, args);
-  return runPlan(
-    {
-      dir: folder,
-      ...(values.base !== undefined ? { base: values.base } : {}),
-      ...(values.head !== undefined ? { head: values.head } : {}),
-      ...(values.store !== undefined ? { store: values.store } : {}),
-      format: values.format,
-      root: values.root,
-      maxFileSize: maxFileSizeOf(values['max-file-size']),
-    },
-    io,
-  );
-}
-
-type Run = (args: readonly string[], io: CommandIO) => Promise<number> | number;
-
-/** Every command, in the order the usage lists them: a command with its spec, or a group of them. */
-const COMMANDS: readonly ({ spec: CommandSpec; run: Run } | { group: CommandGroup; run: Run })[] = [
-  { spec: VALIDATE_COMMAND, run: validate },
-  { spec: PLAN_COMMAND, run: plan },
-  { spec: RECONCILE_COMMAND, run: runReconcile },
-  { spec: EXPORT_COMMAND, run: runExport },
-  { spec: RUN_COMMAND, run: runRun },
-  { spec: INIT_COMMAND, run: runInit },
-  { spec: SERVE_COMMAND, run: runServe },
-  { group: SYSTEM_GROUP, run: runSystem },
-  { group: JOBS_GROUP, run: runJobs },
-];
-
-const nameOf = (c: (typeof COMMANDS)[number]) => ('spec' in c ? c.spec.name : c.group.name);
 
 /** Every command as typed, groups and the commands in them included: `validate`, `system`, `system list`. */
 export function commandNames(): string[] {
@@ -187,5 +87,6 @@ async function dispatch(argv: readonly string[], io: CommandIO): Promise<number>
     // `envsync system` alone is a command left unfinished, not a request for help.
     return rest.length === 0 ? 2 : 0;
   }
-  return command.run(rest, io);
+  const run = await command.load();
+  return run(rest, io);
 }

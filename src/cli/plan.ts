@@ -11,6 +11,8 @@ import type { SourceFile } from '../specs/source.js';
 import { validateRepository } from '../engine/validate.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import { UsageError, type CommandIO } from './io.js';
+import { maxFileSizeOf, parseFolderCommand } from './folder-command.js';
+import { PLAN_COMMAND } from './plan-spec.js';
 import { readRepositoryConfig } from './repository-config.js';
 import { SystemService } from '../system/service.js';
 import { openStoreAt } from './system.js';
@@ -35,6 +37,23 @@ async function systemSnapshot(url: string, io: CommandIO) {
   } finally {
     await store.close();
   }
+}
+
+/** `envsync plan` as typed: its arguments read against its usage. */
+export function planCommand(argv: readonly string[], io: CommandIO): Promise<number> {
+  const { values, folder } = parseFolderCommand(PLAN_COMMAND, argv);
+  return runPlan(
+    {
+      dir: folder,
+      ...(values.base !== undefined ? { base: values.base } : {}),
+      ...(values.head !== undefined ? { head: values.head } : {}),
+      ...(values.store !== undefined ? { store: values.store } : {}),
+      format: values.format,
+      root: values.root,
+      maxFileSize: maxFileSizeOf(values['max-file-size']),
+    },
+    io,
+  );
 }
 
 export async function runPlan(args: PlanArgs, io: CommandIO): Promise<number> {

@@ -1,5 +1,5 @@
 // `envsync run PROJECT/ENVIRONMENT [DIR]`: what a runner executes. Exit 0 when the run succeeds,
-// 1 when it fails (or the revision does not validate), 2 on a usage error.
+// 1 when it fails (or the specs the environment reads do not validate), 2 on a usage error.
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readRepositoryConfig } from './repository-config.js';
@@ -8,28 +8,9 @@ import { readDirectory } from '../specs/read-directory.js';
 import { readGitRevision, resolveRevision } from '../specs/read-git.js';
 import { RunError, runEnvironment } from '../runner/run.js';
 import { renderText, summarize } from '../render/findings.js';
-import { parseCommandArgs, UsageError, usageLine, type CommandIO, type CommandSpec } from './io.js';
+import { parseCommandArgs, UsageError, usageLine, type CommandIO } from './io.js';
+import { RUN_COMMAND } from './run-spec.js';
 import { jobSummary } from '../render/run-summary.js';
-
-export const RUN_COMMAND = {
-  name: 'run',
-  args: 'PROJECT/ENVIRONMENT [DIR]',
-  summary: "run an environment's activity graph, as a runner does",
-  about: `Run the activity graph of environment PROJECT/ENVIRONMENT of the config repository checked out
-in DIR (default: the current folder), as the runner workflow does: hooks, OpenTofu stages, containers,
-HTTP calls and drivers, independent activities in parallel. Logs are grouped per activity with secrets
-masked; the results (statuses, timings, outputs) are written to the results file and, in GitHub
-Actions, to the job summary. Exit 0 when the run succeeds, 1 when it fails or the specs do not validate.`,
-  options: {
-    action: { type: 'string', default: 'deploy', value: 'deploy|destroy', help: 'deploy the environment, or destroy it' },
-    'dry-run': { type: 'boolean', default: false, help: 'show what would run, run nothing' },
-    ref: { type: 'string', value: 'REF', help: 'run the specs of this revision', defaultText: 'the working tree' },
-    approved: { type: 'string', value: 'GATE,...', help: 'the approval gates passed', defaultText: '$ENVSYNC_APPROVED_GATES, else none' },
-    runtime: { type: 'string', value: 'docker|process', help: 'how containers run', defaultText: '$ENVSYNC_CONTAINER_RUNTIME, else docker' },
-    concurrency: { type: 'string', default: '4', value: 'N', help: 'at most this many activities at once' },
-    results: { type: 'string', default: 'envsync-results.json', value: 'FILE', help: 'where the results are written' },
-  },
-} as const satisfies CommandSpec;
 
 export async function runRun(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(RUN_COMMAND, argv);

@@ -7,23 +7,11 @@ import { createProbot, ProbotOctokit, run, type ApplicationFunction, type Probot
 import { SmeeClient } from 'smee-client';
 import { checkNumberSettings, createEnvsyncApp, numberFrom } from '../app/index.js';
 import { startServer, type RunningServer } from '../app/server.js';
-import { parseCommandArgs, redactUrl, SetupError, storeUnreachable, UsageError, withoutPasswords, type CommandIO, type CommandSpec } from './io.js';
+import { parseCommandArgs, redactUrl, SetupError, storeUnreachable, UsageError, withoutPasswords, type CommandIO } from './io.js';
+import { SERVE_COMMAND } from './serve-spec.js';
 
 /** Seconds a stop waits for running jobs before it hands them back and exits (ENVSYNC_STOP_GRACE_SECONDS). */
 const DEFAULT_GRACE_SECONDS = 25;
-
-export const SERVE_COMMAND = {
-  name: 'serve',
-  summary: 'the GitHub App server (Probot), with the embedded store by default',
-  about: `Run the GitHub App server (Probot) until stopped (Ctrl-C or SIGTERM). It takes no arguments: its
-settings come from the environment, as Probot reads them: APP_ID, PRIVATE_KEY (or PRIVATE_KEY_PATH),
-WEBHOOK_SECRET, WEBHOOK_PROXY_URL (a smee.io channel, for development), GHE_HOST, PORT (default 3000)
-and HOST. Without APP_ID it serves Probot's setup page, which registers the app.
-DATABASE_URL chooses PostgreSQL (default: the SQLite file ./data/envsync.sqlite);
-ENVSYNC_API_TOKENS_FILE turns on the system API under /api/v1; ENVSYNC_DRIFT_MINUTES runs the drift
-check on a schedule; /healthz, /readyz and /metrics are for operators. docs/guide.md lists every setting.`,
-  options: {},
-} as const satisfies CommandSpec;
 
 /**
  * What keeps the server from starting, said so that the user can fix it. Outside production,

@@ -4,6 +4,8 @@ import { relative, resolve, sep } from 'node:path';
 import { noProjectsFinding, validateDirectory, type RootSource } from '../validate-directory.js';
 import { renderGithub, renderJson, renderText, summarize } from '../render/findings.js';
 import { UsageError, type CommandIO } from './io.js';
+import { maxFileSizeOf, parseFolderCommand } from './folder-command.js';
+import { VALIDATE_COMMAND } from './validate-spec.js';
 import { parseRepositoryConfig } from '../config/config.js';
 import { readConfigFile } from '../config/read-config.js';
 import { compareFindings } from '../specs/findings.js';
@@ -18,6 +20,12 @@ export interface ValidateArgs {
   root: string | undefined;
   maxFileSize: number;
   verbose: boolean;
+}
+
+/** `envsync validate` as typed: its arguments read against its usage. */
+export function validateCommand(argv: readonly string[], io: CommandIO): number {
+  const { values, folder } = parseFolderCommand(VALIDATE_COMMAND, argv);
+  return runValidate({ dir: folder, format: values.format, root: values.root, maxFileSize: maxFileSizeOf(values['max-file-size']), verbose: values.verbose }, io);
 }
 
 export function runValidate(args: ValidateArgs, io: CommandIO): number {

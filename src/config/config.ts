@@ -7,7 +7,9 @@ import { claims } from '../engine/ownership.js';
 import { RepositoryConfigSchema, type RepositoryConfig } from './schema.js';
 import { findingsFromAjv } from '../specs/check-schema.js';
 
-export const CONFIG_PATH = '.github/envsync.yml';
+import { CONFIG_PATH, DEFAULT_RUNNER_WORKFLOW } from './names.js';
+
+export { CONFIG_PATH, DEFAULT_RUNNER_WORKFLOW };
 
 export interface SyncSettings {
   direction: 'both' | 'git-to-system' | 'system-to-git';
@@ -30,8 +32,6 @@ export interface ResolvedConfig {
   /** Names (globs) whose values are secrets besides envsync's own words; absent when none are set. */
   sensitive?: { names: string[] };
 }
-
-export const DEFAULT_RUNNER_WORKFLOW = 'envsync-run.yml';
 
 export const DEFAULT_SYNC: SyncSettings = { direction: 'both', delivery: 'pull-request', secrets: 'seal' };
 

@@ -6,7 +6,9 @@ import { DEFAULT_GUARD_LIMITS, guardDocument, type GuardLimits } from './guard.j
 import { firstAliasPosition, secondDocumentPosition } from './positions.js';
 import { positionAt, scanFlow } from './syntax-scan.js';
 
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
+
+export { DEFAULT_MAX_FILE_BYTES };
 
 export interface ParseLimits {
   maxFileBytes: number;

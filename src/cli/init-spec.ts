@@ -1,0 +1,17 @@
+// The usage of `envsync init`. Apart from its code (init.ts), which loads the configuration's parser
+// (Ajv, js-yaml): asking for help loads none of it.
+import { CONFIG_PATH, DEFAULT_RUNNER_WORKFLOW } from '../config/names.js';
+import type { CommandSpec } from './io.js';
+
+
+export const INIT_COMMAND = {
+  name: 'init',
+  args: '[DIR]',
+  summary: 'add the runner workflow and a starter .github/envsync.yml',
+  about: `Make the config repository checked out in DIR (default: the current folder) ready for the app:
+write the runner workflow the app dispatches after a merge (.github/workflows/${DEFAULT_RUNNER_WORKFLOW})
+and a starter ${CONFIG_PATH}. Files that exist are kept unless --force.`,
+  options: {
+    force: { type: 'boolean', default: false, help: 'replace files that exist' },
+  },
+} as const satisfies CommandSpec;
