@@ -10,8 +10,7 @@ import { runInputs } from '../engine/plan/dependencies.js';
 import type { Activity } from '../engine/plan/types.js';
 import { executeGraph, type ActivityRecord } from '../engine/run/executor.js';
 import { mapSecrets } from '../engine/secrets.js';
-import { SpecIndex } from '../engine/spec-index.js';
-import { validateSources } from '../engine/validate.js';
+import { validateEnvironment } from '../engine/validate-environment.js';
 import type { Finding } from '../specs/findings.js';
 import type { LoadedSpec } from '../specs/load.js';
 import type { SourceFile } from '../specs/source.js';
@@ -90,10 +89,10 @@ function layered(lists: Entry[][], category: Entry['category']): Map<string, Ent
 }
 
 export async function runEnvironment(request: RunRequest): Promise<RunResults> {
-  const { findings, loaded } = validateSources(request.files, { root: request.root ?? '' });
+  // Only what this environment reads is validated: a mistake elsewhere is not this run's to refuse.
+  const { findings, index } = validateEnvironment(request.files, { root: request.root ?? '' }, request.project, request.environment);
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) throw new RunError(`revision ${request.revision} does not validate: nothing was run`, errors);
-  const index = new SpecIndex(loaded.specs);
   const env = index.find('Environment', request.project, request.environment)[0];
   if (!env) throw new RunError(`there is no environment ${request.project}/${request.environment} at ${request.revision}`);
   const inputs = runInputs(env, index);
