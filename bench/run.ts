@@ -23,6 +23,7 @@ const benchmarks: Record<string, () => string | Promise<string>> = {
   app: () => benchApp(workDir),
   runtime: () => benchRuntime(workDir),
   executor: () => benchExecutor(),
+  start: async () => (await import('./start.js')).benchStart(),
 };
 const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
 const named = process.argv.slice(2);
