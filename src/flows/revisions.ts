@@ -6,7 +6,7 @@
 // validate-change.ts): files loaded before are not parsed again, and the rules across specs are
 // rerun for what the change can affect.
 import { CONFIG_PATH } from '../config/config.js';
-import { validateLoaded, type ValidatedRevision } from '../engine/validate-change.js';
+import type { ValidatedRevision } from '../engine/validate-change.js';
 import type { ChangedFile, GitHubPort, RepoRef } from '../github/port.js';
 import { readRevision, type RevisionContents } from '../github/tarball.js';
 import { layoutRoot } from '../specs/layout.js';
@@ -15,7 +15,7 @@ import { gitBlobId, LoadCache } from '../specs/load-cache.js';
 import { assembleLoad, type FileLoad } from '../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 import type { SourceFile } from '../specs/source.js';
-import { loadOffThread } from './validate-off-thread.js';
+import { loadFiles, validateInSlices } from './validate-off-thread.js';
 
 /** A revision's files under one layout root, with the id of each file's content. */
 export interface Revision extends RevisionContents {
@@ -42,6 +42,8 @@ export class Revisions {
   private readonly loads: LoadCache;
   private readonly recent = new Map<string, Revision[]>();
   private readonly validated = new WeakMap<Revision, Promise<ValidatedRevision>>();
+  /** Each validated revision's loads by path: the next revision keeps those of its unchanged files. */
+  private readonly fileLoads = new WeakMap<Revision, ReadonlyMap<string, FileLoad>>();
   private readonly reading = new Map<string, Promise<Revision>>();
   private readonly perRepository: number;
   private readonly maxFetches: number;
@@ -96,11 +98,7 @@ export class Revisions {
 
   private async readNew(port: GitHubPort, repo: RepoRef, repoName: string, sha: string, root: string, near: readonly (string | null | undefined)[]): Promise<Revision> {
     const candidates = this.recent.get(repoName)?.filter((r) => r.root === root) ?? [];
-    let start = near.map((s) => candidates.find((r) => r.sha === s)).find((r) => r !== undefined) ?? candidates[0];
-    // Nothing read yet (a server that just started): the revision named first (the applied one) is
-    // read whole once, and this one and every later one from it.
-    const anchor = near.find((s): s is string => typeof s === 'string' && s !== sha);
-    if (!start && anchor) start = await this.read(port, repo, anchor, root);
+    const start = near.map((s) => candidates.find((r) => r.sha === s)).find((r) => r !== undefined) ?? candidates[0];
     // The revision started from stays among the kept ones: pull requests keep starting from it.
     if (start) this.remember(start);
     const changed = start && (await this.fromChanges(port, repo, start, sha));
@@ -174,31 +172,35 @@ export class Revisions {
   }
 
   private async validateNew(revision: Revision): Promise<ValidatedRevision> {
-    const options = { root: revision.root };
+    const base = await this.closestValidated(revision);
+    const baseLoads = base && this.fileLoads.get(base.revision);
     const keyOf = (file: SourceFile) => {
       const blob = revision.blobs.get(file.path);
       return blob === undefined ? undefined : LoadCache.key(revision.root, file.path, blob);
     };
+    // A file the base has with the same bytes keeps the base's load; else one loaded before, by content.
     const loads: (FileLoad | undefined)[] = revision.files.map((file) => {
-      const key = keyOf(file);
-      return key === undefined ? undefined : this.loads.get(key);
+      const blob = revision.blobs.get(file.path);
+      if (blob === undefined) return undefined;
+      if (base && base.revision.blobs.get(file.path) === blob) {
+        const load = baseLoads?.get(file.path);
+        if (load) return load;
+      }
+      return this.loads.get(keyOf(file)!);
     });
     const missing = revision.files.filter((_, i) => loads[i] === undefined);
-    const base = await this.closestValidated(revision);
-    // Nothing to start from and nothing loaded before: the thread validates the whole revision, off the event loop.
-    const whole = base === undefined && missing.length === revision.files.length;
-    const loaded: { loads: FileLoad[]; validation?: ValidatedRevision } = whole ? await loadOffThread(missing, options, true) : await loadOffThread(missing, options, false);
+    const loaded = await loadFiles(missing, { root: revision.root });
     let next = 0;
     revision.files.forEach((file, i) => {
       if (loads[i] !== undefined) return;
-      const load = loaded.loads[next++]!;
+      const load = loaded[next++]!;
       loads[i] = load;
       const key = keyOf(file);
       if (key !== undefined) this.loads.set(key, load, file.size);
     });
-    if (loaded.validation) return loaded.validation;
+    this.fileLoads.set(revision, new Map(revision.files.map((file, i) => [file.path, loads[i]!])));
     const assembled = assembleLoad(revision.files, loads as FileLoad[]);
-    return validateLoaded(assembled, base && { base: base.validation, changed: changedPaths(base.revision, revision) });
+    return validateInSlices(assembled, base && { base: base.validation, changed: changedPaths(base.revision, revision) });
   }
 
   /** The most recent other revision of the repository, under the same root, already validated. */
@@ -244,7 +246,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
-/** The loaded-file cache's budget: ENVSYNC_SPEC_CACHE_MB, 384 MB unless set. */
+/** The loaded-file cache's budget: ENVSYNC_SPEC_CACHE_MB, 384 MB unless set (about 100,000 specs of the generated kind). */
 export function cacheBytesFrom(env: NodeJS.ProcessEnv): number {
   const mb = Number(env.ENVSYNC_SPEC_CACHE_MB);
   return (Number.isFinite(mb) && mb >= 0 && env.ENVSYNC_SPEC_CACHE_MB !== '' ? mb : 384) * 2 ** 20;

@@ -1,25 +1,24 @@
-// Loading and validation off the event loop. A large or hostile revision (a file of 100,000 unknown
-// fields, 30,000 specs) keeps a worker thread busy, not the server: webhooks (GitHub gives up after
-// 10 s), the system API and health checks go on answering meanwhile. Piscina keeps the threads warm
+// Loading and validation without blocking the event loop. A large or hostile revision (a file of
+// 100,000 unknown fields, 30,000 specs) must not keep the server from answering webhooks (GitHub gives
+// up after 10 s), the system API and health checks: large files load in a worker thread, and the rest
+// a slice at a time, pausing in between. Piscina keeps the threads warm
 // (the schemas are compiled once per thread, not per check) and queues what exceeds them; a thread
 // that runs out of its heap dies alone, and the check fails with a message instead of the server
 // with an out-of-memory abort.
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { validateLoaded, type ValidatedRevision } from '../engine/validate-change.js';
+import { validationSteps, type ValidatedRevision, type ValidationBase } from '../engine/validate-change.js';
 import type { SourceValidation } from '../engine/validate.js';
-import type { Finding, PendingFinding } from '../specs/findings.js';
 import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
-import { assembleLoad, fileLoader, loadFile, type FileLoad, type LoadedSpec, type LoadOptions } from '../specs/load.js';
+import { assembleLoad, fileLoader, loadFile, type FileLoad, type LoadedSpec, type LoadOptions, type LoadResult } from '../specs/load.js';
 import type { SourceFile } from '../specs/source.js';
 
 /** A file's load as it crosses threads: its spec's kind by name, without the bytes the caller has. */
 type ThreadLoad = Omit<FileLoad, 'spec'> & { spec?: Omit<LoadedSpec, 'kind'> & { kind: KindName } };
 
-/** What a thread answers: each file's load, and for a whole revision its validation. */
+/** What a thread answers: each file's load. */
 export interface ThreadAnswer {
   loads: ThreadLoad[];
-  validation?: { specRuleFindings: [string, readonly PendingFinding[]][]; findings: Finding[]; rechecked: number };
 }
 
 /** Heap of one validation thread, in MB (ENVSYNC_VALIDATION_HEAP_MB): above it, that validation fails, not the server. */
@@ -44,21 +43,37 @@ function poolOf(): Piscina | undefined {
 }
 
 /**
- * Loads `files`, in a worker thread when the server runs from its build; with `whole`, validates
- * them as a revision there too (a revision read for the first time: every file is new).
+ * A file this large goes to a worker thread: one file can hold 100,000 unknown fields (seconds of
+ * work, and memory the thread's heap limit bounds). Smaller files load on the event loop, a slice at
+ * a time: sending 30,000 of them to a thread and their loads back would hold the revision twice.
  */
-export async function loadOffThread(files: readonly SourceFile[], options: LoadOptions, whole: true): Promise<{ loads: FileLoad[]; validation: ValidatedRevision }>;
-export async function loadOffThread(files: readonly SourceFile[], options: LoadOptions, whole: false): Promise<{ loads: FileLoad[] }>;
-export async function loadOffThread(files: readonly SourceFile[], options: LoadOptions, whole: boolean): Promise<{ loads: FileLoad[]; validation?: ValidatedRevision }> {
-  const threads = poolOf();
-  if (!threads) {
-    const loader = fileLoader(options);
-    const loads = files.map((file) => loadFile(file, loader));
-    return { loads, ...(whole ? { validation: validateLoaded(assembleLoad(files, loads)) } : {}) };
+const THREAD_BYTES = 64 * 1024;
+/** Files loaded on the event loop between two pauses: about 30 ms of parsing. */
+const SLICE = 200;
+
+const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Loads `files` (`loads[i]` is `files[i]`'s): the large ones in a worker thread, the others a slice at a time. */
+export async function loadFiles(files: readonly SourceFile[], options: LoadOptions): Promise<FileLoad[]> {
+  const loads: FileLoad[] = new Array(files.length);
+  const large = files.flatMap((file, i) => (file.size > THREAD_BYTES ? [i] : []));
+  const threads = large.length > 0 ? poolOf() : undefined;
+  const offLoop = threads ? loadInThread(threads, large.map((i) => files[i]!), options) : undefined;
+  const loader = fileLoader(options);
+  let done = 0;
+  for (let i = 0; i < files.length; i++) {
+    if (threads && files[i]!.size > THREAD_BYTES) continue;
+    loads[i] = loadFile(files[i]!, loader);
+    if (++done % SLICE === 0) await pause();
   }
+  if (offLoop) (await offLoop).forEach((load, k) => (loads[large[k]!] = load));
+  return loads;
+}
+
+async function loadInThread(threads: Piscina, files: readonly SourceFile[], options: LoadOptions): Promise<FileLoad[]> {
   let answer: ThreadAnswer;
   try {
-    answer = (await threads.run({ files, options, whole })) as ThreadAnswer;
+    answer = (await threads.run({ files, options })) as ThreadAnswer;
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY') {
       throw new Error(`validating this revision needed more than ${heapMb()} MB (ENVSYNC_VALIDATION_HEAP_MB): it was stopped, and the server goes on; split the change or raise the limit`, { cause: e });
@@ -66,16 +81,23 @@ export async function loadOffThread(files: readonly SourceFile[], options: LoadO
     throw e;
   }
   // The specs point at the bytes this side holds (the thread's copies are not sent back).
-  const loads = answer.loads.map(({ spec, ...load }, i): FileLoad => ({ ...load, ...(spec ? { spec: { ...spec, kind: KIND_BY_NAME.get(spec.kind)!, content: files[i]!.content } } : {}) }));
-  if (!answer.validation) return { loads };
-  const loaded = assembleLoad(files, loads);
-  return { loads, validation: { ...answer.validation, loaded, specRuleFindings: new Map(answer.validation.specRuleFindings) } };
+  return answer.loads.map(({ spec, ...load }, i): FileLoad => ({ ...load, ...(spec ? { spec: { ...spec, kind: KIND_BY_NAME.get(spec.kind)!, content: files[i]!.content } } : {}) }));
 }
 
-/** validateSources, in a worker thread when the server runs from its build. */
+/** validateLoaded, pausing between slices of specs (see validationSteps). */
+export async function validateInSlices(loaded: LoadResult, from?: ValidationBase): Promise<ValidatedRevision> {
+  const steps = validationSteps(loaded, from);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
+/** validateSources, without blocking the event loop: large files in a worker thread when the server runs from its build. */
 export async function validateOffThread(files: readonly SourceFile[], options: LoadOptions = {}): Promise<SourceValidation> {
-  const { validation } = await loadOffThread(files, options, true);
-  return { findings: validation.findings, loaded: validation.loaded };
+  const { findings, loaded } = await validateInSlices(assembleLoad(files, await loadFiles(files, options)));
+  return { findings, loaded };
 }
 
 /** Ends the threads (a server that stops). */

@@ -127,15 +127,22 @@ describe('a revision read from one read before', () => {
     expect(revisions.counts.tarballs).toBe(1);
   });
 
-  it('reads the revision it is told is near whole once when it has read nothing, and the asked one from it', async () => {
+  it('reads one pull request head whole when it has read nothing, and the next, branched from the same base, from it', async () => {
     const revisions = new Revisions();
     const base = commit();
     const dev = 'projects/payments/environments/dev.yaml';
+    const staging = 'projects/payments/environments/staging.yaml';
     write(dev, read(dev).replace('value: "1"', 'value: "2"'));
-    const head = commit('feature');
+    const first = commit('first');
+    git('checkout', '-q', '-b', 'second-branch', base);
+    write(staging, read(staging).replace('name: staging', 'name: stage'));
+    const second = commit('second');
     github.requests.length = 0;
-    await revisions.validate(await revisions.read(port, REPO, head, '.', [base]));
-    expect(requests()).toEqual([`GET /tarball/${base}`, `GET /compare/${base}...${head}`, 'GET /contents/projects/payments/environments/dev.yaml']);
+    await revisions.validate(await revisions.read(port, REPO, first, '.', [base]));
+    const next = await revisions.read(port, REPO, second, '.', [base]);
+    // The merge base is the first head without its change (one file read back), the second head that plus its own.
+    expect(requests()).toEqual([`GET /tarball/${first}`, `GET /compare/${first}...${second}`, `GET /compare/${first}...${base}`, `GET /compare/${base}...${first}`, `GET /contents/${dev}`, `GET /contents/${staging}`]);
+    expect((await revisions.validate(next)).findings).toEqual((await whole(second)).findings);
   });
 
   it('reads a symbolic link as a link, never what it leads to, as the tarball does', async () => {
