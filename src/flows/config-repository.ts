@@ -21,9 +21,17 @@ export async function scopeOf(store: Store, repoName: string, config: ResolvedCo
   const overlaps = overlappingClaims(config.projects, others.map((r) => ({ repo: r.repo, projects: r.projects! })));
   const theirs = others.flatMap((r) => r.projects!);
   const owned = ownedScope(config, 'git-to-system');
+  // Asked for every spec of a revision and of the system (30,000 each): a project and kind are
+  // matched against the globs once.
+  const answers = new Map<string, boolean>();
   return {
     overlaps,
-    speaksFor: (kind, project) => owned(kind, project) && !claims(theirs, project),
+    speaksFor: (kind, project) => {
+      const key = `${kind}\u0000${project}`;
+      let answer = answers.get(key);
+      if (answer === undefined) answers.set(key, (answer = owned(kind, project) && !claims(theirs, project)));
+      return answer;
+    },
   };
 }
 
