@@ -18,6 +18,7 @@ import { filesFromTarball } from '../src/github/tarball.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../src/specs/parse.js';
 import { generateRepository } from './generate-repo.js';
 import { median, ms } from './measure.js';
+import { freePort } from '../demo/sandbox.js';
 
 function tarball(workDir: string, name: string, files: Map<string, string>): Buffer {
   const dir = join(workDir, name);
@@ -93,7 +94,8 @@ async function webhookAnswers(): Promise<number[]> {
   const log = pino({ level: 'silent' });
   const server = new Server({
     host: '127.0.0.1',
-    port: 0,
+    // Probot turns port 0 into 3000, which may be taken: a port found free.
+    port: await freePort(),
     log,
     Probot: Probot.defaults({
       appId: 1,

@@ -19,3 +19,8 @@ export function machine(): string {
   const cpu = cpus();
   return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
 }
+
+/** `median (min–max)` of a set of figures, each written by `format`. */
+export const withSpread = (values: number[], format: (n: number) => string): string => `${format(median(values))} (${format(Math.min(...values))}–${format(Math.max(...values))})`;
+
+export const times = (n: number) => `${n.toFixed(2)}×`;

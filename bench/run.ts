@@ -9,6 +9,7 @@ import { benchManyFindings } from './many-findings.js';
 import { benchPlan } from './plan.js';
 import { benchEdit } from './edit.js';
 import { benchApp } from './app.js';
+import { benchAppScale } from './app-scale.js';
 import { benchExecutor } from './executor.js';
 import { benchRuntime } from './runtime.js';
 
@@ -18,9 +19,10 @@ mkdirSync(workDir, { recursive: true });
 const benchmarks: Record<string, () => string | Promise<string>> = {
   validate: () => benchValidate(workDir),
   'many-findings': () => benchManyFindings(),
-  plan: () => benchPlan(),
+  plan: () => benchPlan(workDir),
   edit: () => benchEdit(),
   app: () => benchApp(workDir),
+  'app-scale': () => benchAppScale(workDir),
   runtime: () => benchRuntime(workDir),
   executor: () => benchExecutor(),
   start: async () => (await import('./start.js')).benchStart(),

@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { planChange } from '../engine/plan/plan.js';
-import { loadSpecs } from '../specs/load.js';
+import { assembleLoad, fileLoader, loadFile } from '../specs/load.js';
 import { DEFAULT_PARSE_LIMITS } from '../specs/parse.js';
 import { readDirectory } from '../specs/read-directory.js';
 import { GitError, readGitRevision, resolveRevision } from '../specs/read-git.js';
@@ -77,10 +77,20 @@ export async function runPlan(args: PlanArgs, io: CommandIO): Promise<number> {
   if (args.store && args.base) throw new UsageError('give --base or --store, not both: the base is either a revision or the system');
   const head = side(args.head, 'working tree');
   const limits = { ...DEFAULT_PARSE_LIMITS, maxFileBytes: args.maxFileSize };
-  const headLoaded = loadSpecs(head.files, { root, limits });
+  const loader = fileLoader({ root, limits });
+  const headLoads = head.files.map((file) => loadFile(file, loader));
+  const headLoaded = assembleLoad(head.files, headLoads);
   const base = args.store ? { revision: 'system', loaded: await systemSnapshot(args.store, io) } : (() => {
     const b = side(args.base, 'HEAD');
-    return { revision: b.revision, loaded: loadSpecs(b.files, { root, limits }) };
+    // A change touches a few files of many: a base file with the head's bytes at the same path keeps
+    // the head's load, so only the changed files are parsed twice.
+    const heads = new Map(head.files.map((file, i) => [file.path, { file, load: headLoads[i]! }]));
+    const same = (a: SourceFile, b: SourceFile) => a.link === b.link && a.skipped === b.skipped && a.size === b.size && a.content !== undefined && b.content !== undefined && Buffer.compare(a.content, b.content) === 0;
+    const loads = b.files.map((file) => {
+      const twin = heads.get(file.path);
+      return twin && same(twin.file, file) ? twin.load : loadFile(file, loader);
+    });
+    return { revision: b.revision, loaded: assembleLoad(b.files, loads) };
   })();
   const plan = planChange({ base, head: { revision: head.revision, loaded: headLoaded }, sensitiveNames: config.sensitive?.names ?? [] });
 
