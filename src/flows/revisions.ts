@@ -45,6 +45,8 @@ export class Revisions {
   /** Each validated revision's loads by path: the next revision keeps those of its unchanged files. */
   private readonly fileLoads = new WeakMap<Revision, ReadonlyMap<string, FileLoad>>();
   private readonly reading = new Map<string, Promise<Revision>>();
+  /** The whole read of a repository (and root) that has nothing read yet, while it runs. */
+  private readonly coldReads = new Map<string, Promise<Revision>>();
   private readonly perRepository: number;
   private readonly maxFetches: number;
   /** How reads went: whole tarballs, revisions read from changes, and the files those fetched. */
@@ -97,12 +99,31 @@ export class Revisions {
   }
 
   private async readNew(port: GitHubPort, repo: RepoRef, repoName: string, sha: string, root: string, near: readonly (string | null | undefined)[]): Promise<Revision> {
-    const candidates = this.recent.get(repoName)?.filter((r) => r.root === root) ?? [];
-    const start = near.map((s) => candidates.find((r) => r.sha === s)).find((r) => r !== undefined) ?? candidates[0];
+    const candidatesOf = () => this.recent.get(repoName)?.filter((r) => r.root === root) ?? [];
+    let candidates = candidatesOf();
+    // Fifty pull requests checked at once on a server that has read nothing: one reads the whole
+    // tarball, the others wait for it and read only their changes from it (fifty tarballs of a
+    // 30,000-spec repository at once would hold gigabytes).
+    const coldKey = `${repoName}\u0000${root}`;
+    const cold = this.coldReads.get(coldKey);
+    if (candidates.length === 0 && cold) {
+      await cold.catch(() => undefined);
+      candidates = candidatesOf();
+    }
+    if (candidates.length === 0) {
+      const whole = this.readWhole(port, repo, repoName, sha, root);
+      this.coldReads.set(coldKey, whole);
+      return whole.finally(() => this.coldReads.delete(coldKey));
+    }
+    const start = near.map((s) => candidates.find((r) => r.sha === s)).find((r) => r !== undefined) ?? candidates[0]!;
     // The revision started from stays among the kept ones: pull requests keep starting from it.
-    if (start) this.remember(start);
-    const changed = start && (await this.fromChanges(port, repo, start, sha));
+    this.remember(start);
+    const changed = await this.fromChanges(port, repo, start, sha);
     if (changed) return this.remember(changed);
+    return this.readWhole(port, repo, repoName, sha, root);
+  }
+
+  private async readWhole(port: GitHubPort, repo: RepoRef, repoName: string, sha: string, root: string): Promise<Revision> {
     const contents = await readRevision(await port.getTarball(repo, sha), { root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
     const blobs = new Map(contents.files.flatMap((f) => (f.content ? [[f.path, gitBlobId(f.content)] as const] : [])));
     this.counts.tarballs++;
