@@ -65,7 +65,18 @@ export function numberFrom(env: NodeJS.ProcessEnv, name: string, fallback: numbe
   return number;
 }
 
-const NUMBER_SETTINGS = ['ENVSYNC_JOB_ATTEMPTS', 'ENVSYNC_JOB_LEASE_SECONDS', 'ENVSYNC_JOB_POLL_MS', 'ENVSYNC_DRIFT_MINUTES', 'ENVSYNC_WORKER_CONCURRENCY', 'ENVSYNC_SYNC_DELAY_MS', 'ENVSYNC_STOP_GRACE_SECONDS'];
+const NUMBER_SETTINGS = [
+  'ENVSYNC_JOB_ATTEMPTS',
+  'ENVSYNC_JOB_LEASE_SECONDS',
+  'ENVSYNC_JOB_POLL_MS',
+  'ENVSYNC_DRIFT_MINUTES',
+  'ENVSYNC_WORKER_CONCURRENCY',
+  'ENVSYNC_HEAVY_JOBS',
+  'ENVSYNC_SPEC_CACHE_MB',
+  'ENVSYNC_VALIDATION_HEAP_MB',
+  'ENVSYNC_SYNC_DELAY_MS',
+  'ENVSYNC_STOP_GRACE_SECONDS',
+];
 
 /** Throws, naming the setting, when a number setting of the environment is no number: checked before the server starts. */
 export function checkNumberSettings(env: NodeJS.ProcessEnv): void {

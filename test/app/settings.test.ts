@@ -12,5 +12,7 @@ it('takes a number setting, or its default when unset or empty', () => {
 it('refuses a setting that is no number of 0 or more, saying which and where it is documented', () => {
   expect(() => checkNumberSettings({ ENVSYNC_WORKER_CONCURRENCY: 'four' })).toThrow('ENVSYNC_WORKER_CONCURRENCY must be a number of 0 or more, not "four" (docs/guide.md, "Settings of the server")');
   expect(() => checkNumberSettings({ ENVSYNC_STOP_GRACE_SECONDS: '-1' })).toThrow('ENVSYNC_STOP_GRACE_SECONDS must be a number of 0 or more, not "-1"');
+  expect(() => checkNumberSettings({ ENVSYNC_HEAVY_JOBS: 'two' })).toThrow('ENVSYNC_HEAVY_JOBS must be a number of 0 or more, not "two"');
+  expect(() => checkNumberSettings({ ENVSYNC_SPEC_CACHE_MB: '1GB' })).toThrow('ENVSYNC_SPEC_CACHE_MB must be a number of 0 or more, not "1GB"');
   expect(() => checkNumberSettings({ ENVSYNC_DRIFT_MINUTES: '15', ENVSYNC_JOB_POLL_MS: '250' })).not.toThrow();
 });
