@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
 const example = fileURLToPath(new URL('../../examples/config-repo/', import.meta.url));
 
@@ -14,12 +14,7 @@ let work: string;
 let repo: string;
 let store: string[];
 
-async function envsync(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { cwd: repo, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const envsync = (...argv: string[]) => runCli(repo, argv);
 
 /** Every file of the checkout with its bytes. */
 function snapshot(dir: string): Record<string, string> {

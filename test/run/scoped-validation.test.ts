@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
 const example = fileURLToPath(new URL('../../examples/config-repo', import.meta.url));
 
@@ -25,12 +25,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function envsync(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { cwd: join(dir, 'config'), stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
-  return { code, stdout, stderr };
-}
+const envsync = (...argv: string[]) => runCli(join(dir, 'config'), argv);
 
 const dryRun = (environment: string) => envsync('run', environment, '--dry-run', '--approved', 'hook/onInit/change-approval', '--results', join(dir, 'results.json'));
 
