@@ -149,7 +149,8 @@ export class Revisions {
     if (!listed || !from.hasProjects) return undefined;
     const projects = from.root === '' ? 'projects/' : `${from.root}/projects/`;
     const inLayout = (path: string) => path.startsWith(projects);
-    const changes = listed.filter((f) => inLayout(f.path) || (f.previousPath !== undefined && inLayout(f.previousPath)) || f.path === CONFIG_PATH);
+    const isConfig = (f: ChangedFile) => f.path === CONFIG_PATH || f.previousPath === CONFIG_PATH;
+    const changes = listed.filter((f) => inLayout(f.path) || (f.previousPath !== undefined && inLayout(f.previousPath)) || isConfig(f));
     // Going forward, a removed file is gone and the old name of a renamed one too; going back, each
     // path is read at `sha`, where it may or may not be.
     const paths = direction === 'since' ? changes.filter((f) => f.status !== 'removed').map((f) => f.path) : changes.flatMap((f) => [f.path, ...(f.previousPath ? [f.previousPath] : [])]);
@@ -175,11 +176,17 @@ export class Revisions {
     }
     // Emptied of every file, the revision may have lost its projects/ folder too: the tarball says.
     if (files.size === 0) return undefined;
-    const config = changes.some((c) => c.path === CONFIG_PATH) ? await port.getFile(repo, CONFIG_PATH, sha) : from.config;
+    const config = changes.some(isConfig) ? await this.configAt(port, repo, sha) : from.config;
     this.counts.changes++;
     this.counts.fetched += fetch.length;
     const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     return { repo: from.repo, sha, root: from.root, config, hasProjects: true, files: sorted, blobs };
+  }
+
+  /** `.github/envsync.yml` at `sha` as the tarball reader reads it: a regular file's text, never a link's. */
+  private async configAt(port: GitHubPort, repo: RepoRef, sha: string): Promise<string | undefined> {
+    const entry = await port.getEntry(repo, CONFIG_PATH, sha, DEFAULT_MAX_FILE_BYTES);
+    return entry?.type === 'file' && entry.content !== undefined ? new TextDecoder().decode(entry.content) : undefined;
   }
 
   /** One changed file as the tarball reader would give it; `size` -1 when the path holds no file any more. */

@@ -182,5 +182,14 @@ describe('a revision read from one read before', () => {
     const head = commit('config');
     expect((await revisions.read(port, REPO, head, '.', [base])).config).toBe('deletion:\n  maxShare: 0.5\n');
     expect(revisions.counts).toEqual({ tarballs: 1, changes: 1, fetched: 0 });
+    // Moved away, or replaced by a link: the revision has no configuration, as its tarball says.
+    renameSync(join(clone, '.github/envsync.yml'), join(clone, '.github/envsync.yml.off'));
+    const moved = commit('config');
+    expect((await revisions.read(port, REPO, moved, '.', [head])).config).toBeUndefined();
+    symlinkSync('envsync.yml.off', join(clone, '.github/envsync.yml'));
+    const linked = commit('config');
+    expect((await revisions.read(port, REPO, linked, '.', [moved])).config).toBeUndefined();
+    expect((await new Revisions().read(port, REPO, linked, '.')).config).toBeUndefined();
+    expect(revisions.counts).toEqual({ tarballs: 1, changes: 3, fetched: 0 });
   });
 });
