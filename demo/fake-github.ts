@@ -246,7 +246,9 @@ export class FakeGitHub {
       return regular ? this.contentsEntry(ref, resolved) : { status: 200, data: { type: 'symlink', target, path: file, sha, size: Number(size) } };
     }
     const content = execFileSync('git', ['--git-dir', this.gitDir, 'cat-file', 'blob', sha], { maxBuffer: 1 << 30 });
-    const large = content.length > 1024 * 1024;
+    // GitHub inlines the content of files of 1 MB or less; the fake cuts lower, at 1,000,000 bytes,
+    // so that a file just under envsync's 1 MiB limit takes the blob path.
+    const large = content.length > 1_000_000;
     return { status: 200, data: { type: 'file', path: file, sha, size: content.length, encoding: large ? 'none' : 'base64', content: large ? '' : content.toString('base64') } };
   }
 
@@ -343,6 +345,14 @@ export class FakeGitHub {
         return { status: 404, data: { message: 'Not Found' } };
       }
     }
+    if (method === 'GET' && (match = /^\/git\/blobs\/([0-9a-f]{40})$/.exec(rest))) {
+      try {
+        const content = execFileSync('git', ['--git-dir', this.gitDir, 'cat-file', 'blob', match[1]!], { maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+        return { status: 200, data: { sha: match[1], size: content.length, encoding: 'base64', content: content.toString('base64') } };
+      } catch {
+        return { status: 404, data: { message: 'Not Found' } };
+      }
+    }
     if (method === 'GET' && (match = /^\/tarball\/(.+)$/.exec(rest))) {
       const ref = decodeURIComponent(match[1]!);
       const sha = this.git(['rev-parse', ref]);
@@ -371,7 +381,7 @@ export class FakeGitHub {
       const status = commits.length === 0 ? (behind === '0' ? 'identical' : 'behind') : behind === '0' ? 'ahead' : 'diverged';
       // As GitHub: the files from the merge base to head (three dots), at most 300 of them.
       const mergeBase = this.git(['merge-base', base, head]);
-      const files = this.git(['diff', '--name-status', '-M', '-z', mergeBase, head]).split('\0').filter(Boolean);
+      const files = this.git(['diff', '--name-status', '-M', '-C', '--find-copies-harder', '-z', mergeBase, head]).split('\0').filter(Boolean);
       const listed: { filename: string; status: string; previous_filename?: string }[] = [];
       const STATUS: Record<string, string> = { A: 'added', D: 'removed', M: 'modified', T: 'changed', R: 'renamed', C: 'copied' };
       for (let i = 0; i < files.length; ) {

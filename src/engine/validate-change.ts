@@ -74,8 +74,17 @@ const referencesCache = new WeakMap<LoadedSpec, Reference[]>();
 /** A spec's references, once per loaded spec: unchanged files keep their loaded specs between revisions. */
 function referencesOnce(spec: LoadedSpec): Reference[] {
   let refs = referencesCache.get(spec);
-  if (!refs) referencesCache.set(spec, (refs = referencesOf(spec)));
+  if (!refs) referencesCache.set(spec, (refs = safeReferencesOf(spec)));
   return refs;
+}
+
+/** referencesOf, also of a spec whose shape failed its schema: what can be read of it, else none. */
+function safeReferencesOf(spec: LoadedSpec): Reference[] {
+  try {
+    return referencesOf(spec).filter((r) => typeof r.name === 'string');
+  } catch {
+    return [];
+  }
 }
 
 /** Codes whose messages list what else exists (suggestions, versions, owners): any added or removed spec may change them. */
@@ -100,8 +109,9 @@ function affectedSpecs({ base, changed }: ValidationBase, head: LoadResult): Set
   if (changed.size === 0) return affected;
   const referrers = new Map<string, LoadedSpec[]>();
   for (const spec of head.specs) {
-    if (!spec.valid) continue;
     if (base.specRuleFindings.get(spec.file)?.some((f) => LISTS_OTHERS.has(f.code))) affected.add(spec);
+    // An invalid spec's references count too: the index resolves to it (an environment's template
+    // that fails its schema is still read for its declarations).
     for (const ref of referencesOnce(spec)) {
       const key = keyOf(ref.kind, ref.name);
       const list = referrers.get(key);

@@ -10,7 +10,7 @@ import type { ValidatedRevision } from '../engine/validate-change.js';
 import type { ChangedFile, GitHubPort, RepoRef } from '../github/port.js';
 import { readRevision, type RevisionContents } from '../github/tarball.js';
 import { layoutRoot } from '../specs/layout.js';
-import { gitLinkTarget } from '../specs/links.js';
+import { gitLinkTarget, layoutFolders } from '../specs/links.js';
 import { gitBlobId, LoadCache } from '../specs/load-cache.js';
 import { assembleLoad, type FileLoad } from '../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
@@ -118,7 +118,9 @@ export class Revisions {
     const start = near.map((s) => candidates.find((r) => r.sha === s)).find((r) => r !== undefined) ?? candidates[0]!;
     // The revision started from stays among the kept ones: pull requests keep starting from it.
     this.remember(start);
-    const changed = await this.fromChanges(port, repo, start, sha);
+    // A comparison GitHub cannot make (histories without a common ancestor after a rewrite, a commit
+    // gone) is no reason to fail: the tarball says what the revision holds.
+    const changed = await this.fromChanges(port, repo, start, sha).catch(() => undefined);
     if (changed) return this.remember(changed);
     return this.readWhole(port, repo, repoName, sha, root);
   }
@@ -148,7 +150,9 @@ export class Revisions {
   private async withChanges(port: GitHubPort, repo: RepoRef, from: Revision, sha: string, listed: readonly ChangedFile[] | undefined, direction: 'since' | 'back'): Promise<Revision | undefined> {
     if (!listed || !from.hasProjects) return undefined;
     const projects = from.root === '' ? 'projects/' : `${from.root}/projects/`;
-    const inLayout = (path: string) => path.startsWith(projects);
+    // A folder on the way to the specs counts too: it may be, or become, a link.
+    const folders = new Set(layoutFolders(from.root));
+    const inLayout = (path: string) => path.startsWith(projects) || folders.has(path);
     const isConfig = (f: ChangedFile) => f.path === CONFIG_PATH || f.previousPath === CONFIG_PATH;
     const changes = listed.filter((f) => inLayout(f.path) || (f.previousPath !== undefined && inLayout(f.previousPath)) || isConfig(f));
     // Going forward, a removed file is gone and the old name of a renamed one too; going back, each
@@ -164,7 +168,8 @@ export class Revisions {
       blobs.delete(path);
     };
     for (const change of changes) {
-      if (change.previousPath !== undefined) drop(change.previousPath);
+      // A copy keeps its original; a rename does not.
+      if (change.previousPath !== undefined && change.status === 'renamed') drop(change.previousPath);
       if (change.status === 'removed') drop(change.path);
     }
     const entries = await mapLimit(fetch, 8, (path) => this.entryOf(port, repo, path, sha));

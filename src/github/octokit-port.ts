@@ -334,8 +334,10 @@ export class OctokitPort implements GitHubPort {
     if (entry.path !== path) return { type: 'link', target: undefined };
     if (entry.type !== 'file') return undefined;
     if (entry.size > maxBytes) return { type: 'file', size: entry.size, blob: entry.sha, content: undefined };
-    // Files over 1 MB come without their content: read raw, as getFile does.
-    const content = entry.encoding === 'base64' ? Buffer.from(entry.content ?? '', 'base64') : Buffer.from((await this.getFile(repo, path, ref)) ?? '', 'utf8');
+    // Files over 1 MB come without their content: their blob, by id, has it (base64, so the bytes are
+    // exactly the file's, as the tarball gives them).
+    const encoded = entry.encoding === 'base64' ? entry.content : ((await this.octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { ...repo, file_sha: entry.sha })).data as { content: string }).content;
+    const content = Buffer.from(encoded ?? '', 'base64');
     return { type: 'file', size: entry.size, blob: entry.sha, content };
   }
 

@@ -48,6 +48,7 @@ const NEEDS: Record<string, string | null> = {
   'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': 'checks:write',
   'GET /repos/{owner}/{repo}/compare/{basehead}': 'contents:read',
   'GET /repos/{owner}/{repo}/contents/{path}': 'contents:read',
+  'GET /repos/{owner}/{repo}/git/blobs/{file_sha}': 'contents:read',
   'GET /repos/{owner}/{repo}/tarball/{ref}': 'contents:read',
   'POST /repos/{owner}/{repo}/git/commits': 'contents:write',
   'POST /repos/{owner}/{repo}/git/trees': 'contents:write',

@@ -143,4 +143,21 @@ describe('validating a revision from an earlier one', () => {
     expect(next.validated.findings.find((f) => f.file === dev && f.code === 'ref-not-found')?.message).toContain('did you mean "web-stacks"');
     expect(next.validated.findings).toEqual(validateSources(sources(second)).findings);
   });
+
+  it("reruns an environment whose template fails its schema when what the template names changes (the index still resolves to it)", () => {
+    const template = 'projects/payments/environmenttemplates/web-stack.yaml';
+    const context = 'projects/platform/configcontexts/aws-account.yaml';
+    const first = new Map(baseRepository());
+    // Named after another name: the template is invalid, and still the environments' template.
+    first.set(template.replace('web-stack', 'webstack'), first.get(template)!);
+    first.delete(template);
+    const broken = validateFrom(validateWhole(baseRepository()), first);
+    const second = new Map(first);
+    second.set(context, first.get(context)!.replace('        - eu-central-1\n', ''));
+    expect(second.get(context)).not.toBe(first.get(context));
+    const next = validateFrom(broken, second);
+    expect(next.validated.findings).toEqual(validateSources(sources(second)).findings);
+    expect(next.validated.findings.some((f) => f.file === 'projects/payments/environments/staging.yaml' && f.code === 'override-restricted')).toBe(true);
+  });
 });
+

@@ -145,6 +145,67 @@ describe('a revision read from one read before', () => {
     expect((await revisions.validate(next)).findings).toEqual((await whole(second)).findings);
   });
 
+  it('keeps the original of a copied file', async () => {
+    const revisions = new Revisions();
+    const base = commit();
+    await revisions.read(port, REPO, base, '.');
+    const staging = 'projects/payments/environments/staging.yaml';
+    write('projects/payments/environments/staging-copy.yaml', read(staging));
+    const head = commit('copy');
+    const next = await revisions.read(port, REPO, head, '.', [base]);
+    expect(revisions.counts.changes).toBe(1);
+    expect(next.files.map((f) => f.path)).toEqual((await new Revisions().read(port, REPO, head, '.')).files.map((f) => f.path));
+    expect(next.files.map((f) => f.path)).toContain(staging);
+  });
+
+  it('reads the tarball when GitHub cannot compare (histories without a common ancestor)', async () => {
+    const revisions = new Revisions();
+    const base = commit();
+    await revisions.read(port, REPO, base, '.');
+    // main rewritten from scratch (a purged secret): no common ancestor with what was read.
+    git('checkout', '-q', '--orphan', 'rewritten');
+    const dev = 'projects/payments/environments/dev.yaml';
+    write(dev, read(dev).replace('value: "1"', 'value: "2"'));
+    const head = commit('rewritten');
+    github.fault = (r) => (r.path.includes('/compare/') ? 404 : undefined);
+    try {
+      const next = await revisions.read(port, REPO, head, '.', [base]);
+      expect(revisions.counts.tarballs).toBe(2);
+      expect((await revisions.validate(next)).findings).toEqual((await whole(head)).findings);
+    } finally {
+      github.fault = undefined;
+    }
+  });
+
+  it('drops a projects/ link that became a folder, as the tarball does', async () => {
+    const revisions = new Revisions();
+    renameSync(join(clone, 'projects'), join(clone, 'specs'));
+    symlinkSync('specs', join(clone, 'projects'));
+    const base = commit();
+    expect((await revisions.validate(await revisions.read(port, REPO, base, '.'))).findings.map((f) => f.code)).toContain('link-not-followed');
+    unlinkSync(join(clone, 'projects'));
+    renameSync(join(clone, 'specs'), join(clone, 'projects'));
+    const head = commit('folder');
+    const next = await revisions.read(port, REPO, head, '.', [base]);
+    expect((await revisions.validate(next)).findings).toEqual((await whole(head)).findings);
+    expect((await revisions.validate(next)).findings.map((f) => f.code)).not.toContain('link-not-followed');
+  });
+
+  it('reads a file GitHub sends without its content (over 1 MB) byte for byte, from its blob', async () => {
+    const revisions = new Revisions();
+    const base = commit();
+    await revisions.read(port, REPO, base, '.');
+    const dev = 'projects/payments/environments/dev.yaml';
+    // Just under envsync's 1 MiB limit, with bytes that are no UTF-8.
+    const big = Buffer.concat([Buffer.from(read(dev)), Buffer.from('# '), Buffer.alloc(1_040_000, 0xff), Buffer.from('\n')]);
+    writeFileSync(join(clone, dev), big);
+    const head = commit('big');
+    const next = await revisions.read(port, REPO, head, '.', [base]);
+    expect(revisions.counts.changes).toBe(1);
+    expect(Buffer.compare(Buffer.from(next.files.find((f) => f.path === dev)!.content!), big)).toBe(0);
+    expect((await revisions.validate(next)).findings).toEqual((await whole(head)).findings);
+  });
+
   it('reads a symbolic link as a link, never what it leads to, as the tarball does', async () => {
     const revisions = new Revisions();
     const base = commit();
