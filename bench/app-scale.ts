@@ -58,6 +58,8 @@ export interface ScaleResult {
 
 export async function scaleRun(workDir: string, specs: number, env: Record<string, string> = {}): Promise<ScaleResult> {
   const world = new World();
+  // The fake's copy detection compares every changed file with all 30,000: its time, not envsync's.
+  world.github.detectCopies = false;
   const scratch = mkdtempSync(join(tmpdir(), 'envsync-scale-'));
   try {
     const texts = generateRepository(specs);
@@ -165,8 +167,8 @@ default heap (a quarter of this machine's memory) V8 lets garbage grow before it
 says as much about the collector as about what envsync keeps; with it, the heavy jobs' pool is one (see
 \`ENVSYNC_HEAVY_JOBS\`).
 
-The first check after the server starts reads the system's revision whole (one tarball) and every later
-head from it: the files GitHub's comparison names are fetched (a compare and one request per file), the
+The first check after the server starts reads its head whole (one tarball; the checks that come meanwhile
+wait for it), and every later head from a revision read before: the files GitHub's comparison names are fetched (a compare and one request per file), the
 specs whose bytes did not change keep their loads, and the rules across specs run again for the changed
 specs and those that refer to them (\`src/flows/revisions.ts\`, \`src/engine/validate-change.ts\`).
 `;

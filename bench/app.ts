@@ -143,7 +143,8 @@ export async function benchApp(workDir: string): Promise<string> {
   return `## The app on pull requests
 
 A pull request changing 100 environments of a 10,000-spec repository of a followed config repository
-whose base the system holds: the head is read as one tarball and planned against the system; median of 3 rounds.
+whose base the system holds, as a server's first check reads it: the head as one tarball, planned against the system
+(later checks read only the changed files: see \`The app on large repositories\`); median of 3 rounds.
 
 | measure | result | target |
 | --- | --- | --- |

@@ -44,9 +44,11 @@ function withSection(report: string, section: string): string {
 const sections: string[] = [];
 // One after the other: each benchmark wants the machine to itself.
 for (const name of named.length > 0 ? named : Object.keys(benchmarks)) sections.push(await benchmarks[name]!());
+/** A benchmark's output, one `## ` section at a time: a benchmark may write several. */
+const splitSections = (text: string): string[] => text.split(/\n(?=## )/).map((part) => `${part.trimEnd()}\n`);
 const report =
   named.length > 0
-    ? sections.reduce(withSection, readFileSync(docPath, 'utf8'))
+    ? sections.flatMap(splitSections).reduce(withSection, readFileSync(docPath, 'utf8'))
     : `# Benchmarks
 
 Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}.
