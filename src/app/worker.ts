@@ -127,7 +127,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
       for (const followed of await reachableRepositories(service, name ? [name] : undefined)) {
         // The next check is due from now, whatever this one's outcome (a failure is retried on its own).
         if (context.driftMinutes > 0) await scheduleDrift(service, followed.repo, context.driftMinutes);
-        outcomes.push({ repo: followed.name, ...(await checkDrift(await portFor(followed.installation), service, followed.repo, followed.defaultBranch, followed.projects)) });
+        outcomes.push({ repo: followed.name, ...(await checkDrift(await portFor(followed.installation), service, followed.repo, followed.defaultBranch, followed.projects, revisions)) });
       }
       return outcomes.length > 0 ? { checked: outcomes } : { skipped: 'no followed repository has sent an event yet: nothing to compare with' };
     },

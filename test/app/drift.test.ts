@@ -4,6 +4,7 @@ import { Octokit } from '@octokit/core';
 import nock from 'nock';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { checkDrift } from '../../src/flows/sync/drift.js';
+import { Revisions } from '../../src/flows/revisions.js';
 import { OctokitPort } from '../../src/github/octokit-port.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
@@ -49,6 +50,18 @@ it('finds nothing to do when the system holds what the revision it applied holds
   mockBranch();
   nock(API).get('/repos/acme/config/tarball/rev-1').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
   expect(await checkDrift(port(), service, repo, 'main')).toEqual({ drift: 0, settled: 'in-sync' });
+});
+
+it('reads the applied revision once: a later check finds it kept, and downloads nothing', async () => {
+  const revisions = new Revisions();
+  mockConfig();
+  mockBranch();
+  nock(API).get('/repos/acme/config/tarball/rev-1').reply(200, tarball(), { 'content-type': 'application/x-gzip' });
+  expect(await checkDrift(port(), service, repo, 'main', undefined, revisions)).toEqual({ drift: 0, settled: 'in-sync' });
+  mockConfig();
+  mockBranch();
+  expect(await checkDrift(port(), service, repo, 'main', undefined, revisions)).toEqual({ drift: 0, settled: 'in-sync' });
+  expect(revisions.counts).toEqual({ tarballs: 1, changes: 0, fetched: 0 });
 });
 
 it('system-wins: opens a bot pull request with what changed outside Git', async () => {

@@ -5,9 +5,7 @@ import { CONFIG_PATH, ownedScope, parseRepositoryConfig } from '../../config/con
 import { deletionsBetween, describeDeletions } from '../../engine/deletion.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import { syncSystemToGit, syncTarget } from './system-sync.js';
-import { filesFromTarball } from '../../github/tarball.js';
-import { loadSpecs } from '../../specs/load.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
+import { Revisions } from '../revisions.js';
 import type { SystemService } from '../../system/service.js';
 
 export interface DriftOutcome {
@@ -16,7 +14,7 @@ export interface DriftOutcome {
   detail?: string;
 }
 
-export async function checkDrift(port: GitHubPort, service: SystemService, repo: RepoRef, defaultBranch: string, owned?: string[]): Promise<DriftOutcome> {
+export async function checkDrift(port: GitHubPort, service: SystemService, repo: RepoRef, defaultBranch: string, owned?: string[], revisions = new Revisions()): Promise<DriftOutcome> {
   const { config } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, defaultBranch));
   const branch = config.branch ?? defaultBranch;
   const mode = config.drift.mode;
@@ -27,8 +25,11 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
   // system has not applied yet is a push whose job is still to run, and applying it here would
   // apply it without its runs (that job would then find it applied and start none).
   const revision = (await service.store.getAppliedRevision(`${repo.owner}/${repo.repo}`)) ?? head.sha;
-  const files = await filesFromTarball(await port.getTarball(repo, revision), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
-  const checkout = loadSpecs(files, { root: config.root });
+  // The applied revision is usually the one the push read: kept, it is neither downloaded nor parsed again.
+  const read = await revisions.read(port, repo, revision, config.root, [revision]);
+  const validated = await revisions.validate(read);
+  const { files } = read;
+  const checkout = validated.loaded;
   // The projects the store recorded with the applied revision: what the default branch claims now may be a refused claim.
   const drift = await service.drift(checkout, ownedScope(config, direction, owned));
   if (drift.length === 0) return { drift: 0, settled: 'in-sync' };
@@ -39,7 +40,7 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
       const apply = `envsync system apply CHECKOUT --ref ${revision} --allow-deletion`;
       return { drift: drift.length, settled: 'git-wins', detail: `${revision} of ${repo.owner}/${repo.repo} not re-applied: it ${describeDeletions(deletions)}; if that is meant, run ${apply} in a checkout of it, else restore the specs with a pull request` };
     }
-    const result = await service.applyRevision(service.checkRevision(files, revision, config.root), revision, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope, repo: `${repo.owner}/${repo.repo}` });
+    const result = await service.applyRevision(service.checkedRevision(validated, revision), revision, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope, repo: `${repo.owner}/${repo.repo}` });
     return { drift: drift.length, settled: 'git-wins', detail: `${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted` };
   }
   const target = syncTarget(config, repo, defaultBranch);
