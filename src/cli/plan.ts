@@ -14,8 +14,6 @@ import { UsageError, type CommandIO } from './io.js';
 import { maxFileSizeOf, parseFolderCommand } from './folder-command.js';
 import { PLAN_COMMAND } from './plan-spec.js';
 import { readRepositoryConfig } from './repository-config.js';
-import { SystemService } from '../system/service.js';
-import { openStoreAt } from './system.js';
 
 export interface PlanArgs {
   dir: string;
@@ -30,7 +28,9 @@ export interface PlanArgs {
 
 const FORMATS = ['markdown', 'json'];
 
+/** The system's specs, from a store opened for this alone: its drivers load only for --store. */
 async function systemSnapshot(url: string, io: CommandIO) {
+  const [{ openStoreAt }, { SystemService }] = await Promise.all([import('./system.js'), import('../system/service.js')]);
   const store = await openStoreAt(url, io);
   try {
     return await new SystemService(store).snapshot();

@@ -67,6 +67,12 @@ describe('what a command loads', () => {
     expect(HEAVY.filter((p) => packages.has(p))).toEqual([]);
   });
 
+  it('`envsync plan` against a revision loads nothing of the server or the store', () => {
+    const { code, packages, stderr } = loadedBy(['plan', example, '--base', 'HEAD', '--head', 'HEAD']);
+    expect(code, stderr).toBe(0);
+    expect(HEAVY.filter((p) => packages.has(p))).toEqual([]);
+  });
+
   it('`envsync run` loads nothing of the server or the store', () => {
     const { code, packages, stderr } = loadedBy(['run', 'payments/dev', example, '--dry-run', '--approved', 'hook/onInit/change-approval', '--results', join(dir, 'results.json')]);
     expect(code, stderr).toBe(0);
