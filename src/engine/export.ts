@@ -8,6 +8,7 @@ import { equalJson } from '../specs/json.js';
 import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
 import { loadDocuments, type LoadResult, type LoadedSpec } from '../specs/load.js';
 import { respell } from '../specs/spelling.js';
+import { byPath } from '../specs/source.js';
 import { ALL_SENSITIVE, mapSecrets, SEALED_PREFIX, sealedReference, valueAt } from './secrets.js';
 import { sensitiveKeysOf } from './declarations.js';
 import { SpecIndex } from './spec-index.js';
@@ -130,7 +131,7 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
   for (const project of [...projectFolders].sort()) {
     if (!known.has(project!)) plan.files.push({ path: `${root === '' ? '' : `${root}/`}projects/${project}/.gitkeep`, content: '' });
   }
-  plan.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  plan.files.sort(byPath);
   return plan;
 }
 

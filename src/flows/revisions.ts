@@ -9,12 +9,12 @@ import { CONFIG_PATH } from '../config/config.js';
 import type { ValidatedRevision } from '../engine/validate-change.js';
 import type { ChangedFile, GitHubPort, RepoRef } from '../github/port.js';
 import { readRevision, type RevisionContents } from '../github/tarball.js';
-import { layoutRoot } from '../specs/layout.js';
+import { isSpecFileName, layoutRoot } from '../specs/layout.js';
 import { gitLinkTarget, layoutFolders } from '../specs/links.js';
 import { gitBlobId, LoadCache } from '../specs/load-cache.js';
 import { assembleLoad, type FileLoad } from '../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
-import type { SourceFile } from '../specs/source.js';
+import { byPath, type SourceFile } from '../specs/source.js';
 import { loadFiles, validateInSlices } from './validate-off-thread.js';
 
 /** A revision's files under one layout root, with the id of each file's content. */
@@ -34,8 +34,6 @@ export interface RevisionOptions {
   /** Above this many changed files, one tarball costs less than fetching them one by one. */
   maxFetches?: number;
 }
-
-const SPEC_EXTENSION = /\.ya?ml$/;
 
 /** The cache of one app: created once, given to the flows that read revisions. */
 export class Revisions {
@@ -184,7 +182,7 @@ export class Revisions {
     const config = changes.some(isConfig) ? await this.configAt(port, repo, sha) : from.config;
     this.counts.changes++;
     this.counts.fetched += fetch.length;
-    const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const sorted = [...files.values()].sort(byPath);
     return { repo: from.repo, sha, root: from.root, config, hasProjects: true, files: sorted, blobs };
   }
 
@@ -200,26 +198,23 @@ export class Revisions {
     if (!entry) return { file: { path, size: -1 } };
     // A link is never followed: GitHub's answer to one that leads to a file of the repository is that file.
     if (entry.type === 'link') return { file: { path, size: 0, skipped: 'symbolic link, not followed', link: entry.target === undefined ? 'inside' : gitLinkTarget(path, entry.target) } };
-    if (!SPEC_EXTENSION.test(path) || entry.content === undefined) return { file: { path, size: entry.size } };
+    if (!isSpecFileName(path) || entry.content === undefined) return { file: { path, size: entry.size } };
     return { file: { path, size: entry.size, content: entry.content }, blob: entry.blob };
   }
 
   private async validateNew(revision: Revision): Promise<ValidatedRevision> {
     const base = await this.closestValidated(revision);
     const baseLoads = base && this.fileLoads.get(base.revision);
-    const keyOf = (file: SourceFile) => {
+    const keys = revision.files.map((file) => {
       const blob = revision.blobs.get(file.path);
       return blob === undefined ? undefined : LoadCache.key(revision.root, file.path, blob);
-    };
+    });
     // A file the base has with the same bytes keeps the base's load; else one loaded before, by content.
-    const loads: (FileLoad | undefined)[] = revision.files.map((file) => {
-      const blob = revision.blobs.get(file.path);
-      if (blob === undefined) return undefined;
-      if (base && base.revision.blobs.get(file.path) === blob) {
-        const load = baseLoads?.get(file.path);
-        if (load) return load;
-      }
-      return this.loads.get(keyOf(file)!);
+    const loads: (FileLoad | undefined)[] = revision.files.map((file, i) => {
+      const key = keys[i];
+      if (key === undefined) return undefined;
+      const same = base !== undefined && base.revision.blobs.get(file.path) === revision.blobs.get(file.path);
+      return (same ? baseLoads?.get(file.path) : undefined) ?? this.loads.get(key);
     });
     const missing = revision.files.filter((_, i) => loads[i] === undefined);
     const loaded = await loadFiles(missing, { root: revision.root });
@@ -228,8 +223,7 @@ export class Revisions {
       if (loads[i] !== undefined) return;
       const load = loaded[next++]!;
       loads[i] = load;
-      const key = keyOf(file);
-      if (key !== undefined) this.loads.set(key, load, file.size);
+      if (keys[i] !== undefined) this.loads.set(keys[i], load, file.size);
     });
     this.fileLoads.set(revision, new Map(revision.files.map((file, i) => [file.path, loads[i]!])));
     const assembled = assembleLoad(revision.files, loads as FileLoad[]);
@@ -255,13 +249,13 @@ export class Revisions {
 /** Paths whose content differs between two revisions: changed, added or removed (a file without a known blob counts as changed). */
 function changedPaths(a: Revision, b: Revision): Set<string> {
   const changed = new Set<string>();
-  const sizes = new Map(a.files.map((f) => [f.path, f]));
+  const onlyInA = new Map(a.files.map((f) => [f.path, f]));
   for (const file of b.files) {
     const blob = b.blobs.get(file.path);
-    if (blob === undefined || a.blobs.get(file.path) !== blob || sizes.get(file.path)?.link !== file.link) changed.add(file.path);
-    sizes.delete(file.path);
+    if (blob === undefined || a.blobs.get(file.path) !== blob || onlyInA.get(file.path)?.link !== file.link) changed.add(file.path);
+    onlyInA.delete(file.path);
   }
-  for (const path of sizes.keys()) changed.add(path);
+  for (const path of onlyInA.keys()) changed.add(path);
   return changed;
 }
 

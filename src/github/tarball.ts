@@ -4,12 +4,11 @@
 // `.github/envsync.yml` and whether the root holds a `projects/` folder at all: a pull request's
 // check reads its head's configuration and files in the same pass.
 import { Parser, type ReadEntry } from 'tar';
-import type { SourceFile } from '../specs/source.js';
-import { layoutRoot } from '../specs/layout.js';
+import { byPath, type SourceFile } from '../specs/source.js';
+import { isSpecFileName, layoutRoot } from '../specs/layout.js';
 import { CONFIG_PATH } from '../config/config.js';
 import { gitLinkTarget, layoutFolders } from '../specs/links.js';
 
-const SPEC_EXTENSION = /\.ya?ml$/;
 
 export interface RevisionContents {
   /** `.github/envsync.yml` at that revision; undefined when there is none. */
@@ -52,7 +51,7 @@ export function readRevision(tarball: Uint8Array, options: { root: string; maxFi
           entry.resume();
           return;
         }
-        if (!SPEC_EXTENSION.test(path) || entry.size > options.maxFileBytes) {
+        if (!isSpecFileName(path) || entry.size > options.maxFileBytes) {
           files.push({ path, size: entry.size });
           entry.resume();
           return;
@@ -63,7 +62,7 @@ export function readRevision(tarball: Uint8Array, options: { root: string; maxFi
       },
     });
     parser.on('error', reject);
-    parser.on('end', () => resolve({ config, hasProjects, files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) }));
+    parser.on('end', () => resolve({ config, hasProjects, files: files.sort(byPath) }));
     parser.end(Buffer.from(tarball));
   });
 }

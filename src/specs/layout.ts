@@ -14,6 +14,9 @@ export type LayoutPlace =
 
 const SPEC_EXTENSION = /\.ya?ml$/;
 
+/** Whether a file's name (or path) is a spec file's: `.yaml` or `.yml`. Every reader asks this one. */
+export const isSpecFileName = (name: string): boolean => SPEC_EXTENSION.test(name);
+
 /** Kind folders the vendor's sync writes that envsync does not model; their files are skipped quietly. */
 export const UNMODELLED_FOLDERS = new Set([
   'agents',

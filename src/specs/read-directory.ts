@@ -5,7 +5,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { SourceFile } from './source.js';
-import { layoutRoot } from './layout.js';
+import { isSpecFileName, layoutRoot } from './layout.js';
 import { layoutFolders, type LinkTarget } from './links.js';
 
 export interface ReadOptions {
@@ -16,7 +16,6 @@ export interface ReadOptions {
   listOutside?: boolean;
 }
 
-const SPEC_EXTENSION = /\.ya?ml$/;
 
 export function readDirectory(dir: string, options: ReadOptions): SourceFile[] {
   const rootPrefix = layoutRoot(options.root);
@@ -34,13 +33,13 @@ export function readDirectory(dir: string, options: ReadOptions): SourceFile[] {
       const path = relative === '' ? entry.name : `${relative}/${entry.name}`;
       if (!read) {
         if (entry.isDirectory() && path !== projects && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(path, false);
-        else if (entry.isFile() && SPEC_EXTENSION.test(entry.name)) files.push({ path, size: 0 });
+        else if (entry.isFile() && isSpecFileName(entry.name)) files.push({ path, size: 0 });
       } else if (entry.isDirectory()) {
         walk(path, true);
       } else if (entry.isSymbolicLink()) {
         files.push(linkSource(path, linkAt(dir, path) ?? 'outside'));
       } else if (entry.isFile()) {
-        files.push(SPEC_EXTENSION.test(entry.name) ? readRegularFile(join(dir, path), path, options.maxFileBytes) : { path, size: 0 });
+        files.push(isSpecFileName(entry.name) ? readRegularFile(join(dir, path), path, options.maxFileBytes) : { path, size: 0 });
       }
     }
   };

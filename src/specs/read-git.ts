@@ -2,7 +2,7 @@
 // with their sizes, one `git cat-file --batch` to read every blob, whatever the number of files.
 import { spawnSync } from 'node:child_process';
 import type { SourceFile } from './source.js';
-import { layoutRoot } from './layout.js';
+import { isSpecFileName, layoutRoot } from './layout.js';
 import { gitLinkTarget, layoutFolders } from './links.js';
 
 export interface GitReadOptions {
@@ -12,7 +12,6 @@ export interface GitReadOptions {
 
 export class GitError extends Error {}
 
-const SPEC_EXTENSION = /\.ya?ml$/;
 const MAX_OUTPUT = 2 ** 31 - 1;
 
 function git(cwd: string, args: string[], input?: string): Buffer {
@@ -79,7 +78,7 @@ export function readGitRevision(dir: string, ref: string, options: GitReadOption
       files.push({ path, size: 0, skipped: 'symbolic link, not followed', link: 'outside' });
       continue;
     }
-    if (SPEC_EXTENSION.test(path) && size <= options.maxFileBytes) wanted.push({ sha, index: files.length });
+    if (isSpecFileName(path) && size <= options.maxFileBytes) wanted.push({ sha, index: files.length });
     files.push({ path, size });
   }
   if (wanted.length > 0) {

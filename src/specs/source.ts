@@ -2,6 +2,9 @@
 // (a checkout on disk now; git objects or the GitHub API later).
 import type { LinkTarget } from './links.js';
 
+/** Orders anything with a path by it, in code-unit order (as git lists paths). */
+export const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
 export interface SourceFile {
   /** Path relative to the validated folder, with `/` separators. */
   path: string;
