@@ -6,7 +6,7 @@
 import { type Finding, type PendingFinding } from '../specs/findings.js';
 import type { KindName } from '../specs/kinds.js';
 import { layoutRoot, placeOf } from '../specs/layout.js';
-import { loadSpecs, type LoadedSpec, type LoadOptions } from '../specs/load.js';
+import { assembleLoad, fileLoader, loadFile, type FileLoad, type FileLoader, type LoadedSpec, type LoadOptions, type LoadResult } from '../specs/load.js';
 import { locateFindings } from '../specs/locate.js';
 import type { SourceFile } from '../specs/source.js';
 import { environmentClosure, type EnvironmentClosure, type Lookup } from './environment-closure.js';
@@ -115,39 +115,43 @@ function layoutOf(files: readonly SourceFile[], root: string | undefined): Layou
   return { places: (kind, name) => byName.get(key(kind, name)) ?? [] };
 }
 
-/** Loads files as they are asked for, each once, keeping what every batch found. */
+/** Loads files as they are asked for, each once (loadFile), and what they hold together (assembleLoad). */
 class SpecReader {
-  readonly specs: LoadedSpec[] = [];
-  readonly findings: PendingFinding[] = [];
-  private readonly done = new Set<string>();
-  private readonly texts: ((file: string) => string | undefined)[] = [];
+  private readonly files: SourceFile[] = [];
+  private readonly loads: FileLoad[] = [];
+  private readonly paths = new Set<string>();
+  private readonly loader: FileLoader;
+  private loaded: LoadResult | undefined;
 
-  constructor(private readonly options: LoadOptions) {}
+  constructor(options: LoadOptions) {
+    this.loader = fileLoader(options);
+  }
 
   has(path: string): boolean {
-    return this.done.has(path);
+    return this.paths.has(path);
   }
 
   read(files: readonly SourceFile[]): void {
-    const fresh: SourceFile[] = [];
-    for (const f of files) {
-      if (this.done.has(f.path)) continue;
-      this.done.add(f.path);
-      fresh.push(f);
+    for (const file of files) {
+      if (this.has(file.path)) continue;
+      this.paths.add(file.path);
+      this.files.push(file);
+      this.loads.push(loadFile(file, this.loader));
+      this.loaded = undefined;
     }
-    if (fresh.length === 0) return;
-    const loaded = loadSpecs(fresh, this.options);
-    // One at a time: a whole repository's specs would overflow the arguments of a push(...all).
-    for (const spec of loaded.specs) this.specs.push(spec);
-    for (const finding of loaded.findings) this.findings.push(finding);
-    this.texts.push(loaded.textOf);
   }
 
-  readonly textOf = (file: string): string | undefined => {
-    for (const textOf of this.texts) {
-      const text = textOf(file);
-      if (text !== undefined) return text;
-    }
-    return undefined;
-  };
+  private get result(): LoadResult {
+    return (this.loaded ??= assembleLoad(this.files, this.loads));
+  }
+
+  get specs(): readonly LoadedSpec[] {
+    return this.result.specs;
+  }
+
+  get findings(): readonly PendingFinding[] {
+    return this.result.findings;
+  }
+
+  readonly textOf = (file: string): string | undefined => this.result.textOf(file);
 }

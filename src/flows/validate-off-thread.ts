@@ -8,9 +8,8 @@
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { validationSteps, type ValidatedRevision, type ValidationBase } from '../engine/validate-change.js';
-import type { SourceValidation } from '../engine/validate.js';
 import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
-import { assembleLoad, fileLoader, loadFile, type FileLoad, type LoadedSpec, type LoadOptions, type LoadResult } from '../specs/load.js';
+import { fileLoader, loadFile, type FileLoad, type LoadedSpec, type LoadOptions, type LoadResult } from '../specs/load.js';
 import type { SourceFile } from '../specs/source.js';
 
 /** A file's load as it crosses threads: its spec's kind by name, without the bytes the caller has. */
@@ -92,12 +91,6 @@ export async function validateInSlices(loaded: LoadResult, from?: ValidationBase
     if (step.done) return step.value;
     await pause();
   }
-}
-
-/** validateSources, without blocking the event loop: large files in a worker thread when the server runs from its build. */
-export async function validateOffThread(files: readonly SourceFile[], options: LoadOptions = {}): Promise<SourceValidation> {
-  const { findings, loaded } = await validateInSlices(assembleLoad(files, await loadFiles(files, options)));
-  return { findings, loaded };
 }
 
 /** Ends the threads (a server that stops). */
