@@ -5,21 +5,39 @@
 // removed entry takes its lines with it, a new entry is appended in the file's own indentation.
 // The result is parsed again and compared with what was asked; if they differ, the document is
 // rewritten whole and the caller is told (`rewritten`), never handed a wrong file.
-import { isAlias, isMap, isScalar, isSeq, parseDocument, stringify as yamlStringify, type Node, type Pair, type Scalar, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, parseDocument, stringify as yamlStringify, visit, type Node, type Pair, type Scalar, type ToStringOptions, type YAMLMap, type YAMLSeq } from 'yaml';
 import { equalJson, identityField, isPlainObject } from './json.js';
 import { readBack } from './parse.js';
 
 /**
- * The `yaml` package's stringify, checked against envsync's own parser: for some strings (a line of
- * only blanks, a blank line before a colon) it writes a block scalar that reads back as something
- * else, and some plain strings (`0_.`) js-yaml reads as numbers. Such values are written again
- * without block scalars, then with every string double-quoted.
+ * The `yaml` package's stringify, checked against envsync's own parser: some plain strings (`0_.`,
+ * `1_000`) js-yaml reads as numbers, and for some strings (a line of only blanks, a blank line before
+ * a colon) it writes a block scalar that reads back as something else. Only the strings read back
+ * wrong are double-quoted, so that the rest of a collection keeps its lines; then block scalars go;
+ * as a last resort every string is double-quoted.
  */
+/** Whether envsync's parser reads a string written plain (as the value of a key) as something else. */
+const misread = (value: string): boolean => !equalJson(readBack(yamlStringify({ v: value }, { lineWidth: 0 })), { v: value });
+
 function stringify(value: unknown, options: ToStringOptions = {}): string {
-  const tries: ToStringOptions[] = [options, { ...options, blockQuote: false }, { ...options, blockQuote: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }];
+  const quoted = (tried: ToStringOptions) => {
+    const doc = new Document(value);
+    visit(doc, {
+      Scalar: (_, node) => {
+        if (typeof node.value === 'string' && misread(node.value)) node.type = 'QUOTE_DOUBLE';
+      },
+    });
+    return doc.toString(tried);
+  };
+  const tries: (() => string)[] = [
+    () => yamlStringify(value, options),
+    () => quoted(options),
+    () => quoted({ ...options, blockQuote: false }),
+    () => yamlStringify(value, { ...options, blockQuote: false, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }),
+  ];
   let text = '';
-  for (const tried of tries) {
-    text = yamlStringify(value, tried);
+  for (const attempt of tries) {
+    text = attempt();
     if (equalJson(readBack(text), value)) break;
   }
   return text;
