@@ -48,7 +48,10 @@ interface CheckRecord {
 
 interface CommentRecord {
   id: number;
+  /** The pull request (issue) commented on; 0 for a comment on a commit. */
   issue: number;
+  /** The commit commented on, for a commit comment. */
+  commit?: string;
   body: string;
   user: { login: string; type: 'User' | 'Bot' };
   /** How many times the comment was edited after it was posted. */
@@ -431,6 +434,23 @@ export class FakeGitHub {
     }
     if (method === 'PATCH' && (match = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
       const comment = this.comments.find((c) => c.id === Number(match![1]))!;
+      comment.body = body.body;
+      comment.edits++;
+      comment.updatedAt = new Date().toISOString();
+      return { status: 200, data: {} };
+    }
+    if (method === 'GET' && (match = /^\/commits\/([0-9a-f]{40})\/comments$/.exec(rest))) {
+      const found = this.comments.filter((c) => c.commit === match![1]);
+      return { status: 200, data: found.map((c) => ({ id: c.id, body: c.body, user: c.user, commit_id: c.commit, performed_via_github_app: c.user.type === 'Bot' ? { id: FAKE_APP_ID } : null })) };
+    }
+    if (method === 'POST' && (match = /^\/commits\/([0-9a-f]{40})\/comments$/.exec(rest))) {
+      const comment: CommentRecord = { id: this.nextId++, issue: 0, commit: match[1]!, body: body.body, user: { login: 'envsync[bot]', type: 'Bot' }, edits: 0, updatedAt: new Date().toISOString() };
+      this.comments.push(comment);
+      return { status: 201, data: { id: comment.id } };
+    }
+    if (method === 'PATCH' && (match = /^\/comments\/(\d+)$/.exec(rest))) {
+      const comment = this.comments.find((c) => c.id === Number(match![1]) && c.commit !== undefined);
+      if (!comment) return { status: 404, data: { message: 'Not Found' } };
       comment.body = body.body;
       comment.edits++;
       comment.updatedAt = new Date().toISOString();

@@ -1,5 +1,5 @@
 // The world around envsync, played locally so that the whole story runs without accounts, cloud or
-// containers: stand-ins for `tofu`, `docker` and `npx` on PATH, a local HTTP server for the
+// containers: stand-ins for `tofu`, `docker` and `npm` on PATH, a local HTTP server for the
 // endpoints the example's hooks call, and the infrastructure repository its resource templates
 // check out. Used by `npm run demo`, the acceptance test and the runner test.
 import { execFileSync } from 'node:child_process';
@@ -7,7 +7,8 @@ import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writ
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { packageRoot, packageVersion } from '../src/cli/version.js';
+import { defaultPackage } from '../src/runner/contract.js';
+import { packageRoot, packageVersion } from '../src/version.js';
 
 /** The example config repository shipped with envsync. */
 export const exampleRepository = (): string => join(packageRoot(), 'examples', 'config-repo');
@@ -45,25 +46,30 @@ setTimeout(() => {
 `;
 
 /**
- * `npx` as a runner has it, for the one command the runner workflow gives it: `npx --yes
- * envsync@VERSION ...` runs this checkout's envsync (not yet published to npm), and only when the
- * workflow asks for this very version; anything else fails, as it would offline.
+ * `npm` as a runner has it, for the one command the runner workflow gives it: `npm install --global
+ * PACKAGE@VERSION` installs this checkout's envsync (not yet published to npm) as `envsync` beside
+ * it on PATH, and only when the workflow asks for envsync's own package at this very version;
+ * anything else fails, as it would offline.
  */
-const npxStandIn = (bin: string, version: string) => `#!/usr/bin/env node
-const args = process.argv.slice(2).filter((a) => a !== '--yes' && a !== '-y');
-if (args[0] !== 'envsync@${version}') {
-  console.error('npx stand-in: only envsync@${version} is available here, not ' + args[0]);
-  process.exit(127);
+const npmStandIn = (dir: string, bin: string, spec: string) => `#!/usr/bin/env node
+const args = process.argv.slice(2);
+const named = args.filter((a) => !a.startsWith('-'));
+if (named[0] !== 'install' || !args.includes('--global') || named.length !== 2 || named[1] !== ${JSON.stringify(spec)}) {
+  console.error('npm stand-in: only npm install --global ${spec} works here, not npm ' + args.join(' '));
+  process.exit(1);
 }
-const { status } = require('node:child_process').spawnSync(process.execPath, [${JSON.stringify(bin)}, ...args.slice(1)], { stdio: 'inherit' });
-process.exitCode = status ?? 1;
+const { writeFileSync, chmodSync } = require('node:fs');
+const target = ${JSON.stringify(join(dir, 'envsync'))};
+writeFileSync(target, '#!/bin/sh\\nexec ' + JSON.stringify(process.execPath) + ' ' + JSON.stringify(${JSON.stringify(bin)}) + ' "$@"\\n');
+chmodSync(target, 0o755);
+console.log('added 1 package: ${spec}');
 `;
 
 /** Writes the stand-ins into `dir` (to be put first on PATH); returns `dir`. */
-export function installStandIns(dir: string, options: { npx?: boolean } = {}): string {
+export function installStandIns(dir: string, options: { npm?: boolean } = {}): string {
   mkdirSync(dir, { recursive: true });
   const scripts: Record<string, string> = { tofu: STAND_IN_TOOL, docker: STAND_IN_TOOL, deploy: STAND_IN_TOOL };
-  if (options.npx) scripts.npx = npxStandIn(envsyncBin(), packageVersion());
+  if (options.npm) scripts.npm = npmStandIn(dir, envsyncBin(), defaultPackage(packageVersion()));
   for (const [name, script] of Object.entries(scripts)) {
     writeFileSync(join(dir, name), script);
     chmodSync(join(dir, name), 0o755);

@@ -97,7 +97,7 @@ export class Story {
     const { work, canary } = this.options;
     const endpoints = await this.endpoints.start();
     infrastructureRepository(join(work, 'infrastructure'));
-    this.toolsPath = installStandIns(join(work, 'bin'), { npx: true });
+    this.toolsPath = installStandIns(join(work, 'bin'), { npm: true });
     prepareConfigRepository(this.clone, { endpoints, secrets: { secretKey: canary } });
     this.cli(['init', this.clone]);
     commitAll(this.clone, 'Adopt envsync', true);

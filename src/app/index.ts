@@ -13,7 +13,7 @@ import { openStore, type Store } from '../system/store.js';
 import { jobOfWebhook, repoRefOf, repositoryQueue, syncKey, TASKS } from './jobs.js';
 import { Metrics } from './metrics.js';
 import { operationsHandler } from './operations.js';
-import { createWorker, enqueue, owningRepository, reachableRepositories, scheduleDrift } from './worker.js';
+import { createWorker, enqueue, owningRepository, reachableRepositories, scheduleDrift, schedulePrune } from './worker.js';
 
 export interface AppOptions {
   /** The store; by default DATABASE_URL, else the embedded SQLite file under ./data. */
@@ -24,6 +24,8 @@ export interface AppOptions {
   apiTokens?: ApiToken[];
   /** Minutes between drift checks (ENVSYNC_DRIFT_MINUTES); 0 turns them off. */
   driftMinutes?: number;
+  /** Days that finished runs' GitHub tracking and webhook deliveries are kept (ENVSYNC_RETENTION_DAYS, default 30); 0 keeps them. */
+  retentionDays?: number;
   /** Milliseconds that changes made through the system API are gathered before they go to Git (ENVSYNC_SYNC_DELAY_MS). */
   syncDelayMs?: number;
   /** Jobs this process runs at once (ENVSYNC_WORKER_CONCURRENCY). */
@@ -76,11 +78,26 @@ const NUMBER_SETTINGS = [
   'ENVSYNC_VALIDATION_HEAP_MB',
   'ENVSYNC_SYNC_DELAY_MS',
   'ENVSYNC_STOP_GRACE_SECONDS',
+  'ENVSYNC_RETENTION_DAYS',
 ];
+
+/**
+ * GitHub lets a delivery be redelivered for 3 days: a delivery forgotten sooner would run its job
+ * again when redelivered.
+ */
+const MIN_RETENTION_DAYS = 3;
+
+/** The retention setting, checked: 0 (keep everything) or at least the days GitHub redelivers within. */
+export function retentionDaysFrom(env: NodeJS.ProcessEnv): number {
+  const days = numberFrom(env, 'ENVSYNC_RETENTION_DAYS', 30);
+  if (days !== 0 && days < MIN_RETENTION_DAYS) throw new Error(`ENVSYNC_RETENTION_DAYS must be 0 (keep everything) or at least ${MIN_RETENTION_DAYS}, the days GitHub can redeliver a webhook within, not "${env.ENVSYNC_RETENTION_DAYS}" (docs/guide.md, "Settings of the server")`);
+  return days;
+}
 
 /** Throws, naming the setting, when a number setting of the environment is no number: checked before the server starts. */
 export function checkNumberSettings(env: NodeJS.ProcessEnv): void {
   for (const name of NUMBER_SETTINGS) numberFrom(env, name, 0);
+  retentionDaysFrom(env);
 }
 
 /** The queue settings the environment asks for. */
@@ -144,9 +161,11 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     const appId = options.appId ?? (process.env.APP_ID ? Number(process.env.APP_ID) : undefined);
     const identity = botIdentity(app);
     const webRoot = webRootOf(process.env);
+    const retentionDays = options.retentionDays ?? retentionDaysFrom(process.env);
     const worker = createWorker({
       service,
       driftMinutes,
+      retentionDays,
       log,
       portFor: async (installation, beforeWrite) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation), webRoot }),
     });
@@ -166,6 +185,8 @@ export function createEnvsyncApp(options: AppOptions = {}) {
 
     // The drift check runs once across every replica: one pending job, by its key.
     if (driftMinutes > 0) for (const followed of await reachableRepositories(service)) await scheduleDrift(service, followed.repo, driftMinutes);
+    // Pruning too, a minute after the start (a prune already pending keeps its time).
+    if (retentionDays > 0) await schedulePrune(service, new Date(Date.now() + 60_000));
 
     // A change made through the system API comes back to Git soon, a burst of them together: each
     // adds its actor to one pending job whose time is kept (a window that fills, never moves).

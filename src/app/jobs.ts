@@ -9,7 +9,7 @@ import type { CommentEvent } from '../flows/review/commands.js';
 import { parseCommand } from '../flows/review/commands.js';
 import type { RunSelection } from '../flows/runs/advance-runs.js';
 import type { WorkflowRunEvent } from '../flows/runs/follow-workflow-run.js';
-import { runIdOfTitle } from '../runner/workflow.js';
+import { runIdOfTitle } from '../runner/contract.js';
 import type { NewJob } from '../system/jobs/queue.js';
 
 export interface JobPayloads {
@@ -20,12 +20,14 @@ export interface JobPayloads {
   'release-runs': { installation: number; repo: RepoRef; which: RunSelection };
   /** The followed repository to compare with (its installation is read when the job runs); absent in jobs of earlier versions: all. */
   'drift-check': { repo?: string };
+  /** Forgets bookkeeping older than the retention (ENVSYNC_RETENTION_DAYS). */
+  prune: Record<string, never>;
   /** Who changed the system, for which repository: an array, so that a burst of changes gathers into one job (bare names: jobs of earlier versions). */
   'sync-system-changes': ({ repo: string; actor: string } | string)[];
 }
 
 export type TaskName = keyof JobPayloads;
-export const TASKS = ['check-pull-request', 'command', 'apply-push', 'follow-workflow-run', 'release-runs', 'drift-check', 'sync-system-changes'] as const satisfies readonly TaskName[];
+export const TASKS = ['check-pull-request', 'command', 'apply-push', 'follow-workflow-run', 'release-runs', 'drift-check', 'sync-system-changes', 'prune'] as const satisfies readonly TaskName[];
 
 export type Job<T extends TaskName = TaskName> = { [K in T]: Omit<NewJob, 'task' | 'payload'> & { task: K; payload: JobPayloads[K] } }[T];
 
@@ -45,6 +47,10 @@ export const pullRequestQueue = (repo: RepoRef, number: number) => `${nameOf(rep
 export const recheckKey = (repo: RepoRef, number: number) => `recheck:${pullRequestQueue(repo, number)}`;
 export const driftKey = (repo: RepoRef) => `drift-check:${nameOf(repo).toLowerCase()}`;
 export const syncKey = (repo: RepoRef) => `sync-system-changes:${nameOf(repo).toLowerCase()}`;
+/** The one pending prune job of the installation. */
+export const PRUNE_KEY = 'prune';
+/** Prune jobs go to a queue of their own: they touch no repository's runs or specs. */
+export const PRUNE_QUEUE = 'prune';
 
 /** What GitHub sends, as much of it as the jobs read. */
 interface WebhookPayload {
@@ -87,13 +93,15 @@ export function jobOfWebhook(name: string, payload: WebhookPayload): Intake {
     if (headSha !== undefined && str(headSha) === undefined) return malformed('pull_request.head.sha');
     return { repo: nameOf(repo), job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number, ...(headSha ? { headSha: headSha as string } : {}) } } };
   }
-  if (name === 'check_run') {
-    // "Re-run" on one of this app's checks: check the pull requests of that head again.
-    if (action !== 'rerequested') return { skip: `check_run.${action} changes nothing envsync checks` };
-    const pulls = payload.check_run?.pull_requests as unknown;
+  if (name === 'check_run' || name === 'check_suite') {
+    // "Re-run" on one of this app's checks (check_run) or on all of them (check_suite, "Re-run all
+    // checks"): check the pull request of that head again. GitHub sends these only to the app whose
+    // checks they are.
+    if (action !== 'rerequested') return { skip: `${name}.${action} changes nothing envsync checks` };
+    const pulls = payload[name]?.pull_requests as unknown;
     if (!Array.isArray(pulls) || pulls.length === 0) return { skip: 'a re-run of a check of no pull request' };
     const number = int((pulls[0] as { number?: unknown } | null)?.number);
-    if (number === undefined) return malformed('check_run.pull_requests[0].number');
+    if (number === undefined) return malformed(`${name}.pull_requests[0].number`);
     return { repo: nameOf(repo), job: { task: 'check-pull-request', queue: pullRequestQueue(repo, number), payload: { installation, repo, number } } };
   }
   if (name === 'issue_comment') {

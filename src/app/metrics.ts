@@ -5,7 +5,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { JobEvent, JobQueue, QueueStats } from '../system/jobs/queue.js';
 import type { RunStatus, Store } from '../system/store.js';
 
-const RUN_STATUSES: readonly RunStatus[] = ['waiting', 'queued', 'in_progress', 'success', 'failure', 'cancelled'];
+const RUN_STATUSES: readonly RunStatus[] = ['waiting', 'queued', 'in_progress', 'success', 'failure', 'cancelled', 'superseded', 'not_run'];
 
 export class Metrics {
   readonly registry = new Registry();

@@ -16,7 +16,7 @@ import { exportSystemChanges } from '../flows/sync/system-changes.js';
 import type { RunningJob } from '../system/jobs/queue.js';
 import type { SystemService } from '../system/service.js';
 import type { ConfigRepository } from '../system/store.js';
-import { driftKey, nameOf, pullRequestQueue, repoRefOf, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
+import { driftKey, nameOf, PRUNE_KEY, PRUNE_QUEUE, pullRequestQueue, repoRefOf, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
 
 export interface WorkerContext {
   service: SystemService;
@@ -25,6 +25,8 @@ export interface WorkerContext {
   log: { info(fields: object, message: string): void; debug(fields: object, message: string): void };
   /** Minutes between drift checks; 0: none. */
   driftMinutes: number;
+  /** Days that finished runs' tracking and webhook deliveries are kept (ENVSYNC_RETENTION_DAYS); 0: forever. */
+  retentionDays?: number;
   /** At most this many jobs that read and validate a whole revision at once (ENVSYNC_HEAVY_JOBS). */
   heavyJobs?: number;
   /** The revisions read before: a pull request's head is read from them (see revisions.ts). */
@@ -132,6 +134,14 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
       return outcomes.length > 0 ? { checked: outcomes } : { skipped: 'no followed repository has sent an event yet: nothing to compare with' };
     },
 
+    prune: async () => {
+      const days = context.retentionDays ?? 0;
+      if (days <= 0) return { skipped: 'retention is off (ENVSYNC_RETENTION_DAYS=0)' };
+      // The next prune is due a day from now, whatever this one's outcome.
+      await schedulePrune(service);
+      return service.store.prune(new Date(Date.now() - days * DAY_MS).toISOString());
+    },
+
     'sync-system-changes': async (changes, portFor) => {
       // A window of changes of one repository; older jobs held bare actor names, of the one repository there was.
       const names = [...new Set(changes.flatMap((c) => (typeof c === 'string' ? [] : [c.repo])))];
@@ -153,6 +163,13 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
     const outcome = HEAVY.has(job.task as TaskName) ? await heavy(work) : await work();
     log.info({ job: job.id, task: job.task, attempt: job.attempt, ...outcome }, `job done: ${job.task}`);
   };
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/** The next prune, a day from now, once across every replica (one pending job, by its key). */
+export async function schedulePrune(service: SystemService, at = new Date(Date.now() + DAY_MS)): Promise<void> {
+  await enqueue(service, { task: 'prune', queue: PRUNE_QUEUE, key: PRUNE_KEY, keepRunAt: true, runAt: at, payload: {} });
 }
 
 /** The drift check's next run, once across every replica (one pending job, by its key). */

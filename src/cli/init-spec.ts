@@ -10,8 +10,10 @@ export const INIT_COMMAND = {
   summary: 'add the runner workflow and a starter .github/envsync.yml',
   about: `Make the config repository checked out in DIR (default: the current folder) ready for the app:
 write the runner workflow the app dispatches after a merge (.github/workflows/${DEFAULT_RUNNER_WORKFLOW})
-and a starter ${CONFIG_PATH}. Files that exist are kept unless --force.`,
+and a starter ${CONFIG_PATH}. Files that exist are kept unless --force. The workflow installs the
+package --package names (also written as runs.package), else envsync's own at this version.`,
   options: {
     force: { type: 'boolean', default: false, help: 'replace files that exist' },
+    package: { type: 'string', value: 'NAME@VERSION', help: 'the package and exact version runners install', defaultText: 'this envsync, as @envsync/cli@VERSION' },
   },
 } as const satisfies CommandSpec;

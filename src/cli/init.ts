@@ -3,19 +3,22 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_PATH, DEFAULT_RUNNER_WORKFLOW } from '../config/config.js';
-import { runnerWorkflow, STARTER_CONFIG } from '../runner/workflow.js';
+import { defaultPackage, PACKAGE_SPEC } from '../runner/contract.js';
+import { runnerWorkflow, starterConfig } from '../runner/workflow.js';
 import { parseCommandArgs, UsageError, type CommandIO } from './io.js';
 import { INIT_COMMAND } from './init-spec.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 export function runInit(argv: readonly string[], io: CommandIO): number {
   const { values, positionals } = parseCommandArgs(INIT_COMMAND, argv);
   if (positionals.length > 1) throw new UsageError(`init takes one folder, got ${positionals.length}: ${positionals.join(' ')}`);
   const dir = resolve(io.cwd, positionals[0] ?? '.');
   if (!existsSync(dir)) throw new UsageError(`${dir} does not exist`);
+  const named = values.package;
+  if (named !== undefined && !PACKAGE_SPEC.test(named)) throw new UsageError(`--package takes a package and an exact version, such as @acme/envsync@1.4.2, not "${named}": a runner installs exactly that`);
   const files = [
-    { path: `.github/workflows/${DEFAULT_RUNNER_WORKFLOW}`, content: runnerWorkflow({ version: packageVersion() }) },
-    { path: CONFIG_PATH, content: STARTER_CONFIG },
+    { path: `.github/workflows/${DEFAULT_RUNNER_WORKFLOW}`, content: runnerWorkflow({ package: named ?? defaultPackage(packageVersion()) }) },
+    { path: CONFIG_PATH, content: starterConfig(named) },
   ];
   let kept = 0;
   for (const file of files) {

@@ -2,7 +2,7 @@
 // spec (so that the usage lists what is parsed), and turns errors into messages and exit codes.
 // It imports only the commands' usage: a command's code is imported when it runs (commands.ts).
 import { COMMANDS, nameOf } from './commands.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 import { groupHelp, suggestion, SetupError, usage, UsageError, wantsHelp, type CommandIO } from './io.js';
 
 // A reader that stops early (`envsync system list | head`) closes our stdout: that ends the command

@@ -1,5 +1,6 @@
 // The usage of `envsync run`. Apart from its code (run.ts), which loads the runner and the engine:
 // asking for help loads none of it.
+import { RESULTS_FILE } from '../runner/contract.js';
 import type { CommandSpec } from './io.js';
 
 export const RUN_COMMAND = {
@@ -19,6 +20,6 @@ that names). Exit 0 when the run succeeds, 1 when it fails or those specs do not
     approved: { type: 'string', value: 'GATE,...', help: 'the approval gates passed', defaultText: '$ENVSYNC_APPROVED_GATES, else none' },
     runtime: { type: 'string', value: 'docker|process', help: 'how containers run', defaultText: '$ENVSYNC_CONTAINER_RUNTIME, else docker' },
     concurrency: { type: 'string', default: '4', value: 'N', help: 'at most this many activities at once' },
-    results: { type: 'string', default: 'envsync-results.json', value: 'FILE', help: 'where the results are written' },
+    results: { type: 'string', default: RESULTS_FILE, value: 'FILE', help: 'where the results are written' },
   },
 } as const satisfies CommandSpec;

@@ -17,6 +17,7 @@ import { readDirectory } from '../specs/read-directory.js';
 import { readGitRevision, resolveRevision } from '../specs/read-git.js';
 import { renderText, summarize } from '../render/findings.js';
 import { commandOf, parseCommandArgs, rejectUnknownOptions, storeUnreachable, UsageError, type CommandIO } from './io.js';
+import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 import { EXPORT_COMMAND, RECONCILE_COMMAND, SYSTEM_GROUP, SYSTEM_OPTIONS, TOKEN_COMMAND } from './system-spec.js';
 import { readRepositoryConfig } from './repository-config.js';
 import { CONFIG_PATH, ownedScope, parseRepositoryConfig, syncs, syncSettingsFor } from '../config/config.js';
@@ -165,8 +166,21 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
         const [project, name] = (positionals[0] ?? '').split('/');
         if (!project || !name) throw new UsageError('envsync system run PROJECT/NAME [--action deploy|destroy]');
         if (values.action !== 'deploy' && values.action !== 'destroy') throw new UsageError('--action must be deploy or destroy');
-        const run = await service.triggerRun(project, name, values.action as RunAction);
-        io.stdout(`${run.id}\t${run.status}\n`);
+        const run = await startManualRun(service, { project, environment: name, action: values.action as RunAction, actor: change.actor ?? 'cli' });
+        io.stdout(`${run.id}\t${run.status}: the app dispatches it at ${run.revision.slice(0, 7)} (envsync system runs ${project}/${name} follows it)\n`);
+        return 0;
+      }
+      case 'approve': {
+        if (!positionals[0]) throw new UsageError('envsync system approve RUN [--gate GATE]');
+        const run = await approveManualRun(service, { runId: positionals[0], actor: change.actor ?? 'cli', ...(values.gate ? { gate: values.gate } : {}) });
+        io.stdout(`approved run ${run.id}${values.gate ? ` (${values.gate})` : ''}: the app dispatches it\n`);
+        return 0;
+      }
+      case 'runs': {
+        const [project, environment] = (positionals[0] ?? '').split('/');
+        const runs = await store.listRuns({ ...(project ? { project } : {}), ...(environment ? { environment } : {}) });
+        if (values.format === 'json') io.stdout(JSON.stringify(runs.map(({ activities: _a, outputs: _o, ...run }) => run), null, 2) + '\n');
+        else for (const r of runs) io.stdout(`${r.id}\t${r.status}\t${r.project}/${r.environment} ${r.action}\t${r.trigger}\t${r.actor ?? '-'}\t${r.revision.slice(0, 12)}${r.reason ? `\t${r.reason}` : ''}\n`);
         return 0;
       }
       case 'events': {

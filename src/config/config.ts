@@ -28,7 +28,8 @@ export interface ResolvedConfig {
   sync: SyncSettings & { destination: { repository?: string; branch?: string; folder?: string }; projects: Record<string, Partial<SyncSettings>> };
   drift: { mode: 'git-wins' | 'system-wins' };
   approvals: { users: string[]; teams: string[]; allowAuthor: boolean };
-  runs: { workflow: string; labels: Record<string, string[]>; defaultLabels: string[] };
+  /** `package` absent: envsync's own at the dispatching app's version (runner/contract.ts). */
+  runs: { workflow: string; labels: Record<string, string[]>; defaultLabels: string[]; package?: string };
   /** Names (globs) whose values are secrets besides envsync's own words; absent when none are set. */
   sensitive?: { names: string[] };
 }
@@ -72,7 +73,7 @@ export function parseRepositoryConfig(text: string | undefined): { config: Resol
     },
     drift: { mode: raw.drift?.mode ?? 'system-wins' },
     approvals: { users: raw.approvals?.users ?? [], teams: raw.approvals?.teams ?? [], allowAuthor: raw.approvals?.allowAuthor ?? false },
-    runs: { workflow: raw.runs?.workflow ?? DEFAULT_RUNNER_WORKFLOW, labels: raw.runs?.labels ?? {}, defaultLabels: raw.runs?.defaultLabels ?? ['ubuntu-latest'] },
+    runs: { workflow: raw.runs?.workflow ?? DEFAULT_RUNNER_WORKFLOW, labels: raw.runs?.labels ?? {}, defaultLabels: raw.runs?.defaultLabels ?? ['ubuntu-latest'], ...(raw.runs?.package ? { package: raw.runs.package } : {}) },
     ...(raw.sensitive?.names ? { sensitive: { names: raw.sensitive.names } } : {}),
   };
   return { config, findings };
@@ -119,10 +120,10 @@ export function ownedScope(config: ResolvedConfig, direction: 'git-to-system' | 
 }
 
 /** The runner labels of an environment: those of its first agent the configuration maps, else the default. */
-export function runnerLabels(config: ResolvedConfig, agents: readonly string[]): string[] {
+export function runnerLabels(runs: Pick<ResolvedConfig['runs'], 'labels' | 'defaultLabels'>, agents: readonly string[]): string[] {
   for (const agent of agents) {
-    const labels = config.runs.labels[agent];
+    const labels = runs.labels[agent];
     if (labels) return labels;
   }
-  return config.runs.defaultLabels;
+  return runs.defaultLabels;
 }

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Closed, Enum } from '../specs/schema/common.js';
 import { KINDS } from '../specs/kinds.js';
+import { PACKAGE_SPEC } from '../runner/contract.js';
 
 /** A folder inside the repository: relative, and never climbing out with `..`. */
 const RELATIVE_FOLDER = '^(?!/)(?!.*(^|/)\\.\\.(/|$))[^\\\\]*$';
@@ -70,6 +71,12 @@ export const RepositoryConfigSchema = Closed(
             }),
           ),
           defaultLabels: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'Runner labels of an environment none of whose agents is listed (default [ubuntu-latest]).' })),
+          package: Type.Optional(
+            Type.String({
+              pattern: PACKAGE_SPEC.source,
+              description: 'The npm package and exact version the runner workflow installs, such as @acme/envsync@1.4.2 (default: envsync\'s own, @envsync/cli at the app\'s version). Never a range or a tag.',
+            }),
+          ),
         },
         { description: 'How environment runs are dispatched to GitHub Actions runners after a merge.' },
       ),

@@ -277,6 +277,20 @@ export class OctokitPort implements GitHubPort {
     return { id: existing.id, outcome: 'updated' as const };
   }
 
+  async ensureCommitComment(repo: RepoRef, sha: string, marker: string, body: string) {
+    const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/comments', { ...repo, commit_sha: sha, per_page: 100 });
+    const existing = (data as { id: number; body?: string; performed_via_github_app?: { id: number } | null; user?: { type?: string } }[]).find(
+      (c) => (c.body ?? '').includes(marker) && c.user?.type === 'Bot' && (this.appId === undefined || !c.performed_via_github_app || c.performed_via_github_app.id === this.appId),
+    );
+    if (!existing) {
+      const created = await this.octokit.request('POST /repos/{owner}/{repo}/commits/{commit_sha}/comments', { ...repo, commit_sha: sha, body });
+      return { id: (created.data as { id: number }).id, outcome: 'created' as const };
+    }
+    if (existing.body === body) return { id: existing.id, outcome: 'unchanged' as const };
+    await this.octokit.request('PATCH /repos/{owner}/{repo}/comments/{comment_id}', { ...repo, comment_id: existing.id, body });
+    return { id: existing.id, outcome: 'updated' as const };
+  }
+
   async findComment(repo: RepoRef, number: number, marker: string, since?: string) {
     // The sticky comment is written early in a pull request's life, and a reply just after its
     // command (`since`): the first 100 comments hold either.

@@ -133,6 +133,8 @@ export interface GitHubPort {
    * (ISO-8601) narrows the search to comments updated since then (a reply is never older than its command).
    */
   ensureComment(repo: RepoRef, number: number, marker: string, body: string | ((previous: string | undefined) => string), options?: { since?: string }): Promise<{ id: number; outcome: 'created' | 'updated' | 'unchanged' }>;
+  /** Like ensureComment, on a commit: where a run with no pull request (a manual one) is summarized. */
+  ensureCommitComment(repo: RepoRef, sha: string, marker: string, body: string): Promise<{ id: number; outcome: 'created' | 'updated' | 'unchanged' }>;
   /** The body of this app's comment holding `marker`, if any. */
   findComment(repo: RepoRef, number: number, marker: string): Promise<{ id: number; body: string } | undefined>;
   /** A reaction of the app to a comment; GitHub keeps one of each kind per user, so it is idempotent. */

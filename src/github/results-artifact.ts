@@ -2,9 +2,9 @@
 // back with limits: the archive comes from a workflow that anyone with write access can change,
 // so its size and shape are checked before anything is recorded.
 import { unzipSync } from 'fflate';
+import { RESULTS_FILE } from '../runner/contract.js';
 import type { RunResults } from '../runner/run.js';
 
-export const RESULTS_FILE = 'envsync-results.json';
 const MAX_RESULTS_BYTES = 5 * 1024 * 1024;
 
 export class ResultsError extends Error {}

@@ -2,6 +2,7 @@
 // merged pull request. Only statuses, times and reasons: outputs stay in the store.
 import { ACTIVITY_TYPES, type Activity } from '../engine/plan/types.js';
 import type { RunResults } from '../runner/run.js';
+import { clip, fitBlocks, plural } from './fit.js';
 import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 
 /** Text safe in one table cell: the results come from a runner, so they may hold anything. */
@@ -9,24 +10,53 @@ const cell = (text: string) => String(text).replace(/[\r\n]+/g, ' ').replace(/\|
 
 const ICON: Record<string, string> = { success: '✅', failure: '❌', skipped: '⏭️', cancelled: '⏹️' };
 
-/** Each activity with its status, time and reason, under a heading with the run's outcome. */
-export function jobSummary(results: RunResults): string {
+/** How a run started, as a deployment, a summary and the API say it. */
+export function describeTrigger(run: { trigger: 'webhook' | 'internal' | 'manual'; actor: string | null }): string {
+  const by = run.actor ? ` by ${run.actor}` : '';
+  if (run.trigger === 'manual') return `started manually${by}`;
+  if (run.trigger === 'internal') return `started by a system change${by}`;
+  return `started by a Git change${run.actor ? `, pushed${by}` : ''}`;
+}
+
+/** A phrase as the start of a sentence. */
+export const capitalized = (phrase: string) => `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)}`;
+
+/** GitHub's limit of one step's job summary (1 MiB). */
+export const STEP_SUMMARY_LIMIT = 1024 * 1024;
+
+export interface SummaryOptions {
+  /** The most characters the summary may take (a comment's limit, less what follows it). */
+  limit?: number;
+  /** How the run started (describeTrigger). */
+  trigger?: string;
+  /** Where the rows that do not fit can be read. */
+  more?: string;
+}
+
+/**
+ * Each activity with its status, time and reason, under a heading with the run's outcome, within
+ * `limit`: the results come from a runner and may hold any number of activities and reasons of any
+ * length, and GitHub refuses a comment over its limit (which once kept dependent runs waiting).
+ */
+export function jobSummary(results: RunResults, options: SummaryOptions = {}): string {
+  const limit = options.limit ?? STEP_SUMMARY_LIMIT;
   const rows = results.activities.map((a) => {
     const seconds = a.startedAt && a.finishedAt ? `${((a.finishedAt - a.startedAt) / 1000).toFixed(1)} s` : '';
-    return `| ${ICON[a.status] ?? ''} ${cell(a.status)} | \`${cell(a.id).replace(/`/g, '')}\` | ${cell(a.type ?? '')} | ${seconds} | ${cell(a.reason ?? '')} |`;
+    return `| ${ICON[a.status] ?? ''} ${cell(a.status)} | \`${cell(clip(a.id, 200)).replace(/`/g, '')}\` | ${cell(clip(a.type ?? '', 40))} | ${seconds} | ${cell(clip(a.reason ?? '', 1000))} |\n`;
   });
-  const graph = graphOf(results);
-  return [
+  const head = [
     `### envsync ${results.action} of \`${results.project}/${results.environment}\`: ${results.status}`,
     '',
-    `Revision \`${results.revision}\``,
+    `${options.trigger ? `${capitalized(options.trigger)} · r` : 'R'}evision \`${results.revision}\``,
     '',
     '| status | activity | type | time | reason |',
     '| --- | --- | --- | --- | --- |',
-    ...rows,
     '',
-    ...(graph ? ['```mermaid', graph, '```', ''] : []),
   ].join('\n');
+  const fitted = fitBlocks(head, rows, limit, (n) => `${plural(n, 'more activity', 'more activities')} not shown${options.more ? `: ${options.more}` : ''}.`);
+  const graph = graphOf(results);
+  const block = graph && fitted.omitted === 0 ? `\n\`\`\`mermaid\n${graph}\n\`\`\`\n` : '';
+  return fitted.text.length + block.length <= limit ? fitted.text + block : fitted.text;
 }
 
 /** Activity ids a runner may report that are safe inside a Mermaid block (no quotes, fences or newlines). */

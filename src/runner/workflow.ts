@@ -1,22 +1,15 @@
 // The runner workflow `envsync init` writes into a config repository. The app dispatches it once per
-// environment run (workflow_dispatch on the sync branch); it checks out exactly the merged commit,
-// runs `envsync run` and uploads the results, which the app reads back on `workflow_run`.
-
-/** The artifact the app reads a run's results from; the run id keeps dispatches apart. */
-export const RESULTS_ARTIFACT_PREFIX = 'envsync-results-';
-
-/** How the workflow's run-name ends: the app finds its run in a workflow run's title by this. */
-export const runNameSuffix = (runId: string) => ` (run ${runId})`;
-
-/** The envsync run a workflow run carries out, read from its title (the run-name). */
-export const runIdOfTitle = (title: string): string | undefined => /\(run ([\w.-]+)\)$/.exec(title)?.[1];
+// environment run (workflow_dispatch on the sync branch); it checks out exactly the commit to run,
+// installs the package the dispatch names, runs `envsync run` and uploads the results, which the app
+// reads back on `workflow_run`. The inputs and names it shares with the app are in contract.ts.
+import { RESULTS_ARTIFACT_PREFIX, RESULTS_FILE } from './contract.js';
 
 export interface RunnerWorkflowOptions {
-  /** The envsync version the runner installs: the app's own, so both read specs alike. */
-  version: string;
+  /** The package and exact version a dispatch installs unless it names one: `runs.package`, else envsync's own at this version. */
+  package: string;
 }
 
-export function runnerWorkflow({ version }: RunnerWorkflowOptions): string {
+export function runnerWorkflow(options: RunnerWorkflowOptions): string {
   // Inputs reach the shell only through environment variables: a `${{ inputs.x }}` inside `run:`
   // would be pasted into the script, and an environment name could then inject commands.
   return `# Written by \`envsync init\`. envsync dispatches this workflow once per environment run after a
@@ -54,11 +47,14 @@ on:
         description: The envsync run this dispatch carries out
         required: true
         type: string
+      package:
+        description: The envsync package and exact version to install (runs.package of .github/envsync.yml)
+        required: false
+        type: string
+        default: '${options.package}'
 
-# Runs of one environment never overlap; a queued one waits for the one in progress.
-concurrency:
-  group: envsync-\${{ inputs.environment }}
-  cancel-in-progress: false
+# No concurrency group: envsync dispatches at most one run of an environment at a time and keeps the
+# later ones waiting in its store (an Actions group would cancel a pending run when a third comes).
 
 permissions:
   contents: read
@@ -80,19 +76,23 @@ jobs:
           ENVSYNC_ACTION: \${{ inputs.action }}
           ENVSYNC_APPROVED_GATES: \${{ inputs.approved }}
           ENVSYNC_REVISION: \${{ inputs.sha }}
-        run: npx --yes envsync@${version} run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"
+          ENVSYNC_PACKAGE: \${{ inputs.package }}
+        # Exactly the package and version the dispatch names (runs.package), installed before it runs.
+        run: |
+          npm install --global --no-audit --no-fund "$ENVSYNC_PACKAGE"
+          envsync run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"
       - name: results
         if: always()
         uses: actions/upload-artifact@v4
         with:
           name: ${RESULTS_ARTIFACT_PREFIX}\${{ inputs.run-id }}
-          path: envsync-results.json
+          path: ${RESULTS_FILE}
           if-no-files-found: ignore
 `;
 }
 
-/** A starter `.github/envsync.yml`: every setting at its default, explained. */
-export const STARTER_CONFIG = `# envsync settings for this config repository. Every setting is optional; the values below are the
+/** A starter `.github/envsync.yml`: every setting at its default, explained (`runs.package` set when given). */
+export const starterConfig = (packageSpec?: string) => `# envsync settings for this config repository. Every setting is optional; the values below are the
 # defaults. Editors validate this file with the schema envsync publishes (schemas/envsync-config.json).
 
 # Folder that holds projects/.
@@ -127,6 +127,8 @@ runs:
   # Runner labels per agent name of an environment's spec.agents.
   labels: {}
   defaultLabels: [ubuntu-latest]
+  # The package and exact version the runner installs (default: envsync's own, as the app's version).
+${packageSpec ? `  package: '${packageSpec}'` : '  # package: \'@envsync/cli@1.2.3\''}
 
 drift:
   # When the system and Git differ: system-wins (a bot pull request) | git-wins (Git is re-applied)

@@ -10,6 +10,7 @@ import { locateFindings } from '../specs/locate.js';
 import { isPlainObject } from '../specs/json.js';
 import { etagOf, PreconditionFailed, SystemError, type Precondition, type SystemService } from './service.js';
 import type { ResourceKey, RunAction, StoredResource } from './store.js';
+import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 
 export type Access = 'read' | 'write';
 
@@ -214,7 +215,20 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
         const { data } = await readBody(req);
         const action = (data.action ?? 'deploy') as RunAction;
         if (action !== 'deploy' && action !== 'destroy') throw new HttpError(400, 'action must be deploy or destroy');
-        return [201, await service.triggerRun(project!, environment!, action)];
+        return [201, await startManualRun(service, { project: project!, environment: environment!, action, actor: token.name })];
+      },
+    ],
+    [
+      'POST',
+      /^\/api\/v1\/runs\/([^/]+)\/approvals$/,
+      async (token, [id], req) => {
+        const run = await service.store.getRun(id!);
+        if (!run || !allowed(token, run.project, 'read')) throw new HttpError(404, 'not found');
+        requireAccess(token, run.project, 'write');
+        const { data } = await readBody(req);
+        if (data.gate !== undefined && typeof data.gate !== 'string') throw new HttpError(400, 'send {} to approve every gate of the run, or {"gate": "..."} for one');
+        await approveManualRun(service, { runId: run.id, actor: token.name, ...(typeof data.gate === 'string' ? { gate: data.gate } : {}) });
+        return [201, (await service.store.getRun(run.id))!];
       },
     ],
     [

@@ -3,7 +3,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { compareText, fromJson, now, optionalNumber } from './rows.js';
 import type { ConfigRepositoriesTable, Database } from './schema.js';
-import type { ConfigRepository, ConfigRepositoryPatch } from './store.js';
+import type { ConfigRepository, ConfigRepositoryPatch, RunnerSettings } from './store.js';
 
 /** OWNER/NAME, as GitHub allows them. */
 export const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -15,6 +15,7 @@ function toRepository(row: Selectable<ConfigRepositoriesTable>): ConfigRepositor
     defaultBranch: row.default_branch,
     projects: fromJson(row.projects) as string[] | null,
     appliedRevision: row.applied_revision,
+    runner: fromJson(row.runner) as RunnerSettings | null,
     followedAt: row.followed_at,
   };
 }
@@ -27,7 +28,7 @@ export async function followRepository(db: Kysely<Database>, repo: string): Prom
   if (await getRepository(db, repo)) return false;
   const inserted = await db
     .insertInto('config_repositories')
-    .values({ repo, installation_id: null, default_branch: null, projects: null, applied_revision: null, followed_at: now() })
+    .values({ repo, installation_id: null, default_branch: null, projects: null, applied_revision: null, runner: null, followed_at: now() })
     .onConflict((oc) => oc.column('repo').doNothing())
     .returning('repo')
     .execute();
@@ -60,10 +61,10 @@ export async function updateRepository(db: Kysely<Database>, repo: string, patch
 }
 
 /** Inside the write that applies a revision: the repository's applied revision moves with its specs. */
-export async function setAppliedRevision(db: Kysely<Database>, repo: string, revision: string, projects?: string[]): Promise<void> {
+export async function setAppliedRevision(db: Kysely<Database>, repo: string, revision: string, projects?: string[], runner?: RunnerSettings): Promise<void> {
   await db
     .updateTable('config_repositories')
-    .set({ applied_revision: revision, ...(projects ? { projects: JSON.stringify(projects) } : {}) })
+    .set({ applied_revision: revision, ...(projects ? { projects: JSON.stringify(projects) } : {}), ...(runner ? { runner: JSON.stringify(runner) } : {}) })
     .where(sameName(repo))
     .execute();
 }

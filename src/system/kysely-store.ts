@@ -128,7 +128,7 @@ export class KyselyStore implements Store {
         .values({ key: APPLIED_REVISION_KEY, value: input.revision })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: input.revision }))
         .execute();
-      if (input.repo !== undefined) await repositories.setAppliedRevision(trx, input.repo, input.revision, input.projects);
+      if (input.repo !== undefined) await repositories.setAppliedRevision(trx, input.repo, input.revision, input.projects, input.runner);
 
       const keys = (operation: string) =>
         diff.changes.filter((change) => change.operation === operation).map((change) => toKey(change.key));
@@ -216,8 +216,8 @@ export class KyselyStore implements Store {
     return (await query.execute()).map(toEvent);
   }
 
-  createRun(run: NewRun, tracking?: NewTracking): Promise<RunRecord> {
-    return runs.createRun(this.db, run, tracking);
+  createRun(run: NewRun, tracking?: NewTracking, job?: NewJob): Promise<RunRecord> {
+    return runs.createRun(this.db, run, tracking, job && ((trx) => this.jobs.add(job, trx)));
   }
 
   countRuns(): Promise<Partial<Record<RunStatus, number>>> {
@@ -232,8 +232,12 @@ export class KyselyStore implements Store {
     return runs.updateTracking(this.db, runId, patch);
   }
 
-  listOpenRuns(repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]> {
-    return runs.listOpenRuns(this.db, repo);
+  listUnfinishedRuns(repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]> {
+    return runs.listUnfinishedRuns(this.db, repo);
+  }
+
+  prune(before: string): Promise<{ trackings: number; deliveries: number }> {
+    return runs.prune(this.db, before);
   }
 
   updateRun(id: string, patch: RunPatch): Promise<RunRecord> {

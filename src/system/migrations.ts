@@ -237,13 +237,68 @@ const resourceGeneration: Migration = {
   },
 };
 
+/** The statuses a run can have since 0005: `waiting` in the store, `queued` once handed to GitHub. */
+const RUN_STATUSES_V5 = ['waiting', 'queued', 'in_progress', 'success', 'failure', 'cancelled', 'superseded', 'not_run'];
+
+/**
+ * One run lifecycle for every trigger: who started a run and how (typed, shown in the API, the
+ * deployment and the summary), why it did not run, and which run superseded it (a dependency on a
+ * superseded run follows it). The status gains `superseded` and `not_run`, so a check constraint
+ * changes: SQLite cannot alter one, so the table is made again there (rows keep their `seq`).
+ * Runs the API recorded as `queued` that nothing ever dispatched become `not_run`, saying why.
+ * A followed repository records its runner settings with its applied revision, so that a manual run
+ * is dispatched as a merge's would be.
+ */
+function runLifecycle(backend: Backend): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (backend === 'postgres') {
+        await sql`alter table runs drop constraint if exists runs_status_check`.execute(db);
+        await sql`alter table runs add constraint runs_status_check check (${oneOf('status', RUN_STATUSES_V5)})`.execute(db);
+        await db.schema.alterTable('runs').addColumn('trigger', 'text', (c) => c.notNull().defaultTo('webhook').check(oneOf('trigger', ['webhook', 'internal', 'manual']))).execute();
+        await db.schema.alterTable('runs').addColumn('actor', 'text').execute();
+        await db.schema.alterTable('runs').addColumn('superseded_by', 'text').execute();
+        await db.schema.alterTable('runs').addColumn('reason', 'text').execute();
+      } else {
+        await db.schema
+          .createTable('runs_v5')
+          .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('project', 'text', (c) => c.notNull())
+          .addColumn('environment', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull().check(oneOf('action', ['deploy', 'destroy'])))
+          .addColumn('revision', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull().check(oneOf('status', RUN_STATUSES_V5)))
+          .addColumn('activities', 'text')
+          .addColumn('outputs', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('trigger', 'text', (c) => c.notNull().defaultTo('webhook').check(oneOf('trigger', ['webhook', 'internal', 'manual'])))
+          .addColumn('actor', 'text')
+          .addColumn('superseded_by', 'text')
+          .addColumn('reason', 'text')
+          .execute();
+        await sql`insert into runs_v5 (seq, id, project, environment, action, revision, status, activities, outputs, created_at, started_at, finished_at)
+          select seq, id, project, environment, action, revision, status, activities, outputs, created_at, started_at, finished_at from runs order by seq`.execute(db);
+        await db.schema.dropTable('runs').execute();
+        await db.schema.alterTable('runs_v5').renameTo('runs').execute();
+        await db.schema.createIndex('runs_environment').on('runs').columns(['project', 'environment', 'seq']).execute();
+      }
+      await sql`update runs set status = 'not_run', reason = ${'started through the API before envsync dispatched manual runs: start it again'}, finished_at = created_at
+        where status = 'queued' and not exists (select 1 from run_tracking where run_tracking.run_id = runs.id)`.execute(db);
+      await db.schema.alterTable('config_repositories').addColumn('runner', 'text').execute();
+    },
+  };
+}
+
 /**
  * Names sort in the order they must run; append, never edit a released migration. Kysely runs them
  * inside a transaction on PostgreSQL but not on SQLite: there each runs in one of its own, so that a
  * crash half-way (a table being rebuilt, rows being moved) leaves the old schema, not half of the new.
  */
 export function migrations(backend: Backend): Record<string, Migration> {
-  const all = { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend), '0004_resource_generation': resourceGeneration };
+  const all = { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend), '0004_resource_generation': resourceGeneration, '0005_run_lifecycle': runLifecycle(backend) };
   if (backend === 'postgres') return all;
   return Object.fromEntries(Object.entries(all).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => db.transaction().execute((trx) => m.up(trx)) }]));
 }

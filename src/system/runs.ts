@@ -5,12 +5,16 @@ import { now, optionalJson, toRun, toTracking } from './rows.js';
 import type { Database } from './schema.js';
 import type { NewRun, NewTracking, RunFilter, RunPatch, RunRecord, RunStatus, RunTracking, TrackingPatch } from './store.js';
 
-export async function createRun(db: Kysely<Database>, run: NewRun, tracking?: NewTracking): Promise<RunRecord> {
+/** Statuses from which a run still moves. */
+export const UNFINISHED: readonly RunStatus[] = ['waiting', 'queued', 'in_progress'];
+
+export async function createRun(db: Kysely<Database>, run: NewRun, tracking?: NewTracking, addJob?: (trx: Kysely<Database>) => Promise<void>): Promise<RunRecord> {
   return db.transaction().execute(async (trx) => {
     const created = await insertRun(trx, run);
     if (tracking) {
       await trx.insertInto('run_tracking').values({ run_id: run.id, repo: tracking.repo, dispatch: JSON.stringify(tracking.dispatch), deployment_id: null, dispatch_requested_at: null, dispatched_at: null, workflow_run_id: null }).execute();
     }
+    await addJob?.(trx);
     return created;
   });
 }
@@ -26,6 +30,10 @@ async function insertRun(db: Kysely<Database>, run: NewRun): Promise<RunRecord> 
       action: run.action,
       revision: run.revision,
       status: run.status,
+      trigger: run.trigger ?? 'webhook',
+      actor: run.actor ?? null,
+      superseded_by: null,
+      reason: null,
       activities: optionalJson(run.activities, `activities of run ${run.id}`),
       outputs: optionalJson(run.outputs, `outputs of run ${run.id}`),
       created_at: now(),
@@ -47,6 +55,8 @@ export async function updateRun(db: Kysely<Database>, id: string, patch: RunPatc
     ...(patch.outputs !== undefined && { outputs: optionalJson(patch.outputs, `outputs of run ${id}`) }),
     ...(patch.startedAt !== undefined && { started_at: patch.startedAt }),
     ...(patch.finishedAt !== undefined && { finished_at: patch.finishedAt }),
+    ...(patch.reason !== undefined && { reason: patch.reason }),
+    ...(patch.supersededBy !== undefined && { superseded_by: patch.supersededBy }),
   };
   const row =
     Object.keys(set).length === 0
@@ -89,16 +99,26 @@ export async function updateTracking(db: Kysely<Database>, runId: string, patch:
   return toTracking(row);
 }
 
-export async function listOpenRuns(db: Kysely<Database>, repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]> {
+export async function listUnfinishedRuns(db: Kysely<Database>, repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]> {
   const rows = await db
     .selectFrom('runs')
     .innerJoin('run_tracking', 'run_tracking.run_id', 'runs.id')
     .selectAll()
     .where('run_tracking.repo', '=', repo)
-    .where('runs.status', 'in', ['waiting', 'queued'])
+    .where('runs.status', 'in', UNFINISHED)
     .orderBy('runs.seq')
     .execute();
   return rows.map((row) => ({ run: toRun(row), tracking: toTracking(row) }));
+}
+
+/** Tracking of runs finished before `before`, and deliveries received before it. */
+export async function prune(db: Kysely<Database>, before: string): Promise<{ trackings: number; deliveries: number }> {
+  return db.transaction().execute(async (trx) => {
+    const finished = trx.selectFrom('runs').select('id').where('status', 'not in', UNFINISHED).where('finished_at', '<', before);
+    const trackings = await trx.deleteFrom('run_tracking').where('run_id', 'in', finished).executeTakeFirst();
+    const deliveries = await trx.deleteFrom('deliveries').where('received_at', '<', before).executeTakeFirst();
+    return { trackings: Number(trackings.numDeletedRows), deliveries: Number(deliveries.numDeletedRows) };
+  });
 }
 
 export async function countRuns(db: Kysely<Database>): Promise<Partial<Record<RunStatus, number>>> {

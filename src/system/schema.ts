@@ -38,7 +38,11 @@ export interface RunsTable {
   environment: string;
   action: 'deploy' | 'destroy';
   revision: string;
-  status: 'queued' | 'waiting' | 'in_progress' | 'success' | 'failure' | 'cancelled';
+  status: 'waiting' | 'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled' | 'superseded' | 'not_run';
+  trigger: Generated<'webhook' | 'internal' | 'manual'>;
+  actor: string | null;
+  superseded_by: string | null;
+  reason: string | null;
   activities: string | null;
   outputs: string | null;
   created_at: string;
@@ -98,6 +102,8 @@ export interface ConfigRepositoriesTable {
   /** JSON: the project names or globs it owns, from its `.github/envsync.yml` at the last applied push; null until then. */
   projects: string | null;
   applied_revision: string | null;
+  /** JSON: RunnerSettings, from its `.github/envsync.yml` at the last applied push; null until then. */
+  runner: string | null;
   followed_at: string;
 }
 

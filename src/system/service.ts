@@ -1,7 +1,6 @@
 // What can be done to the system, whoever asks (the REST API, `envsync system`, the app): every change
 // is validated with the rules of `envsync validate`, in the context of everything else the system
 // holds, and nothing invalid is stored.
-import { randomUUID } from 'node:crypto';
 import { validateRepository, type SourceValidation } from '../engine/validate.js';
 import { ALL_SENSITIVE, MASK, mapSecrets, namedPath, unmaskFrom, unsealFrom, type UnresolvedMask } from '../engine/secrets.js';
 import { sensitiveKeysOf } from '../engine/declarations.js';
@@ -15,14 +14,14 @@ import { RESOURCE_NAME, VERSION } from '../specs/schema/common.js';
 import { loadDocuments, loadSpecs, type LoadResult, type ParsedDocument } from '../specs/load.js';
 import { locateFindings } from '../specs/locate.js';
 import type { SourceFile } from '../specs/source.js';
-import { StaleWrite, type ApplyResult, type ResourceKey, type RunAction, type RunRecord, type Store, type StoredResource, type SystemChange } from './store.js';
+import { StaleWrite, type ApplyResult, type ResourceKey, type RunnerSettings, type Store, type StoredResource, type SystemChange } from './store.js';
 
 export type Drift = ResourceKey & { state: 'changed' | 'only-in-git' | 'only-in-system' };
 
 export class SystemError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409 | 412 | 422,
+    readonly status: 400 | 403 | 404 | 409 | 412 | 422,
     readonly findings: Finding[] = [],
   ) {
     super(message);
@@ -373,13 +372,6 @@ export class SystemService {
     });
   }
 
-  /** Queues a run of an environment; a runner (or the app) picks it up. */
-  async triggerRun(project: string, environment: string, action: RunAction): Promise<RunRecord> {
-    await this.get({ kind: 'Environment', project, name: environment });
-    const revision = (await this.store.getAppliedRevision()) ?? 'system';
-    return this.store.createRun({ id: randomUUID(), project, environment, action, revision, status: 'queued', activities: [], outputs: {} });
-  }
-
   /** A revision loaded and validated, refused with its findings when it has errors. */
   checkRevision(files: readonly SourceFile[], revision: string, root = ''): CheckedRevision {
     const loaded = loadSpecs(files, { root });
@@ -401,7 +393,7 @@ export class SystemService {
     files: readonly SourceFile[] | CheckedRevision,
     revision: string,
     change: { trigger: 'webhook' | 'manual'; actor: string | null },
-    options: { root?: string; scope?: (kind: string, project: string) => boolean; repo?: string; projects?: string[] } = {},
+    options: { root?: string; scope?: (kind: string, project: string) => boolean; repo?: string; projects?: string[]; runner?: RunnerSettings } = {},
   ): Promise<ApplyResult> {
     // A revision checked already (a push checks it before starting its runs) is not checked twice.
     const { loaded } = 'loaded' in files ? files : this.checkRevision(files, revision, options.root ?? '');
@@ -417,7 +409,7 @@ export class SystemService {
       });
     // What the revision does not speak for (another repository's projects, kinds that do not sync
     // from Git) stays as the system has it: decided inside the store's write.
-    return this.store.applyRevision({ revision, resources: fromGit, ...change, owns: inScope, repo: options.repo, projects: options.projects });
+    return this.store.applyRevision({ revision, resources: fromGit, ...change, owns: inScope, repo: options.repo, projects: options.projects, runner: options.runner });
   }
 
   /**

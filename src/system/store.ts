@@ -87,6 +87,19 @@ export interface ApplyRevisionInput {
   repo?: string;
   /** The projects that repository claims at this revision, recorded in the same commit (a crash cannot leave them unrecorded). */
   projects?: string[];
+  /** Its runner settings at this revision, recorded likewise. */
+  runner?: RunnerSettings;
+}
+
+/** How a repository's runs are dispatched (`runs` of its `.github/envsync.yml`). */
+export interface RunnerSettings {
+  /** The sync branch, which holds the workflow: a dispatch names it. */
+  branch: string;
+  workflow: string;
+  labels: Record<string, string[]>;
+  defaultLabels: string[];
+  /** Absent: envsync's own package at the dispatching app's version. */
+  package?: string;
 }
 
 /** A config repository the system follows, and what it learnt of it. */
@@ -98,6 +111,8 @@ export interface ConfigRepository {
   defaultBranch: string | null;
   /** Project names or globs it owns, from its `.github/envsync.yml` at its last applied push; null until then. */
   projects: string[] | null;
+  /** Its `runs` settings at its last applied push (what a manual run is dispatched with); null until then. */
+  runner: RunnerSettings | null;
   /** The revision of its sync branch the system applied last. */
   appliedRevision: string | null;
   followedAt: string;
@@ -118,7 +133,16 @@ export interface SystemChange {
 }
 
 export type RunAction = 'deploy' | 'destroy';
-export type RunStatus = 'queued' | 'waiting' | 'in_progress' | 'success' | 'failure' | 'cancelled';
+/**
+ * waiting: recorded, not handed to GitHub yet (gates, dependencies, the environment's previous run);
+ * queued: dispatched, waiting for a runner; in_progress; success; failure; cancelled (on GitHub);
+ * superseded: a newer run of the environment took its place before it was dispatched;
+ * not_run: it will never run, `reason` says why (a dependency did not succeed).
+ */
+export type RunStatus = 'waiting' | 'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled' | 'superseded' | 'not_run';
+
+/** How a run started: a Git change (webhook), a change the system made itself (internal), someone pressed Run (manual). */
+export type RunTrigger = 'webhook' | 'internal' | 'manual';
 
 export interface RunRecord {
   id: string;
@@ -127,6 +151,13 @@ export interface RunRecord {
   action: RunAction;
   revision: string;
   status: RunStatus;
+  trigger: RunTrigger;
+  /** Who: the merger or pusher (webhook), the API token's or CLI user's name (manual). */
+  actor: string | null;
+  /** Why it waits, was not run or was superseded: for people (the decision is remade from typed state). */
+  reason: string | null;
+  /** The run that took its place (status superseded): a dependency on this run follows it there. */
+  supersededBy: string | null;
   activities: unknown;
   outputs: unknown;
   createdAt: string;
@@ -141,8 +172,9 @@ export interface RunFilter {
   revision?: string;
 }
 
-export type NewRun = Omit<RunRecord, 'createdAt' | 'startedAt' | 'finishedAt'>;
-export type RunPatch = Partial<Pick<RunRecord, 'status' | 'activities' | 'outputs' | 'startedAt' | 'finishedAt'>>;
+/** A run to record; without a trigger, a Git change's (webhook) with no actor named. */
+export type NewRun = Omit<RunRecord, 'createdAt' | 'startedAt' | 'finishedAt' | 'reason' | 'supersededBy' | 'trigger' | 'actor'> & Partial<Pick<RunRecord, 'trigger' | 'actor'>>;
+export type RunPatch = Partial<Pick<RunRecord, 'status' | 'activities' | 'outputs' | 'startedAt' | 'finishedAt' | 'reason' | 'supersededBy'>>;
 
 /** A merged pull request whose approvals a run honours: its number and what its approvals were bound to. */
 export interface ApprovalSource {
@@ -168,6 +200,8 @@ export interface RunDispatch {
   labels: string[];
   /** The merged pull requests whose approvals count for its gates (several when a push merged several). */
   approvals: ApprovalSource[];
+  /** The package and exact version the runner installs (`runs.package`); absent: envsync's own at the dispatching app's version. */
+  package?: string;
 }
 
 /** A run's life on GitHub: each step recorded once it is done, so that a repeated job skips it. */
@@ -233,11 +267,17 @@ export interface Store {
   listSyncEvents(filter?: { project?: string; since?: number; limit?: number }): Promise<SyncEvent[]>;
 
   /** Creates a run, with its GitHub tracking when given, in one commit; throws when the id exists. */
-  createRun(run: NewRun, tracking?: NewTracking): Promise<RunRecord>;
+  /** Records a run (with its tracking, and a job that takes it further, in the same commit). */
+  createRun(run: NewRun, tracking?: NewTracking, job?: NewJob): Promise<RunRecord>;
   getTracking(runId: string): Promise<RunTracking | undefined>;
   updateTracking(runId: string, patch: TrackingPatch): Promise<RunTracking>;
-  /** Runs of a repository still waiting (or queued), with their tracking, in creation order. */
-  listOpenRuns(repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]>;
+  /** Runs of a repository not finished (waiting, queued, in progress), with their tracking, in creation order. */
+  listUnfinishedRuns(repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]>;
+  /**
+   * Forgets what is only bookkeeping once it is older than `before` (ISO-8601): the GitHub tracking
+   * of runs that finished (the runs themselves stay, as history) and webhook deliveries.
+   */
+  prune(before: string): Promise<{ trackings: number; deliveries: number }>;
   /** Throws when no run has that id. */
   updateRun(id: string, patch: RunPatch): Promise<RunRecord>;
   getRun(id: string): Promise<RunRecord | undefined>;

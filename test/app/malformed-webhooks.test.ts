@@ -119,5 +119,5 @@ it('answers a signed event without a repository, or with a wrong field, with suc
     // verifyAndReceive is what Probot's HTTP middleware calls: a rejection there is a 500.
     await expect(probot.webhooks.verifyAndReceive({ id, name, payload: body, signature: await probot.webhooks.sign(body) })).resolves.toBeUndefined();
   }
-  expect(await store.jobs.list()).toEqual([]);
+  expect((await store.jobs.list()).filter((j) => j.task !== 'prune')).toEqual([]);
 });

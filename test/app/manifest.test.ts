@@ -59,6 +59,9 @@ const NEEDS: Record<string, string | null> = {
   'GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': 'deployments:read',
   'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': 'deployments:write',
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': 'pull_requests:read',
+  'GET /repos/{owner}/{repo}/commits/{commit_sha}/comments': 'contents:read',
+  'POST /repos/{owner}/{repo}/commits/{commit_sha}/comments': 'contents:write',
+  'PATCH /repos/{owner}/{repo}/comments/{comment_id}': 'contents:write',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': 'pull_requests:write',
   'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': 'pull_requests:write',
   'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions': 'pull_requests:write',
@@ -68,7 +71,7 @@ const NEEDS: Record<string, string | null> = {
   'PATCH /repos/{owner}/{repo}/pulls/{pull_number}': 'pull_requests:write',
 };
 /** What GitHub asks of an app before it sends each event: issue_comment comes with "Issues" read. */
-const EVENT_NEEDS: Record<string, string> = { push: 'contents:read', pull_request: 'pull_requests:read', issue_comment: 'issues:read', check_run: 'checks:read', workflow_run: 'actions:read' };
+const EVENT_NEEDS: Record<string, string> = { push: 'contents:read', pull_request: 'pull_requests:read', issue_comment: 'issues:read', check_run: 'checks:read', check_suite: 'checks:read', workflow_run: 'actions:read' };
 
 describe('the permissions the manifest asks for', () => {
   it('are exactly what the requests and events need: no more, no less', () => {
@@ -96,6 +99,16 @@ describe('a re-run requested on a check', () => {
     });
   });
 
+  it('"Re-run all checks" (check_suite.rerequested) checks the pull request of its head again', () => {
+    const payload = withPullRequest('check_suite', examplesOf('check_suite').find((p) => p.action === 'rerequested')!);
+    const { owner, name } = { owner: payload.repository.owner.login, name: payload.repository.name };
+    expect(jobOfWebhook('check_suite', payload)).toEqual({
+      repo: `${owner}/${name}`,
+      job: { task: 'check-pull-request', queue: `${owner}/${name}#7`, payload: { installation: payload.installation.id, repo: { owner, repo: name }, number: 7 } },
+    });
+    expect(jobOfWebhook('check_suite', { ...payload, action: 'completed' })).toEqual({ skip: 'check_suite.completed changes nothing envsync checks' });
+  });
+
   it('of a check of no pull request, or any other check_run action, makes no job', () => {
     const rerequested = examplesOf('check_run').find((p) => p.action === 'rerequested')!;
     expect(jobOfWebhook('check_run', { ...rerequested, installation: { id: 1 } })).toEqual({ skip: 'a re-run of a check of no pull request' });
@@ -108,6 +121,6 @@ describe('a re-run requested on a check', () => {
 function withPullRequest(event: string, payload: Record<string, any>): Record<string, any> {
   const copy = structuredClone(payload);
   copy.installation ??= { id: 1 };
-  if (event === 'check_run' && copy.action === 'rerequested') copy.check_run.pull_requests = [{ number: 7 }];
+  if ((event === 'check_run' || event === 'check_suite') && copy.action === 'rerequested') copy[event].pull_requests = [{ number: 7 }];
   return copy;
 }

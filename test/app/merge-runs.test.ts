@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRepositoryConfig } from '../../src/config/config.js';
 import type { GitHubPort } from '../../src/github/port.js';
 import { startMergeRuns } from '../../src/flows/merge/start-runs.js';
+import { advanceRuns } from '../../src/flows/runs/advance-runs.js';
 import { loadSpecs } from '../../src/specs/load.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
@@ -50,6 +51,8 @@ const input = (previousRevision: string | undefined) => ({
   config: parseRepositoryConfig(undefined).config,
   previousRevision,
   approvals: [] as { number: number; subject: string }[],
+  trigger: 'webhook' as const,
+  actor: 'carol',
 });
 /** Merged as pull request #7, whose gate a reviewer approved. */
 const approved = async () => {
@@ -84,7 +87,7 @@ describe('a merge that deletes an environment', () => {
 });
 
 describe('a newer merge of an environment whose run still waits', () => {
-  it('supersedes that run: an /approve on the older pull request cannot deploy the older revision over the newer', async () => {
+  it('supersedes that run, marked superseded (not failed): an /approve on the older pull request cannot deploy the older revision over the newer', async () => {
     // The older merge's destroy of dev waits for its approval.
     await startMergeRuns(port, store, input(PREVIOUS));
     const older = `${MERGE.slice(0, 12)}-payments-dev-destroy`;
@@ -93,10 +96,50 @@ describe('a newer merge of an environment whose run still waits', () => {
     const NEWER = 'n'.repeat(40);
     const newer = { ...input(PREVIOUS), revision: NEWER, before: loadSpecs(withoutDev()), after: new SystemService(store).checkRevision(exampleFiles(), NEWER).loaded };
     const started = await startMergeRuns(port, store, newer);
+    const newerDev = `${NEWER.slice(0, 12)}-payments-dev-deploy`;
     expect(started.map((s) => s.environment)).toContain('payments/dev');
-    expect((await store.getRun(older))?.status).toBe('cancelled');
-    expect(calls).toContain(`status 1 superseded by the run of ${NEWER.slice(0, 7)}`);
-    expect((await store.listOpenRuns('acme/config')).map((r) => r.run.revision)).toEqual(started.map(() => NEWER));
+    expect(await store.getRun(older)).toMatchObject({ status: 'superseded', supersededBy: newerDev, reason: `superseded by run ${newerDev}, which runs the newer state of payments/dev` });
+    expect(calls).toContain(`status 1 superseded by run ${newerDev}, which runs the newer state of payments/dev`);
+    expect((await store.listUnfinishedRuns('acme/config')).map((r) => r.run.revision)).toEqual(started.map(() => NEWER));
+  });
+
+  it('carries what the superseded run waited for: its gates, approvable on its pull request as well as the newer one', async () => {
+    await startMergeRuns(port, store, { ...input(PREVIOUS), approvals: [{ number: 5, subject: 'older' }] });
+    const NEWER = 'n'.repeat(40);
+    const newer = { ...input(PREVIOUS), revision: NEWER, before: loadSpecs(withoutDev()), after: new SystemService(store).checkRevision(exampleFiles(), NEWER).loaded, approvals: [{ number: 9, subject: 'newer' }] };
+    const started = await startMergeRuns(port, store, newer);
+    const dev = started.find((s) => s.environment === 'payments/dev')!;
+    expect(dev.state).toEqual({ waitingFor: 'approval of hook/onInit/change-approval: /approve on #9 or #5' });
+    expect((await store.getTracking(dev.id))?.dispatch).toMatchObject({ gates: ['hook/onInit/change-approval'], approvals: [{ number: 9, subject: 'newer' }, { number: 5, subject: 'older' }] });
+    // The older pull request's approval releases it.
+    await store.recordApproval({ repo: 'acme/config', pullNumber: 5, sha: 'older', gate: 'hook/onInit/change-approval', user: 'r', decision: 'approve' });
+    expect((await advanceRuns(port, store, repo, { run: dev.id })).map((s) => s.state)).toEqual(['dispatched']);
+  });
+});
+
+describe('three quick merges of one environment', () => {
+  it('run one after another: the first on GitHub, the second superseded by the third, which goes once the first finished', async () => {
+    const revisions = ['1', '2', '3'].map((d) => d.repeat(40));
+    const merge = (revision: string, value: string) => {
+      const files = exampleFiles().map((f) => (f.path.endsWith('environments/staging.yaml') ? { ...f, content: new TextEncoder().encode(new TextDecoder().decode(f.content).replace('value: payments-sre', `value: ${value}`)) } : f));
+      return startMergeRuns(port, store, { ...input(PREVIOUS), revision, before: loadSpecs(exampleFiles()), after: new SystemService(store).checkRevision(files, revision).loaded, approvals });
+    };
+    const approvals = await approved();
+    const first = await merge(revisions[0]!, 'one');
+    expect(first.map((s) => [s.environment, s.state])).toEqual([['payments/staging', 'dispatched']]);
+    const second = await merge(revisions[1]!, 'two');
+    expect(second.map((s) => [s.environment, s.state])).toEqual([['payments/staging', { waitingFor: `run ${first[0]!.id} of the same environment` }]]);
+    const third = await merge(revisions[2]!, 'three');
+    expect(third.map((s) => [s.environment, s.state])).toEqual([['payments/staging', { waitingFor: `run ${first[0]!.id} of the same environment` }]]);
+    expect(await store.getRun(second[0]!.id)).toMatchObject({ status: 'superseded', supersededBy: third[0]!.id });
+    expect(calls.filter((c) => c.startsWith('dispatch'))).toEqual([`dispatch main payments/staging deploy ${revisions[0]}`]);
+
+    // The first run finishes: the third is dispatched, and nothing was cancelled.
+    await store.updateRun(first[0]!.id, { status: 'success' });
+    const after = await advanceRuns(port, store, repo, { all: true });
+    expect(after.map((s) => [s.id, s.state])).toEqual([[third[0]!.id, 'dispatched']]);
+    expect(calls.filter((c) => c.startsWith('dispatch'))).toEqual([`dispatch main payments/staging deploy ${revisions[0]}`, `dispatch main payments/staging deploy ${revisions[2]}`]);
+    expect((await store.listRuns()).map((r) => r.status).sort()).toEqual(['queued', 'success', 'superseded']);
   });
 });
 

@@ -13,6 +13,7 @@ import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles, scenarioFiles } from '../golden/scenarios.js';
 import { commentCreated, pullRequestOpened, tarballOf } from '../helpers/github-fixtures.js';
 import { testProbot } from '../helpers/probot.js';
+import { packageVersion } from '../../src/version.js';
 import { sources } from '../helpers/repo.js';
 
 /** A configuration of defaults only: the repository is a config repository. */
@@ -102,7 +103,7 @@ function mockCheckFlow(headFiles = scenarioFiles('template-edited-in-place'), co
 const waitForJobs = async () => {
   for (;;) {
     await app.running()!.queue.idle();
-    const waiting = (await store.jobs.list({ state: 'pending' })).length;
+    const waiting = (await store.jobs.list({ state: 'pending' })).filter((j) => j.task !== 'prune').length;
     if (waiting === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -198,7 +199,7 @@ describe('a pull request', () => {
     const checked = sent.length;
     await receive('pull_request', pullRequestOpened(HEAD, BASE), 'same');
     expect(sent).toHaveLength(checked);
-    expect(await store.jobs.list()).toEqual([]);
+    expect((await store.jobs.list()).filter((j) => j.task !== 'prune')).toEqual([]);
   });
 
   it('is checked again, without a redelivery, after an attempt failed (GitHub down)', async () => {
@@ -219,13 +220,13 @@ describe('a pull request', () => {
     nock(API).get(`${REPO}/pulls/2`).reply(500, { message: 'Server Error' });
     await receive('pull_request', pullRequestOpened(HEAD, BASE), 'flaky');
     expect(app.running()!.failures.splice(0).map((f) => f.task)).toEqual(['check-pull-request']);
-    expect((await store.jobs.list()).map((j) => [j.key, j.state, j.lastError])).toEqual([['delivery:flaky', 'failed', expect.stringContaining('Server Error')]]);
+    expect((await store.jobs.list()).filter((j) => j.task !== 'prune').map((j) => [j.key, j.state, j.lastError])).toEqual([['delivery:flaky', 'failed', expect.stringContaining('Server Error')]]);
 
     mockCheckFlow();
     nock(API).post(`${REPO}/issues/2/comments`).reply(201, { id: 1 });
     await receive('pull_request', pullRequestOpened(HEAD, BASE), 'flaky');
     expect(sent.map((r) => (r.body as { name: string }).name)).toEqual(['envsync/validate', 'envsync/plan', GATE]);
-    expect(await store.jobs.list()).toEqual([]);
+    expect((await store.jobs.list()).filter((j) => j.task !== 'prune')).toEqual([]);
   });
 });
 
@@ -283,7 +284,7 @@ describe('/approve', () => {
     expect(sent[0]).toEqual({
       method: 'POST',
       path: `${REPO}/actions/workflows/envsync-run.yml/dispatches`,
-      body: { ref: 'main', inputs: { environment: 'payments/dev', action: 'deploy', sha: MERGE, approved: 'hook/onInit/change-approval', 'runs-on': '["ubuntu-latest"]', 'run-id': RUN } },
+      body: { ref: 'main', inputs: { environment: 'payments/dev', action: 'deploy', sha: MERGE, approved: 'hook/onInit/change-approval', 'runs-on': '["ubuntu-latest"]', 'run-id': RUN, package: `@envsync/cli@${packageVersion()}` } },
     });
     expect((await store.getRun(RUN))?.status).toBe('queued');
     expect(nock.pendingMocks().filter((m) => !m.includes('access_tokens'))).toEqual([]);

@@ -7,6 +7,7 @@ import nock from 'nock';
 import type { ApplicationFunctionOptions } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Octokit } from '@octokit/core';
+import { packageVersion } from '../../src/version.js';
 import { createEnvsyncApp } from '../../src/app/index.js';
 import { OctokitPort } from '../../src/github/octokit-port.js';
 import { applyPush, type PushEvent } from '../../src/flows/merge/apply-push.js';
@@ -102,7 +103,7 @@ beforeEach(() => {
 async function waitForRetry() {
   for (;;) {
     await app.running()!.queue.idle();
-    if ((await store.jobs.list({ state: 'pending' })).length === 0) return;
+    if ((await store.jobs.list({ state: 'pending' })).filter((j) => j.task !== 'prune').length === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -128,8 +129,8 @@ describe('a push', () => {
     await app.running()!.queue.idle();
     const id = (env: string) => `${payload.after.slice(0, 12)}-payments-${env}-deploy`;
     expect(sent).toEqual([
-      `/deployments {"ref":"${payload.after}","environment":"payments/dev","description":"envsync deploy of payments/dev","payload":{"runId":"${id('dev')}","action":"deploy"},"auto_merge":false,"required_contexts":[]}`,
-      `/deployments {"ref":"${payload.after}","environment":"payments/staging","description":"envsync deploy of payments/staging","payload":{"runId":"${id('staging')}","action":"deploy"},"auto_merge":false,"required_contexts":[]}`,
+      `/deployments {"ref":"${payload.after}","environment":"payments/dev","description":"envsync deploy of payments/dev: started by a Git change, pushed by Codertocat","payload":{"runId":"${id('dev')}","action":"deploy","trigger":"webhook"},"auto_merge":false,"required_contexts":[]}`,
+      `/deployments {"ref":"${payload.after}","environment":"payments/staging","description":"envsync deploy of payments/staging: started by a Git change, pushed by Codertocat","payload":{"runId":"${id('staging')}","action":"deploy","trigger":"webhook"},"auto_merge":false,"required_contexts":[]}`,
       `/deployments/101/statuses {"state":"queued","description":"waiting for approval of ${GATE}: /approve on the merged pull request"}`,
       `/deployments/102/statuses {"state":"queued","description":"waiting for approval of ${GATE}: /approve on the merged pull request"}`,
     ]);
@@ -145,8 +146,8 @@ describe('a push', () => {
     await app.running()!.queue.idle();
     const id = `${payload.after.slice(0, 12)}-payments-staging-deploy`;
     expect(sent.filter((r) => r.startsWith('/actions'))).toEqual([
-      `/actions/workflows/envsync-run.yml/dispatches {"ref":"master","inputs":{"environment":"payments/dev","action":"deploy","sha":"${payload.after}","approved":"${GATE}","runs-on":"[\\"ubuntu-latest\\"]","run-id":"${payload.after.slice(0, 12)}-payments-dev-deploy"}}`,
-      `/actions/workflows/envsync-run.yml/dispatches {"ref":"master","inputs":{"environment":"payments/staging","action":"deploy","sha":"${payload.after}","approved":"${GATE}","runs-on":"[\\"self-hosted\\",\\"large\\"]","run-id":"${id}"}}`,
+      `/actions/workflows/envsync-run.yml/dispatches {"ref":"master","inputs":{"environment":"payments/dev","action":"deploy","sha":"${payload.after}","approved":"${GATE}","runs-on":"[\\"ubuntu-latest\\"]","run-id":"${payload.after.slice(0, 12)}-payments-dev-deploy","package":"@envsync/cli@${packageVersion()}"}}`,
+      `/actions/workflows/envsync-run.yml/dispatches {"ref":"master","inputs":{"environment":"payments/staging","action":"deploy","sha":"${payload.after}","approved":"${GATE}","runs-on":"[\\"self-hosted\\",\\"large\\"]","run-id":"${id}","package":"@envsync/cli@${packageVersion()}"}}`,
     ]);
     expect(sent.at(-1)).toBe('/deployments/102/statuses {"state":"queued","description":"dispatched to envsync-run.yml","log_url":"https://github.com/Codertocat/Hello-World/actions/workflows/envsync-run.yml"}');
     expect((await store.getRun(id))?.status).toBe('queued');
@@ -272,7 +273,7 @@ describe('a push', () => {
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
     expect(sent).toHaveLength(before);
-    expect(await store.jobs.list()).toEqual([]);
+    expect((await store.jobs.list()).filter((j) => j.task !== 'prune')).toEqual([]);
   });
 
   /**
@@ -312,7 +313,7 @@ describe('a push', () => {
     mockRuns({ deployments: 2, statuses: 2, dispatches: 2 });
     await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
     await app.running()!.queue.idle();
-    const runs = await store.listOpenRuns('Codertocat/Hello-World');
+    const runs = await store.listUnfinishedRuns('Codertocat/Hello-World');
     expect(runs.map((r) => r.tracking.dispatch.approvals)).toEqual([
       [{ number: 2, subject: `${PR_HEAD}:master` }, { number: 3, subject: `${firstHead}:master` }],
       [{ number: 2, subject: `${PR_HEAD}:master` }, { number: 3, subject: `${firstHead}:master` }],

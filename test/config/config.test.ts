@@ -80,9 +80,9 @@ describe('runner labels', () => {
 
   it('are those of the first agent of the environment that the configuration maps, else the default', () => {
     expect(findings).toEqual([]);
-    expect(runnerLabels(config, ['unknown', 'gpu', 'linux-small'])).toEqual(['self-hosted', 'gpu']);
-    expect(runnerLabels(config, ['unknown'])).toEqual(['self-hosted']);
-    expect(runnerLabels(config, [])).toEqual(['self-hosted']);
+    expect(runnerLabels(config.runs, ['unknown', 'gpu', 'linux-small'])).toEqual(['self-hosted', 'gpu']);
+    expect(runnerLabels(config.runs, ['unknown'])).toEqual(['self-hosted']);
+    expect(runnerLabels(config.runs, [])).toEqual(['self-hosted']);
   });
 
   it('refuse a workflow that is not a file name in .github/workflows, where it is written', () => {

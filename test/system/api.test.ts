@@ -15,7 +15,9 @@ const TOKENS: ApiToken[] = [
   { name: 'payments-ci', sha256: hashToken('payments-write'), projects: { payments: 'write' } },
   { name: 'auditor', sha256: hashToken('read-all'), projects: { '*': 'read' } },
   { name: 'platform-ci', sha256: hashToken('platform-write'), projects: { platform: 'write' } },
+  { name: 'payments-lead', sha256: hashToken('payments-lead'), projects: { payments: 'write' } },
 ];
+const RUNNER = { branch: 'main', workflow: 'envsync-run.yml', labels: {}, defaultLabels: ['ubuntu-latest'] };
 
 let store: Store;
 let server: Server;
@@ -24,7 +26,10 @@ let base: string;
 beforeAll(async () => {
   store = await openStore({ url: ':memory:' });
   const service = new SystemService(store);
-  await service.applyRevision(exampleFiles(), 'rev-1', { trigger: 'manual', actor: 'test' });
+  // Followed, with an applied revision and its runner settings: what a manual run is dispatched with.
+  await store.followRepository('acme/config');
+  await store.updateRepository('acme/config', { installationId: 7, defaultBranch: 'main' });
+  await service.applyRevision(exampleFiles(), 'rev-1', { trigger: 'manual', actor: 'test' }, { repo: 'acme/config', projects: ['*'], runner: RUNNER });
   server = createServer(createApiHandler(service, TOKENS));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
@@ -154,12 +159,34 @@ describe('changing the system', () => {
     expect((await call('POST', '/projects/payments/environments/qa/runs', 'payments-write', { action: 'deploy' })).status).toBe(404);
   });
 
-  it('queues a run of an environment and lists it', async () => {
+  it('starts a manual run at the applied revision, with its trigger and actor, and its job in the same commit; the run waits for its gates', async () => {
     const run = await call('POST', '/projects/payments/environments/dev/runs', 'payments-write', { action: 'deploy' });
-    expect(run).toMatchObject({ status: 201, body: { project: 'payments', environment: 'dev', action: 'deploy', status: 'queued', revision: 'rev-1' } });
+    expect(run).toMatchObject({ status: 201, body: { project: 'payments', environment: 'dev', action: 'deploy', status: 'waiting', revision: 'rev-1', trigger: 'manual', actor: 'payments-ci' } });
+    expect(await store.getTracking(run.body.id)).toMatchObject({ repo: 'acme/config', dispatch: { environment: 'payments/dev', branch: 'main', sha: 'rev-1', gates: ['hook/onInit/change-approval'], approvals: [{ number: 0, subject: run.body.id }] } });
+    expect((await store.jobs.list()).map((j) => [j.task, j.queue])).toEqual([['release-runs', 'acme/config']]);
     const runs = await call('GET', '/runs?project=payments', 'read-all');
     expect(runs.body.runs[0].id).toBe(run.body.id);
     expect((await call('GET', `/runs/${run.body.id}`, 'platform-write')).status).toBe(404);
+  });
+
+  it('approves a manual run\'s gates for someone other than who started it, and refuses the starter and a reader', async () => {
+    const run = (await call('POST', '/projects/payments/environments/dev/runs', 'payments-write', {})).body;
+    expect(await call('POST', `/runs/${run.id}/approvals`, 'payments-write', {})).toMatchObject({ status: 403, body: { error: `payments-ci started run ${run.id}: someone else approves it` } });
+    expect((await call('POST', `/runs/${run.id}/approvals`, 'read-all', {})).status).toBe(403);
+    expect(await call('POST', `/runs/${run.id}/approvals`, 'payments-lead', { gate: 'nope' })).toMatchObject({ status: 400, body: { error: `run ${run.id} has no gate nope (its gates: hook/onInit/change-approval)` } });
+    expect((await call('POST', `/runs/${run.id}/approvals`, 'payments-lead', {})).status).toBe(201);
+    expect((await store.listApprovals('acme/config', 0, run.id)).map((a) => [a.gate, a.user, a.decision])).toEqual([['hook/onInit/change-approval', 'payments-lead', 'approve']]);
+  });
+
+  it('refuses a manual run of an environment that reads specs changed outside Git, saying which and what to do', async () => {
+    const { body: staging } = await call('GET', '/resources/Environment/payments/staging', 'payments-write');
+    const document = structuredClone(staging.spec);
+    document.spec.variables[0].value = 'someone-else';
+    expect((await call('PUT', '/resources/Environment/payments/staging', 'payments-write', document)).status).toBe(200);
+    expect(await call('POST', '/projects/payments/environments/staging/runs', 'payments-write', {})).toMatchObject({
+      status: 409,
+      body: { error: expect.stringMatching(/^payments\/staging reads specs changed outside Git that acme\/config does not hold yet \(Environment payments\/staging\): the runner runs what Git holds/) },
+    });
   });
 });
 

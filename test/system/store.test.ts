@@ -85,7 +85,7 @@ describe.each<[string, TestBackend]>([
 
     const second = await connect();
     const migrations = await backend.query(url, 'select name from kysely_migration');
-    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories', '0004_resource_generation']);
+    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories', '0004_resource_generation', '0005_run_lifecycle']);
     expect(await second.getAppliedRevision()).toBe('r1');
     expect(await second.getResource(env('dev'))).toMatchObject({ spec: { template: 'web' }, revision: 'r1', origin: 'git' });
     expect(await second.getRun('run-1')).toMatchObject({ status: 'queued', activities: [{ id: 'a' }] });
@@ -311,6 +311,10 @@ describe.each<[string, TestBackend]>([
       id: 'run-1',
       activities: { nodes: ['vpc', 'db'] },
       outputs: {},
+      trigger: 'webhook',
+      actor: null,
+      reason: null,
+      supersededBy: null,
       createdAt: expect.any(String),
       startedAt: null,
       finishedAt: null,
@@ -392,7 +396,7 @@ describe.each<[string, TestBackend]>([
     await db.destroy();
 
     const store = await connect();
-    expect(await store.listRepositories()).toEqual([{ repo: 'acme/config', installationId: 42, defaultBranch: 'trunk', projects: ['*'], appliedRevision: 'r9', followedAt: expect.any(String) }]);
+    expect(await store.listRepositories()).toEqual([{ repo: 'acme/config', installationId: 42, defaultBranch: 'trunk', projects: ['*'], appliedRevision: 'r9', runner: null, followedAt: expect.any(String) }]);
     // The pushes it kept are there, and a push may now be held.
     await store.recordPush({ repo: 'acme/config', sha: 'r10', outcome: 'held', detail: 'deletes all 3 specs of project pay' });
     expect((await store.listPushes('acme/config')).map((p) => `${p.sha} ${p.outcome}`)).toEqual(['r10 held', 'r9 applied']);
@@ -415,7 +419,7 @@ describe.each<[string, TestBackend]>([
     const { told: _told, ...kept } = dispatch;
     expect(await store.getTracking('old-run')).toEqual({ runId: 'old-run', repo: 'acme/config', dispatch: kept, deploymentId: 77, dispatchRequestedAt: null, dispatchedAt: null, workflowRunId: null });
     // The repository it kept as a loose setting is now the first followed repository, owning every project.
-    expect(await store.listRepositories()).toEqual([{ repo: 'acme/config', installationId: null, defaultBranch: null, projects: ['*'], appliedRevision: null, followedAt: expect.any(String) }]);
+    expect(await store.listRepositories()).toEqual([{ repo: 'acme/config', installationId: null, defaultBranch: null, projects: ['*'], appliedRevision: null, runner: null, followedAt: expect.any(String) }]);
   });
 
   it('keeps the later of two decisions on a gate, by when they were made, not by when they were recorded', async () => {
@@ -448,10 +452,65 @@ describe.each<[string, TestBackend]>([
     // A deployment id past 2^31: GitHub's ids are, and PostgreSQL hands bigints back as text.
     await store.updateTracking('run-1', { deploymentId: 3_000_000_001, dispatchRequestedAt: '2026-01-01T00:00:00.000Z' });
     expect(await store.getTracking('run-1')).toEqual({ runId: 'run-1', repo: 'o/r', dispatch, deploymentId: 3_000_000_001, dispatchRequestedAt: '2026-01-01T00:00:00.000Z', dispatchedAt: null, workflowRunId: null });
-    expect((await store.listOpenRuns('o/r')).map((r) => r.run.id)).toEqual(['run-1']);
+    expect((await store.listUnfinishedRuns('o/r')).map((r) => r.run.id)).toEqual(['run-1']);
     await store.updateRun('run-1', { status: 'success' });
-    expect(await store.listOpenRuns('o/r')).toEqual([]);
+    expect(await store.listUnfinishedRuns('o/r')).toEqual([]);
     expect(await store.countRuns()).toEqual({ success: 1 });
+  });
+
+  it('moves the runs of a store of the previous version: their order kept, a run the API queued and nothing dispatched marked not run, saying why', async () => {
+    const { db, backend: kind } = connectDatabase({ url });
+    const all = migrations(kind);
+    await new Migrator({ db, provider: { getMigrations: async () => Object.fromEntries(Object.entries(all).filter(([name]) => name < '0005')) } }).migrateToLatest();
+    const row = (id: string, status: string) => sql`insert into runs (id, project, environment, action, revision, status, created_at) values (${id}, 'shop', 'dev', 'deploy', 'r1', ${status}, '2026-01-01T00:00:00.000Z')`.execute(db);
+    await row('merged', 'queued');
+    await row('api', 'queued');
+    await row('done', 'success');
+    await sql`insert into run_tracking (run_id, repo, dispatch) values ('merged', 'o/r', '{}')`.execute(db);
+    await db.destroy();
+
+    const store = await connect();
+    expect((await store.listRuns()).map((r) => [r.id, r.status, r.trigger, r.actor, r.reason])).toEqual([
+      ['done', 'success', 'webhook', null, null],
+      ['api', 'not_run', 'webhook', null, 'started through the API before envsync dispatched manual runs: start it again'],
+      ['merged', 'queued', 'webhook', null, null],
+    ]);
+    // A run made after the move comes after them all.
+    await store.createRun({ id: 'new', project: 'shop', environment: 'dev', action: 'deploy', revision: 'r2', status: 'waiting', trigger: 'manual', actor: 'ann', activities: [], outputs: {} });
+    expect((await store.listRuns())[0]).toMatchObject({ id: 'new', trigger: 'manual', actor: 'ann', supersededBy: null, reason: null });
+    await store.updateRun('new', { status: 'superseded', supersededBy: 'newer', reason: 'superseded' });
+    expect(await store.getRun('new')).toMatchObject({ status: 'superseded', supersededBy: 'newer' });
+  });
+
+  it('records a run, its tracking and the job that takes it further in one commit', async () => {
+    const store = await connect();
+    const dispatch = { order: 0, environment: 'shop/dev', action: 'deploy' as const, branch: 'main', workflow: 'envsync-run.yml', sha: 'r1', gates: [], after: [], labels: ['ubuntu-latest'], approvals: [] };
+    await store.createRun({ id: 'm-1', project: 'shop', environment: 'dev', action: 'deploy', revision: 'r1', status: 'waiting', activities: [], outputs: {} }, { repo: 'o/r', dispatch }, { task: 'release-runs', queue: 'o/r', key: 'release:m-1', payload: { which: { run: 'm-1' } } });
+    expect(await store.jobs.has('release:m-1')).toBe(true);
+    // A second run of the same id commits nothing: neither run nor job.
+    await expect(store.createRun({ id: 'm-1', project: 'shop', environment: 'dev', action: 'deploy', revision: 'r1', status: 'waiting', activities: [], outputs: {} }, { repo: 'o/r', dispatch }, { task: 'release-runs', queue: 'o/r', key: 'release:m-1b', payload: {} })).rejects.toThrow(/already exists/);
+    expect(await store.jobs.has('release:m-1b')).toBe(false);
+  });
+
+  it('prunes the tracking of runs finished before the cutoff and old deliveries; runs, unfinished tracking and newer deliveries stay', async () => {
+    const store = await connect();
+    const dispatch = { order: 0, environment: 'shop/dev', action: 'deploy' as const, branch: 'main', workflow: 'envsync-run.yml', sha: 'r1', gates: [], after: [], labels: [], approvals: [] };
+    for (const id of ['old', 'recent', 'running']) {
+      await store.createRun({ id, project: 'shop', environment: 'dev', action: 'deploy', revision: 'r1', status: 'waiting', activities: [], outputs: {} }, { repo: 'o/r', dispatch });
+    }
+    await store.updateRun('old', { status: 'success', finishedAt: '2026-01-01T00:00:00.000Z' });
+    await store.updateRun('recent', { status: 'failure', finishedAt: '2026-03-01T00:00:00.000Z' });
+    await store.updateRun('running', { status: 'in_progress' });
+    await store.acceptDelivery({ id: 'd-1', event: 'push' }, { task: 'apply-push', queue: 'o/r', payload: {} });
+    const outcome = await store.prune('2026-02-01T00:00:00.000Z');
+    expect(outcome).toEqual({ trackings: 1, deliveries: 0 });
+    expect(await store.getTracking('old')).toBeUndefined();
+    expect(await store.getTracking('recent')).toBeDefined();
+    expect(await store.getTracking('running')).toBeDefined();
+    expect((await store.listRuns()).map((r) => r.id).sort()).toEqual(['old', 'recent', 'running']);
+    expect(await store.prune(new Date(Date.now() + 60_000).toISOString())).toEqual({ trackings: 1, deliveries: 1 });
+    // Forgotten: the same delivery again is new work.
+    expect(await store.acceptDelivery({ id: 'd-1', event: 'push' }, { task: 'apply-push', queue: 'o/r', payload: {} })).toBe('queued');
   });
 
   it('follows config repositories by name, whatever the case, and keeps what it learns of each', async () => {
@@ -463,8 +522,11 @@ describe.each<[string, TestBackend]>([
     await store.updateRepository('ACME/config', { installationId: 3_000_000_001, defaultBranch: 'trunk', projects: ['pay*'] });
     await store.updateRepository('nobody/else', { installationId: 1 });
     await store.applyRevision({ revision: 'r1', resources: [], trigger: 'webhook', actor: null, repo: 'acme/CONFIG' });
-    expect(await store.getRepository('acme/config')).toEqual({ repo: 'Acme/Config', installationId: 3_000_000_001, defaultBranch: 'trunk', projects: ['pay*'], appliedRevision: 'r1', followedAt: expect.any(String) });
-    expect(await store.getAppliedRevision('acme/config')).toBe('r1');
+    expect(await store.getRepository('acme/config')).toEqual({ repo: 'Acme/Config', installationId: 3_000_000_001, defaultBranch: 'trunk', projects: ['pay*'], appliedRevision: 'r1', runner: null, followedAt: expect.any(String) });
+    const runner = { branch: 'trunk', workflow: 'run.yml', labels: { gpu: ['self-hosted', 'gpu'] }, defaultLabels: ['ubuntu-latest'], package: '@acme/envsync@1.2.3' };
+    await store.applyRevision({ revision: 'r2', resources: [], trigger: 'webhook', actor: null, repo: 'acme/config', runner });
+    expect(await store.getRepository('acme/config')).toMatchObject({ appliedRevision: 'r2', runner });
+    expect(await store.getAppliedRevision('acme/config')).toBe('r2');
     expect(await store.getAppliedRevision('acme/other')).toBeUndefined();
     expect((await store.listRepositories()).map((r) => r.repo)).toEqual(['Acme/Config', 'acme/other']);
     expect(await store.unfollowRepository('acme/other')).toBe(true);

@@ -158,10 +158,18 @@ async function applySyncRevision(
     config,
     previousRevision: previous,
     approvals: merged.map((pr) => ({ number: pr.number, subject: approvalSubject(pr) })),
+    trigger: (await isOwnPush(port, input.actor)) ? 'internal' : 'webhook',
+    actor: input.actor,
   });
-  const applied = await service.applyRevision(checked, after, { trigger: 'webhook', actor: input.actor }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects });
+  const applied = await service.applyRevision(checked, after, { trigger: 'webhook', actor: input.actor }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects, runner: { ...config.runs, branch } });
   await store.recordPush({ repo: repoName, sha: after, outcome: 'applied', detail: forced ? 'applied (force-push: the branch was rewound or rewritten)' : 'applied' });
   return { applied, revision: after, runs, forced };
+}
+
+/** A push by the app itself: a system change it committed to the sync branch (delivery: commit). */
+async function isOwnPush(port: GitHubPort, pusher: string | null): Promise<boolean> {
+  if (!pusher?.endsWith('[bot]')) return false;
+  return (await port.commitIdentity()).name === pusher;
 }
 
 const deletionList = (deletions: readonly MassDeletion[]) => deletions.map((d) => `- it ${d.reason}`).join('\n');

@@ -1,12 +1,12 @@
 // After a merge: one run per affected environment, recorded in the store with what it needs to be
-// dispatched, shown as a GitHub Deployment, then released (dispatched to the config repository's
-// runner workflow) unless it must wait: see flows/runs/advance-runs.ts.
+// dispatched; then every unfinished run of the repository moves on (flows/runs/advance-runs.ts):
+// shown as a GitHub Deployment, dispatched to the runner workflow, or waiting, saying for what.
 import { runnerLabels, type ResolvedConfig } from '../../config/config.js';
 import { planChange } from '../../engine/plan/plan.js';
 import type { Run } from '../../engine/plan/types.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import type { LoadResult } from '../../specs/load.js';
-import type { ApprovalSource, RunDispatch, Store } from '../../system/store.js';
+import type { ApprovalSource, RunDispatch, RunTracking, RunTrigger, Store } from '../../system/store.js';
 import { advanceRuns, type StartedRun } from '../runs/advance-runs.js';
 
 export interface MergeRunsInput {
@@ -23,6 +23,9 @@ export interface MergeRunsInput {
   previousRevision: string | undefined;
   /** The merged pull requests whose approvals count (several when one push brought several merges). */
   approvals: ApprovalSource[];
+  /** A Git change (webhook), or the app's own commit of a system change (internal); and who pushed it. */
+  trigger: RunTrigger;
+  actor: string | null;
 }
 
 /** One merge, one environment, one action: the same id on a repeated job, so nothing starts twice. */
@@ -38,57 +41,52 @@ export async function startMergeRuns(port: GitHubPort, store: Store, input: Merg
   if (plan.runs.length === 0 || plan.summary.errors > 0) return [];
   const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
   const repoName = `${input.repo.owner}/${input.repo.repo}`;
-  await supersede(port, store, input, new Set(idOf.keys()));
+  const pending = await pendingByEnvironment(store, repoName);
 
   for (const [order, run] of plan.runs.entries()) {
     const environment = `${run.project}/${run.environment}`;
     const id = idOf.get(environment)!;
-    let tracking = await store.getTracking(id);
-    if (!tracking) {
-      // A destroy runs the environment as it was: the runner needs a commit that still has it.
-      const sha = run.action === 'destroy' ? input.previousRevision : input.revision;
-      const dispatch: RunDispatch = {
-        order,
-        environment,
-        action: run.action,
-        branch: input.branch,
-        workflow: input.config.runs.workflow,
-        ...(sha !== undefined ? { sha } : {}),
-        gates: run.approvals,
-        after: run.reasons.filter((r) => r.type === 'dependency-runs').flatMap((r) => idOf.get(`${r.project}/${r.name}`) ?? []),
-        labels: runnerLabels(input.config, agentsOf(input, run)),
-        approvals: input.approvals,
-      };
-      // The run and what it needs commit together: a crash leaves both or neither.
-      await store.createRun({ id, project: run.project, environment: run.environment, action: run.action, revision: input.revision, status: 'waiting', activities: run.activities, outputs: {} }, { repo: repoName, dispatch });
-      tracking = (await store.getTracking(id))!;
-    }
-    if (tracking.deploymentId === null) {
-      // Found by its run id if an earlier attempt created it and died before recording it.
-      const deployment = await port.ensureDeployment(input.repo, { ref: input.revision, environment, description: `envsync ${run.action} of ${environment}`, payload: { runId: id, action: run.action } });
-      await store.updateTracking(id, { deploymentId: deployment });
-    }
+    if (await store.getTracking(id)) continue;
+    // A destroy runs the environment as it was: the runner needs a commit that still has it.
+    const sha = run.action === 'destroy' ? input.previousRevision : input.revision;
+    // This run supersedes the environment's runs still waiting (engine/run-lifecycle.ts): the gates
+    // they wait for, and the pull requests that may approve them, come with it, so that a newer merge
+    // never carries an older one's change past an approval it still needs.
+    const older = (pending.get(environment) ?? []).filter((t) => t.runId !== id);
+    const dispatch: RunDispatch = {
+      order,
+      environment,
+      action: run.action,
+      branch: input.branch,
+      workflow: input.config.runs.workflow,
+      ...(sha !== undefined ? { sha } : {}),
+      gates: unique([...run.approvals, ...older.flatMap((t) => t.dispatch.gates)]),
+      after: run.reasons.filter((r) => r.type === 'dependency-runs').flatMap((r) => idOf.get(`${r.project}/${r.name}`) ?? []),
+      labels: runnerLabels(input.config.runs, agentsOf(input, run)),
+      approvals: uniqueBy([...input.approvals, ...older.flatMap((t) => t.dispatch.approvals)], (a) => `${a.number}\u0000${a.subject}`),
+      ...(input.config.runs.package ? { package: input.config.runs.package } : {}),
+    };
+    // The run and what it needs commit together: a crash leaves both or neither.
+    await store.createRun(
+      { id, project: run.project, environment: run.environment, action: run.action, revision: input.revision, status: 'waiting', trigger: input.trigger, actor: input.actor, activities: run.activities, outputs: {} },
+      { repo: repoName, dispatch },
+    );
   }
   return advanceRuns(port, store, input.repo, { revision: input.revision });
 }
 
-/**
- * Runs of earlier merges still waiting to be dispatched for an environment this merge runs again:
- * released later (an /approve on an older pull request), they would deploy an older revision over
- * this one. They are cancelled, and their deployments say by what.
- */
-async function supersede(port: GitHubPort, store: Store, input: MergeRunsInput, environments: Set<string>): Promise<void> {
-  for (const { run, tracking } of await store.listOpenRuns(`${input.repo.owner}/${input.repo.repo}`)) {
-    if (run.revision === input.revision || !environments.has(`${run.project}/${run.environment}`)) continue;
-    // One whose dispatch was asked for may be running already: it stays, and the workflow's
-    // concurrency group runs this merge's after it.
+/** The runs of each environment recorded and not yet handed to GitHub. */
+async function pendingByEnvironment(store: Store, repoName: string): Promise<Map<string, RunTracking[]>> {
+  const pending = new Map<string, RunTracking[]>();
+  for (const { tracking } of await store.listUnfinishedRuns(repoName)) {
     if (tracking.dispatchRequestedAt !== null) continue;
-    await store.updateRun(run.id, { status: 'cancelled', finishedAt: new Date().toISOString() });
-    if (tracking.deploymentId !== null) {
-      await port.ensureDeploymentStatus(input.repo, tracking.deploymentId, { state: 'inactive', description: `superseded by the run of ${input.revision.slice(0, 7)}` });
-    }
+    pending.set(tracking.dispatch.environment, [...(pending.get(tracking.dispatch.environment) ?? []), tracking]);
   }
+  return pending;
 }
+
+const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
+const uniqueBy = <T>(items: readonly T[], key: (item: T) => string): T[] => [...new Map(items.map((i) => [key(i), i])).values()];
 
 /** The environment's agents (from the revision; for a destroy, from the system that still has it). */
 function agentsOf(input: MergeRunsInput, run: Run): string[] {

@@ -1,23 +1,26 @@
-// Releasing runs: each waiting run of a repository whose gates are approved and whose dependencies
-// succeeded is dispatched to the runner workflow; one whose dependency failed is marked not run; the
-// others say on their deployment what they wait for. Called after a merge, after /approve on a merged
-// pull request, and after a run finishes, always in the repository's job queue, so that two releases
-// of one run never race.
+// Moving runs on: every unfinished run of a repository, whatever started it, gets its next step from
+// one pure decision (engine/run-lifecycle.ts), and this flow carries it out: the deployment that
+// shows the run, the dispatch to the runner workflow, the reason it waits, not run, superseded.
+// Called after a merge, a manual run, an /approve on a merged pull request and a finished run,
+// always in the repository's job queue, so that two releases of one run never race.
 import { decisionsByGate } from '../../engine/approvals.js';
+import { decideRuns, describeWait, RUN_OWN_APPROVALS, type FinishedRun, type LifecycleRun, type NextStep } from '../../engine/run-lifecycle.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
-import { runNameSuffix } from '../../runner/workflow.js';
+import { describeTrigger } from '../../render/run-summary.js';
+import { defaultPackage, dispatchInputs, runNameSuffix } from '../../runner/contract.js';
+import { packageVersion } from '../../version.js';
 import type { ApprovalRecord, RunAction, RunRecord, RunTracking, Store } from '../../system/store.js';
 
 export interface StartedRun {
   id: string;
   environment: string;
   action: RunAction;
-  /** Dispatched to a runner, not run (an environment it depends on failed), or why it waits. */
-  state: 'dispatched' | { notRun: string } | { waitingFor: string };
+  /** Dispatched to a runner, not run, superseded by a newer run, or why it waits. */
+  state: 'dispatched' | { notRun: string } | { waitingFor: string } | { supersededBy: string };
 }
 
-/** Which waiting runs to look at: those of one merge, or those honouring one pull request's approvals. */
-export type RunSelection = { revision: string } | { pullRequest: number };
+/** Which runs the caller wants to hear about (all unfinished runs move either way). */
+export type RunSelection = { revision: string } | { pullRequest: number } | { run: string } | { all: true };
 
 /**
  * How far back a workflow run is looked for when a dispatch's answer was lost: GitHub's clock and
@@ -25,62 +28,119 @@ export type RunSelection = { revision: string } | { pullRequest: number };
  */
 const CLOCK_SLACK_MS = 5 * 60_000;
 
+type Unfinished = { run: RunRecord; tracking: RunTracking };
+
 export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef, which: RunSelection): Promise<StartedRun[]> {
   const repoName = `${repo.owner}/${repo.repo}`;
-  const open = (await store.listOpenRuns(repoName)).filter(({ run, tracking }) =>
-    'revision' in which ? run.revision === which.revision : tracking.dispatch.approvals.some((a) => a.number === which.pullRequest),
+  const unfinished = await store.listUnfinishedRuns(repoName);
+  if (unfinished.length === 0) return [];
+  const approved = await approvedGates(store, repoName, unfinished);
+  const steps = decideRuns(
+    unfinished.map(({ run, tracking }) => lifecycleOf(run, tracking, approved.get(run.id)!)),
+    await knownRuns(store, unfinished),
   );
-  if (open.length === 0) return [];
-  open.sort((a, b) => a.tracking.dispatch.order - b.tracking.dispatch.order);
-  const decisions = await decisionsOf(store, repoName, open);
-  const started: StartedRun[] = [];
 
-  for (const { run, tracking } of open) {
-    const { dispatch } = tracking;
-    const base = { id: run.id, environment: dispatch.environment, action: dispatch.action };
-    const deployment = tracking.deploymentId;
-    const tell = async (state: 'queued' | 'error', description: string, logUrl?: string) => {
-      if (deployment !== null) await port.ensureDeploymentStatus(repo, deployment, { state, description, ...(logUrl ? { logUrl } : {}) });
-    };
-    const dispatched = () => tell('queued', `dispatched to ${dispatch.workflow}`, port.webUrl(`${repoName}/actions/workflows/${dispatch.workflow}`));
-    if (tracking.dispatchedAt !== null) {
-      // Dispatched, and not started yet (a started run is no longer open): its deployment says so,
-      // also when an earlier attempt died between the dispatch and the status.
-      await dispatched();
-      started.push({ ...base, state: 'dispatched' });
-      continue;
-    }
-    const before = await Promise.all(dispatch.after.map(async (dep) => ({ dep, run: await store.getRun(dep) })));
-    const failed = before.find((b) => b.run && ['failure', 'cancelled'].includes(b.run.status));
-    if (failed) {
-      const why = `${failed.run!.project}/${failed.run!.environment} did not succeed`;
-      await store.updateRun(run.id, { status: 'cancelled', finishedAt: new Date().toISOString() });
-      await tell('error', `not run: ${why}`);
-      started.push({ ...base, state: { notRun: why } });
-      continue;
-    }
-    const gateDecisions = decisions.get(run.id)!;
-    const unapproved = dispatch.gates.filter((gate) => gateDecisions.get(gate)?.decision !== 'approve');
-    const running = before.filter((b) => b.run?.status !== 'success').map((b) => (b.run ? `${b.run.project}/${b.run.environment}` : b.dep));
-    const where = dispatch.approvals.length > 0 ? dispatch.approvals.map((a) => `#${a.number}`).join(' or ') : 'the merged pull request';
-    const waitingFor =
-      unapproved.length > 0
-        ? `approval of ${unapproved.join(', ')}: /approve on ${where}`
-        : running.length > 0
-          ? `the runs of ${running.join(', ')}`
-          : dispatch.sha === undefined
-            ? 'a revision that still has the environment (the system has applied none)'
-            : undefined;
-    if (waitingFor) {
-      await tell('queued', `waiting for ${waitingFor}`);
-      started.push({ ...base, state: { waitingFor } });
-      continue;
-    }
-    await dispatchOnce(port, store, repo, run, tracking);
-    await dispatched();
-    started.push({ ...base, state: 'dispatched' });
+  // Deployments first, in the runs' order (a run superseded before it was shown needs none).
+  const shown: Unfinished[] = [];
+  for (const { run, tracking } of unfinished) shown.push({ run, tracking: steps.get(run.id)!.step === 'superseded' ? tracking : await withDeployment(port, store, repo, run, tracking) });
+  const started: StartedRun[] = [];
+  for (const { run, tracking } of shown) {
+    const outcome = await carryOut(port, store, repo, { run, tracking }, steps.get(run.id)!);
+    if (outcome && selected(which, run, tracking)) started.push({ id: run.id, environment: tracking.dispatch.environment, action: tracking.dispatch.action, state: outcome });
   }
   return started;
+}
+
+const selected = (which: RunSelection, run: RunRecord, tracking: RunTracking) =>
+  'all' in which || ('revision' in which ? run.revision === which.revision : 'run' in which ? run.id === which.run : tracking.dispatch.approvals.some((a) => a.number === which.pullRequest));
+
+function lifecycleOf(run: RunRecord, tracking: RunTracking, approved: ReadonlySet<string>): LifecycleRun {
+  const { dispatch } = tracking;
+  return {
+    id: run.id,
+    environment: dispatch.environment,
+    status: run.status,
+    handedOver: tracking.dispatchRequestedAt !== null,
+    unapproved: dispatch.gates.filter((gate) => !approved.has(gate)),
+    after: dispatch.after,
+    hasRevision: dispatch.sha !== undefined,
+  };
+}
+
+/** The runs the unfinished ones depend on that are not among them, followed through supersessions. */
+async function knownRuns(store: Store, unfinished: readonly Unfinished[]): Promise<Map<string, FinishedRun>> {
+  const known = new Map<string, FinishedRun>();
+  const have = new Set(unfinished.map((u) => u.run.id));
+  const queue = unfinished.flatMap((u) => u.tracking.dispatch.after).filter((id) => !have.has(id));
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    if (known.has(id) || have.has(id)) continue;
+    const run = await store.getRun(id);
+    if (!run) continue;
+    known.set(id, { id, environment: `${run.project}/${run.environment}`, status: run.status, supersededBy: run.supersededBy });
+    if (run.supersededBy !== null) queue.push(run.supersededBy);
+  }
+  return known;
+}
+
+/** Every run is shown as a GitHub Deployment, found by its run id when an earlier attempt died before recording it. */
+async function withDeployment(port: GitHubPort, store: Store, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<RunTracking> {
+  if (tracking.deploymentId !== null || tracking.dispatch.sha === undefined) return tracking;
+  const environment = tracking.dispatch.environment;
+  const deployment = await port.ensureDeployment(repo, {
+    ref: tracking.dispatch.sha,
+    environment,
+    description: `envsync ${run.action} of ${environment}: ${describeTrigger(run)}`,
+    payload: { runId: run.id, action: run.action, trigger: run.trigger },
+  });
+  return store.updateTracking(run.id, { deploymentId: deployment });
+}
+
+async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tracking }: Unfinished, step: NextStep): Promise<StartedRun['state'] | undefined> {
+  const { dispatch } = tracking;
+  const repoName = `${repo.owner}/${repo.repo}`;
+  const tell = async (state: 'queued' | 'error' | 'inactive', description: string, logUrl?: string) => {
+    if (tracking.deploymentId !== null) await port.ensureDeploymentStatus(repo, tracking.deploymentId, { state, description, ...(logUrl ? { logUrl } : {}) });
+  };
+  const dispatched = () => tell('queued', `dispatched to ${dispatch.workflow}`, port.webUrl(`${repoName}/actions/workflows/${dispatch.workflow}`));
+  const finishedAt = new Date().toISOString();
+
+  switch (step.step) {
+    case 'handed-over':
+      // On GitHub: once it runs, only its workflow run moves it.
+      if (run.status === 'in_progress') return undefined;
+      // Dispatched (or its answer lost in a crash): finish the dispatch, and say so on the deployment.
+      if (tracking.dispatchedAt === null) await dispatchOnce(port, store, repo, run, tracking);
+      await dispatched();
+      return 'dispatched';
+    case 'dispatch':
+      await dispatchOnce(port, store, repo, run, tracking);
+      await dispatched();
+      return 'dispatched';
+    case 'superseded': {
+      const reason = `superseded by run ${step.by}, which runs the newer state of ${dispatch.environment}`;
+      // The deployment first: a crash after it repeats an ensured status, never a lost one.
+      await tell('inactive', reason);
+      await store.updateRun(run.id, { status: 'superseded', supersededBy: step.by, reason, finishedAt });
+      return { supersededBy: step.by };
+    }
+    case 'not-run': {
+      const reason = `${step.dependency.environment} did not succeed`;
+      await tell('error', `not run: ${reason}`);
+      await store.updateRun(run.id, { status: 'not_run', reason, finishedAt });
+      return { notRun: reason };
+    }
+    case 'wait': {
+      const where = approvalsWhere(run, tracking);
+      const waitingFor = describeWait(step.reason, where);
+      // Told once per reason: the store remembers what the deployment says.
+      if (run.reason !== waitingFor) {
+        await tell('queued', `waiting for ${waitingFor}`);
+        await store.updateRun(run.id, { reason: waitingFor });
+      }
+      return { waitingFor };
+    }
+  }
 }
 
 /**
@@ -100,22 +160,26 @@ async function dispatchOnce(port: GitHubPort, store: Store, repo: RepoRef, run: 
   } else {
     await store.updateTracking(run.id, { dispatchRequestedAt: new Date().toISOString() });
   }
-  await store.updateRun(run.id, { status: 'queued' });
-  await port.dispatchWorkflow(repo, dispatch.workflow, dispatch.branch, {
-    environment: dispatch.environment,
-    action: dispatch.action,
-    sha: dispatch.sha!,
-    approved: dispatch.gates.join(','),
-    'runs-on': JSON.stringify(dispatch.labels),
-    'run-id': run.id,
-  });
+  await store.updateRun(run.id, { status: 'queued', reason: null });
+  await port.dispatchWorkflow(
+    repo,
+    dispatch.workflow,
+    dispatch.branch,
+    dispatchInputs({ runId: run.id, environment: dispatch.environment, action: dispatch.action, sha: dispatch.sha!, gates: dispatch.gates, labels: dispatch.labels, package: dispatch.package ?? defaultPackage(packageVersion()) }),
+  );
   await store.updateTracking(run.id, { dispatchedAt: new Date().toISOString() });
 }
 
-/** For each run, the latest decision on each gate across the merged pull requests it honours. */
-async function decisionsOf(store: Store, repoName: string, runs: { run: RunRecord; tracking: RunTracking }[]): Promise<Map<string, Map<string, ApprovalRecord>>> {
+/** Where a run's gates are approved: its merged pull requests, or the run itself (a manual run). */
+function approvalsWhere(run: RunRecord, { dispatch }: RunTracking): string {
+  if (dispatch.approvals.some((a) => a.number === RUN_OWN_APPROVALS)) return `the run: envsync system approve ${run.id} (or POST /api/v1/runs/${run.id}/approvals), by someone other than ${run.actor ?? 'who started it'}`;
+  return dispatch.approvals.length > 0 ? dispatch.approvals.map((a) => `#${a.number}`).join(' or ') : 'the merged pull request';
+}
+
+/** For each run, the gates approved by the latest decision on each across the merged pull requests it honours. */
+async function approvedGates(store: Store, repoName: string, runs: readonly Unfinished[]): Promise<Map<string, Set<string>>> {
   const cache = new Map<string, ApprovalRecord[]>();
-  const out = new Map<string, Map<string, ApprovalRecord>>();
+  const out = new Map<string, Set<string>>();
   for (const { run, tracking } of runs) {
     const all: ApprovalRecord[] = [];
     for (const source of tracking.dispatch.approvals) {
@@ -123,7 +187,8 @@ async function decisionsOf(store: Store, repoName: string, runs: { run: RunRecor
       if (!cache.has(key)) cache.set(key, await store.listApprovals(repoName, source.number, source.subject));
       all.push(...cache.get(key)!);
     }
-    out.set(run.id, decisionsByGate(all));
+    const decisions = decisionsByGate(all);
+    out.set(run.id, new Set([...decisions].filter(([, d]) => d.decision === 'approve').map(([gate]) => gate)));
   }
   return out;
 }

@@ -7,9 +7,10 @@
 // redelivered completion) finishes what an earlier attempt started instead of answering "finished".
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import { ResultsError, readResultsArtifact } from '../../github/results-artifact.js';
-import { jobSummary } from '../../render/run-summary.js';
+import { clip, COMMENT_LIMIT } from '../../render/fit.js';
+import { capitalized, describeTrigger, jobSummary } from '../../render/run-summary.js';
 import type { RunResults } from '../../runner/run.js';
-import { RESULTS_ARTIFACT_PREFIX, runIdOfTitle } from '../../runner/workflow.js';
+import { resultsArtifactName, runIdOfTitle } from '../../runner/contract.js';
 import type { RunRecord, RunStatus, Store } from '../../system/store.js';
 import { advanceRuns, mergedPullRequest } from './advance-runs.js';
 
@@ -21,7 +22,7 @@ export interface WorkflowRunEvent {
 
 export type WorkflowRunOutcome = { ignored: string } | { run: string; status: RunStatus };
 
-const FINISHED: readonly RunStatus[] = ['success', 'failure', 'cancelled'];
+const FINISHED: readonly RunStatus[] = ['success', 'failure', 'cancelled', 'superseded', 'not_run'];
 
 /** Marks the app's summary comment of one run, so that a repeated job edits it rather than posting twice. */
 const summaryMarker = (runId: string) => `<!-- envsync:run ${runId} -->`;
@@ -68,21 +69,24 @@ export async function followWorkflowRun(port: GitHubPort, store: Store, event: W
       logUrl,
     });
   }
-  const merged = await mergedPullRequest(port, repo, run.revision);
-  if (merged) {
-    const body = results
-      ? `${jobSummary(results)}\n[Workflow run](${logUrl})\n`
-      : `### envsync ${run.action} of \`${environment}\`: ${status}\n\n${problem}: see the [workflow run](${logUrl}).\n`;
-    await port.ensureComment(repo, merged.number, summaryMarker(id), `${body}${summaryMarker(id)}\n`);
-  }
-  // Runs of the same merge that waited for this one go now (or are not run, if it failed).
-  await advanceRuns(port, store, repo, { revision: run.revision });
+  // The runs that waited for this one go now (or are not run, if it failed), before the comment:
+  // a comment GitHub refuses must never keep them waiting.
+  await advanceRuns(port, store, repo, { all: true });
+  // The summary goes on the merged pull request; a run without one (manual, or the app's own
+  // commit) is summarized on the commit it ran.
+  const tail = `[Workflow run](${logUrl})\n${summaryMarker(id)}\n`;
+  const body = results
+    ? `${jobSummary(results, { limit: COMMENT_LIMIT - tail.length - 1, trigger: describeTrigger(run), more: 'the job summary of the workflow run has every row' })}\n`
+    : `### envsync ${run.action} of \`${environment}\`: ${status}\n\n${capitalized(describeTrigger(run))}: ${clip(problem ?? '', 2000)}; see the workflow run.\n\n`;
+  const merged = run.trigger === 'webhook' ? await mergedPullRequest(port, repo, run.revision) : undefined;
+  if (merged) await port.ensureComment(repo, merged.number, summaryMarker(id), `${body}${tail}`);
+  else await port.ensureCommitComment(repo, tracking?.dispatch.sha ?? run.revision, summaryMarker(id), `${body}${tail}`);
   return { run: id, status };
 }
 
 /** The run's results from its artifact, checked to be this run's; or what is wrong with them. */
 async function readResults(port: GitHubPort, repo: RepoRef, event: WorkflowRunEvent, run: RunRecord): Promise<{ results?: RunResults; problem?: string }> {
-  const artifact = (await port.listRunArtifacts(repo, event.workflow_run.id)).find((a) => a.name === `${RESULTS_ARTIFACT_PREFIX}${run.id}` && !a.expired);
+  const artifact = (await port.listRunArtifacts(repo, event.workflow_run.id)).find((a) => a.name === resultsArtifactName(run.id) && !a.expired);
   if (!artifact) return { problem: 'the runner uploaded no results' };
   try {
     const results = readResultsArtifact(await port.downloadArtifact(repo, artifact.id));

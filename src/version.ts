@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PACKAGE_NAME } from './runner/contract.js';
 
 let cached: { root: string; version: string } | undefined;
 
@@ -12,7 +13,7 @@ function findPackage(): { root: string; version: string } {
     const file = join(dir, 'package.json');
     if (!existsSync(file)) continue;
     const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-    if (pkg.name === 'envsync' && pkg.version) return (cached = { root: dir, version: pkg.version });
+    if (pkg.name === PACKAGE_NAME && pkg.version) return (cached = { root: dir, version: pkg.version });
   }
   throw new Error('the package.json of envsync cannot be found beside its code');
 }

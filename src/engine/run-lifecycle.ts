@@ -1,0 +1,131 @@
+// What each unfinished run of a repository does next: one pure decision over typed state, whatever
+// started the run (a merge, a system change, someone pressing Run). The flow that calls it
+// (flows/runs/advance-runs.ts) only carries the answer out on GitHub and in the store.
+//
+// The rules, in the order they apply to a run not yet handed to GitHub:
+// 1. A newer run of the same environment, not handed over either, takes its place: superseded.
+// 2. A dependency that did not succeed (failed, cancelled, not run): not run. A dependency that was
+//    superseded is followed to the run that took its place.
+// 3. Gates not approved, dependencies not finished, another run of the environment on GitHub, or no
+//    revision to run: it waits, saying for what.
+// 4. Otherwise it is dispatched, and the environment counts as busy for the runs after it.
+// A run handed over (its dispatch requested) is GitHub's until the workflow run reports back.
+
+/** The pull request number of a run's own approvals: a manual run has no pull request (the subject is the run id). */
+export const RUN_OWN_APPROVALS = 0;
+
+export type LifecycleStatus = 'waiting' | 'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled' | 'superseded' | 'not_run';
+
+/** An unfinished run, as the decision needs it. */
+export interface LifecycleRun {
+  id: string;
+  /** PROJECT/ENVIRONMENT. */
+  environment: string;
+  status: LifecycleStatus;
+  /** Its dispatch was requested: from then on only the workflow run moves it. */
+  handedOver: boolean;
+  /** Gates still to approve (those approved are left out by the caller). */
+  unapproved: readonly string[];
+  /** Runs that must succeed first. */
+  after: readonly string[];
+  /** False when a destroy has no earlier revision that still holds the environment. */
+  hasRevision: boolean;
+}
+
+/** A run outside the unfinished ones, as far as a dependency on it needs. */
+export interface FinishedRun {
+  id: string;
+  environment: string;
+  status: LifecycleStatus;
+  supersededBy: string | null;
+}
+
+export type WaitReason =
+  | { approval: readonly string[] }
+  | { runs: readonly { id: string; environment: string }[] }
+  | { environmentBusy: { id: string } }
+  | { revision: 'none' };
+
+export type NextStep =
+  | { step: 'dispatch' }
+  /** Handed to GitHub: resume the dispatch if its answer was lost, else wait for the workflow run. */
+  | { step: 'handed-over' }
+  | { step: 'wait'; reason: WaitReason }
+  | { step: 'not-run'; dependency: { id: string; environment: string; status: LifecycleStatus } }
+  | { step: 'superseded'; by: string };
+
+const FAILED: ReadonlySet<LifecycleStatus> = new Set(['failure', 'cancelled', 'not_run']);
+
+/**
+ * The next step of each run in `runs` (the repository's unfinished runs, oldest first). `known`
+ * holds the other runs their dependencies name (finished ones, and those a superseded one points to).
+ */
+export function decideRuns(runs: readonly LifecycleRun[], known: ReadonlyMap<string, FinishedRun>): Map<string, NextStep> {
+  const steps = new Map<string, NextStep>();
+  const byId = new Map<string, FinishedRun>(known);
+  for (const run of runs) byId.set(run.id, { id: run.id, environment: run.environment, status: run.status, supersededBy: null });
+  // The newest run of each environment not handed over yet: it supersedes the older ones.
+  const newestPending = new Map<string, string>();
+  for (const run of runs) if (!run.handedOver) newestPending.set(run.environment, run.id);
+  // The run of each environment on GitHub now: at most one.
+  const busy = new Map<string, string>();
+  for (const run of runs) if (run.handedOver) busy.set(run.environment, run.id);
+
+  for (const run of runs) {
+    if (run.handedOver) {
+      steps.set(run.id, { step: 'handed-over' });
+      continue;
+    }
+    const newest = newestPending.get(run.environment)!;
+    if (newest !== run.id) {
+      steps.set(run.id, { step: 'superseded', by: newest });
+      byId.set(run.id, { ...byId.get(run.id)!, status: 'superseded', supersededBy: newest });
+      continue;
+    }
+    const dependencies = run.after.map((id) => settle(id, byId));
+    const failed = dependencies.find((d) => d.run && FAILED.has(d.run.status));
+    if (failed?.run) {
+      steps.set(run.id, { step: 'not-run', dependency: { id: failed.run.id, environment: failed.run.environment, status: failed.run.status } });
+      byId.set(run.id, { ...byId.get(run.id)!, status: 'not_run' });
+      continue;
+    }
+    const unfinished = dependencies.filter((d) => d.run?.status !== 'success').map((d) => ({ id: d.run?.id ?? d.id, environment: d.run?.environment ?? d.id }));
+    const other = busy.get(run.environment);
+    const reason: WaitReason | undefined =
+      run.unapproved.length > 0
+        ? { approval: run.unapproved }
+        : unfinished.length > 0
+          ? { runs: unfinished }
+          : other !== undefined
+            ? { environmentBusy: { id: other } }
+            : !run.hasRevision
+              ? { revision: 'none' }
+              : undefined;
+    if (reason) {
+      steps.set(run.id, { step: 'wait', reason });
+      continue;
+    }
+    steps.set(run.id, { step: 'dispatch' });
+    busy.set(run.environment, run.id);
+  }
+  return steps;
+}
+
+/** A dependency followed through the runs that superseded it; `run` undefined when nothing is known of it. */
+function settle(id: string, byId: ReadonlyMap<string, FinishedRun>): { id: string; run?: FinishedRun } {
+  let run = byId.get(id);
+  const seen = new Set<string>();
+  while (run?.status === 'superseded' && run.supersededBy !== null && !seen.has(run.id)) {
+    seen.add(run.id);
+    run = byId.get(run.supersededBy);
+  }
+  return run ? { id, run } : { id };
+}
+
+/** A waiting run's reason, as its deployment and the API say it. */
+export function describeWait(reason: WaitReason, approvalsWhere: string): string {
+  if ('approval' in reason) return `approval of ${reason.approval.join(', ')}: /approve on ${approvalsWhere}`;
+  if ('runs' in reason) return `the runs of ${reason.runs.map((r) => r.environment).join(', ')}`;
+  if ('environmentBusy' in reason) return `run ${reason.environmentBusy.id} of the same environment`;
+  return 'a revision that still has the environment (the system has applied none)';
+}

@@ -1,0 +1,60 @@
+// The contract between the app and the runner workflow, in one place: the inputs a dispatch sends
+// (and the workflow declares), the run-name that carries the envsync run id back in `workflow_run`,
+// the results file and its artifact, and the package the workflow installs. Both sides import it,
+// so a rename on one side cannot leave the other behind.
+
+/** The package envsync publishes under: what a runner installs unless `runs.package` names another. */
+export const PACKAGE_NAME = '@envsync/cli';
+
+/**
+ * A package and an exact version (`NAME@1.2.3`, `@SCOPE/NAME@1.2.3-rc.1`): never a range or a tag,
+ * so that a runner installs exactly what the operator named, whatever is published later.
+ */
+export const PACKAGE_SPEC = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*@\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** The package a runner installs by default: envsync's own, at the version of the app that dispatches. */
+export const defaultPackage = (version: string) => `${PACKAGE_NAME}@${version}`;
+
+/** The file `envsync run` writes its results to, in the checkout. */
+export const RESULTS_FILE = 'envsync-results.json';
+
+/** The artifact the app reads a run's results from; the run id keeps dispatches apart. */
+export const RESULTS_ARTIFACT_PREFIX = 'envsync-results-';
+export const resultsArtifactName = (runId: string) => `${RESULTS_ARTIFACT_PREFIX}${runId}`;
+
+/** How the workflow's run-name ends: the app finds its run in a workflow run's title by this. */
+export const runNameSuffix = (runId: string) => ` (run ${runId})`;
+
+/** The envsync run a workflow run carries out, read from its title (the run-name). */
+export const runIdOfTitle = (title: string): string | undefined => /\(run ([\w.-]+)\)$/.exec(title)?.[1];
+
+/** What the app sends with each dispatch: every name here is an input the workflow declares. */
+export type DispatchInputs = {
+  /** PROJECT/ENVIRONMENT. */
+  environment: string;
+  action: 'deploy' | 'destroy';
+  /** The commit the runner checks out. */
+  sha: string;
+  /** Approval gates already approved, comma-separated. */
+  approved: string;
+  /** Runner labels, as a JSON array. */
+  'runs-on': string;
+  /** The envsync run this dispatch carries out. */
+  'run-id': string;
+  /** The package and exact version the runner installs. */
+  package: string;
+};
+
+export interface DispatchOf {
+  runId: string;
+  environment: string;
+  action: 'deploy' | 'destroy';
+  sha: string;
+  gates: readonly string[];
+  labels: readonly string[];
+  package: string;
+}
+
+export function dispatchInputs(d: DispatchOf): DispatchInputs {
+  return { environment: d.environment, action: d.action, sha: d.sha, approved: d.gates.join(','), 'runs-on': JSON.stringify(d.labels), 'run-id': d.runId, package: d.package };
+}
