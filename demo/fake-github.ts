@@ -85,7 +85,7 @@ export class FakeGitHub {
   readonly comments: CommentRecord[] = [];
   readonly reactions: { comment: number; content: string }[] = [];
   readonly pulls: PullRecord[] = [];
-  readonly deployments: { id: number; environment: string; ref: string; payload: Record<string, string>; statuses: { state: string; description: string; log_url?: string }[] }[] = [];
+  readonly deployments: { id: number; environment: string; ref: string; description: string; payload: Record<string, string>; statuses: { state: string; description: string; log_url?: string }[] }[] = [];
   readonly dispatches: { workflow: string; ref: string; inputs: Record<string, string>; workflowRun: number }[] = [];
   /** Workflow runs the dispatches started (GitHub makes one per dispatch), with their run-name. */
   readonly workflowRuns: WorkflowRunRecord[] = [];
@@ -312,7 +312,7 @@ export class FakeGitHub {
       return { status: 200, data: [...deployment.statuses].reverse().slice(0, Number(url.searchParams.get('per_page') ?? 30)) };
     }
     if (method === 'POST' && rest === '/deployments') {
-      const deployment = { id: this.nextId++, environment: body.environment, ref: body.ref, payload: body.payload, statuses: [] };
+      const deployment = { id: this.nextId++, environment: body.environment, ref: body.ref, description: body.description ?? '', payload: body.payload, statuses: [] };
       this.deployments.push(deployment);
       return { status: 201, data: { id: deployment.id } };
     }
