@@ -14,7 +14,7 @@ const ICON: Record<string, string> = { success: '✅', failure: '❌', skipped: 
 export function describeTrigger(run: { trigger: 'webhook' | 'internal' | 'manual'; actor: string | null }): string {
   const by = run.actor ? ` by ${run.actor}` : '';
   if (run.trigger === 'manual') return `started manually${by}`;
-  if (run.trigger === 'internal') return `started by a system change${by}`;
+  if (run.trigger === 'internal') return `started by a system change${run.actor ? `, committed${by}` : ''}`;
   return `started by a Git change${run.actor ? `, pushed${by}` : ''}`;
 }
 

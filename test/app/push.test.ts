@@ -121,6 +121,33 @@ describe('a push', () => {
     expect(await store.getRepository('Codertocat/Hello-World')).toMatchObject({ installationId: payload.installation.id, defaultBranch: 'master', projects: ['*'], appliedRevision: payload.after });
   });
 
+  /** A push to the sync branch by a bot account, its runs recorded; the app's own account is envsync-test[bot]. */
+  async function pushedByBot(login: string) {
+    const payload = pushExample() as ReturnType<typeof pushExample> & { sender: { login: string; type: string } };
+    payload.sender = { ...payload.sender, login, type: 'Bot' };
+    mockPush(payload.after, []);
+    nock(API).get('/app').reply(200, { slug: 'envsync-test' }).get('/users/envsync-test%5Bbot%5D').reply(200, { id: 9 });
+    mockRuns({ deployments: 2, statuses: 2, dispatches: 0 });
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    return (await store.listRuns()).map((r) => [r.environment, r.trigger, r.actor]).sort();
+  }
+
+  it('made by the app itself (a system change committed to the sync branch) starts its runs as internal', async () => {
+    expect(await pushedByBot('envsync-test[bot]')).toEqual([
+      ['dev', 'internal', 'envsync-test[bot]'],
+      ['staging', 'internal', 'envsync-test[bot]'],
+    ]);
+    expect(sent[0]).toContain('"description":"envsync deploy of payments/dev: started by a system change, committed by envsync-test[bot]"');
+  });
+
+  it('by another app\'s bot starts its runs as a Git change', async () => {
+    expect(await pushedByBot('renovate[bot]')).toEqual([
+      ['dev', 'webhook', 'renovate[bot]'],
+      ['staging', 'webhook', 'renovate[bot]'],
+    ]);
+  });
+
   it('that merges environments holds each run whose approval gate no one approved, as a queued deployment that says why', async () => {
     const payload = pushExample();
     mockPush(payload.after, []);

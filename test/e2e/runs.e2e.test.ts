@@ -26,7 +26,8 @@ function repositoryWithoutGates(): string {
   cpSync(exampleRepository(), dir, { recursive: true });
   const template = join(dir, 'projects/payments/environmenttemplates/web-stack.yaml');
   const text = readFileSync(template, 'utf8');
-  const without = text.replace(/    - name: change-approval\n      type: approval\n(?:      .*\n|        .*\n|          .*\n)*?    - name: preflight\n      type: container\n      dependsOn:\n      - change-approval\n/, '    - name: preflight\n      type: container\n');
+  const hook = ['    - name: change-approval', '      type: approval', '      options:', '        approval:', '          type: internal', '      timeoutSeconds: 86400', '    - name: preflight', '      type: container', '      dependsOn:', '      - change-approval', ''].join('\n');
+  const without = text.replace(hook, '    - name: preflight\n      type: container\n');
   if (without === text) throw new Error('the example template changed: update how the test removes its approval hook');
   writeFileSync(template, without);
   return dir;
@@ -53,7 +54,8 @@ async function store<T>(read: (s: Awaited<ReturnType<typeof openStore>>) => Prom
 
 /** A commit on main that sets staging's owner team, pushed and delivered; resolves its sha. */
 async function pushStaging(team: string, before: string): Promise<string> {
-  const sha = world.commit('main', STAGING, /value: [\w-]+\n  envVars/.exec(readFileSync(join(world.clone, STAGING), 'utf8'))![0], `value: ${team}\n  envVars`);
+  const current = /value: ([\w-]+)\n {2}envVars/.exec(readFileSync(join(world.clone, STAGING), 'utf8'))![1]!;
+  const sha = world.commit('main', STAGING, `value: ${current}\n  envVars`, `value: ${team}\n  envVars`);
   expect(await world.webhooks(app).push(before, sha, 'carol')).toBe(200);
   return sha;
 }

@@ -85,10 +85,11 @@ async function knownRuns(store: Store, unfinished: readonly Unfinished[]): Promi
 
 /** Every run is shown as a GitHub Deployment, found by its run id when an earlier attempt died before recording it. */
 async function withDeployment(port: GitHubPort, store: Store, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<RunTracking> {
-  if (tracking.deploymentId !== null || tracking.dispatch.sha === undefined) return tracking;
+  if (tracking.deploymentId !== null) return tracking;
   const environment = tracking.dispatch.environment;
+  // The revision the run belongs to (a destroy's merge, though it runs the commit before it).
   const deployment = await port.ensureDeployment(repo, {
-    ref: tracking.dispatch.sha,
+    ref: run.revision,
     environment,
     description: `envsync ${run.action} of ${environment}: ${describeTrigger(run)}`,
     payload: { runId: run.id, action: run.action, trigger: run.trigger },
