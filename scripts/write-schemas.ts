@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { editorSchemas } from '../src/specs/editor-schemas.js';
+import { editorSchemas } from '../src/editor-schemas.js';
 
 const dir = fileURLToPath(new URL('../../schemas/', import.meta.url));
 mkdirSync(dir, { recursive: true });

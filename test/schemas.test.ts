@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import jsyaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { editorSchemas } from '../src/specs/editor-schemas.js';
+import { editorSchemas } from '../src/editor-schemas.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const referenceSpecs = fileURLToPath(new URL('../../shared/reference/specs/', import.meta.url));

@@ -6,7 +6,7 @@ import type { ApplicationFunctionOptions, Probot } from 'probot';
 import { OctokitPort, webRootOf, type OctokitLike } from '../github/octokit-port.js';
 import { botIdentity } from './bot-identity.js';
 import { stopValidationThreads } from '../flows/validate-off-thread.js';
-import { createApiHandler, readApiTokens, type ApiToken } from '../system/api.js';
+import { createApiHandler, readApiTokens, type ApiToken } from './api.js';
 import type { JobQueue, QueueSettings } from '../system/jobs/queue.js';
 import { SystemService } from '../system/service.js';
 import { openStore, type Store } from '../system/store.js';

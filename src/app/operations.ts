@@ -1,7 +1,7 @@
 // What operators ask the server: is it alive (/healthz), may it take traffic (/readyz: the store
 // answers, its migrations ran, and it is not stopping), and how is it doing (/metrics, Prometheus).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { send } from '../system/api.js';
+import { send } from './api.js';
 import type { Store } from '../system/store.js';
 import type { Metrics } from './metrics.js';
 

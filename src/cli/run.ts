@@ -11,6 +11,7 @@ import { renderText, summarize } from '../render/findings.js';
 import { parseCommandArgs, UsageError, usageLine, type CommandIO } from './io.js';
 import { RUN_COMMAND } from './run-spec.js';
 import { jobSummary } from '../render/run-summary.js';
+import { resultsProblem } from '../runner/contract.js';
 
 export async function runRun(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(RUN_COMMAND, argv);
@@ -51,6 +52,9 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
       concurrency,
       write: (line) => io.stdout(`${line}\n`),
     });
+    // The app reads these back with the same check: results it would refuse are a bug here, said here.
+    const problem = resultsProblem(results);
+    if (problem) throw new Error(`envsync run made results the app would refuse: ${problem}`);
     writeFileSync(resolve(io.cwd, values.results), JSON.stringify(results, null, 2) + '\n');
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, jobSummary(results));
     io.stdout(`${results.status}: ${project}/${environment} ${values.action}; results in ${values.results}\n`);

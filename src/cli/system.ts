@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { createApiHandler, hashToken, readApiTokens, type Access, type ApiToken } from '../system/api.js';
+import { createApiHandler, hashToken, readApiTokens, type Access, type ApiToken } from '../app/api.js';
 import { etagOf, PreconditionFailed, SystemError, SystemService } from '../system/service.js';
 import type { ExportPlan } from '../engine/export.js';
 import { openStore, type ResourceKey, type RunAction, type Store } from '../system/store.js';

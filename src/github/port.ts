@@ -1,5 +1,8 @@
 // The one door to GitHub. Flows call these operations; only the Octokit implementation builds REST
 // requests, and tests substitute the HTTP layer (nock), the server (demo/fake-github.ts) or the port.
+import type { CheckOutput } from '../render/checks.js';
+
+export type { Annotation, CheckOutput } from '../render/checks.js';
 
 export interface RepoRef {
   owner: string;
@@ -21,24 +24,6 @@ export interface PullRequestRef {
   number: number;
   state: 'open' | 'closed';
   merged: boolean;
-}
-
-export interface Annotation {
-  path: string;
-  start_line: number;
-  end_line: number;
-  start_column?: number;
-  end_column?: number;
-  annotation_level: 'failure' | 'warning' | 'notice';
-  message: string;
-  title: string;
-}
-
-export interface CheckOutput {
-  title: string;
-  summary: string;
-  text?: string;
-  annotations?: Annotation[];
 }
 
 export interface CheckRun {

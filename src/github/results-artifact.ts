@@ -2,8 +2,7 @@
 // back with limits: the archive comes from a workflow that anyone with write access can change,
 // so its size and shape are checked before anything is recorded.
 import { unzipSync } from 'fflate';
-import { RESULTS_FILE } from '../runner/contract.js';
-import type { RunResults } from '../runner/run.js';
+import { RESULTS_FILE, resultsProblem, type RunResults } from '../runner/contract.js';
 
 const MAX_RESULTS_BYTES = 5 * 1024 * 1024;
 
@@ -26,16 +25,7 @@ export function readResultsArtifact(zip: Uint8Array): RunResults {
   } catch {
     throw new ResultsError(`${RESULTS_FILE} is not JSON`);
   }
-  const r = data as Partial<RunResults>;
-  const fine =
-    typeof r.project === 'string' &&
-    typeof r.environment === 'string' &&
-    (r.action === 'deploy' || r.action === 'destroy') &&
-    (r.status === 'success' || r.status === 'failure' || r.status === 'cancelled') &&
-    Array.isArray(r.activities) &&
-    r.activities.every((a) => typeof a?.id === 'string' && typeof a.status === 'string') &&
-    typeof r.outputs === 'object' &&
-    r.outputs !== null;
-  if (!fine) throw new ResultsError(`${RESULTS_FILE} is not the results of an envsync run`);
-  return r as RunResults;
+  const problem = resultsProblem(data);
+  if (problem) throw new ResultsError(problem);
+  return data as RunResults;
 }

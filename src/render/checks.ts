@@ -2,12 +2,31 @@
 // as GitHub takes them), the plan, and the approval gates.
 import type { Finding } from '../specs/findings.js';
 import type { Plan } from '../engine/plan/types.js';
-import type { Annotation, CheckOutput } from '../github/port.js';
 import { renderPlan } from './plan-markdown.js';
 import { summaryLine, type Summary } from './findings.js';
 import { codeSpan, plural, userText } from './fit.js';
 import { layoutRoot } from '../specs/layout.js';
 import { CONFIG_PATH } from '../config/config.js';
+
+/** A check run's annotation, as GitHub takes it. */
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: 'failure' | 'warning' | 'notice';
+  message: string;
+  title: string;
+}
+
+/** A check run's output, as GitHub takes it (the port sends annotations 50 a request). */
+export interface CheckOutput {
+  title: string;
+  summary: string;
+  text?: string;
+  annotations?: Annotation[];
+}
 
 export const VALIDATE_CHECK = 'envsync/validate';
 export const PLAN_CHECK = 'envsync/plan';

@@ -1,7 +1,7 @@
 // A finished environment run in Markdown: the runner's job summary, and the app's comment on the
 // merged pull request. Only statuses, times and reasons: outputs stay in the store.
 import { ACTIVITY_TYPES, type Activity } from '../engine/plan/types.js';
-import type { RunResults } from '../runner/run.js';
+import type { RunResults } from '../runner/contract.js';
 import { clip, fitBlocks, plural } from './fit.js';
 import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 

@@ -2,6 +2,8 @@
 // (and the workflow declares), the run-name that carries the envsync run id back in `workflow_run`,
 // the results file and its artifact, and the package the workflow installs. Both sides import it,
 // so a rename on one side cannot leave the other behind.
+import type { Activity } from '../engine/plan/types.js';
+import type { ActivityRecord } from '../engine/run/executor.js';
 
 /** The package envsync publishes under: what a runner installs unless `runs.package` names another. */
 export const PACKAGE_NAME = '@envsync/cli';
@@ -57,4 +59,36 @@ export interface DispatchOf {
 
 export function dispatchInputs(d: DispatchOf): DispatchInputs {
   return { environment: d.environment, action: d.action, sha: d.sha, approved: d.gates.join(','), 'runs-on': JSON.stringify(d.labels), 'run-id': d.runId, package: d.package };
+}
+
+/** What `envsync run` writes to the results file, and the app records from the artifact. */
+export interface RunResults {
+  project: string;
+  environment: string;
+  action: 'deploy' | 'destroy';
+  revision: string;
+  status: 'success' | 'failure' | 'cancelled';
+  activities: (ActivityRecord & Pick<Activity, 'type' | 'dependsOn' | 'when'>)[];
+  /** Each resource's outputs, sensitive ones masked. */
+  outputs: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * What is wrong with `data` as the results of a run, if anything: the app reads them from an artifact
+ * a workflow anyone with write access can change, and the runner checks its own before writing them.
+ */
+export function resultsProblem(data: unknown): string | undefined {
+  const r = data as Partial<RunResults> | null;
+  const fine =
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.project === 'string' &&
+    typeof r.environment === 'string' &&
+    (r.action === 'deploy' || r.action === 'destroy') &&
+    (r.status === 'success' || r.status === 'failure' || r.status === 'cancelled') &&
+    Array.isArray(r.activities) &&
+    r.activities.every((a) => typeof a?.id === 'string' && typeof a.status === 'string') &&
+    typeof r.outputs === 'object' &&
+    r.outputs !== null;
+  return fine ? undefined : `${RESULTS_FILE} is not the results of an envsync run`;
 }

@@ -8,9 +8,10 @@ import { entriesOf, sensitiveKeysOf, type Entry } from '../engine/declarations.j
 import { buildRunGraph, type ActivityDetail } from '../engine/plan/activities.js';
 import { runInputs } from '../engine/plan/dependencies.js';
 import type { Activity } from '../engine/plan/types.js';
-import { executeGraph, type ActivityRecord } from '../engine/run/executor.js';
+import { executeGraph } from '../engine/run/executor.js';
 import { mapSecrets } from '../engine/secrets.js';
 import { validateEnvironment } from '../engine/validate-environment.js';
+import type { RunResults } from './contract.js';
 import type { Finding } from '../specs/findings.js';
 import type { LoadedSpec } from '../specs/load.js';
 import type { SourceFile } from '../specs/source.js';
@@ -38,16 +39,8 @@ export interface RunRequest {
   signal?: AbortSignal;
 }
 
-export interface RunResults {
-  project: string;
-  environment: string;
-  action: 'deploy' | 'destroy';
-  revision: string;
-  status: 'success' | 'failure' | 'cancelled';
-  activities: (ActivityRecord & Pick<Activity, 'type' | 'dependsOn' | 'when'>)[];
-  /** Each resource's outputs, sensitive ones masked. */
-  outputs: Record<string, Record<string, unknown>>;
-}
+
+export type { RunResults };
 
 export class RunError extends Error {
   constructor(

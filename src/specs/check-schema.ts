@@ -4,7 +4,7 @@ import { atKey, atValue, error, formatPath, type DocPath, type PendingFinding } 
 import { closest } from './suggest.js';
 import type { KindInfo } from './kinds.js';
 import { deref } from './factor-schema.js';
-import type { JsonSchema } from './spelling.js';
+import type { JsonSchema } from './factor-schema.js';
 
 // Most specs are valid: a validator that stops at the first error answers them fastest, and only
 // an invalid spec is checked again by one that collects every error with its schema.

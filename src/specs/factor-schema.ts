@@ -5,7 +5,22 @@ import type { TSchema } from '@sinclair/typebox';
 import { EnvVar, FileEntry, Sharing, Toleration, ValueOptions, Variable, Volume } from './schema/common.js';
 import { ContainerOptions, DriverConfig, DriverRef, HttpOptions, KubeOptions } from './schema/drivers.js';
 import { Hook } from './schema/hooks.js';
-import type { JsonSchema } from './spelling.js';
+
+/** A JSON Schema as envsync reads its own: the keywords the spelling and validation code look at. */
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: boolean | JsonSchema;
+  patternProperties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  allOf?: JsonSchema[];
+  if?: JsonSchema;
+  then?: JsonSchema;
+  const?: unknown;
+  enum?: unknown[];
+  required?: string[];
+  [key: string]: unknown;
+}
 
 const SHARED: Record<string, TSchema> = {
   Hook,

@@ -4,9 +4,8 @@
 // says "don't know", and the caller parses. A property test checks it agrees with the parser.
 // One file's lines are split once and each mapping scanned once, so that a file with thousands of
 // findings costs time linear in its size and its findings, not their product.
-import type { DocPath } from './findings.js';
+import type { DocPath, Position } from './findings.js';
 import { SPELLING_VARIANTS } from './spelling.js';
-import type { Position } from './positions.js';
 
 interface Line {
   start: number;

@@ -15,6 +15,12 @@ export interface Finding {
 /** A path into a YAML document: mapping keys and sequence indexes. */
 export type DocPath = readonly (string | number)[];
 
+/** A place in a file, 1-based. */
+export interface Position {
+  line: number;
+  column: number;
+}
+
 /**
  * A finding that names a place in the document rather than a line: rules work on data, and the
  * position is looked up only for the few files that have findings (the bulk path never pays for it).

@@ -11,7 +11,7 @@ import {
 } from './schema/environment.js';
 import { ClusterSpec } from './schema/cluster.js';
 import { factorSchema } from './factor-schema.js';
-import type { JsonSchema } from './spelling.js';
+import type { JsonSchema } from './factor-schema.js';
 
 const document = <A extends string, K extends string, S extends TSchema>(apiVersion: A, kind: K, spec: S) =>
   Closed(

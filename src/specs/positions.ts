@@ -2,14 +2,9 @@
 // model, which keeps source ranges (js-yaml does not); it is about ten times slower than js-yaml,
 // so it runs only for files that have findings.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { DocPath } from './findings.js';
+import type { DocPath, Position } from './findings.js';
 import { SPELLING_VARIANTS } from './spelling.js';
 import { fastLocator } from './fast-locate.js';
-
-export interface Position {
-  line: number;
-  column: number;
-}
 
 export type Locator = (path: DocPath, at: 'key' | 'value') => Position;
 

@@ -2,7 +2,7 @@
 // accepted and renamed to one canonical spelling in memory, guided by the schema so that a key in an
 // open map (a label, an env var name) is never renamed.
 import type { DocPath } from './findings.js';
-import { deref } from './factor-schema.js';
+import { deref, type JsonSchema } from './factor-schema.js';
 
 export const SPELLING_VARIANTS: Readonly<Record<string, string>> = {
   envvars: 'envVars',
@@ -24,20 +24,6 @@ export const VARIANTS_OF: ReadonlyMap<string, readonly string[]> = (() => {
   return map;
 })();
 
-export interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  additionalProperties?: boolean | JsonSchema;
-  patternProperties?: Record<string, JsonSchema>;
-  items?: JsonSchema;
-  allOf?: JsonSchema[];
-  if?: JsonSchema;
-  then?: JsonSchema;
-  const?: unknown;
-  enum?: unknown[];
-  required?: string[];
-  [key: string]: unknown;
-}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

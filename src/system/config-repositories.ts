@@ -3,7 +3,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { compareText, fromJson, now, optionalNumber } from './rows.js';
 import type { ConfigRepositoriesTable, Database } from './schema.js';
-import type { ConfigRepository, ConfigRepositoryPatch, RunnerSettings } from './store.js';
+import type { ConfigRepository, ConfigRepositoryPatch, RunnerSettings } from './records.js';
 
 /** OWNER/NAME, as GitHub allows them. */
 export const REPOSITORY_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;

@@ -2,7 +2,7 @@
 // cannot be stored fails the apply up front.
 import { compareKeys, describeKey, keyId, toColumns, toJson } from './rows.js';
 import type { KeyColumns } from './rows.js';
-import type { ResourceInput, SyncOperation } from './store.js';
+import type { ResourceInput, SyncOperation } from './records.js';
 
 export interface Current extends KeyColumns {
   spec: string;

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { compareText, now, toApproval } from './rows.js';
 import type { Database } from './schema.js';
 import type { JobQueue, NewJob } from './jobs/queue.js';
-import { deliveryKey, type ApprovalRecord, type DeliveryOutcome, type PushRecord } from './store.js';
+import { deliveryKey, type ApprovalRecord, type DeliveryOutcome, type PushRecord } from './records.js';
 
 export async function recordApproval(db: Kysely<Database>, approval: Omit<ApprovalRecord, 'at'> & { at?: string }): Promise<void> {
   await db

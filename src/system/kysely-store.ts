@@ -35,8 +35,8 @@ import type {
   StoredResource,
   SyncEvent,
   SystemChange,
-} from './store.js';
-import { StaleWrite } from './store.js';
+} from './records.js';
+import { StaleWrite } from './records.js';
 
 type Trx = Transaction<Database>;
 type EventRow = Omit<SyncEventsTable, 'id'>;

@@ -2,7 +2,7 @@
 // names callers see.
 import type { Selectable } from 'kysely';
 import type { ApprovalsTable, ResourcesTable, RunsTable, RunTrackingTable, SyncEventsTable } from './schema.js';
-import type { ApprovalRecord, ResourceKey, RunDispatch, RunRecord, RunTracking, StoredResource, SyncEvent } from './store.js';
+import type { ApprovalRecord, ResourceKey, RunDispatch, RunRecord, RunTracking, StoredResource, SyncEvent } from './records.js';
 
 export function now(): string {
   return new Date().toISOString();

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { now, optionalJson, toRun, toTracking } from './rows.js';
 import type { Database } from './schema.js';
-import type { NewRun, NewTracking, RunFilter, RunPatch, RunRecord, RunStatus, RunTracking, TrackingPatch } from './store.js';
+import type { NewRun, NewTracking, RunFilter, RunPatch, RunRecord, RunStatus, RunTracking, TrackingPatch } from './records.js';
 
 /** Statuses from which a run still moves. */
 export const UNFINISHED: readonly RunStatus[] = ['waiting', 'queued', 'in_progress'];

@@ -12,7 +12,7 @@ import { createEnvsyncApp } from '../../src/app/index.js';
 import { OctokitPort } from '../../src/github/octokit-port.js';
 import { applyPush, type PushEvent } from '../../src/flows/merge/apply-push.js';
 import { SystemService } from '../../src/system/service.js';
-import { hashToken } from '../../src/system/api.js';
+import { hashToken } from '../../src/app/api.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles, scenarioFiles } from '../golden/scenarios.js';
 import { tarballOf } from '../helpers/github-fixtures.js';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeGitHub } from '../../demo/fake-github.js';
 import { Webhooks } from '../../demo/webhooks.js';
 import { WEBHOOK_SECRET, World, type AppProcess } from '../../demo/world.js';
-import { hashToken } from '../../src/system/api.js';
+import { hashToken } from '../../src/app/api.js';
 import { openStore } from '../../src/system/store.js';
 
 const world = new World();

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/system/store.js';
 import { envsyncBin, exampleRepository } from '../../demo/sandbox.js';
 import { World, type AppProcess } from '../../demo/world.js';
-import { hashToken } from '../../src/system/api.js';
+import { hashToken } from '../../src/app/api.js';
 
 const world = new World();
 let app: AppProcess;

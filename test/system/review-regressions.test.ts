@@ -7,7 +7,7 @@ import { planExport, type SystemSpec } from '../../src/engine/export.js';
 import { planChange } from '../../src/engine/plan/plan.js';
 import { unsealFrom } from '../../src/engine/secrets.js';
 import { loadSpecs } from '../../src/specs/load.js';
-import { createApiHandler, hashToken } from '../../src/system/api.js';
+import { createApiHandler, hashToken } from '../../src/app/api.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';

@@ -9,7 +9,7 @@ import type { GitHubPort, RepoRef } from '../../github/port.js';
 import { ResultsError, readResultsArtifact } from '../../github/results-artifact.js';
 import { clip, COMMENT_LIMIT } from '../../render/fit.js';
 import { capitalized, describeTrigger, jobSummary } from '../../render/run-summary.js';
-import type { RunResults } from '../../runner/run.js';
+import type { RunResults } from '../../runner/contract.js';
 import { resultsArtifactName, runIdOfTitle } from '../../runner/contract.js';
 import type { RunRecord, RunStatus, Store } from '../../system/store.js';
 import { advanceRuns, mergedPullRequest } from './advance-runs.js';

@@ -5,13 +5,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Migrator, sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApiHandler, hashToken, type ApiToken } from '../../src/system/api.js';
+import { createApiHandler, hashToken, type ApiToken } from '../../src/app/api.js';
 import { connect as connectDatabase } from '../../src/system/connect.js';
 import { migrations } from '../../src/system/migrations.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, StaleWrite, type ResourceKey, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
-import { postgresBackend, sqliteBackend, type TestBackend } from './backends.js';
+import { postgresBackend, sqliteBackend, type TestBackend } from '../system/backends.js';
 
 const TOKENS: ApiToken[] = [{ name: 'console', sha256: hashToken('write-all'), projects: { '*': 'write' } }];
 const DEV: ResourceKey = { kind: 'Environment', project: 'payments', name: 'dev' };

@@ -1,9 +1,10 @@
 // The JSON Schema files editors read (`# yaml-language-server: $schema=...`), generated from the
 // same TypeBox definitions the validator uses. Editors see raw files, so the documented spelling
 // variants are added as properties of their own.
-import { KINDS } from './kinds.js';
-import { RepositoryConfigSchema } from '../config/schema.js';
-import { VARIANTS_OF, type JsonSchema } from './spelling.js';
+import { KINDS } from './specs/kinds.js';
+import { RepositoryConfigSchema } from './config/schema.js';
+import type { JsonSchema } from './specs/factor-schema.js';
+import { VARIANTS_OF } from './specs/spelling.js';
 
 function withVariants(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withVariants);

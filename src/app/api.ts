@@ -8,8 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseSpecFile } from '../specs/parse.js';
 import { locateFindings } from '../specs/locate.js';
 import { isPlainObject } from '../specs/json.js';
-import { etagOf, PreconditionFailed, SystemError, type Precondition, type SystemService } from './service.js';
-import type { ResourceKey, RunAction, StoredResource } from './store.js';
+import { etagOf, PreconditionFailed, SystemError, type Precondition, type SystemService } from '../system/service.js';
+import type { ResourceKey, RunAction, StoredResource } from '../system/store.js';
 import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 
 export type Access = 'read' | 'write';

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiHandler, hashToken, type ApiToken } from '../../src/system/api.js';
+import { createApiHandler, hashToken, type ApiToken } from '../../src/app/api.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type ResourceKey, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
