@@ -294,6 +294,11 @@ export class FakeGitHub {
       const runs = this.workflowRuns.filter((r) => r.workflow === workflow && (!since || r.created_at >= new Date(since).toISOString())).reverse();
       return { status: 200, data: { total_count: runs.length, workflow_runs: runs } };
     }
+    if (method === 'GET' && (match = /^\/actions\/runs\/(\d+)$/.exec(rest))) {
+      const run = this.workflowRuns.find((r) => r.id === Number(match![1]));
+      if (!run) return { status: 404, data: { message: 'Not Found' } };
+      return { status: 200, data: { ...run, html_url: `https://github.example/${this.owner}/${this.repo}/actions/runs/${run.id}` } };
+    }
     if (method === 'POST' && (match = /^\/actions\/runs\/(\d+)\/cancel$/.exec(rest))) {
       const run = this.workflowRuns.find((r) => r.id === Number(match![1]));
       if (!run) return undefined;

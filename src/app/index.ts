@@ -13,7 +13,7 @@ import { openStore, type Store } from '../system/store.js';
 import { jobOfWebhook, repoRefOf, repositoryQueue, syncKey, TASKS } from './jobs.js';
 import { Metrics } from './metrics.js';
 import { operationsHandler } from './operations.js';
-import { createWorker, enqueue, owningRepository, reachableRepositories, scheduleDrift, schedulePrune } from './worker.js';
+import { createWorker, enqueue, owningRepository, reachableRepositories, scheduleDrift, scheduleFollowUp, schedulePrune } from './worker.js';
 
 export interface AppOptions {
   /** The store; by default DATABASE_URL, else the embedded SQLite file under ./data. */
@@ -26,6 +26,8 @@ export interface AppOptions {
   driftMinutes?: number;
   /** Days that finished runs' GitHub tracking and webhook deliveries are kept (ENVSYNC_RETENTION_DAYS, default 30); 0 keeps them. */
   retentionDays?: number;
+  /** Minutes after which a dispatched run that has not reported is asked about on GitHub (ENVSYNC_RUN_FOLLOW_UP_MINUTES, default 10); 0: never. */
+  followUpMinutes?: number;
   /** Milliseconds that changes made through the system API are gathered before they go to Git (ENVSYNC_SYNC_DELAY_MS). */
   syncDelayMs?: number;
   /** Jobs this process runs at once (ENVSYNC_WORKER_CONCURRENCY). */
@@ -79,6 +81,7 @@ const NUMBER_SETTINGS = [
   'ENVSYNC_SYNC_DELAY_MS',
   'ENVSYNC_STOP_GRACE_SECONDS',
   'ENVSYNC_RETENTION_DAYS',
+  'ENVSYNC_RUN_FOLLOW_UP_MINUTES',
 ];
 
 /**
@@ -162,10 +165,12 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     const identity = botIdentity(app);
     const webRoot = webRootOf(process.env);
     const retentionDays = options.retentionDays ?? retentionDaysFrom(process.env);
+    const followUpMinutes = options.followUpMinutes ?? numberFrom(process.env, 'ENVSYNC_RUN_FOLLOW_UP_MINUTES', 10);
     const worker = createWorker({
       service,
       driftMinutes,
       retentionDays,
+      followUpMinutes,
       log,
       portFor: async (installation, beforeWrite) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation), webRoot }),
     });
@@ -185,6 +190,8 @@ export function createEnvsyncApp(options: AppOptions = {}) {
 
     // The drift check runs once across every replica: one pending job, by its key.
     if (driftMinutes > 0) for (const followed of await reachableRepositories(service)) await scheduleDrift(service, followed.repo, driftMinutes);
+    // Runs dispatched before this start (a crash, a deploy of the app) are asked about too.
+    if (followUpMinutes > 0) for (const followed of await reachableRepositories(service)) await scheduleFollowUp(service, followed.installation, followed.repo, followUpMinutes * 60_000);
     // Pruning too, a minute after the start (a prune already pending keeps its time).
     if (retentionDays > 0) await schedulePrune(service, new Date(Date.now() + 60_000));
 

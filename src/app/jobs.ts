@@ -10,7 +10,7 @@ import { parseCommand } from '../flows/review/commands.js';
 import type { RunSelection } from '../flows/runs/advance-runs.js';
 import type { WorkflowRunEvent } from '../flows/runs/follow-workflow-run.js';
 import { runIdOfTitle } from '../runner/contract.js';
-import type { NewJob } from '../system/jobs/queue.js';
+import { repositoryQueueOf, type NewJob } from '../system/jobs/queue.js';
 
 export interface JobPayloads {
   'check-pull-request': { installation: number; repo: RepoRef; number: number; headSha?: string };
@@ -20,6 +20,8 @@ export interface JobPayloads {
   'release-runs': { installation: number; repo: RepoRef; which: RunSelection };
   /** The followed repository to compare with (its installation is read when the job runs); absent in jobs of earlier versions: all. */
   'drift-check': { repo?: string };
+  /** Asks GitHub about the repository's dispatched runs that have not reported (ENVSYNC_RUN_FOLLOW_UP_MINUTES). */
+  'follow-up-runs': { installation: number; repo: RepoRef };
   /** Forgets bookkeeping older than the retention (ENVSYNC_RETENTION_DAYS). */
   prune: Record<string, never>;
   /** Who changed the system, for which repository: an array, so that a burst of changes gathers into one job (bare names: jobs of earlier versions). */
@@ -27,7 +29,7 @@ export interface JobPayloads {
 }
 
 export type TaskName = keyof JobPayloads;
-export const TASKS = ['check-pull-request', 'command', 'apply-push', 'follow-workflow-run', 'release-runs', 'drift-check', 'sync-system-changes', 'prune'] as const satisfies readonly TaskName[];
+export const TASKS = ['check-pull-request', 'command', 'apply-push', 'follow-workflow-run', 'release-runs', 'drift-check', 'sync-system-changes', 'follow-up-runs', 'prune'] as const satisfies readonly TaskName[];
 
 export type Job<T extends TaskName = TaskName> = { [K in T]: Omit<NewJob, 'task' | 'payload'> & { task: K; payload: JobPayloads[K] } }[T];
 
@@ -39,14 +41,16 @@ export const repoRefOf = (name: string): RepoRef => {
   return { owner, repo };
 };
 /** The queue of everything that changes the system or runs of a repository. */
-export const repositoryQueue = (repo: RepoRef) => nameOf(repo);
+export const repositoryQueue = (repo: RepoRef) => repositoryQueueOf(nameOf(repo));
 /** The queue of one pull request's checks and commands. */
-export const pullRequestQueue = (repo: RepoRef, number: number) => `${nameOf(repo)}#${number}`;
+export const pullRequestQueue = (repo: RepoRef, number: number) => `${repositoryQueue(repo)}#${number}`;
 
 /** Keys that coalesce: one pending re-check per pull request, one pending drift check and one sync window per repository. */
 export const recheckKey = (repo: RepoRef, number: number) => `recheck:${pullRequestQueue(repo, number)}`;
 export const driftKey = (repo: RepoRef) => `drift-check:${nameOf(repo).toLowerCase()}`;
 export const syncKey = (repo: RepoRef) => `sync-system-changes:${nameOf(repo).toLowerCase()}`;
+/** The one pending follow-up of a repository's dispatched runs. */
+export const followUpKey = (repo: RepoRef) => `follow-up-runs:${nameOf(repo).toLowerCase()}`;
 /** The one pending prune job of the installation. */
 export const PRUNE_KEY = 'prune';
 /** Prune jobs go to a queue of their own: they touch no repository's runs or specs. */

@@ -11,12 +11,13 @@ import { claims } from '../engine/ownership.js';
 import { handleCommand } from '../flows/review/commands.js';
 import { advanceRuns } from '../flows/runs/advance-runs.js';
 import { followWorkflowRun } from '../flows/runs/follow-workflow-run.js';
+import { followUpRuns } from '../flows/runs/follow-up-runs.js';
 import { checkDrift } from '../flows/sync/drift.js';
 import { exportSystemChanges } from '../flows/sync/system-changes.js';
 import type { RunningJob } from '../system/jobs/queue.js';
 import type { SystemService } from '../system/service.js';
 import type { ConfigRepository } from '../system/store.js';
-import { driftKey, nameOf, PRUNE_KEY, PRUNE_QUEUE, pullRequestQueue, repoRefOf, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
+import { driftKey, followUpKey, nameOf, PRUNE_KEY, PRUNE_QUEUE, pullRequestQueue, repoRefOf, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
 
 export interface WorkerContext {
   service: SystemService;
@@ -27,6 +28,8 @@ export interface WorkerContext {
   driftMinutes: number;
   /** Days that finished runs' tracking and webhook deliveries are kept (ENVSYNC_RETENTION_DAYS); 0: forever. */
   retentionDays?: number;
+  /** Minutes after which a dispatched run that has not reported is asked about on GitHub (ENVSYNC_RUN_FOLLOW_UP_MINUTES); 0: never. */
+  followUpMinutes?: number;
   /** At most this many jobs that read and validate a whole revision at once (ENVSYNC_HEAVY_JOBS). */
   heavyJobs?: number;
   /** The revisions read before: a pull request's head is read from them (see revisions.ts). */
@@ -90,6 +93,8 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
   const store = service.store;
   const revisions = context.revisions ?? new Revisions();
   const heavy = pLimit(context.heavyJobs ?? heavyJobsFrom(process.env));
+  const followUpMs = (context.followUpMinutes ?? 0) * 60_000;
+  const followUpLater = (installation: number, repo: RepoRef) => (followUpMs > 0 ? scheduleFollowUp(service, installation, repo, followUpMs) : Promise.resolve());
 
   const tasks: { [K in TaskName]: (payload: JobPayloads[K], portFor: PortOf) => Promise<object> } = {
     'check-pull-request': async ({ installation, repo, number, headSha }, portFor) =>
@@ -107,6 +112,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
       const outcome = await applyPush(await portFor(installation), service, event, revisions);
       if ('applied' in outcome) {
         if (context.driftMinutes > 0) await scheduleDrift(service, { owner: event.repository.owner.login, repo: event.repository.name }, context.driftMinutes);
+        if (outcome.runs.length > 0) await followUpLater(installation, { owner: event.repository.owner.login, repo: event.repository.name });
         const { created, updated, deleted } = outcome.applied;
         log.info({ repo: `${event.repository.owner.login}/${event.repository.name}`, revision: outcome.revision, forced: outcome.forced, created: created.length, updated: updated.length, deleted: deleted.length, runs: outcome.runs.length }, 'revision applied to the system');
         return { revision: outcome.revision, runs: outcome.runs.length };
@@ -114,13 +120,26 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
       return outcome;
     },
 
-    'follow-workflow-run': async ({ installation, event }, portFor) => followWorkflowRun(await portFor(installation), store, event),
+    'follow-workflow-run': async ({ installation, event }, portFor) => {
+      const outcome = await followWorkflowRun(await portFor(installation), store, event);
+      await followUpLater(installation, { owner: event.repository.owner.login, repo: event.repository.name });
+      return outcome;
+    },
+
+    'follow-up-runs': async ({ installation, repo }, portFor) => {
+      const outcome = await followUpRuns(await portFor(installation), store, repo, followUpMs);
+      // Again later while some are still out on GitHub; none left, none due.
+      if (outcome.pending.length > 0) await followUpLater(installation, repo);
+      return outcome;
+    },
 
     'release-runs': async ({ installation, repo, which }, portFor) => {
       const port = await portFor(installation);
       // An approval of the deletion gate on a merged pull request applies the merge it held.
       const held = 'pullRequest' in which ? await applyHeldPush(port, service, repo, revisions) : undefined;
-      return { ...(held ? { held: 'applied' in held ? 'applied' : held.ignored } : {}), released: (await advanceRuns(port, store, repo, which)).length };
+      const released = (await advanceRuns(port, store, repo, which)).length;
+      await followUpLater(installation, repo);
+      return { ...(held ? { held: 'applied' in held ? 'applied' : held.ignored } : {}), released };
     },
 
     'drift-check': async ({ repo: name }, portFor) => {
@@ -166,6 +185,13 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
 }
 
 const DAY_MS = 24 * 60 * 60_000;
+
+/** The follow-up of a repository's dispatched runs, `ms` from now unless one is due sooner (one pending job, by its key). */
+export async function scheduleFollowUp(service: SystemService, installation: number, repo: RepoRef, ms: number): Promise<void> {
+  // Only while some run of the repository is out on GitHub.
+  if (!(await service.store.listUnfinishedRuns(nameOf(repo))).some(({ tracking }) => tracking.dispatchRequestedAt !== null)) return;
+  await enqueue(service, { task: 'follow-up-runs', queue: repositoryQueue(repo), key: followUpKey(repo), keepRunAt: true, runAt: new Date(Date.now() + ms), payload: { installation, repo } });
+}
 
 /** The next prune, a day from now, once across every replica (one pending job, by its key). */
 export async function schedulePrune(service: SystemService, at = new Date(Date.now() + DAY_MS)): Promise<void> {

@@ -3,7 +3,9 @@
 // (flows/runs/advance-runs.ts) only carries the answer out on GitHub and in the store.
 //
 // The rules, in the order they apply to a run not yet handed to GitHub:
-// 1. A newer run of the same environment, not handed over either, takes its place: superseded.
+// 1. A newer run of the same environment, not handed over either, takes its place: superseded. A
+//    merge's run takes the place of a manual one whichever came first: a manual run runs the
+//    revision applied when it was started, which a merge recorded before its apply may be newer than.
 // 2. A dependency that did not succeed (failed, cancelled, not run): not run. A dependency that was
 //    superseded is followed to the run that took its place.
 // 3. Gates not approved, dependencies not finished, another run of the environment on GitHub, or no
@@ -30,6 +32,8 @@ export interface LifecycleRun {
   after: readonly string[];
   /** False when a destroy has no earlier revision that still holds the environment. */
   hasRevision: boolean;
+  /** Started by someone pressing Run, at the revision applied then. */
+  manual: boolean;
 }
 
 /** A run outside the unfinished ones, as far as a dependency on it needs. */
@@ -64,9 +68,14 @@ export function decideRuns(runs: readonly LifecycleRun[], known: ReadonlyMap<str
   const steps = new Map<string, NextStep>();
   const byId = new Map<string, FinishedRun>(known);
   for (const run of runs) byId.set(run.id, { id: run.id, environment: run.environment, status: run.status, supersededBy: null });
-  // The newest run of each environment not handed over yet: it supersedes the older ones.
-  const newestPending = new Map<string, string>();
-  for (const run of runs) if (!run.handedOver) newestPending.set(run.environment, run.id);
+  // The run of each environment that supersedes the others not handed over yet: the newest merge's,
+  // else the newest manual one.
+  const newestPending = new Map<string, LifecycleRun>();
+  for (const run of runs) {
+    const current = newestPending.get(run.environment);
+    // A merge's run replaces any before it; a manual run replaces only a manual one.
+    if (!run.handedOver && (!current || !run.manual || current.manual)) newestPending.set(run.environment, run);
+  }
   // The run of each environment on GitHub now: at most one.
   const busy = new Map<string, string>();
   for (const run of runs) if (run.handedOver) busy.set(run.environment, run.id);
@@ -76,7 +85,7 @@ export function decideRuns(runs: readonly LifecycleRun[], known: ReadonlyMap<str
       steps.set(run.id, { step: 'handed-over' });
       continue;
     }
-    const newest = newestPending.get(run.environment)!;
+    const newest = newestPending.get(run.environment)!.id;
     if (newest !== run.id) {
       steps.set(run.id, { step: 'superseded', by: newest });
       byId.set(run.id, { ...byId.get(run.id)!, status: 'superseded', supersededBy: newest });

@@ -5,7 +5,7 @@ import type {
   Annotation,
   ChangedFile,
   FileComparison,
-  RevisionEntry, CheckOutput, CheckRun, CommitAuthor, Comparison, DeploymentStatus, FileWrite, GitHubPort, ListedCheckRun, Permission, PullRequest, PullRequestRef, Reaction, RepoRef } from './port.js';
+  RevisionEntry, CheckOutput, CheckRun, CommitAuthor, Comparison, DeploymentStatus, FileWrite, GitHubPort, ListedCheckRun, Permission, PullRequest, PullRequestRef, Reaction, RepoRef, WorkflowRunState } from './port.js';
 
 /** What the port needs of an Octokit: its generic request function. */
 export interface OctokitLike {
@@ -158,8 +158,18 @@ export class OctokitPort implements GitHubPort {
 
   async findWorkflowRun(repo: RepoRef, workflow: string, titleSuffix: string, since: string) {
     const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', { ...repo, workflow_id: workflow, event: 'workflow_dispatch', created: `>=${since}`, per_page: 100 });
-    const found = (data as { workflow_runs: { id: number; display_title?: string }[] }).workflow_runs.find((r) => (r.display_title ?? '').endsWith(titleSuffix));
-    return found && { id: found.id };
+    const found = (data as { workflow_runs: RestWorkflowRun[] }).workflow_runs.find((r) => (r.display_title ?? '').endsWith(titleSuffix));
+    return found && workflowRunState(found);
+  }
+
+  async getWorkflowRun(repo: RepoRef, id: number) {
+    try {
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', { ...repo, run_id: id });
+      return workflowRunState(data as RestWorkflowRun);
+    } catch (e) {
+      if ((e as { status?: number }).status === 404) return undefined;
+      throw e;
+    }
   }
 
   async cancelWorkflowRun(repo: RepoRef, id: number) {
@@ -459,3 +469,13 @@ export class OctokitPort implements GitHubPort {
     await this.octokit.request('PATCH /repos/{owner}/{repo}/pulls/{pull_number}', { ...repo, pull_number: number, ...pr });
   }
 }
+
+interface RestWorkflowRun {
+  id: number;
+  status?: string | null;
+  conclusion?: string | null;
+  display_title?: string;
+  html_url?: string;
+}
+
+const workflowRunState = (r: RestWorkflowRun): WorkflowRunState => ({ id: r.id, status: r.status ?? 'queued', conclusion: r.conclusion ?? null, displayTitle: r.display_title ?? '', htmlUrl: r.html_url ?? '' });

@@ -26,6 +26,15 @@ export interface PullRequestRef {
   merged: boolean;
 }
 
+/** A workflow run as GitHub reports it: what a run whose report never came is settled from. */
+export interface WorkflowRunState {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  displayTitle: string;
+  htmlUrl: string;
+}
+
 export interface CheckRun {
   name: string;
   headSha: string;
@@ -168,7 +177,9 @@ export interface GitHubPort {
    * The workflow run of `workflow` started by a dispatch since `since` whose run name ends with
    * `titleSuffix`: whether a dispatch whose answer was lost did start a run.
    */
-  findWorkflowRun(repo: RepoRef, workflow: string, titleSuffix: string, since: string): Promise<{ id: number } | undefined>;
+  findWorkflowRun(repo: RepoRef, workflow: string, titleSuffix: string, since: string): Promise<WorkflowRunState | undefined>;
+  /** One workflow run as GitHub has it now; undefined when GitHub knows it no more. */
+  getWorkflowRun(repo: RepoRef, id: number): Promise<WorkflowRunState | undefined>;
   /** Cancels a workflow run (one that duplicates another). */
   cancelWorkflowRun(repo: RepoRef, id: number): Promise<void>;
   /**

@@ -45,9 +45,10 @@ export function jobSummary(results: RunResults, options: SummaryOptions = {}): s
     return `| ${ICON[a.status] ?? ''} ${cell(a.status)} | \`${cell(clip(a.id, 200)).replace(/`/g, '')}\` | ${cell(clip(a.type ?? '', 40))} | ${seconds} | ${cell(clip(a.reason ?? '', 1000))} |\n`;
   });
   const head = [
-    `### envsync ${results.action} of \`${results.project}/${results.environment}\`: ${results.status}`,
+    `### envsync ${results.action} of \`${clip(`${results.project}/${results.environment}`, 200)}\`: ${results.status}`,
     '',
-    `${options.trigger ? `${capitalized(options.trigger)} · r` : 'R'}evision \`${results.revision}\``,
+    // The results come from a runner: nothing of theirs in the head may grow without bound.
+    `${options.trigger ? `${capitalized(clip(options.trigger, 300))} · r` : 'R'}evision \`${clip(results.revision, 64)}\``,
     '',
     '| status | activity | type | time | reason |',
     '| --- | --- | --- | --- | --- |',

@@ -1,6 +1,6 @@
 // Runs of environments: what a deploy or destroy did, its status and timings. Written by the app
 // and the runner, possibly from several replicas, so conflicts are settled by the database.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { now, optionalJson, toRun, toTracking } from './rows.js';
 import type { Database } from './schema.js';
 import type { NewRun, NewTracking, RunFilter, RunPatch, RunRecord, RunStatus, RunTracking, TrackingPatch } from './records.js';
@@ -104,7 +104,8 @@ export async function listUnfinishedRuns(db: Kysely<Database>, repo: string): Pr
     .selectFrom('runs')
     .innerJoin('run_tracking', 'run_tracking.run_id', 'runs.id')
     .selectAll()
-    .where('run_tracking.repo', '=', repo)
+    // GitHub's names are not case-sensitive: a merge's runs carry the event's spelling, a manual run's the operator's.
+    .where(sql<boolean>`lower(${sql.ref('run_tracking.repo')}) = ${repo.toLowerCase()}`)
     .where('runs.status', 'in', UNFINISHED)
     .orderBy('runs.seq')
     .execute();

@@ -164,13 +164,15 @@ describe('changing the system', () => {
     expect(run).toMatchObject({ status: 201, body: { project: 'payments', environment: 'dev', action: 'deploy', status: 'waiting', revision: 'rev-1', trigger: 'manual', actor: 'payments-ci' } });
     expect(await store.getTracking(run.body.id)).toMatchObject({ repo: 'acme/config', dispatch: { environment: 'payments/dev', branch: 'main', sha: 'rev-1', gates: ['hook/onInit/change-approval'], approvals: [{ number: 0, subject: run.body.id }] } });
     expect((await store.jobs.list()).map((j) => [j.task, j.queue])).toEqual([['release-runs', 'acme/config']]);
+    // A second run while this one waits: the waiting one is the one to approve.
+    expect(await call('POST', '/projects/payments/environments/dev/runs', 'payments-lead', {})).toMatchObject({ status: 409, body: { error: `payments/dev has run ${run.body.id} waiting: it runs the state a new run would, or a newer one; approve it, or start a run once it has gone` } });
     const runs = await call('GET', '/runs?project=payments', 'read-all');
     expect(runs.body.runs[0].id).toBe(run.body.id);
     expect((await call('GET', `/runs/${run.body.id}`, 'platform-write')).status).toBe(404);
   });
 
   it('approves a manual run\'s gates for someone other than who started it, and refuses the starter and a reader', async () => {
-    const run = (await call('POST', '/projects/payments/environments/dev/runs', 'payments-write', {})).body;
+    const run = (await call('POST', '/projects/payments/environments/staging/runs', 'payments-write', {})).body;
     expect(await call('POST', `/runs/${run.id}/approvals`, 'payments-write', {})).toMatchObject({ status: 403, body: { error: `payments-ci started run ${run.id}: someone else approves it` } });
     expect((await call('POST', `/runs/${run.id}/approvals`, 'read-all', {})).status).toBe(403);
     expect(await call('POST', `/runs/${run.id}/approvals`, 'payments-lead', { gate: 'nope' })).toMatchObject({ status: 400, body: { error: `run ${run.id} has no gate nope (its gates: hook/onInit/change-approval)` } });

@@ -60,6 +60,7 @@ const NEEDS: Record<string, string | null> = {
   'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses': 'deployments:write',
   'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': 'pull_requests:read',
   'GET /repos/{owner}/{repo}/commits/{commit_sha}/comments': 'contents:read',
+  'GET /repos/{owner}/{repo}/actions/runs/{run_id}': 'actions:read',
   'POST /repos/{owner}/{repo}/commits/{commit_sha}/comments': 'contents:write',
   'PATCH /repos/{owner}/{repo}/comments/{comment_id}': 'contents:write',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': 'pull_requests:write',
@@ -95,7 +96,7 @@ describe('a re-run requested on a check', () => {
     const { owner, name } = { owner: payload.repository.owner.login, name: payload.repository.name };
     expect(intake).toEqual({
       repo: `${owner}/${name}`,
-      job: { task: 'check-pull-request', queue: `${owner}/${name}#7`, payload: { installation: payload.installation.id, repo: { owner, repo: name }, number: 7 } },
+      job: { task: 'check-pull-request', queue: `${owner}/${name}#7`.toLowerCase(), payload: { installation: payload.installation.id, repo: { owner, repo: name }, number: 7 } },
     });
   });
 
@@ -104,7 +105,7 @@ describe('a re-run requested on a check', () => {
     const { owner, name } = { owner: payload.repository.owner.login, name: payload.repository.name };
     expect(jobOfWebhook('check_suite', payload)).toEqual({
       repo: `${owner}/${name}`,
-      job: { task: 'check-pull-request', queue: `${owner}/${name}#7`, payload: { installation: payload.installation.id, repo: { owner, repo: name }, number: 7 } },
+      job: { task: 'check-pull-request', queue: `${owner}/${name}#7`.toLowerCase(), payload: { installation: payload.installation.id, repo: { owner, repo: name }, number: 7 } },
     });
     expect(jobOfWebhook('check_suite', { ...payload, action: 'completed' })).toEqual({ skip: 'check_suite.completed changes nothing envsync checks' });
   });

@@ -70,7 +70,7 @@ function mockPush(after: string, pulls: unknown[], config?: string, retry = fals
 }
 
 /** Deployments, their statuses and dispatches, recorded as "METHOD path body". */
-function mockRuns(options: { deployments: number; statuses: number; dispatches: number; failDispatch?: string }) {
+function mockRuns(options: { deployments: number; statuses: number; dispatches: number; failDispatch?: string; refuseDispatch?: string }) {
   let next = 100;
   const record = (uri: string, body: unknown) => sent.push(`${uri.replace(REPO, '')} ${JSON.stringify(body)}`);
   // Each is ensured: looked for first (none there yet), then made.
@@ -88,6 +88,7 @@ function mockRuns(options: { deployments: number; statuses: number; dispatches: 
       .times(options.dispatches)
       .reply((uri, body) => {
         record(uri, body);
+        if (JSON.stringify(body).includes(options.refuseDispatch ?? '\u0000')) return [422, { message: 'Unexpected inputs provided: ["package"]' }];
         return JSON.stringify(body).includes(options.failDispatch ?? '\u0000') ? [500, { message: 'Server Error' }] : [204, ''];
       });
 }
@@ -103,7 +104,8 @@ beforeEach(() => {
 async function waitForRetry() {
   for (;;) {
     await app.running()!.queue.idle();
-    if ((await store.jobs.list({ state: 'pending' })).filter((j) => j.task !== 'prune').length === 0) return;
+    // Due within 30 s: a retry's backoff; the daily prune and the follow-up of runs come later.
+    if ((await store.jobs.list({ state: 'pending' })).filter((j) => Date.parse(j.runAt) - Date.now() < 30_000).length === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -210,6 +212,21 @@ describe('a push', () => {
     expect(sent.slice(-3, -1).map((r) => r.includes('"environment":"payments/staging"'))).toEqual([true, true]);
     expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBe(payload.after);
     expect((await store.listRuns()).length).toBe(2);
+  });
+
+  it('whose dispatch GitHub refuses (a workflow from an older envsync init) is applied, the refused run not run saying what to do, the other dispatched', async () => {
+    const payload = pushExample();
+    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${PR_HEAD}:master`, gate: GATE, user: 'reviewer', decision: 'approve' });
+    mockPush(payload.after, [mergedPr(payload.after)]);
+    mockRuns({ deployments: 2, statuses: 2, dispatches: 2, refuseDispatch: 'payments/dev' });
+    // The runs are decided again after the refusal: staging's deployment is read, and says it already.
+    nock(API).get(`${REPO}/deployments/102/statuses`).query({ per_page: 1 }).reply(200, [{ state: 'queued', description: 'dispatched to envsync-run.yml' }]);
+    await probot.receive({ id: 'delivery-1', name: 'push', payload } as never);
+    await app.running()!.queue.idle();
+    expect(await store.getAppliedRevision('Codertocat/Hello-World')).toBe(payload.after);
+    const runs = Object.fromEntries((await store.listRuns()).map((r) => [r.environment, [r.status, r.reason]]));
+    expect(runs).toEqual({ dev: ['not_run', expect.stringMatching(/^GitHub refused the dispatch of envsync-run.yml \(422: Unexpected inputs provided: \["package"\].*\): the workflow was written by an older envsync init; run envsync init --force and commit it$/)], staging: ['queued', null] });
+    expect(sent.filter((r) => r.includes('/statuses')).map((r) => JSON.parse(r.slice(r.indexOf(' ') + 1)).state)).toEqual(['error', 'queued']);
   });
 
   it('of a revision the system already has starts nothing', async () => {

@@ -39,7 +39,8 @@ beforeAll(async () => {
   world.applyBase();
   const tokens = join(world.work, 'tokens.json');
   writeFileSync(tokens, JSON.stringify([{ name: 'platform-console', sha256: hashToken(TOKEN), projects: { payments: 'write' } }]));
-  app = await world.process('app', { ENVSYNC_API_TOKENS_FILE: tokens });
+  // Runs that have not reported are asked about on GitHub after 3 s here (10 minutes by default).
+  app = await world.process('app', { ENVSYNC_API_TOKENS_FILE: tokens, ENVSYNC_RUN_FOLLOW_UP_MINUTES: '0.05' });
 }, 60_000);
 afterAll(() => world.stop());
 
@@ -152,6 +153,21 @@ describe('a manual run', () => {
     const res = await fetch(`${app.url}/api/v1/projects/payments/environments/dev/runs`, { method: 'POST', headers, body: '{}' });
     expect(res.status).toBe(409);
     expect(((await res.json()) as { error: string }).error).toMatch(/^payments\/dev reads specs changed outside Git that acme\/config does not hold yet \(Environment payments\/dev\): the runner runs what Git holds/);
+  }, 60_000);
+});
+
+describe('a run whose workflow_run events never came', () => {
+  it('is settled from what GitHub says of its workflow run, and the next run of its environment goes', async () => {
+    const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    const run = (await (await fetch(`${app.url}/api/v1/projects/payments/environments/staging/runs`, { method: 'POST', headers, body: '{}' })).json()) as { id: string };
+    await app.until('the run dispatched', () => world.github.dispatches.some((d) => d.inputs['run-id'] === run.id));
+    const dispatch = world.github.dispatches.find((d) => d.inputs['run-id'] === run.id)!;
+    // The workflow ran and finished on GitHub; its webhooks were lost (the app was unreachable).
+    world.uploadResults(dispatch.workflowRun, run.id, 'payments/staging', dispatch.inputs.sha!);
+    Object.assign(world.github.workflowRuns.find((r) => r.id === dispatch.workflowRun)!, { status: 'completed', conclusion: 'success' });
+    await app.until('the follow-up that settled it', () => app.current().includes(`"settled":["${run.id}"]`));
+    expect(await store((s) => s.getRun(run.id))).toMatchObject({ status: 'success', trigger: 'manual' });
+    expect(world.github.deployments.find((d) => d.payload.runId === run.id)?.statuses.at(-1)?.state).toBe('success');
   }, 60_000);
 });
 

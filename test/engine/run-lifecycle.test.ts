@@ -11,6 +11,7 @@ const run = (id: string, environment: string, fields: Partial<LifecycleRun> = {}
   unapproved: [],
   after: [],
   hasRevision: true,
+  manual: false,
   ...fields,
 });
 const finished = (id: string, environment: string, status: FinishedRun['status'], supersededBy: string | null = null): FinishedRun => ({ id, environment, status, supersededBy });
@@ -35,6 +36,21 @@ const rows: Row[] = [
     name: 'the newest pending run of an environment supersedes the older pending ones; the one on GitHub is left alone',
     runs: [run('a', 'p/dev', { status: 'queued', handedOver: true }), run('b', 'p/dev'), run('c', 'p/dev')],
     expected: { a: { step: 'handed-over' }, b: { step: 'superseded', by: 'c' }, c: { step: 'wait', reason: { environmentBusy: { id: 'a' } } } },
+  },
+  {
+    name: 'a merge\'s pending run supersedes a manual one started after it (the manual run is at the revision applied before the merge)',
+    runs: [run('merge', 'p/dev', { unapproved: ['hook/a'] }), run('manual', 'p/dev', { manual: true })],
+    expected: { merge: { step: 'wait', reason: { approval: ['hook/a'] } }, manual: { step: 'superseded', by: 'merge' } },
+  },
+  {
+    name: 'a newer manual run supersedes an older manual one, and a merge\'s run supersedes both',
+    runs: [run('m1', 'p/dev', { manual: true }), run('m2', 'p/dev', { manual: true }), run('merge', 'p/dev')],
+    expected: { m1: { step: 'superseded', by: 'merge' }, m2: { step: 'superseded', by: 'merge' }, merge: { step: 'dispatch' } },
+  },
+  {
+    name: 'two manual runs: the newer one goes',
+    runs: [run('m1', 'p/dev', { manual: true }), run('m2', 'p/dev', { manual: true })],
+    expected: { m1: { step: 'superseded', by: 'm2' }, m2: { step: 'dispatch' } },
   },
   {
     name: 'runs of other environments go side by side',

@@ -453,6 +453,9 @@ describe.each<[string, TestBackend]>([
     await store.updateTracking('run-1', { deploymentId: 3_000_000_001, dispatchRequestedAt: '2026-01-01T00:00:00.000Z' });
     expect(await store.getTracking('run-1')).toEqual({ runId: 'run-1', repo: 'o/r', dispatch, deploymentId: 3_000_000_001, dispatchRequestedAt: '2026-01-01T00:00:00.000Z', dispatchedAt: null, workflowRunId: null });
     expect((await store.listUnfinishedRuns('o/r')).map((r) => r.run.id)).toEqual(['run-1']);
+    // GitHub's names are not case-sensitive: a manual run recorded under the operator's spelling and a
+    // merge's under the event's are one repository's runs.
+    expect((await store.listUnfinishedRuns('O/R')).map((r) => r.run.id)).toEqual(['run-1']);
     await store.updateRun('run-1', { status: 'success' });
     expect(await store.listUnfinishedRuns('o/r')).toEqual([]);
     expect(await store.countRuns()).toEqual({ success: 1 });

@@ -3,6 +3,7 @@
 // shown as a GitHub Deployment, dispatched to the runner workflow, or waiting, saying for what.
 import { runnerLabels, type ResolvedConfig } from '../../config/config.js';
 import { planChange } from '../../engine/plan/plan.js';
+import { RUN_OWN_APPROVALS } from '../../engine/run-lifecycle.js';
 import type { Run } from '../../engine/plan/types.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import type { LoadResult } from '../../specs/load.js';
@@ -52,7 +53,8 @@ export async function startMergeRuns(port: GitHubPort, store: Store, input: Merg
     // This run supersedes the environment's runs still waiting (engine/run-lifecycle.ts): the gates
     // they wait for, and the pull requests that may approve them, come with it, so that a newer merge
     // never carries an older one's change past an approval it still needs.
-    const older = (pending.get(environment) ?? []).filter((t) => t.runId !== id);
+    // A manual run's gates are the environment's own, approved on the run: nothing of it is carried.
+    const older = (pending.get(environment) ?? []).filter((t) => t.runId !== id && !t.dispatch.approvals.some((a) => a.number === RUN_OWN_APPROVALS));
     const dispatch: RunDispatch = {
       order,
       environment,

@@ -44,11 +44,16 @@ export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef,
   const shown: Unfinished[] = [];
   for (const { run, tracking } of unfinished) shown.push({ run, tracking: steps.get(run.id)!.step === 'superseded' ? tracking : await withDeployment(port, store, repo, run, tracking) });
   const started: StartedRun[] = [];
+  let refused = false;
   for (const { run, tracking } of shown) {
     const outcome = await carryOut(port, store, repo, { run, tracking }, steps.get(run.id)!);
-    if (outcome && selected(which, run, tracking)) started.push({ id: run.id, environment: tracking.dispatch.environment, action: tracking.dispatch.action, state: outcome });
+    refused ||= typeof outcome === 'object' && 'refused' in outcome;
+    const state = outcome && typeof outcome === 'object' && 'refused' in outcome ? { notRun: outcome.refused } : outcome;
+    if (state && selected(which, run, tracking)) started.push({ id: run.id, environment: tracking.dispatch.environment, action: tracking.dispatch.action, state });
   }
-  return started;
+  // A dispatch GitHub refused finished its run: the runs after it (of its environment, or depending
+  // on it) are decided again now rather than at the next event. Each pass finishes a run, so this ends.
+  return refused ? [...started, ...(await advanceRuns(port, store, repo, which)).filter((s) => !started.some((t) => t.id === s.id))] : started;
 }
 
 const selected = (which: RunSelection, run: RunRecord, tracking: RunTracking) =>
@@ -64,6 +69,7 @@ function lifecycleOf(run: RunRecord, tracking: RunTracking, approved: ReadonlySe
     unapproved: dispatch.gates.filter((gate) => !approved.has(gate)),
     after: dispatch.after,
     hasRevision: dispatch.sha !== undefined,
+    manual: run.trigger === 'manual',
   };
 }
 
@@ -97,7 +103,7 @@ async function withDeployment(port: GitHubPort, store: Store, repo: RepoRef, run
   return store.updateTracking(run.id, { deploymentId: deployment });
 }
 
-async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tracking }: Unfinished, step: NextStep): Promise<StartedRun['state'] | undefined> {
+async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tracking }: Unfinished, step: NextStep): Promise<StartedRun['state'] | { refused: string } | undefined> {
   const { dispatch } = tracking;
   const repoName = `${repo.owner}/${repo.repo}`;
   const tell = async (state: 'queued' | 'error' | 'inactive', description: string, logUrl?: string) => {
@@ -105,19 +111,29 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
   };
   const dispatched = () => tell('queued', `dispatched to ${dispatch.workflow}`, port.webUrl(`${repoName}/actions/workflows/${dispatch.workflow}`));
   const finishedAt = new Date().toISOString();
+  const refuse = async (reason: string) => {
+    await tell('error', `not run: ${reason}`);
+    await store.updateRun(run.id, { status: 'not_run', reason, finishedAt });
+    return reason;
+  };
 
   switch (step.step) {
     case 'handed-over':
       // On GitHub: once it runs, only its workflow run moves it.
       if (run.status === 'in_progress') return undefined;
       // Dispatched (or its answer lost in a crash): finish the dispatch, and say so on the deployment.
-      if (tracking.dispatchedAt === null) await dispatchOnce(port, store, repo, run, tracking);
+      if (tracking.dispatchedAt === null) {
+        const refused = await dispatchOrRefusal(port, store, repo, run, tracking);
+        if (refused) return { refused: await refuse(refused) };
+      }
       await dispatched();
       return 'dispatched';
-    case 'dispatch':
-      await dispatchOnce(port, store, repo, run, tracking);
+    case 'dispatch': {
+      const refused = await dispatchOrRefusal(port, store, repo, run, tracking);
+      if (refused) return { refused: await refuse(refused) };
       await dispatched();
       return 'dispatched';
+    }
     case 'superseded': {
       const reason = `superseded by run ${step.by}, which runs the newer state of ${dispatch.environment}`;
       // The deployment first: a crash after it repeats an ensured status, never a lost one.
@@ -141,6 +157,29 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
       }
       return { waitingFor };
     }
+  }
+}
+
+/**
+ * The dispatch, or why GitHub refused it for good (the workflow missing, an input it does not
+ * declare): such a run is not run, saying why, instead of failing the job again and again and
+ * holding its environment, and the apply of its merge, behind it. Other failures are thrown: the
+ * job is retried.
+ */
+async function dispatchOrRefusal(port: GitHubPort, store: Store, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<string | undefined> {
+  try {
+    await dispatchOnce(port, store, repo, run, tracking);
+    return undefined;
+  } catch (e) {
+    const status = (e as { status?: number }).status;
+    if (status !== 404 && status !== 422) throw e;
+    const message = (e as Error).message;
+    const hint = /unexpected inputs/i.test(message)
+      ? ': the workflow was written by an older envsync init; run envsync init --force and commit it'
+      : status === 404
+        ? `: is .github/workflows/${tracking.dispatch.workflow} on ${tracking.dispatch.branch}? (envsync init writes it)`
+        : '';
+    return `GitHub refused the dispatch of ${tracking.dispatch.workflow} (${status}: ${message})${hint}`;
   }
 }
 

@@ -16,7 +16,7 @@ import { buildActivities } from '../../engine/plan/activities.js';
 import { runInputs } from '../../engine/plan/dependencies.js';
 import { SpecIndex } from '../../engine/spec-index.js';
 import type { RepoRef } from '../../github/port.js';
-import type { NewJob } from '../../system/jobs/queue.js';
+import { repositoryQueueOf, type NewJob } from '../../system/jobs/queue.js';
 import { SystemError, type SystemService } from '../../system/service.js';
 import type { ConfigRepository, RunAction, RunRecord } from '../../system/store.js';
 import type { RunSelection } from './advance-runs.js';
@@ -33,7 +33,7 @@ export interface ManualRunInput {
 export const releaseRunsJob = (followed: { repo: string; installationId: number }, which: RunSelection): NewJob => {
   const [owner, repo] = followed.repo.split('/') as [string, string];
   const ref: RepoRef = { owner, repo };
-  return { task: 'release-runs', queue: followed.repo, payload: { installation: followed.installationId, repo: ref, which } };
+  return { task: 'release-runs', queue: repositoryQueueOf(followed.repo), payload: { installation: followed.installationId, repo: ref, which } };
 };
 
 export async function startManualRun(service: SystemService, input: ManualRunInput): Promise<RunRecord> {
@@ -64,6 +64,12 @@ export async function startManualRun(service: SystemService, input: ManualRunInp
       `${name} reads specs changed outside Git that ${ready.repo} does not hold yet (${outsideGit.join(', ')}): the runner runs what Git holds, so it would run without those changes. They come to Git in the bot pull request envsync opens for them; run ${name} once it is merged (its merge runs it anyway)`,
       409,
     );
+  }
+  // A run of the environment already waiting runs the same state or a newer one (a merge recorded
+  // before its apply): it is the one to approve or wait for.
+  const waiting = (await service.store.listUnfinishedRuns(ready.repo)).find((u) => u.tracking.dispatch.environment === name && u.tracking.dispatchRequestedAt === null);
+  if (waiting) {
+    throw new SystemError(`${name} has run ${waiting.run.id} waiting${waiting.run.reason ? ` for ${waiting.run.reason}` : ''}: it runs the state a new run would, or a newer one; approve it, or start a run once it has gone`, 409);
   }
   const inputs = runInputs(closure.environment, index);
   if (!inputs) throw new SystemError(`${name} names a template the system does not hold: fix it before running it`, 409);

@@ -13,6 +13,12 @@ import type { Database } from '../schema.js';
 /** A job that waits its turn (pending), is being worked on (running), or failed for good (failed). */
 export type JobState = 'pending' | 'running' | 'failed';
 
+/**
+ * The queue of everything that changes the system or the runs of one repository (OWNER/NAME): one
+ * name however GitHub or the operator spells the repository, so that its jobs never run side by side.
+ */
+export const repositoryQueueOf = (name: string) => name.toLowerCase();
+
 export interface NewJob {
   /** What to do: the name the worker's handler is registered under. */
   task: string;
