@@ -17,10 +17,11 @@ import { readDirectory } from '../specs/read-directory.js';
 import { readGitRevision, resolveRevision } from '../specs/read-git.js';
 import { renderText, summarize } from '../render/findings.js';
 import { commandOf, parseCommandArgs, rejectUnknownOptions, storeUnreachable, UsageError, type CommandIO } from './io.js';
+import { configAt } from '../flows/config-repository.js';
 import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 import { EXPORT_COMMAND, RECONCILE_COMMAND, SYSTEM_GROUP, SYSTEM_OPTIONS, TOKEN_COMMAND } from './system-spec.js';
 import { readRepositoryConfig } from './repository-config.js';
-import { CONFIG_PATH, ownedScope, parseRepositoryConfig, syncs, syncSettingsFor } from '../config/config.js';
+import { CONFIG_PATH, ownedScope, syncs, syncSettingsFor } from '../config/config.js';
 import { Octokit } from '@octokit/core';
 import { OctokitPort } from '../github/octokit-port.js';
 import { syncSystemToGit, syncTarget } from '../flows/sync/system-sync.js';
@@ -345,8 +346,7 @@ async function exportToGitHub(target: string, branch: string | undefined, storeF
   const octokit = new Octokit({ auth: token, ...(process.env.GITHUB_API_URL ? { baseUrl: process.env.GITHUB_API_URL } : {}) });
   const port = new OctokitPort(octokit);
   const repo = { owner, repo: name };
-  const configFile = await readConfigFromGitHub(octokit, repo, branch);
-  const { config, findings } = parseRepositoryConfig(configFile);
+  const { config, findings } = await configAt(port, repo, branch);
   if (findings.length > 0) throw new UsageError(`${target}:${findings[0]!.file}:${findings[0]!.line}:${findings[0]!.column}: ${findings[0]!.message}`);
   const store = await openStoreAt(storeFlag, io);
   try {
@@ -360,17 +360,6 @@ async function exportToGitHub(target: string, branch: string | undefined, storeF
     return 0;
   } finally {
     await store.close();
-  }
-}
-
-/** `.github/envsync.yml` of a repository's branch, if it has one. */
-async function readConfigFromGitHub(octokit: Octokit, repo: { owner: string; repo: string }, ref: string | undefined): Promise<string | undefined> {
-  try {
-    const { data } = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path: CONFIG_PATH, ...(ref ? { ref } : {}), headers: { accept: 'application/vnd.github.raw+json' } });
-    return typeof data === 'string' ? data : undefined;
-  } catch (e) {
-    if ((e as { status?: number }).status === 404) return undefined;
-    throw e;
   }
 }
 

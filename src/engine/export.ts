@@ -12,7 +12,7 @@ import { byPath } from '../specs/source.js';
 import { ALL_SENSITIVE, mapSecrets, SEALED_PREFIX, sealedReference, valueAt } from './secrets.js';
 import { sensitiveKeysOf } from './declarations.js';
 import { SpecIndex } from './spec-index.js';
-import { layoutPathOf, layoutRoot } from '../specs/layout.js';
+import { layoutPathOf, layoutRoot, uniquePathOf } from '../specs/layout.js';
 import { RESOURCE_NAME, VERSION } from '../specs/schema/common.js';
 import { specKey } from './plan/changes.js';
 
@@ -83,7 +83,7 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
   const paths = new Set(checkout.specs.map((s) => s.file));
   const plan: ExportPlan = { files: [], secrets: [], rewritten: [] };
   // An environment's values are secret also where its template says so: the system's own specs tell.
-  const systemLoaded = loadDocuments(system.map((s) => ({ path: layoutPathOf(s, s.version !== undefined), data: structuredClone(s.document) })));
+  const systemLoaded = loadDocuments(system.map((s) => ({ path: uniquePathOf(s), data: structuredClone(s.document) })));
   const systemIndex = new SpecIndex(systemLoaded.specs);
   const sensitiveKeys = (spec: SystemSpec) => {
     const loaded = systemIndex.find(spec.kind as KindName, spec.project, spec.name).find((l) => l.version === spec.version);

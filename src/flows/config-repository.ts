@@ -1,12 +1,19 @@
 // What a config repository speaks for: the projects its `.github/envsync.yml` claims (never one
 // another followed repository claims), and within them the kinds that sync from Git. Shared by the
 // review and merge flows, so that a pull request's plan and its merge agree on what changes.
-import { CONFIG_PATH, ownedScope, type ResolvedConfig } from '../config/config.js';
+import { CONFIG_PATH, ownedScope, parseRepositoryConfig, type ResolvedConfig } from '../config/config.js';
+import type { GitHubPort, RepoRef } from '../github/port.js';
 import { claims, overlappingClaims, type ClaimOverlap } from '../engine/ownership.js';
 import { atStart, error, warning, type Finding, type PendingFinding } from '../specs/findings.js';
 import { locateFindings } from '../specs/locate.js';
 import type { LoadResult } from '../specs/load.js';
 import type { Store } from '../system/store.js';
+
+/** `.github/envsync.yml` of a repository at `ref` (default: its default branch), parsed: the defaults when there is none (`text` undefined), findings when it is wrong. */
+export async function configAt(port: GitHubPort, repo: RepoRef, ref?: string): Promise<ReturnType<typeof parseRepositoryConfig> & { text: string | undefined }> {
+  const text = await port.getFile(repo, CONFIG_PATH, ref);
+  return { ...parseRepositoryConfig(text), text };
+}
 
 export interface RepositoryScope {
   /** Whether a revision of the repository speaks for specs of this kind and project. */

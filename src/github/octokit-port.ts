@@ -387,9 +387,9 @@ export class OctokitPort implements GitHubPort {
     }
   }
 
-  async getFile(repo: RepoRef, path: string, ref: string) {
+  async getFile(repo: RepoRef, path: string, ref?: string) {
     try {
-      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path, ref, headers: { accept: 'application/vnd.github.raw+json' } });
+      const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...repo, path, ...(ref ? { ref } : {}), headers: { accept: 'application/vnd.github.raw+json' } });
       return typeof data === 'string' ? data : new TextDecoder().decode(data as ArrayBuffer);
     } catch (e) {
       if (isNotFound(e)) return undefined;

@@ -137,7 +137,7 @@ export interface GitHubPort {
   /** Whether `user` is an active member of the team `org/slug`. */
   isTeamMember(org: string, slug: string, user: string): Promise<boolean>;
   /** A file's text at a ref, or undefined when there is no such file. */
-  getFile(repo: RepoRef, path: string, ref: string): Promise<string | undefined>;
+  getFile(repo: RepoRef, path: string, ref?: string): Promise<string | undefined>;
   /** A whole revision as a gzipped tarball, in one request whatever the number of files. */
   getTarball(repo: RepoRef, ref: string): Promise<Uint8Array>;
   /** The branch's head commit and its tree, or undefined when there is no such branch. */

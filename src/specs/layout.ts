@@ -84,3 +84,6 @@ export function layoutPathOf(key: LayoutKey, versioned = false, root = ''): stri
   const plural = KIND_BY_NAME.get(key.kind as KindInfo['kind'])?.plural ?? `${key.kind.toLowerCase()}s`;
   return `${prefix}projects/${key.project}/${plural}/${key.name}${versioned && key.version !== undefined ? `@${key.version}` : ''}.yaml`;
 }
+
+/** A path no two specs share, whatever else the folder holds: a template version always in the name. */
+export const uniquePathOf = (key: LayoutKey): string => layoutPathOf(key, key.version !== undefined);

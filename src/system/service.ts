@@ -1,32 +1,22 @@
 // What can be done to the system, whoever asks (the REST API, `envsync system`, the app): every change
 // is validated with the rules of `envsync validate`, in the context of everything else the system
-// holds, and nothing invalid is stored.
+// holds, and nothing invalid is stored. Git and the system (apply, drift, export) are in sync.ts;
+// the service hands those on, so that its callers hold one object.
 import { validateRepository, type SourceValidation } from '../engine/validate.js';
-import { ALL_SENSITIVE, MASK, mapSecrets, namedPath, unmaskFrom, unsealFrom, type UnresolvedMask } from '../engine/secrets.js';
+import { ALL_SENSITIVE, MASK, mapSecrets, namedPath, unmaskFrom, type UnresolvedMask } from '../engine/secrets.js';
 import { sensitiveKeysOf } from '../engine/declarations.js';
 import { SpecIndex } from '../engine/spec-index.js';
-import { planExport, type ExportOptions, type ExportPlan, type SystemSpec } from '../engine/export.js';
+import type { ExportOptions, ExportPlan } from '../engine/export.js';
 import { atValue, type Finding } from '../specs/findings.js';
-import { equalJson } from '../specs/json.js';
 import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
-import { layoutPathOf as layoutPath } from '../specs/layout.js';
+import { layoutPathOf, uniquePathOf } from '../specs/layout.js';
 import { RESOURCE_NAME, VERSION } from '../specs/schema/common.js';
-import { loadDocuments, loadSpecs, type LoadResult, type ParsedDocument } from '../specs/load.js';
+import { loadDocuments, type LoadResult, type ParsedDocument } from '../specs/load.js';
 import { locateFindings } from '../specs/locate.js';
 import type { SourceFile } from '../specs/source.js';
-import { StaleWrite, type ApplyResult, type ResourceKey, type RunnerSettings, type Store, type StoredResource, type SystemChange } from './store.js';
-
-export type Drift = ResourceKey & { state: 'changed' | 'only-in-git' | 'only-in-system' };
-
-export class SystemError extends Error {
-  constructor(
-    message: string,
-    readonly status: 400 | 403 | 404 | 409 | 412 | 422,
-    readonly findings: Finding[] = [],
-  ) {
-    super(message);
-  }
-}
+import { applyRevision, checkedRevision, checkRevision, driftFrom, exportPlan, type ApplyOptions, type CheckedRevision, type Drift, type GitChange } from './sync.js';
+import { SystemError } from './errors.js';
+import { StaleWrite, type ApplyResult, type ResourceKey, type Store, type StoredResource, type SystemChange } from './store.js';
 
 /** What a put did, and the ETag of the version it left (a client's next If-Match). */
 export interface Put {
@@ -95,9 +85,6 @@ function unresolvedMasks(data: Record<string, unknown>, unresolved: readonly Unr
   return new SystemError(`the spec sends "${MASK}" where the system cannot keep the secret it holds (${paths}): nothing was stored`, 422, locateFindings(pending, () => text));
 }
 
-/** Where a stored spec lives in the layout: a template version as `<name>@<version>.yaml` by default. */
-export const layoutPathOf = (key: ResourceKey, versioned = key.version !== undefined): string => layoutPath(key, versioned);
-
 /** Paths for a set of specs: a template's single version is plain `<name>.yaml`. */
 function layoutPaths<T extends ResourceKey>(keys: readonly T[]): Map<T, string> {
   const count = new Map<string, number>();
@@ -108,7 +95,8 @@ function layoutPaths<T extends ResourceKey>(keys: readonly T[]): Map<T, string> 
 
 const sameKey = (a: ResourceKey, b: ResourceKey) => a.kind === b.kind && a.project === b.project && a.name === b.name && (a.version ?? '') === (b.version ?? '');
 
-const documentOf = (r: StoredResource): Record<string, unknown> => structuredClone(r.spec) as Record<string, unknown>;
+/** A stored spec as the document a checkout would hold. */
+export const documentOf = (r: StoredResource): Record<string, unknown> => structuredClone(r.spec) as Record<string, unknown>;
 
 /** Stored specs as the documents of a checkout, each at its layout path. */
 function documentsOf(resources: readonly StoredResource[]): ParsedDocument[] {
@@ -127,8 +115,6 @@ function keyOfDocument(data: Record<string, unknown>): ResourceKey | undefined {
   return { kind, project, name, ...(typeof version === 'string' ? { version } : {}) };
 }
 
-const CHECKED = Symbol('checked');
-
 /** A spec changed outside Git (API, `envsync system`): what the system-to-Git sync follows. */
 export interface SystemChangeEvent {
   key: ResourceKey;
@@ -136,12 +122,6 @@ export interface SystemChangeEvent {
   actor: string | null;
 }
 
-/** Made only by SystemService.checkRevision: a revision whose specs validate without error. */
-export interface CheckedRevision {
-  readonly revision: string;
-  readonly loaded: LoadResult;
-  readonly [CHECKED]: true;
-}
 
 export class SystemService {
   /** The system's specs loaded, as of a write count (see snapshot). */
@@ -287,7 +267,7 @@ export class SystemService {
     const { findings } = await this.validateChange(key, { data: candidate, ...(text !== undefined ? { text } : {}) });
     if (findings.length > 0) throw new SystemError('the spec is not valid: nothing was stored', 422, findings);
     // Stored in canonical spelling, as Git-to-system stores specs, so that the two compare equal.
-    const normalized = loadDocuments([{ path: layoutPathOf(key), data: structuredClone(candidate) }]).specs[0]?.data ?? candidate;
+    const normalized = loadDocuments([{ path: uniquePathOf(key), data: structuredClone(candidate) }]).specs[0]?.data ?? candidate;
     const { status: _status, ...document } = normalized;
     const { outcome, generation } = await this.store.putResource({ ...key, spec: document }, change, { generation: held?.generation ?? null });
     if (outcome !== 'unchanged') this.changed({ key, outcome, actor: change.actor });
@@ -323,7 +303,7 @@ export class SystemService {
   private async sensitiveKeysOf(key: ResourceKey, data: Record<string, unknown>): Promise<ReadonlySet<string>> {
     if (key.kind !== 'Environment') return new Set();
     const others = (await this.store.listResources()).filter((r) => !sameKey(r, key));
-    const index = new SpecIndex(loadDocuments([...documentsOf(others), { path: layoutPathOf(key), data: structuredClone(data) }]).specs);
+    const index = new SpecIndex(loadDocuments([...documentsOf(others), { path: uniquePathOf(key), data: structuredClone(data) }]).specs);
     const spec = index.find('Environment', key.project, key.name)[0];
     return spec ? sensitiveKeysOf(spec, index) : new Set([ALL_SENSITIVE]);
   }
@@ -372,79 +352,31 @@ export class SystemService {
     });
   }
 
-  /** A revision loaded and validated, refused with its findings when it has errors. */
+  /** A revision loaded and validated, refused with its findings when it has errors (see sync.ts). */
   checkRevision(files: readonly SourceFile[], revision: string, root = ''): CheckedRevision {
-    const loaded = loadSpecs(files, { root });
-    return this.checkedRevision({ findings: locateFindings(validateRepository(loaded), loaded.textOf), loaded }, revision);
+    return checkRevision(files, revision, root);
   }
 
   /** The same check over a validation made elsewhere (off the event loop: see validate-off-thread.ts). */
   checkedRevision(validation: SourceValidation, revision: string): CheckedRevision {
-    const errors = validation.findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0) throw new SystemError(`revision ${revision} does not validate: nothing was applied`, 422, errors);
-    return { revision, loaded: validation.loaded, [CHECKED]: true };
+    return checkedRevision(validation, revision);
   }
 
-  /**
-   * Git to system: makes the system hold a revision's specs. A revision that does not validate is
-   * refused whole. Secrets Git holds as `sealed://` references keep the values the system has.
-   */
-  async applyRevision(
-    files: readonly SourceFile[] | CheckedRevision,
-    revision: string,
-    change: { trigger: 'webhook' | 'manual'; actor: string | null },
-    options: { root?: string; scope?: (kind: string, project: string) => boolean; repo?: string; projects?: string[]; runner?: RunnerSettings } = {},
-  ): Promise<ApplyResult> {
-    // A revision checked already (a push checks it before starting its runs) is not checked twice.
-    const { loaded } = 'loaded' in files ? files : this.checkRevision(files, revision, options.root ?? '');
-    const inScope = (r: { kind: string; project: string }) => options.scope?.(r.kind, r.project) ?? true;
-    const current = new Map((await this.store.listResources()).map((r) => [layoutPathOf(r), r]));
-    const index = new SpecIndex(loaded.specs);
-    const fromGit = loaded.specs
-      .filter((s) => inScope({ kind: s.kind.kind, project: s.project }))
-      .map((s) => {
-        const key: ResourceKey = { kind: s.kind.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) };
-        const held = current.get(layoutPathOf(key));
-        return { ...key, spec: held ? unsealFrom(s.data, held.spec, sensitiveKeysOf(s, index)) : s.data };
-      });
-    // What the revision does not speak for (another repository's projects, kinds that do not sync
-    // from Git) stays as the system has it: decided inside the store's write.
-    return this.store.applyRevision({ revision, resources: fromGit, ...change, owns: inScope, repo: options.repo, projects: options.projects, runner: options.runner });
+  /** Git to system: see sync.ts. */
+  applyRevision(files: readonly SourceFile[] | CheckedRevision, revision: string, change: GitChange, options: ApplyOptions = {}): Promise<ApplyResult> {
+    return applyRevision(this.store, files, revision, change, options);
   }
 
-  /**
-   * Where the system and a checkout differ, for the specs in scope: created or changed in the system,
-   * or only in Git. Secrets Git holds as `sealed://` references are not drift.
-   */
-  async drift(checkout: LoadResult, scope: (kind: string, project: string) => boolean = () => true): Promise<Drift[]> {
-    const system = new Map((await this.store.listResources()).filter((r) => scope(r.kind, r.project)).map((r) => [layoutPathOf(r), r]));
-    const index = new SpecIndex(checkout.specs);
-    const drift: Drift[] = [];
-    const seen = new Set<string>();
-    for (const spec of checkout.specs) {
-      if (!scope(spec.kind.kind, spec.project)) continue;
-      const key: ResourceKey = { kind: spec.kind.kind, project: spec.project, name: spec.name, ...(spec.version !== undefined ? { version: spec.version } : {}) };
-      const path = layoutPathOf(key);
-      seen.add(path);
-      const held = system.get(path);
-      if (!held) drift.push({ ...key, state: 'only-in-git' });
-      else if (!equalJson(unsealFrom(spec.data, held.spec, sensitiveKeysOf(spec, index)), held.spec)) drift.push({ ...key, state: 'changed' });
-    }
-    for (const [path, r] of system) {
-      if (!seen.has(path)) drift.push({ kind: r.kind, project: r.project, name: r.name, ...(r.version !== undefined ? { version: r.version } : {}), state: 'only-in-system' });
-    }
-    return drift.sort((a, b) => (layoutPathOf(a) < layoutPathOf(b) ? -1 : 1));
+  /** Where the system and a checkout differ: see sync.ts. */
+  drift(checkout: LoadResult, scope?: (kind: string, project: string) => boolean): Promise<Drift[]> {
+    return driftFrom(this.store, checkout, scope);
   }
 
-  /** System to Git: the file changes that make a checkout hold what the system holds. */
-  async exportTo(checkout: LoadResult, options: ExportOptions = {}): Promise<ExportPlan> {
-    const system: SystemSpec[] = (await this.store.listResources()).map((r) => ({
-      kind: r.kind,
-      project: r.project,
-      name: r.name,
-      ...(r.version !== undefined ? { version: r.version } : {}),
-      document: documentOf(r),
-    }));
-    return planExport(checkout, system, options);
+  /** System to Git: see sync.ts. */
+  exportTo(checkout: LoadResult, options: ExportOptions = {}): Promise<ExportPlan> {
+    return exportPlan(this.store, checkout, options);
   }
 }
+
+export type { CheckedRevision, Drift } from './sync.js';
+export { SystemError } from './errors.js';

@@ -3,7 +3,7 @@
 // older than what the system applied, or diverged from it, is recorded as stale and changes nothing,
 // unless it is still the branch's head: then the history was rewritten (a force-push), and what the
 // branch holds is the new desired state.
-import { CONFIG_PATH, parseRepositoryConfig, type ResolvedConfig } from '../../config/config.js';
+import { CONFIG_PATH, type ResolvedConfig } from '../../config/config.js';
 import { approvalSubject, decisionsByGate, type GateDecision } from '../../engine/approvals.js';
 import { DELETION_GATE, deletionsBetween, describeDeletions, type MassDeletion } from '../../engine/deletion.js';
 import { desiredState } from '../../engine/desired.js';
@@ -11,7 +11,7 @@ import type { Comparison, GitHubPort, PullRequest, RepoRef } from '../../github/
 import { approvalCheckName, deletionOutput } from '../../render/checks.js';
 import { SystemError, type CheckedRevision, type SystemService } from '../../system/service.js';
 import type { ApplyResult, ConfigRepository, PushRecord, Store } from '../../system/store.js';
-import { overlapMessage, rootMessage, scopeOf } from '../config-repository.js';
+import { configAt, overlapMessage, rootMessage, scopeOf } from '../config-repository.js';
 import type { StartedRun } from '../runs/advance-runs.js';
 import { startMergeRuns } from './start-runs.js';
 import { Revisions } from '../revisions.js';
@@ -76,9 +76,8 @@ async function readFollowed(port: GitHubPort, store: Store, repo: RepoRef, defau
   const repoName = `${repo.owner}/${repo.repo}`;
   const followed = await store.getRepository(repoName);
   if (!followed) return { ignored: `${repoName} is not a followed config repository (envsync system follow ${repoName})` };
-  const configText = await port.getFile(repo, CONFIG_PATH, defaultBranch);
-  if (configText === undefined) return { ignored: `${repoName} has no ${CONFIG_PATH} on its default branch ${defaultBranch}` };
-  const { config, findings } = parseRepositoryConfig(configText);
+  const { config, findings, text } = await configAt(port, repo, defaultBranch);
+  if (text === undefined) return { ignored: `${repoName} has no ${CONFIG_PATH} on its default branch ${defaultBranch}` };
   if (findings.length > 0) return { ignored: `${CONFIG_PATH} is invalid: ${findings[0]!.message}` };
   return { followed, config };
 }

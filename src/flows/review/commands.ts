@@ -1,7 +1,8 @@
 // Commands in pull-request comments: /approve [gate ...], /reject [reason], /plan, /help. An
 // approval counts from a user with write access or a listed approver, never from the pull request's
 // author (unless configured) or a bot, and only for the head it was given on.
-import { CONFIG_PATH, parseRepositoryConfig, type ResolvedConfig } from '../../config/config.js';
+import { CONFIG_PATH, type ResolvedConfig } from '../../config/config.js';
+import { configAt } from '../config-repository.js';
 import { approvalSubject } from '../../engine/approvals.js';
 import { DELETION_GATE } from '../../engine/deletion.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
@@ -92,7 +93,7 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   }
 
   const pr = await port.getPullRequest(repo, event.issue.number);
-  const { config } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, pr.baseSha));
+  const { config } = await configAt(port, repo, pr.baseSha);
   const refuse = async (why: string): Promise<CommandOutcome> => {
     await reply(why);
     await port.addReaction(repo, event.comment.id, 'confused');

@@ -1,7 +1,8 @@
 // The scheduled drift check: the system compared with the revision of the sync branch it applied,
 // then settled as `.github/envsync.yml` says (system-wins: a bot pull request; git-wins: that
 // revision re-applied).
-import { CONFIG_PATH, ownedScope, parseRepositoryConfig } from '../../config/config.js';
+import { ownedScope } from '../../config/config.js';
+import { configAt } from '../config-repository.js';
 import { deletionsBetween, describeDeletions } from '../../engine/deletion.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import { syncSystemToGit, syncTarget } from './system-sync.js';
@@ -15,7 +16,7 @@ export interface DriftOutcome {
 }
 
 export async function checkDrift(port: GitHubPort, service: SystemService, repo: RepoRef, defaultBranch: string, owned?: string[], revisions = new Revisions()): Promise<DriftOutcome> {
-  const { config } = parseRepositoryConfig(await port.getFile(repo, CONFIG_PATH, defaultBranch));
+  const { config } = await configAt(port, repo, defaultBranch);
   const branch = config.branch ?? defaultBranch;
   const mode = config.drift.mode;
   const direction = mode === 'git-wins' ? 'git-to-system' : 'system-to-git';
