@@ -12,6 +12,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PLAN_MARKER } from '../src/render/plan-markdown.js';
+import { openStore } from '../src/system/store.js';
 import { runDispatch, type Dispatch, type WorkflowRunResult } from './actions-runner.js';
 import { FakeGitHub } from './fake-github.js';
 import { commitAll, Endpoints, envsyncBin, freePort, infrastructureRepository, installStandIns, prepareConfigRepository, waitFor } from './sandbox.js';
@@ -314,9 +315,28 @@ export class Story {
     const merge = this.github.merge(number);
     this.say(`@carol merges the bot's #${number} (${merge.slice(0, 7)}): webhook push → ${await this.webhooks.push(before, merge, 'carol')}`);
     const applied = await this.until('the merge applied', () => this.serverLog.slice(logged).split('\n').find((l) => l.includes('revision applied to the system') && l.includes(merge)));
-    // Long enough for a system change, had the apply made one, to have been synced back to Git.
-    await new Promise((r) => setTimeout(r, 1500));
+    // Whatever the apply set off (a system change to sync back, had it made one) has run.
+    await this.settled();
     return { merge, applied };
+  }
+
+  /**
+   * Until the app has nothing to do: no job running, none due within 5 s (a change gathered for Git
+   * waits 300 ms here; the scheduled ones, a prune or a follow-up of runs, come later). Read from the store, as another process would: the
+   * signal that what was sent has been handled, so that a test may then say what did not happen.
+   */
+  async settled(): Promise<void> {
+    const store = await openStore({ url: this.databaseUrl });
+    try {
+      for (const started = Date.now(); ; ) {
+        const busy = (await store.jobs.list()).filter((j) => j.state === 'running' || (j.state === 'pending' && Date.parse(j.runAt) - Date.now() < 5_000));
+        if (busy.length === 0) return;
+        if (Date.now() - started > 30_000) throw new Error(`the app did not settle: ${busy.map((j) => `${j.task} ${j.state}`).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await store.close();
+    }
   }
 
   /** 7. GitHub delivers every webhook of the story again (as "Redeliver" does): the app's answers. */
@@ -324,7 +344,9 @@ export class Story {
     const before = this.github.requests.length;
     const statuses = await this.webhooks.redeliverAll();
     this.say(`${statuses.length} deliveries sent again, answered ${[...new Set(statuses)].join(', ')}`);
-    await new Promise((r) => setTimeout(r, 1500));
+    // A delivery seen before is answered without a job, unless its job had failed for good: then it
+    // is queued again, and has run once the queue has settled.
+    await this.settled();
     return { statuses, requests: this.github.requests.slice(before) };
   }
 
