@@ -3,10 +3,10 @@
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deliver, syncBranch } from '../../src/flows/sync/deliver.js';
-import { noreplyAuthor, OctokitPort } from '../../src/github/octokit-port.js';
-import type { ExportPlan } from '../../src/engine/export.js';
-import { BOT_PR_MARKER } from '../../src/render/bot-pr.js';
+import { deliver, syncBranch } from '../../../src/flows/sync/deliver.js';
+import { noreplyAuthor, OctokitPort } from '../../../src/github/octokit-port.js';
+import type { ExportPlan } from '../../../src/engine/export.js';
+import { BOT_PR_MARKER } from '../../../src/render/bot-pr.js';
 
 const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'config' };

@@ -3,13 +3,13 @@
 import { Octokit } from '@octokit/core';
 import nock from 'nock';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { checkDrift } from '../../src/flows/sync/drift.js';
-import { Revisions } from '../../src/flows/revisions.js';
-import { OctokitPort } from '../../src/github/octokit-port.js';
-import { SystemService } from '../../src/system/service.js';
-import { openStore, type Store } from '../../src/system/store.js';
-import { exampleFiles } from '../golden/scenarios.js';
-import { tarballOf } from '../helpers/github-fixtures.js';
+import { checkDrift } from '../../../src/flows/sync/drift.js';
+import { Revisions } from '../../../src/flows/revisions.js';
+import { OctokitPort } from '../../../src/github/octokit-port.js';
+import { SystemService } from '../../../src/system/service.js';
+import { openStore, type Store } from '../../../src/system/store.js';
+import { exampleFiles } from '../../golden/scenarios.js';
+import { tarballOf } from '../../helpers/github-fixtures.js';
 
 /** A configuration of defaults only: the repository is a config repository. */
 const DEFAULTS = '# envsync: the defaults\n';

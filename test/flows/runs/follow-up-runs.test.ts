@@ -3,9 +3,9 @@
 // a dispatch GitHub made no workflow run for is given up on hours later, and a recent one is left alone.
 import { zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { followUpRuns, NO_WORKFLOW_RUN_MS } from '../../src/flows/runs/follow-up-runs.js';
-import type { GitHubPort, WorkflowRunState } from '../../src/github/port.js';
-import { openStore, type RunDispatch, type Store } from '../../src/system/store.js';
+import { followUpRuns, NO_WORKFLOW_RUN_MS } from '../../../src/flows/runs/follow-up-runs.js';
+import type { GitHubPort, WorkflowRunState } from '../../../src/github/port.js';
+import { openStore, type RunDispatch, type Store } from '../../../src/system/store.js';
 
 const repo = { owner: 'acme', repo: 'config' };
 const HOUR = 60 * 60_000;

@@ -1,17 +1,17 @@
 // startMergeRuns on its own, over a recording port: what a merge that deletes an environment starts,
 // and what it does when the system has no earlier revision to run the destroy from.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseRepositoryConfig } from '../../src/config/config.js';
-import type { GitHubPort } from '../../src/github/port.js';
-import { startMergeRuns } from '../../src/flows/merge/start-runs.js';
-import { advanceRuns } from '../../src/flows/runs/advance-runs.js';
-import { loadSpecs } from '../../src/specs/load.js';
-import { SystemService } from '../../src/system/service.js';
-import { openStore, type Store } from '../../src/system/store.js';
-import { exampleFiles } from '../golden/scenarios.js';
-import { environment, environmentTemplate, pathOf } from '../engine/fixtures.js';
-import { edit, type Files } from '../plan/repo.js';
-import { sources } from '../helpers/repo.js';
+import { parseRepositoryConfig } from '../../../src/config/config.js';
+import type { GitHubPort } from '../../../src/github/port.js';
+import { startMergeRuns } from '../../../src/flows/merge/start-runs.js';
+import { advanceRuns } from '../../../src/flows/runs/advance-runs.js';
+import { loadSpecs } from '../../../src/specs/load.js';
+import { SystemService } from '../../../src/system/service.js';
+import { openStore, type Store } from '../../../src/system/store.js';
+import { exampleFiles } from '../../golden/scenarios.js';
+import { environment, environmentTemplate, pathOf } from '../../engine/fixtures.js';
+import { edit, type Files } from '../../plan/repo.js';
+import { sources } from '../../helpers/repo.js';
 
 const repo = { owner: 'acme', repo: 'config' };
 const MERGE = 'm'.repeat(40);
