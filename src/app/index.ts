@@ -13,7 +13,8 @@ import { openStore, type Store } from '../system/store.js';
 import { jobOfWebhook, repoRefOf, repositoryQueue, syncKey, TASKS } from './jobs.js';
 import { Metrics } from './metrics.js';
 import { operationsHandler } from './operations.js';
-import { createWorker, enqueue, owningRepository, reachableRepositories, scheduleDrift, scheduleFollowUp, schedulePrune } from './worker.js';
+import { owningRepository, reachableRepositories } from '../flows/config-repository.js';
+import { createWorker, enqueue, scheduleDrift, scheduleFollowUp, schedulePrune } from './worker.js';
 
 export interface AppOptions {
   /** The store; by default DATABASE_URL, else the embedded SQLite file under ./data. */
@@ -189,9 +190,9 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     });
 
     // The drift check runs once across every replica: one pending job, by its key.
-    if (driftMinutes > 0) for (const followed of await reachableRepositories(service)) await scheduleDrift(service, followed.repo, driftMinutes);
+    if (driftMinutes > 0) for (const followed of await reachableRepositories(store)) await scheduleDrift(service, followed.repo, driftMinutes);
     // Runs dispatched before this start (a crash, a deploy of the app) are asked about too.
-    if (followUpMinutes > 0) for (const followed of await reachableRepositories(service)) await scheduleFollowUp(service, followed.installation, followed.repo, followUpMinutes * 60_000);
+    if (followUpMinutes > 0) for (const followed of await reachableRepositories(store)) await scheduleFollowUp(service, followed.installation, followed.repo, followUpMinutes * 60_000);
     // Pruning too, a minute after the start (a prune already pending keeps its time).
     if (retentionDays > 0) await schedulePrune(service, new Date(Date.now() + 60_000));
 
@@ -200,7 +201,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     const syncDelay = options.syncDelayMs ?? numberFrom(process.env, 'ENVSYNC_SYNC_DELAY_MS', 2000);
     const unsubscribe = service.onChange((change) => {
       void (async () => {
-        const target = await owningRepository(service, change.key.project);
+        const target = await owningRepository(store, change.key.project);
         if (!target) return log.info({ change: change.key }, `no followed repository owns project ${change.key.project}: the change stays in the system`);
         const repo = repoRefOf(target.repo);
         await enqueue(service, { task: 'sync-system-changes', queue: repositoryQueue(repo), key: syncKey(repo), keepRunAt: true, runAt: new Date(Date.now() + syncDelay), payload: [{ repo: target.repo, actor: change.actor ?? 'system' }] });

@@ -3,7 +3,7 @@
 // releases of held runs, drift, system changes), so those run one at a time and in order whichever
 // replica takes them; a pull request's check and commands go to the pull request's own queue, so
 // that pull requests are checked side by side while one pull request's events stay in order.
-import type { RepoRef } from '../github/port.js';
+import { nameOf, type RepoRef } from '../github/port.js';
 import type { PushEvent } from '../flows/merge/apply-push.js';
 import type { CommentEvent } from '../flows/review/commands.js';
 import { parseCommand } from '../flows/review/commands.js';
@@ -33,13 +33,7 @@ export const TASKS = ['check-pull-request', 'command', 'apply-push', 'follow-wor
 
 export type Job<T extends TaskName = TaskName> = { [K in T]: Omit<NewJob, 'task' | 'payload'> & { task: K; payload: JobPayloads[K] } }[T];
 
-/** OWNER/NAME. */
-export const nameOf = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
-/** OWNER/NAME as a RepoRef. */
-export const repoRefOf = (name: string): RepoRef => {
-  const [owner, repo] = name.split('/') as [string, string];
-  return { owner, repo };
-};
+export { nameOf, repoRefOf } from '../github/port.js';
 /** The queue of everything that changes the system or runs of a repository. */
 export const repositoryQueue = (repo: RepoRef) => repositoryQueueOf(nameOf(repo));
 /** The queue of one pull request's checks and commands. */

@@ -5,9 +5,9 @@ import { getHeapStatistics } from 'node:v8';
 import pLimit from 'p-limit';
 import type { GitHubPort, RepoRef } from '../github/port.js';
 import { Revisions } from '../flows/revisions.js';
+import { reachableRepositories } from '../flows/config-repository.js';
 import { applyHeldPush, applyPush } from '../flows/merge/apply-push.js';
 import { checkPullRequest } from '../flows/review/check-pull-request.js';
-import { claims } from '../engine/ownership.js';
 import { handleCommand } from '../flows/review/commands.js';
 import { advanceRuns } from '../flows/runs/advance-runs.js';
 import { followWorkflowRun } from '../flows/runs/follow-workflow-run.js';
@@ -16,8 +16,7 @@ import { checkDrift } from '../flows/sync/drift.js';
 import { exportSystemChanges } from '../flows/sync/system-changes.js';
 import type { RunningJob } from '../system/jobs/queue.js';
 import type { SystemService } from '../system/service.js';
-import type { ConfigRepository } from '../system/store.js';
-import { driftKey, followUpKey, nameOf, PRUNE_KEY, PRUNE_QUEUE, pullRequestQueue, repoRefOf, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
+import { driftKey, followUpKey, nameOf, PRUNE_KEY, PRUNE_QUEUE, pullRequestQueue, recheckKey, repositoryQueue, type Job, type JobPayloads, type TaskName } from './jobs.js';
 
 export interface WorkerContext {
   service: SystemService;
@@ -49,37 +48,6 @@ export function heavyJobsFrom(env: NodeJS.ProcessEnv): number {
   if (Number.isInteger(set) && set >= 1) return set;
   const heapMb = getHeapStatistics().heap_size_limit / 2 ** 20;
   return Math.max(1, Math.min(availableParallelism(), Math.floor(heapMb / 512)));
-}
-
-/** A followed repository the app can reach without an event: one it has seen an event of. */
-export interface ReachableRepository {
-  repo: RepoRef;
-  name: string;
-  installation: number;
-  defaultBranch: string;
-  /** The projects it owns, as recorded with its last applied revision. */
-  projects: string[];
-}
-
-/**
- * A repository that drift checks and system changes may reach: seen in an event, and with a revision
- * applied (so with claims checked against the other repositories'). Its claims are the recorded ones,
- * never what its default branch says now: a configuration whose push was refused claims nothing.
- */
-const reachable = (r: ConfigRepository): ReachableRepository | undefined => {
-  if (r.installationId === null || r.projects === null || r.appliedRevision === null) return undefined;
-  return { repo: repoRefOf(r.repo), name: r.repo, installation: r.installationId, defaultBranch: r.defaultBranch ?? 'main', projects: r.projects };
-};
-
-/** The followed repositories the app can reach (those named, when names are given). */
-export async function reachableRepositories(service: SystemService, names?: readonly string[]): Promise<ReachableRepository[]> {
-  const wanted = names && new Set(names.map((n) => n.toLowerCase()));
-  return (await service.store.listRepositories()).filter((r) => !wanted || wanted.has(r.repo.toLowerCase())).flatMap((r) => reachable(r) ?? []);
-}
-
-/** The followed repository whose projects include `project`, if one has applied a revision. */
-export async function owningRepository(service: SystemService, project: string): Promise<ConfigRepository | undefined> {
-  return (await service.store.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
 }
 
 /** Adds a job to the store's queue. */
@@ -145,7 +113,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
     'drift-check': async ({ repo: name }, portFor) => {
       const outcomes: object[] = [];
       // Before the payload named its repository, one drift check covered the one repository there was.
-      for (const followed of await reachableRepositories(service, name ? [name] : undefined)) {
+      for (const followed of await reachableRepositories(store, name ? [name] : undefined)) {
         // The next check is due from now, whatever this one's outcome (a failure is retried on its own).
         if (context.driftMinutes > 0) await scheduleDrift(service, followed.repo, context.driftMinutes);
         outcomes.push({ repo: followed.name, ...(await checkDrift(await portFor(followed.installation), service, followed.repo, followed.defaultBranch, followed.projects, revisions)) });
@@ -166,7 +134,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
       const names = [...new Set(changes.flatMap((c) => (typeof c === 'string' ? [] : [c.repo])))];
       const actors = [...new Set(changes.map((c) => (typeof c === 'string' ? c : c.actor)))];
       const delivered: string[] = [];
-      for (const followed of await reachableRepositories(service, names.length > 0 ? names : undefined)) {
+      for (const followed of await reachableRepositories(store, names.length > 0 ? names : undefined)) {
         const results = await exportSystemChanges(await portFor(followed.installation), service, followed.repo, followed.defaultBranch, actors, followed.projects);
         delivered.push(...results.map((d) => `${followed.name}: ${d.outcome}`));
       }

@@ -2,12 +2,12 @@
 // another followed repository claims), and within them the kinds that sync from Git. Shared by the
 // review and merge flows, so that a pull request's plan and its merge agree on what changes.
 import { CONFIG_PATH, ownedScope, parseRepositoryConfig, type ResolvedConfig } from '../config/config.js';
-import type { GitHubPort, RepoRef } from '../github/port.js';
+import { repoRefOf, type GitHubPort, type RepoRef } from '../github/port.js';
 import { claims, overlappingClaims, type ClaimOverlap } from '../engine/ownership.js';
 import { atStart, error, warning, type Finding, type PendingFinding } from '../specs/findings.js';
 import { locateFindings } from '../specs/locate.js';
 import type { LoadResult } from '../specs/load.js';
-import type { Store } from '../system/store.js';
+import type { ConfigRepository, Store } from '../system/store.js';
 
 /** `.github/envsync.yml` of a repository at `ref` (default: its default branch), parsed: the defaults when there is none (`text` undefined), findings when it is wrong. */
 export async function configAt(port: GitHubPort, repo: RepoRef, ref?: string): Promise<ReturnType<typeof parseRepositoryConfig> & { text: string | undefined }> {
@@ -74,3 +74,34 @@ export function configFindings(options: {
 
 export const rootMessage = (root: string) =>
   `the layout root "${root}" holds no projects/ folder, so this revision would hold no specs at all: fix root in ${CONFIG_PATH}, or restore projects/`;
+
+/** A followed repository the app can reach without an event: one it has seen an event of. */
+export interface ReachableRepository {
+  repo: RepoRef;
+  name: string;
+  installation: number;
+  defaultBranch: string;
+  /** The projects it owns, as recorded with its last applied revision. */
+  projects: string[];
+}
+
+/**
+ * A repository that drift checks and system changes may reach: seen in an event, and with a revision
+ * applied (so with claims checked against the other repositories'). Its claims are the recorded ones,
+ * never what its default branch says now: a configuration whose push was refused claims nothing.
+ */
+const reachable = (r: ConfigRepository): ReachableRepository | undefined => {
+  if (r.installationId === null || r.projects === null || r.appliedRevision === null) return undefined;
+  return { repo: repoRefOf(r.repo), name: r.repo, installation: r.installationId, defaultBranch: r.defaultBranch ?? 'main', projects: r.projects };
+};
+
+/** The followed repositories the app can reach (those named, when names are given). */
+export async function reachableRepositories(store: Store, names?: readonly string[]): Promise<ReachableRepository[]> {
+  const wanted = names && new Set(names.map((n) => n.toLowerCase()));
+  return (await store.listRepositories()).filter((r) => !wanted || wanted.has(r.repo.toLowerCase())).flatMap((r) => reachable(r) ?? []);
+}
+
+/** The followed repository whose projects include `project`, if one has applied a revision. */
+export async function owningRepository(store: Store, project: string): Promise<ConfigRepository | undefined> {
+  return (await store.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
+}

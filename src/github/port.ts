@@ -4,6 +4,15 @@ import type { CheckOutput } from '../render/checks.js';
 
 export type { Annotation, CheckOutput } from '../render/checks.js';
 
+/** OWNER/NAME. */
+export const nameOf = (repo: RepoRef) => `${repo.owner}/${repo.repo}`;
+
+/** OWNER/NAME as a RepoRef. */
+export const repoRefOf = (name: string): RepoRef => {
+  const [owner, repo] = name.split('/') as [string, string];
+  return { owner, repo };
+};
+
 export interface RepoRef {
   owner: string;
   repo: string;

@@ -15,7 +15,7 @@ import { claims } from '../../engine/ownership.js';
 import { buildActivities } from '../../engine/plan/activities.js';
 import { runInputs } from '../../engine/plan/dependencies.js';
 import { SpecIndex } from '../../engine/spec-index.js';
-import type { RepoRef } from '../../github/port.js';
+import { repoRefOf } from '../../github/port.js';
 import { repositoryQueueOf, type NewJob } from '../../system/jobs/queue.js';
 import { SystemError, type SystemService } from '../../system/service.js';
 import type { ConfigRepository, RunAction, RunRecord } from '../../system/store.js';
@@ -31,9 +31,7 @@ export interface ManualRunInput {
 
 /** The job that moves a repository's runs on (the worker's `release-runs`). */
 export const releaseRunsJob = (followed: { repo: string; installationId: number }, which: RunSelection): NewJob => {
-  const [owner, repo] = followed.repo.split('/') as [string, string];
-  const ref: RepoRef = { owner, repo };
-  return { task: 'release-runs', queue: repositoryQueueOf(followed.repo), payload: { installation: followed.installationId, repo: ref, which } };
+  return { task: 'release-runs', queue: repositoryQueueOf(followed.repo), payload: { installation: followed.installationId, repo: repoRefOf(followed.repo), which } };
 };
 
 export async function startManualRun(service: SystemService, input: ManualRunInput): Promise<RunRecord> {
