@@ -1,8 +1,8 @@
-// startMergeRuns on its own, over a recording port: what a merge that deletes an environment starts,
+// startMergeRuns on its own, on the in-memory GitHub: what a merge that deletes an environment starts,
 // and what it does when the system has no earlier revision to run the destroy from.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRepositoryConfig } from '../../../src/config/config.js';
-import type { GitHubPort } from '../../../src/github/port.js';
+import { MemoryPort } from '../../../src/github/memory-port.js';
 import { startMergeRuns } from '../../../src/flows/merge/start-runs.js';
 import { advanceRuns } from '../../../src/flows/runs/advance-runs.js';
 import { loadSpecs } from '../../../src/specs/load.js';
@@ -17,25 +17,13 @@ const repo = { owner: 'acme', repo: 'config' };
 const MERGE = 'm'.repeat(40);
 const PREVIOUS = 'p'.repeat(40);
 let store: Store;
-let calls: string[];
-
-/** A port that records what it is asked to do; a status equal to a deployment's latest is not added, as the real port does. */
-const latest = new Map<number, string>();
-const port = {
-  ensureDeployment: async (_r: unknown, d: { environment: string }) => (calls.push(`deployment ${d.environment}`), calls.length),
-  ensureDeploymentStatus: async (_r: unknown, id: number, s: { description: string }) => {
-    if (latest.get(id) === s.description) return;
-    latest.set(id, s.description);
-    calls.push(`status ${id} ${s.description}`);
-  },
-  dispatchWorkflow: async (_r: unknown, _w: string, ref: string, inputs: Record<string, string>) => void calls.push(`dispatch ${ref} ${inputs.environment} ${inputs.action} ${inputs.sha}`),
-  webUrl: (path: string) => `https://github.example/${path}`,
-} as unknown as GitHubPort;
+let port: MemoryPort;
+/** The dispatches made, as `dispatch REF ENVIRONMENT ACTION SHA`. */
+const dispatched = () => port.dispatches.map((d) => `dispatch ${d.ref} ${d.inputs.environment} ${d.inputs.action} ${d.inputs.sha}`);
 
 beforeEach(async () => {
   store = await openStore({ url: ':memory:' });
-  calls = [];
-  latest.clear();
+  port = new MemoryPort();
 });
 afterEach(() => store.close());
 
@@ -65,19 +53,19 @@ describe('a merge that deletes an environment', () => {
     // The destroy's approval gate: approved on no pull request, so the run waits.
     const started = await startMergeRuns(port, store, input(PREVIOUS));
     expect(started).toEqual([{ id: `${MERGE.slice(0, 12)}-payments-dev-destroy`, environment: 'payments/dev', action: 'destroy', state: { waitingFor: 'approval of hook/onInit/change-approval: /approve on the merged pull request' } }]);
-    expect(calls).toEqual(['deployment payments/dev', 'status 1 waiting for approval of hook/onInit/change-approval: /approve on the merged pull request']);
+    expect(port.calls).toEqual([`deployment payments/dev ${MERGE.slice(0, 12)}-payments-dev-destroy`, 'status payments/dev queued waiting for approval of hook/onInit/change-approval: /approve on the merged pull request']);
   });
 
   it('runs the destroy from the previous revision once approved, never from the merge that removed it', async () => {
     const started = await startMergeRuns(port, store, { ...input(PREVIOUS), approvals: await approved() });
     expect(started.map((s) => s.state)).toEqual(['dispatched']);
-    expect(calls[1]).toBe(`dispatch main payments/dev destroy ${PREVIOUS}`);
+    expect(dispatched()).toEqual([`dispatch main payments/dev destroy ${PREVIOUS}`]);
   });
 
   it('waits, saying why, when the system has applied no revision to run the destroy from', async () => {
     const started = await startMergeRuns(port, store, { ...input(undefined), approvals: await approved() });
     expect(started.map((s) => s.state)).toEqual([{ waitingFor: 'a revision that still has the environment (the system has applied none)' }]);
-    expect(calls.some((c) => c.startsWith('dispatch'))).toBe(false);
+    expect(dispatched()).toEqual([]);
   });
 
   it('cannot be given a revision with errors: checking it refuses it with the finding, so nothing runs', () => {
@@ -91,7 +79,7 @@ describe('a newer merge of an environment whose run still waits', () => {
     // The older merge's destroy of dev waits for its approval.
     await startMergeRuns(port, store, input(PREVIOUS));
     const older = `${MERGE.slice(0, 12)}-payments-dev-destroy`;
-    calls = [];
+    port.calls.length = 0;
     // A newer merge changes dev again (it is back, edited): its run supersedes the waiting one.
     const NEWER = 'n'.repeat(40);
     const newer = { ...input(PREVIOUS), revision: NEWER, before: loadSpecs(withoutDev()), after: new SystemService(store).checkRevision(exampleFiles(), NEWER).loaded };
@@ -99,7 +87,7 @@ describe('a newer merge of an environment whose run still waits', () => {
     const newerDev = `${NEWER.slice(0, 12)}-payments-dev-deploy`;
     expect(started.map((s) => s.environment)).toContain('payments/dev');
     expect(await store.getRun(older)).toMatchObject({ status: 'superseded', supersededBy: newerDev, reason: `superseded by run ${newerDev}, which runs the newer state of payments/dev` });
-    expect(calls).toContain(`status 1 superseded by run ${newerDev}, which runs the newer state of payments/dev`);
+    expect(port.calls).toContain(`status payments/dev inactive superseded by run ${newerDev}, which runs the newer state of payments/dev`);
     expect((await store.listUnfinishedRuns('acme/config')).map((r) => r.run.revision)).toEqual(started.map(() => NEWER));
   });
 
@@ -132,13 +120,13 @@ describe('three quick merges of one environment', () => {
     const third = await merge(revisions[2]!, 'three');
     expect(third.map((s) => [s.environment, s.state])).toEqual([['payments/staging', { waitingFor: `run ${first[0]!.id} of the same environment` }]]);
     expect(await store.getRun(second[0]!.id)).toMatchObject({ status: 'superseded', supersededBy: third[0]!.id });
-    expect(calls.filter((c) => c.startsWith('dispatch'))).toEqual([`dispatch main payments/staging deploy ${revisions[0]}`]);
+    expect(dispatched()).toEqual([`dispatch main payments/staging deploy ${revisions[0]}`]);
 
     // The first run finishes: the third is dispatched, and nothing was cancelled.
     await store.updateRun(first[0]!.id, { status: 'success' });
     const after = await advanceRuns(port, store, repo, { all: true });
     expect(after.map((s) => [s.id, s.state])).toEqual([[third[0]!.id, 'dispatched']]);
-    expect(calls.filter((c) => c.startsWith('dispatch'))).toEqual([`dispatch main payments/staging deploy ${revisions[0]}`, `dispatch main payments/staging deploy ${revisions[2]}`]);
+    expect(dispatched()).toEqual([`dispatch main payments/staging deploy ${revisions[0]}`, `dispatch main payments/staging deploy ${revisions[2]}`]);
     expect((await store.listRuns()).map((r) => r.status).sort()).toEqual(['queued', 'success', 'superseded']);
   });
 });
@@ -164,13 +152,13 @@ describe('a merge that runs environments depending on each other', () => {
       ['p/alpha', { waitingFor: 'the runs of p/mid' }],
     ]);
     await store.updateRun(id('zeta'), { status: 'success' });
-    calls = [];
+    port.calls.length = 0;
     const next = await startMergeRuns(port, store, { ...input(PREVIOUS), before: loadSpecs(sources(chain)), after: checked(sources(changed)) });
     expect(next.map((s) => [s.environment, s.state])).toEqual([
       ['p/mid', 'dispatched'],
       ['p/alpha', { waitingFor: 'the runs of p/mid' }],
     ]);
     // Resumed, not restarted: no deployment is made again and alpha is not told twice.
-    expect(calls).toEqual([`dispatch main p/mid deploy ${MERGE}`, 'status 2 dispatched to envsync-run.yml']);
+    expect(port.calls).toEqual([`dispatch envsync-run.yml@main ${id('mid')}`, 'status p/mid queued dispatched to envsync-run.yml']);
   });
 });
