@@ -1,21 +1,18 @@
 // `envsync plan` against real git repositories: working tree against HEAD by default, any two refs,
 // JSON for scripts, and clear usage errors.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/envsync.js', import.meta.url));
 const example = fileURLToPath(new URL('../../examples/config-repo/', import.meta.url));
 
 let repo: string;
 const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
-const envsync = (args: string[], cwd = repo) => {
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-};
+const envsync = (args: string[], cwd = repo) => runCli(cwd, args);
 const edit = (path: string, from: string, to: string) => {
   const file = join(repo, path);
   writeFileSync(file, readFileSync(file, 'utf8').replace(from, to));
@@ -34,20 +31,20 @@ afterEach(() => rmSync(repo, { recursive: true, force: true }));
 const ET = 'projects/payments/environmenttemplates/web-stack.yaml';
 
 describe('envsync plan', () => {
-  it('plans the working tree against HEAD by default', () => {
+  it('plans the working tree against HEAD by default', async () => {
     edit(ET, 'value: "2"', 'value: "4"');
-    const result = envsync(['plan']);
+    const result = await envsync(['plan']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`### envsync plan: <code>${git('rev-parse', '--short=7', 'HEAD')}</code> → <code>working tree</code>`);
     expect(result.stdout).toContain('**1 spec changed** (0 created, 1 updated, 0 deleted, 14 unchanged) · **2 environment runs** (2 deploy, 0 destroy)');
     expect(result.stdout).toContain('| <code>spec.variables[name=replicas].value</code> | <code>"2"</code> | <code>"4"</code> |');
   });
 
-  it('plans between two refs, with full commit ids in the JSON', () => {
+  it('plans between two refs, with full commit ids in the JSON', async () => {
     unlinkSync(join(repo, 'projects/payments/environments/staging.yaml'));
     git('add', '-A');
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'delete staging');
-    const result = envsync(['plan', '--base', 'HEAD~1', '--head', 'main', '--format', 'json']);
+    const result = await envsync(['plan', '--base', 'HEAD~1', '--head', 'main', '--format', 'json']);
     expect(result.code).toBe(0);
     const plan = JSON.parse(result.stdout);
     expect(plan.base).toBe(git('rev-parse', 'HEAD~1'));
@@ -58,23 +55,23 @@ describe('envsync plan', () => {
     ]);
   });
 
-  it('reads the base from git history, ignoring files that are not committed', () => {
+  it('reads the base from git history, ignoring files that are not committed', async () => {
     writeFileSync(join(repo, 'projects/payments/environments/scratch.yaml'), 'not: [valid');
-    const result = envsync(['plan', '--base', 'HEAD', '--head', 'HEAD', '--format', 'json']);
+    const result = await envsync(['plan', '--base', 'HEAD', '--head', 'HEAD', '--format', 'json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).summary.unchanged).toBe(15);
   });
 
-  it('exits 1 and says so on stderr when the head does not validate', () => {
+  it('exits 1 and says so on stderr when the head does not validate', async () => {
     edit('projects/payments/environments/dev.yaml', 'name: web-stack', 'name: web-stak');
-    const result = envsync(['plan']);
+    const result = await envsync(['plan']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('envsync: the head has 1 validation error, so the plan may be incomplete: run `envsync validate` to see them\n');
   });
 
-  it('exits 1 when the plan deletes a template version still in use', () => {
+  it('exits 1 when the plan deletes a template version still in use', async () => {
     unlinkSync(join(repo, 'projects/payments/resourcetemplates/database.yaml'));
-    const result = envsync(['plan', '--format', 'json']);
+    const result = await envsync(['plan', '--format', 'json']);
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout).findings).toMatchObject([{ code: 'deleted-template-in-use', file: ET, line: 27, column: 16 }]);
   });
@@ -82,16 +79,16 @@ describe('envsync plan', () => {
   it.each([
     [['plan', '--base', 'no-such-ref'], '"no-such-ref" is not a commit in the git repository at'],
     [['plan', '--format', 'html'], '--format must be one of markdown, json, not "html"'],
-  ])('exits 2 on a usage error: %j', (args, message) => {
-    const result = envsync(args);
+  ])('exits 2 on a usage error: %j', async (args, message) => {
+    const result = await envsync(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });
 
-  it('asks for --base when the folder is not a git repository', () => {
+  it('asks for --base when the folder is not a git repository', async () => {
     const plain = mkdtempSync(join(tmpdir(), 'envsync-nogit-'));
     try {
-      const result = envsync(['plan', plain], tmpdir());
+      const result = await envsync(['plan', plain], tmpdir());
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('(without --base, the base is HEAD: give --base REF)');
     } finally {

@@ -1,20 +1,15 @@
 // `envsync validate` at the edges: a configuration linked to a file of the machine is reported and
 // never printed, and a folder without projects/ says so instead of passing as "0 files".
-// Runs the real binary (npm run build first).
-import { spawnSync } from 'node:child_process';
+// Runs the CLI in this process (test/helpers/cli.ts).
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/envsync.js', import.meta.url));
 const CANARY = 'CANARY-d41e77';
 
-function envsync(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const envsync = (args: string[], cwd: string) => runCli(cwd, args);
 
 let base: string;
 let dir: string;
@@ -33,18 +28,18 @@ function write(path: string, text: string) {
 const resource = 'apiVersion: eaas.envmgmt.io/v1\nkind: Resource\nmetadata:\n  name: r\n  project: shop\nspec: {}\n';
 
 describe('a .github/envsync.yml that is a symbolic link', () => {
-  it('is one link-outside-checkout finding when it leads out of the checkout, and no line of its target is printed', () => {
+  it('is one link-outside-checkout finding when it leads out of the checkout, and no line of its target is printed', async () => {
     // Like /proc/meminfo: every line a `key: value` pair, each an "unknown field" if it were read.
     write(join(base, 'system-file'), Array.from({ length: 31 }, (_, i) => `${CANARY}${i}: ${i}`).join('\n') + '\n');
     write(join(dir, 'projects/shop/resources/r.yaml'), resource);
     mkdirSync(join(dir, '.github'));
     symlinkSync(join(base, 'system-file'), join(dir, '.github/envsync.yml'));
     for (const format of ['text', 'json', 'github']) {
-      const result = envsync(['validate', '.', '--format', format], dir);
+      const result = await envsync(['validate', '.', '--format', format], dir);
       expect(result.stdout + result.stderr).not.toContain(CANARY);
       expect(result.code).toBe(1);
     }
-    expect(JSON.parse(envsync(['validate', '.', '--format', 'json'], dir).stdout)).toEqual({
+    expect(JSON.parse((await envsync(['validate', '.', '--format', 'json'], dir)).stdout)).toEqual({
       findings: [
         {
           file: '.github/envsync.yml',
@@ -62,9 +57,9 @@ describe('a .github/envsync.yml that is a symbolic link', () => {
 });
 
 describe('a folder without projects/', () => {
-  it('says the folder holds no projects/ folder and exits 1, instead of "0 files" and exit 0', () => {
+  it('says the folder holds no projects/ folder and exits 1, instead of "0 files" and exit 0', async () => {
     write(join(dir, 'README.md'), '# not a config repository\n');
-    const result = envsync(['validate', 'checkout'], base);
+    const result = await envsync(['validate', 'checkout'], base);
     expect(result).toEqual({
       code: 1,
       stdout:
@@ -74,14 +69,14 @@ describe('a folder without projects/', () => {
     });
   });
 
-  it('names the current folder as "this folder"', () => {
-    const { findings } = JSON.parse(envsync(['validate', '--format', 'json'], dir).stdout) as { findings: { message: string }[] };
+  it('names the current folder as "this folder"', async () => {
+    const { findings } = JSON.parse((await envsync(['validate', '--format', 'json'], dir)).stdout) as { findings: { message: string }[] };
     expect(findings.map((f) => f.message.slice(0, f.message.indexOf('?') + 1))).toEqual(['this folder holds no projects/ folder: is this a config repository?']);
   });
 
-  it('blames --root when the root it names holds no projects/', () => {
+  it('blames --root when the root it names holds no projects/', async () => {
     write(join(dir, 'projects/shop/resources/r.yaml'), resource);
-    const result = envsync(['validate', '.', '--root', 'config'], dir);
+    const result = await envsync(['validate', '.', '--root', 'config'], dir);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(
       'config/projects:1:1: error [no-projects-folder] --root config names a folder that holds no projects/ folder, so there is nothing to validate: give --root the folder inside this folder that holds projects/\n' +
@@ -89,10 +84,10 @@ describe('a folder without projects/', () => {
     );
   });
 
-  it('blames root in .github/envsync.yml at its value when the root it names holds no projects/', () => {
+  it('blames root in .github/envsync.yml at its value when the root it names holds no projects/', async () => {
     write(join(dir, '.github/envsync.yml'), 'projects: [shop]\nroot: config\n');
     write(join(dir, 'projects/shop/resources/r.yaml'), resource);
-    const result = envsync(['validate', '.'], dir);
+    const result = await envsync(['validate', '.'], dir);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe(
       '.github/envsync.yml:2:7: error [no-projects-folder] root "config" names a folder that holds no projects/ folder, so there is nothing to validate: fix root in .github/envsync.yml, or add config/projects/\n' +
@@ -100,8 +95,8 @@ describe('a folder without projects/', () => {
     );
   });
 
-  it('still passes a config repository whose projects/ is empty so far', () => {
+  it('still passes a config repository whose projects/ is empty so far', async () => {
     mkdirSync(join(dir, 'projects'));
-    expect(envsync(['validate', '.'], dir)).toEqual({ code: 0, stdout: '0 files, 0 specs: 0 errors, 0 warnings\n', stderr: '' });
+    expect(await envsync(['validate', '.'], dir)).toEqual({ code: 0, stdout: '0 files, 0 specs: 0 errors, 0 warnings\n', stderr: '' });
   });
 });
