@@ -10,7 +10,7 @@ import { SystemService } from '../../../src/system/service.js';
 import { openStore, type Store } from '../../../src/system/store.js';
 import { exampleFiles } from '../../golden/scenarios.js';
 import { environment, environmentTemplate, pathOf } from '../../engine/fixtures.js';
-import { edit, type Files } from '../../plan/repo.js';
+import { edit, type Files } from '../../engine/plan/repo.js';
 import { sources } from '../../helpers/repo.js';
 
 const repo = { owner: 'acme', repo: 'config' };

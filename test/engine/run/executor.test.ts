@@ -1,7 +1,7 @@
 // DAG semantics, table by table: order, parallelism, failure propagation, continue, conditions,
 // timeouts, retries and cancellation.
 import { describe, expect, it } from 'vitest';
-import { executeGraph, type AttemptResult, type ExecutableActivity } from '../../src/engine/run/executor.js';
+import { executeGraph, type AttemptResult, type ExecutableActivity } from '../../../src/engine/run/executor.js';
 
 type A = ExecutableActivity & { fails?: number; ms?: number };
 const act = (id: string, dependsOn: string[] = [], extra: Partial<A> = {}): A => ({ id, dependsOn, ...extra });

@@ -1,7 +1,7 @@
 // successCondition: the CUE the specs use, with CUE's rules where they apply (conflicting values are
 // an error), and a clear error for what is not supported.
 import { describe, expect, it } from 'vitest';
-import { ConditionError, evaluateCondition, judge } from '../../src/engine/run/condition.js';
+import { ConditionError, evaluateCondition, judge } from '../../../src/engine/run/condition.js';
 
 const REFERENCE = `if #status.http.statusCode == 200 {
   success: true

@@ -1,7 +1,7 @@
 // Secrets are masked before anything is compared or rendered: values marked sensitive, file data,
 // container files, pull passwords, and env vars or headers whose names say they are credentials.
 import { describe, expect, it } from 'vitest';
-import { Masked, maskSecrets } from '../../src/engine/plan/mask.js';
+import { Masked, maskSecrets } from '../../../src/engine/plan/mask.js';
 import { CTX_AWS, DRV_TOFU, exampleFiles, load } from './repo.js';
 
 const SECRET = 'CANARY-5ecret-value';

@@ -1,9 +1,9 @@
 // What a change does to specs (create, update, delete, version bumps) and which environments it runs
 // and why, on the example repository (heads edited in memory) and on small synthetic repositories.
 import { describe, expect, it } from 'vitest';
-import type { Change, Reason } from '../../src/engine/plan/types.js';
-import { validate } from '../helpers/repo.js';
-import { context, driver, environment, environmentTemplate, pathOf, resource, resourceTemplate, sharedWith, spec } from '../engine/fixtures.js';
+import type { Change, Reason } from '../../../src/engine/plan/types.js';
+import { validate } from '../../helpers/repo.js';
+import { context, driver, environment, environmentTemplate, pathOf, resource, resourceTemplate, sharedWith, spec } from '../fixtures.js';
 import {
   CTX_AWS,
   DRV_NOTIFY,

@@ -1,8 +1,8 @@
 // Field-level differences between two spec documents: dotted paths, list entries matched by their
 // name (or key, or mountPath) rather than their position, and secrets shown only as changed.
 import { describe, expect, it } from 'vitest';
-import { diffValues, equalValues } from '../../src/engine/plan/diff.js';
-import { Masked, maskSecrets } from '../../src/engine/plan/mask.js';
+import { diffValues, equalValues } from '../../../src/engine/plan/diff.js';
+import { Masked, maskSecrets } from '../../../src/engine/plan/mask.js';
 
 /** Whether a value holds a masked secret anywhere inside it. */
 const holdsMasked = (v: unknown): boolean =>

@@ -2,17 +2,17 @@
 // file texts in memory, and small synthetic repositories, all loaded and planned end to end.
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import { buildActivities } from '../../src/engine/plan/activities.js';
-import { planChange } from '../../src/engine/plan/plan.js';
-import type { Activity, Plan } from '../../src/engine/plan/types.js';
-import { SpecIndex } from '../../src/engine/spec-index.js';
-import { loadSpecs, type LoadResult } from '../../src/specs/load.js';
-import { readDirectory } from '../../src/specs/read-directory.js';
-import { sources, validate } from '../helpers/repo.js';
+import { buildActivities } from '../../../src/engine/plan/activities.js';
+import { planChange } from '../../../src/engine/plan/plan.js';
+import type { Activity, Plan } from '../../../src/engine/plan/types.js';
+import { SpecIndex } from '../../../src/engine/spec-index.js';
+import { loadSpecs, type LoadResult } from '../../../src/specs/load.js';
+import { readDirectory } from '../../../src/specs/read-directory.js';
+import { sources, validate } from '../../helpers/repo.js';
 
 export type Files = Record<string, string>;
 
-const EXAMPLE = fileURLToPath(new URL('../../examples/config-repo', import.meta.url));
+const EXAMPLE = fileURLToPath(new URL('../../../examples/config-repo', import.meta.url));
 
 /** The example repository's spec files, path → text. */
 export function exampleFiles(): Files {

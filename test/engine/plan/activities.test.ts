@@ -2,8 +2,8 @@
 // its provider's hooks (or a custom provider's tasks), resource dependsOn as edges (reversed for a
 // destroy), and the closing hooks on their conditions.
 import { describe, expect, it } from 'vitest';
-import type { Activity } from '../../src/engine/plan/types.js';
-import { environmentTemplate, resourceTemplate, spec } from '../engine/fixtures.js';
+import type { Activity } from '../../../src/engine/plan/types.js';
+import { environmentTemplate, resourceTemplate, spec } from '../fixtures.js';
 import { ENV_DEV, activitiesOf, edit, exampleFiles, plan, without, type Files } from './repo.js';
 
 /** An approval hook (the hook type with no required options), as YAML list lines at `indent`. */
