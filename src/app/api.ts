@@ -223,12 +223,12 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       /^\/api\/v1\/runs\/([^/]+)\/approvals$/,
       async (token, [id], req) => {
         const run = await service.store.getRun(id!);
-        if (!run || !allowed(token, run.project, 'read')) throw new HttpError(404, 'not found');
+        if (!run) throw new HttpError(404, 'not found');
+        // Not found for a token that may not read the project, forbidden for one that may only read it.
         requireAccess(token, run.project, 'write');
         const { data } = await readBody(req);
         if (data.gate !== undefined && typeof data.gate !== 'string') throw new HttpError(400, 'send {} to approve every gate of the run, or {"gate": "..."} for one');
-        await approveManualRun(service, { runId: run.id, actor: token.name, ...(typeof data.gate === 'string' ? { gate: data.gate } : {}) });
-        return [201, (await service.store.getRun(run.id))!];
+        return [201, await approveManualRun(service, { runId: run.id, actor: token.name, ...(typeof data.gate === 'string' ? { gate: data.gate } : {}) })];
       },
     ],
     [

@@ -189,10 +189,12 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       onError: (e) => log.error({ err: e }, 'job worker error'),
     });
 
-    // The drift check runs once across every replica: one pending job, by its key.
-    if (driftMinutes > 0) for (const followed of await reachableRepositories(store)) await scheduleDrift(service, followed.repo, driftMinutes);
-    // Runs dispatched before this start (a crash, a deploy of the app) are asked about too.
-    if (followUpMinutes > 0) for (const followed of await reachableRepositories(store)) await scheduleFollowUp(service, followed.installation, followed.repo, followUpMinutes * 60_000);
+    for (const followed of driftMinutes > 0 || followUpMinutes > 0 ? await reachableRepositories(store) : []) {
+      // The drift check runs once across every replica: one pending job, by its key.
+      if (driftMinutes > 0) await scheduleDrift(service, followed.repo, driftMinutes);
+      // Runs dispatched before this start (a crash, a deploy of the app) are asked about too.
+      if (followUpMinutes > 0) await scheduleFollowUp(service, followed.installation, followed.repo, followUpMinutes * 60_000);
+    }
     // Pruning too, a minute after the start (a prune already pending keeps its time).
     if (retentionDays > 0) await schedulePrune(service, new Date(Date.now() + 60_000));
 

@@ -3,9 +3,8 @@
 // describe the store are read from it when scraped, so every replica reports the shared state.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobEvent, JobQueue, QueueStats } from '../system/jobs/queue.js';
-import type { RunStatus, Store } from '../system/store.js';
+import { RUN_STATUSES, type Store } from '../system/store.js';
 
-const RUN_STATUSES: readonly RunStatus[] = ['waiting', 'queued', 'in_progress', 'success', 'failure', 'cancelled', 'superseded', 'not_run'];
 
 export class Metrics {
   readonly registry = new Registry();

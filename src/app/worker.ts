@@ -62,7 +62,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
   const revisions = context.revisions ?? new Revisions();
   const heavy = pLimit(context.heavyJobs ?? heavyJobsFrom(process.env));
   const followUpMs = (context.followUpMinutes ?? 0) * 60_000;
-  const followUpLater = (installation: number, repo: RepoRef) => (followUpMs > 0 ? scheduleFollowUp(service, installation, repo, followUpMs) : Promise.resolve());
+  const followUpLater = (installation: number, repo: RepoRef, outOnGitHub?: true) => (followUpMs > 0 ? scheduleFollowUp(service, installation, repo, followUpMs, outOnGitHub) : Promise.resolve());
 
   const tasks: { [K in TaskName]: (payload: JobPayloads[K], portFor: PortOf) => Promise<object> } = {
     'check-pull-request': async ({ installation, repo, number, headSha }, portFor) =>
@@ -97,7 +97,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
     'follow-up-runs': async ({ installation, repo }, portFor) => {
       const outcome = await followUpRuns(await portFor(installation), store, repo, followUpMs);
       // Again later while some are still out on GitHub; none left, none due.
-      if (outcome.pending.length > 0) await followUpLater(installation, repo);
+      if (outcome.pending.length > 0) await followUpLater(installation, repo, true);
       return outcome;
     },
 
@@ -155,9 +155,9 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
 const DAY_MS = 24 * 60 * 60_000;
 
 /** The follow-up of a repository's dispatched runs, `ms` from now unless one is due sooner (one pending job, by its key). */
-export async function scheduleFollowUp(service: SystemService, installation: number, repo: RepoRef, ms: number): Promise<void> {
-  // Only while some run of the repository is out on GitHub.
-  if (!(await service.store.listUnfinishedRuns(nameOf(repo))).some(({ tracking }) => tracking.dispatchRequestedAt !== null)) return;
+export async function scheduleFollowUp(service: SystemService, installation: number, repo: RepoRef, ms: number, outOnGitHub = false): Promise<void> {
+  // Only while some run of the repository is out on GitHub (the caller may know it already).
+  if (!outOnGitHub && !(await service.store.listUnfinishedRuns(nameOf(repo))).some(({ tracking }) => tracking.dispatchRequestedAt !== null)) return;
   await enqueue(service, { task: 'follow-up-runs', queue: repositoryQueue(repo), key: followUpKey(repo), keepRunAt: true, runAt: new Date(Date.now() + ms), payload: { installation, repo } });
 }
 

@@ -16,7 +16,14 @@
 /** The pull request number of a run's own approvals: a manual run has no pull request (the subject is the run id). */
 export const RUN_OWN_APPROVALS = 0;
 
-export type LifecycleStatus = 'waiting' | 'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled' | 'superseded' | 'not_run';
+/**
+ * waiting: recorded, not handed to GitHub yet (gates, dependencies, the environment's previous run);
+ * queued: dispatched, waiting for a runner; in_progress; success; failure; cancelled (on GitHub);
+ * superseded: a newer run of the environment took its place before it was dispatched;
+ * not_run: it will never run (a dependency did not succeed, GitHub refused its dispatch).
+ */
+export const RUN_STATUSES = ['waiting', 'queued', 'in_progress', 'success', 'failure', 'cancelled', 'superseded', 'not_run'] as const;
+export type LifecycleStatus = (typeof RUN_STATUSES)[number];
 
 /** An unfinished run, as the decision needs it. */
 export interface LifecycleRun {

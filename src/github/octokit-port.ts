@@ -277,27 +277,31 @@ export class OctokitPort implements GitHubPort {
 
   async ensureComment(repo: RepoRef, number: number, marker: string, bodyOf: string | ((previous: string | undefined) => string), options: { since?: string } = {}) {
     const existing = await this.findComment(repo, number, marker, options.since);
-    const body = typeof bodyOf === 'string' ? bodyOf : bodyOf(existing?.body);
-    if (!existing) {
-      const { data } = await this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: number, body });
-      return { id: (data as { id: number }).id, outcome: 'created' as const };
-    }
-    if (existing.body === body) return { id: existing.id, outcome: 'unchanged' as const };
-    await this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: existing.id, body });
-    return { id: existing.id, outcome: 'updated' as const };
+    return this.ensured(existing, typeof bodyOf === 'string' ? bodyOf : bodyOf(existing?.body), {
+      create: (body) => this.octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: number, body }),
+      update: (id, body) => this.octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...repo, comment_id: id, body }),
+    });
   }
 
   async ensureCommitComment(repo: RepoRef, sha: string, marker: string, body: string) {
     const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/comments', { ...repo, commit_sha: sha, per_page: 100 });
-    const existing = (data as { id: number; body?: string; performed_via_github_app?: { id: number } | null; user?: { type?: string } }[]).find(
-      (c) => (c.body ?? '').includes(marker) && c.user?.type === 'Bot' && (this.appId === undefined || !c.performed_via_github_app || c.performed_via_github_app.id === this.appId),
-    );
-    if (!existing) {
-      const created = await this.octokit.request('POST /repos/{owner}/{repo}/commits/{commit_sha}/comments', { ...repo, commit_sha: sha, body });
-      return { id: (created.data as { id: number }).id, outcome: 'created' as const };
-    }
+    return this.ensured(this.ours(data as RestComment[], marker), body, {
+      create: (text) => this.octokit.request('POST /repos/{owner}/{repo}/commits/{commit_sha}/comments', { ...repo, commit_sha: sha, body: text }),
+      update: (id, text) => this.octokit.request('PATCH /repos/{owner}/{repo}/comments/{comment_id}', { ...repo, comment_id: id, body: text }),
+    });
+  }
+
+  /** This app's comment among `comments` that holds `marker`: by a bot, and by this app when GitHub says which. */
+  private ours(comments: readonly RestComment[], marker: string): { id: number; body: string } | undefined {
+    const found = comments.find((c) => (c.body ?? '').includes(marker) && c.user?.type === 'Bot' && (this.appId === undefined || !c.performed_via_github_app || c.performed_via_github_app.id === this.appId));
+    return found && { id: found.id, body: found.body ?? '' };
+  }
+
+  /** A comment made to say `body`: posted when there is none, edited when it says something else. */
+  private async ensured(existing: { id: number; body: string } | undefined, body: string, write: { create: (body: string) => Promise<{ data: unknown }>; update: (id: number, body: string) => Promise<unknown> }) {
+    if (!existing) return { id: ((await write.create(body)).data as { id: number }).id, outcome: 'created' as const };
     if (existing.body === body) return { id: existing.id, outcome: 'unchanged' as const };
-    await this.octokit.request('PATCH /repos/{owner}/{repo}/comments/{comment_id}', { ...repo, comment_id: existing.id, body });
+    await write.update(existing.id, body);
     return { id: existing.id, outcome: 'updated' as const };
   }
 
@@ -305,10 +309,7 @@ export class OctokitPort implements GitHubPort {
     // The sticky comment is written early in a pull request's life, and a reply just after its
     // command (`since`): the first 100 comments hold either.
     const { data } = await this.octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...repo, issue_number: number, per_page: 100, ...(since ? { since } : {}) });
-    const found = (data as { id: number; body?: string; performed_via_github_app?: { id: number } | null; user?: { type?: string } }[]).find(
-      (c) => (c.body ?? '').includes(marker) && c.user?.type === 'Bot' && (this.appId === undefined || !c.performed_via_github_app || c.performed_via_github_app.id === this.appId),
-    );
-    return found && { id: found.id, body: found.body ?? '' };
+    return this.ours(data as RestComment[], marker);
   }
 
   async addReaction(repo: RepoRef, commentId: number, content: Reaction) {
@@ -479,3 +480,10 @@ interface RestWorkflowRun {
 }
 
 const workflowRunState = (r: RestWorkflowRun): WorkflowRunState => ({ id: r.id, status: r.status ?? 'queued', conclusion: r.conclusion ?? null, displayTitle: r.display_title ?? '', htmlUrl: r.html_url ?? '' });
+
+interface RestComment {
+  id: number;
+  body?: string;
+  performed_via_github_app?: { id: number } | null;
+  user?: { type?: string };
+}

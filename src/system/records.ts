@@ -1,6 +1,7 @@
 // The store's records and its interface: what the system holds and how it is read and written,
 // as types. The implementation (kysely-store.ts and the modules it uses) and its callers depend on
 // this file; only store.ts chooses the implementation, so nothing imports back into it.
+import type { LifecycleStatus } from '../engine/run-lifecycle.js';
 import type { JobQueue, NewJob, QueueSettings } from './jobs/queue.js';
 
 /** What a put did, and the generation (the version behind the ETag) the spec holds after it. */
@@ -127,13 +128,13 @@ export interface SystemChange {
 }
 
 export type RunAction = 'deploy' | 'destroy';
-/**
- * waiting: recorded, not handed to GitHub yet (gates, dependencies, the environment's previous run);
- * queued: dispatched, waiting for a runner; in_progress; success; failure; cancelled (on GitHub);
- * superseded: a newer run of the environment took its place before it was dispatched;
- * not_run: it will never run, `reason` says why (a dependency did not succeed).
- */
-export type RunStatus = 'waiting' | 'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled' | 'superseded' | 'not_run';
+export { RUN_STATUSES } from '../engine/run-lifecycle.js';
+/** A run's status: see RUN_STATUSES in engine/run-lifecycle.ts, the decision that moves it. */
+export type RunStatus = LifecycleStatus;
+
+/** Statuses from which a run still moves; the others are final. */
+export const UNFINISHED: readonly RunStatus[] = ['waiting', 'queued', 'in_progress'];
+export const isFinished = (status: RunStatus) => !UNFINISHED.includes(status);
 
 /** How a run started: a Git change (webhook), a change the system made itself (internal), someone pressed Run (manual). */
 export type RunTrigger = 'webhook' | 'internal' | 'manual';

@@ -3,10 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import { now, optionalJson, toRun, toTracking } from './rows.js';
 import type { Database } from './schema.js';
-import type { NewRun, NewTracking, RunFilter, RunPatch, RunRecord, RunStatus, RunTracking, TrackingPatch } from './records.js';
-
-/** Statuses from which a run still moves. */
-export const UNFINISHED: readonly RunStatus[] = ['waiting', 'queued', 'in_progress'];
+import { UNFINISHED, type NewRun, type NewTracking, type RunFilter, type RunPatch, type RunRecord, type RunStatus, type RunTracking, type TrackingPatch } from './records.js';
 
 export async function createRun(db: Kysely<Database>, run: NewRun, tracking?: NewTracking, addJob?: (trx: Kysely<Database>) => Promise<void>): Promise<RunRecord> {
   return db.transaction().execute(async (trx) => {

@@ -2,6 +2,7 @@
 // PostgreSQL (text and integer) so that one set of migrations and queries serves both: JSON is
 // stored as text and timestamps as ISO-8601 text.
 import type { Generated } from 'kysely';
+import type { LifecycleStatus } from '../engine/run-lifecycle.js';
 
 export interface ResourcesTable {
   kind: string;
@@ -38,7 +39,7 @@ export interface RunsTable {
   environment: string;
   action: 'deploy' | 'destroy';
   revision: string;
-  status: 'waiting' | 'queued' | 'in_progress' | 'success' | 'failure' | 'cancelled' | 'superseded' | 'not_run';
+  status: LifecycleStatus;
   trigger: Generated<'webhook' | 'internal' | 'manual'>;
   actor: string | null;
   superseded_by: string | null;

@@ -74,3 +74,16 @@ export const sharedWith = (...projects: string[]): string[] => [
   '    projects:',
   ...projects.map((p) => `    - name: "${p}"`),
 ];
+
+/**
+ * Environment `alpha` (template top) depends on `mid` (template middle), which depends on `zeta`
+ * (template bottom): alphabetical order is the reverse of dependency order. No approval gate.
+ */
+export const dependencyChain = (): Record<string, string> => ({
+  ...environmentTemplate('bottom', 'v1', {}, ['  readme: nothing']),
+  ...environmentTemplate('middle', 'v1', {}, ['  resources:', '  - kind: environment', '    name: zeta']),
+  ...environmentTemplate('top', 'v1', {}, ['  resources:', '  - kind: environment', '    name: mid']),
+  ...environment('zeta', 'bottom'),
+  ...environment('mid', 'middle'),
+  ...environment('alpha', 'top'),
+});

@@ -5,7 +5,7 @@
 // always in the repository's job queue, so that two releases of one run never race.
 import { decisionsByGate } from '../../engine/approvals.js';
 import { decideRuns, describeWait, RUN_OWN_APPROVALS, type FinishedRun, type LifecycleRun, type NextStep } from '../../engine/run-lifecycle.js';
-import type { GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
+import type { GitHubPort, PullRequest, RepoRef, WorkflowRunState } from '../../github/port.js';
 import { describeTrigger } from '../../render/run-summary.js';
 import { defaultPackage, dispatchInputs, runNameSuffix } from '../../runner/contract.js';
 import { packageVersion } from '../../version.js';
@@ -46,9 +46,10 @@ export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef,
   const started: StartedRun[] = [];
   let refused = false;
   for (const { run, tracking } of shown) {
-    const outcome = await carryOut(port, store, repo, { run, tracking }, steps.get(run.id)!);
-    refused ||= typeof outcome === 'object' && 'refused' in outcome;
-    const state = outcome && typeof outcome === 'object' && 'refused' in outcome ? { notRun: outcome.refused } : outcome;
+    const step = steps.get(run.id)!;
+    const state = await carryOut(port, store, repo, { run, tracking }, step);
+    // A run meant for GitHub that ended not run: GitHub refused its dispatch.
+    refused ||= (step.step === 'dispatch' || step.step === 'handed-over') && typeof state === 'object' && 'notRun' in state;
     if (state && selected(which, run, tracking)) started.push({ id: run.id, environment: tracking.dispatch.environment, action: tracking.dispatch.action, state });
   }
   // A dispatch GitHub refused finished its run: the runs after it (of its environment, or depending
@@ -103,7 +104,7 @@ async function withDeployment(port: GitHubPort, store: Store, repo: RepoRef, run
   return store.updateTracking(run.id, { deploymentId: deployment });
 }
 
-async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tracking }: Unfinished, step: NextStep): Promise<StartedRun['state'] | { refused: string } | undefined> {
+async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tracking }: Unfinished, step: NextStep): Promise<StartedRun['state'] | undefined> {
   const { dispatch } = tracking;
   const repoName = `${repo.owner}/${repo.repo}`;
   const tell = async (state: 'queued' | 'error' | 'inactive', description: string, logUrl?: string) => {
@@ -111,10 +112,10 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
   };
   const dispatched = () => tell('queued', `dispatched to ${dispatch.workflow}`, port.webUrl(`${repoName}/actions/workflows/${dispatch.workflow}`));
   const finishedAt = new Date().toISOString();
-  const refuse = async (reason: string) => {
+  const notRun = async (reason: string) => {
     await tell('error', `not run: ${reason}`);
     await store.updateRun(run.id, { status: 'not_run', reason, finishedAt });
-    return reason;
+    return { notRun: reason };
   };
 
   switch (step.step) {
@@ -124,13 +125,13 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
       // Dispatched (or its answer lost in a crash): finish the dispatch, and say so on the deployment.
       if (tracking.dispatchedAt === null) {
         const refused = await dispatchOrRefusal(port, store, repo, run, tracking);
-        if (refused) return { refused: await refuse(refused) };
+        if (refused) return notRun(refused);
       }
       await dispatched();
       return 'dispatched';
     case 'dispatch': {
       const refused = await dispatchOrRefusal(port, store, repo, run, tracking);
-      if (refused) return { refused: await refuse(refused) };
+      if (refused) return notRun(refused);
       await dispatched();
       return 'dispatched';
     }
@@ -141,12 +142,8 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
       await store.updateRun(run.id, { status: 'superseded', supersededBy: step.by, reason, finishedAt });
       return { supersededBy: step.by };
     }
-    case 'not-run': {
-      const reason = `${step.dependency.environment} did not succeed`;
-      await tell('error', `not run: ${reason}`);
-      await store.updateRun(run.id, { status: 'not_run', reason, finishedAt });
-      return { notRun: reason };
-    }
+    case 'not-run':
+      return notRun(`${step.dependency.environment} did not succeed`);
     case 'wait': {
       const where = approvalsWhere(run, tracking);
       const waitingFor = describeWait(step.reason, where);
@@ -183,6 +180,12 @@ async function dispatchOrRefusal(port: GitHubPort, store: Store, repo: RepoRef, 
   }
 }
 
+/** The workflow run a requested dispatch started, found by the run id its run-name ends with. */
+export function workflowRunOfDispatch(port: GitHubPort, repo: RepoRef, runId: string, tracking: RunTracking): Promise<WorkflowRunState | undefined> {
+  const since = new Date(Date.parse(tracking.dispatchRequestedAt!) - CLOCK_SLACK_MS).toISOString();
+  return port.findWorkflowRun(repo, tracking.dispatch.workflow, runNameSuffix(runId), since);
+}
+
 /**
  * Dispatches a run's workflow exactly once as far as this app can tell: the intent is recorded first,
  * so a job resumed after a crash looks for the workflow run the lost dispatch started before it
@@ -191,8 +194,7 @@ async function dispatchOrRefusal(port: GitHubPort, store: Store, repo: RepoRef, 
 async function dispatchOnce(port: GitHubPort, store: Store, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<void> {
   const { dispatch } = tracking;
   if (tracking.dispatchRequestedAt !== null) {
-    const since = new Date(Date.parse(tracking.dispatchRequestedAt) - CLOCK_SLACK_MS).toISOString();
-    const found = await port.findWorkflowRun(repo, dispatch.workflow, runNameSuffix(run.id), since);
+    const found = await workflowRunOfDispatch(port, repo, run.id, tracking);
     if (found) {
       await store.updateTracking(run.id, { dispatchedAt: new Date().toISOString(), workflowRunId: tracking.workflowRunId ?? found.id });
       return;

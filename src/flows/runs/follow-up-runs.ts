@@ -5,9 +5,8 @@
 // dispatched that have not finished: a completed workflow run is recorded as its event would have
 // been, and a dispatch GitHub made no workflow run for, hours later, is recorded as failed.
 import type { GitHubPort, RepoRef, WorkflowRunState } from '../../github/port.js';
-import { runNameSuffix } from '../../runner/contract.js';
 import type { RunRecord, RunTracking, Store } from '../../system/store.js';
-import { advanceRuns } from './advance-runs.js';
+import { advanceRuns, workflowRunOfDispatch } from './advance-runs.js';
 import { followWorkflowRun } from './follow-workflow-run.js';
 
 /** How long after its dispatch a run with no workflow run is given up on. */
@@ -45,12 +44,9 @@ export async function followUpRuns(port: GitHubPort, store: Store, repo: RepoRef
   return outcome;
 }
 
-/** The run's workflow run: the one that reported, else the one its dispatch started, found by its run-name. */
-async function workflowRunOf(port: GitHubPort, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<WorkflowRunState | undefined> {
-  if (tracking.workflowRunId !== null) return port.getWorkflowRun(repo, tracking.workflowRunId);
-  // GitHub's clock and ours may differ a little.
-  const since = new Date(Date.parse(tracking.dispatchRequestedAt!) - 5 * 60_000).toISOString();
-  return port.findWorkflowRun(repo, tracking.dispatch.workflow, runNameSuffix(run.id), since);
+/** The run's workflow run: the one that reported, else the one its dispatch started. */
+function workflowRunOf(port: GitHubPort, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<WorkflowRunState | undefined> {
+  return tracking.workflowRunId !== null ? port.getWorkflowRun(repo, tracking.workflowRunId) : workflowRunOfDispatch(port, repo, run.id, tracking);
 }
 
 async function giveUp(port: GitHubPort, store: Store, repo: RepoRef, run: RunRecord, tracking: RunTracking, at: string): Promise<void> {

@@ -9,9 +9,8 @@ import type { GitHubPort, RepoRef } from '../../github/port.js';
 import { ResultsError, readResultsArtifact } from '../../github/results-artifact.js';
 import { clip, COMMENT_LIMIT } from '../../render/fit.js';
 import { capitalized, describeTrigger, jobSummary } from '../../render/run-summary.js';
-import type { RunResults } from '../../runner/contract.js';
-import { resultsArtifactName, runIdOfTitle } from '../../runner/contract.js';
-import type { RunRecord, RunStatus, Store } from '../../system/store.js';
+import { resultsArtifactName, runIdOfTitle, type RunResults } from '../../runner/contract.js';
+import { isFinished, type RunRecord, type RunStatus, type Store } from '../../system/store.js';
 import { advanceRuns, mergedPullRequest } from './advance-runs.js';
 
 export interface WorkflowRunEvent {
@@ -21,8 +20,6 @@ export interface WorkflowRunEvent {
 }
 
 export type WorkflowRunOutcome = { ignored: string } | { run: string; status: RunStatus };
-
-const FINISHED: readonly RunStatus[] = ['success', 'failure', 'cancelled', 'superseded', 'not_run'];
 
 /** Marks the app's summary comment of one run, so that a repeated job edits it rather than posting twice. */
 const summaryMarker = (runId: string) => `<!-- envsync:run ${runId} -->`;
@@ -49,15 +46,15 @@ export async function followWorkflowRun(port: GitHubPort, store: Store, event: W
   const logUrl = event.workflow_run.html_url;
 
   if (event.action !== 'completed') {
-    if (FINISHED.includes(run.status)) return { ignored: `run ${id} has finished` };
+    if (isFinished(run.status)) return { ignored: `run ${id} has finished` };
     if (run.status !== 'in_progress') await store.updateRun(id, { status: 'in_progress', startedAt: now().toISOString() });
     if (deployment) await port.ensureDeploymentStatus(repo, deployment, { state: 'in_progress', description: 'running on an Actions runner', logUrl });
     return { run: id, status: 'in_progress' };
   }
 
   const { results, problem } = await readResults(port, repo, event, run);
-  const status: RunStatus = FINISHED.includes(run.status) ? run.status : (results?.status ?? (event.workflow_run.conclusion === 'cancelled' ? 'cancelled' : 'failure'));
-  if (!FINISHED.includes(run.status)) {
+  const status: RunStatus = isFinished(run.status) ? run.status : (results?.status ?? (event.workflow_run.conclusion === 'cancelled' ? 'cancelled' : 'failure'));
+  if (!isFinished(run.status)) {
     const finishedAt = now().toISOString();
     await store.updateRun(id, { status, ...(results ? { activities: results.activities, outputs: results.outputs } : {}), startedAt: run.startedAt ?? finishedAt, finishedAt });
   }

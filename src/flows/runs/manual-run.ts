@@ -40,7 +40,7 @@ export async function startManualRun(service: SystemService, input: ManualRunInp
   const loaded = await service.snapshot();
   const index = new SpecIndex(loaded.specs);
   const closure = environmentClosure(index, project, environment);
-  if (!closure.environment) throw new SystemError(`no environment ${name}`, 404);
+  if (!closure.environment) throw new SystemError(`no environment ${name} in the system (envsync system list --kind Environment lists those there are)`, 404);
 
   const followed = (await service.store.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
   const ready = followed && readyToDispatch(followed);
@@ -109,7 +109,7 @@ export async function approveManualRun(service: SystemService, input: { runId: s
   const { store } = service;
   const run = await store.getRun(input.runId);
   const tracking = run && (await store.getTracking(run.id));
-  if (!run || !tracking) throw new SystemError(`no run ${input.runId}`, 404);
+  if (!run || !tracking) throw new SystemError(`no run ${input.runId} (envsync system runs lists them)`, 404);
   const own = tracking.dispatch.approvals.find((a) => a.number === RUN_OWN_APPROVALS);
   if (run.trigger !== 'manual' || !own) throw new SystemError(`run ${run.id} is approved on its pull request (/approve), not here`, 409);
   if (run.status !== 'waiting') throw new SystemError(`run ${run.id} is ${run.status}: only a waiting run can be approved`, 409);

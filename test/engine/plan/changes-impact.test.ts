@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Change, Reason } from '../../../src/engine/plan/types.js';
 import { validate } from '../../helpers/repo.js';
-import { context, driver, environment, environmentTemplate, pathOf, resource, resourceTemplate, sharedWith, spec } from '../fixtures.js';
+import { context, dependencyChain, driver, environment, environmentTemplate, pathOf, resource, resourceTemplate, sharedWith, spec } from '../fixtures.js';
 import {
   CTX_AWS,
   DRV_NOTIFY,
@@ -461,18 +461,8 @@ describe('impact on a synthetic repository: each input of a run, alone', () => {
   });
 });
 
-/**
- * Environment `alpha` (template top) depends on `mid` (template middle), which depends on `zeta`
- * (template bottom): alphabetical order is the reverse of dependency order.
- */
-const chain: Files = {
-  ...environmentTemplate('bottom', 'v1', {}, ['  readme: nothing']),
-  ...environmentTemplate('middle', 'v1', {}, ['  resources:', '  - kind: environment', '    name: zeta']),
-  ...environmentTemplate('top', 'v1', {}, ['  resources:', '  - kind: environment', '    name: mid']),
-  ...environment('zeta', 'bottom'),
-  ...environment('mid', 'middle'),
-  ...environment('alpha', 'top'),
-};
+/** alpha depends on mid, which depends on zeta (see dependencyChain). */
+const chain: Files = dependencyChain();
 
 describe('impact: environments that depend on environments', () => {
   it('is a valid repository', () => {

@@ -9,7 +9,7 @@ import { loadSpecs } from '../../../src/specs/load.js';
 import { SystemService } from '../../../src/system/service.js';
 import { openStore, type Store } from '../../../src/system/store.js';
 import { exampleFiles } from '../../golden/scenarios.js';
-import { environment, environmentTemplate, pathOf } from '../../engine/fixtures.js';
+import { dependencyChain, pathOf } from '../../engine/fixtures.js';
 import { edit, type Files } from '../../engine/plan/repo.js';
 import { sources } from '../../helpers/repo.js';
 
@@ -133,14 +133,7 @@ describe('three quick merges of one environment', () => {
 
 describe('a merge that runs environments depending on each other', () => {
   // alpha depends on mid, which depends on zeta; none has an approval gate.
-  const chain: Files = {
-    ...environmentTemplate('bottom', 'v1', {}, ['  readme: nothing']),
-    ...environmentTemplate('middle', 'v1', {}, ['  resources:', '  - kind: environment', '    name: zeta']),
-    ...environmentTemplate('top', 'v1', {}, ['  resources:', '  - kind: environment', '    name: mid']),
-    ...environment('zeta', 'bottom'),
-    ...environment('mid', 'middle'),
-    ...environment('alpha', 'top'),
-  };
+  const chain: Files = dependencyChain();
   const changed = edit(chain, pathOf('Environment', 'zeta'), 'version: v1', 'version: v1\n  variables:\n  - name: x\n    value: y');
 
   it('dispatches the first at once and holds each other until the one it depends on has run', async () => {
