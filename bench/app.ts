@@ -90,7 +90,7 @@ async function webhookAnswers(): Promise<number[]> {
   const secret = 'bench-secret';
   const store = await openStore({ url: ':memory:' });
   await store.followRepository('acme/config');
-  const envsync = createEnvsyncApp({ store, driftMinutes: 0 });
+  const envsync = createEnvsyncApp({ system: new SystemService(store), driftMinutes: 0 });
   const log = pino({ level: 'silent' });
   const server = new Server({
     host: '127.0.0.1',

@@ -40,6 +40,9 @@ const folderOf = (file: string) => {
   return parts.length > 1 ? parts[0]! : '.';
 };
 
+/** The store and its backends: behind the system service, which validates every spec written. */
+const STORE_INSIDE = ['store', 'kysely-store', 'connect', 'migrations', 'rows', 'schema', 'jobs/sqlite-queue', 'jobs/postgres-queue'].map((f) => join(root, 'system', `${f}.ts`));
+
 describe('the layers of src/', () => {
   it('name every folder of src/', () => {
     expect([...new Set([...graph.keys()].map(folderOf))].filter((f) => layerOf(f) < 0)).toEqual([]);
@@ -65,5 +68,12 @@ describe('the layers of src/', () => {
     };
     for (const file of graph.keys()) if (!state.has(file)) visit(file, [file]);
     expect(cycles).toEqual([]);
+  });
+
+  it('keep the store private to src/system: above it, flows reach records through the service and no one names the Store', () => {
+    const outside = [...graph].filter(([file]) => folderOf(file) !== 'system');
+    const reaching = outside.flatMap(([file, imports]) => imports.filter((to) => STORE_INSIDE.includes(to)).map((to) => `${relative(root, file)} imports ${relative(root, to)}`));
+    const naming = outside.filter(([file]) => /^import[^;]*\bStore\b[^;]*from/m.test(readFileSync(file, 'utf8'))).map(([file]) => `${relative(root, file)} imports Store`);
+    expect([...reaching, ...naming]).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { parseSpecFile } from '../specs/parse.js';
 import { locateFindings } from '../specs/locate.js';
 import { isPlainObject } from '../specs/json.js';
 import { etagOf, PreconditionFailed, SystemError, type Precondition, type SystemService } from '../system/service.js';
-import type { ResourceKey, RunAction, StoredResource } from '../system/store.js';
+import type { ResourceKey, RunAction, StoredResource } from '../system/records.js';
 import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 
 export type Access = 'read' | 'write';
@@ -222,7 +222,7 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       'POST',
       /^\/api\/v1\/runs\/([^/]+)\/approvals$/,
       async (token, [id], req) => {
-        const run = await service.store.getRun(id!);
+        const run = await service.records.getRun(id!);
         if (!run) throw new HttpError(404, 'not found');
         // Not found for a token that may not read the project, forbidden for one that may only read it.
         requireAccess(token, run.project, 'write');
@@ -237,7 +237,7 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       async (token, _p, _req, url) => {
         const project = url.searchParams.get('project') ?? undefined;
         const environment = url.searchParams.get('environment') ?? undefined;
-        const runs = await service.store.listRuns({ ...(project ? { project } : {}), ...(environment ? { environment } : {}) });
+        const runs = await service.records.listRuns({ ...(project ? { project } : {}), ...(environment ? { environment } : {}) });
         return [200, { runs: runs.filter((r) => allowed(token, r.project, 'read')) }];
       },
     ],
@@ -245,7 +245,7 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       'GET',
       /^\/api\/v1\/runs\/([^/]+)$/,
       async (token, [id]) => {
-        const run = await service.store.getRun(id!);
+        const run = await service.records.getRun(id!);
         if (!run || !allowed(token, run.project, 'read')) throw new HttpError(404, 'not found');
         return [200, run];
       },
@@ -256,7 +256,7 @@ export function createApiHandler(service: SystemService, tokens: readonly ApiTok
       async (token, _p, _req, url) => {
         const project = url.searchParams.get('project') ?? undefined;
         const since = Number(url.searchParams.get('since') ?? 0) || undefined;
-        const events = await service.store.listSyncEvents({ ...(project ? { project } : {}), ...(since ? { since } : {}) });
+        const events = await service.records.listSyncEvents({ ...(project ? { project } : {}), ...(since ? { since } : {}) });
         return [200, { events: events.filter((e) => allowed(token, e.project, 'read')) }];
       },
     ],

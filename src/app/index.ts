@@ -8,8 +8,9 @@ import { botIdentity } from './bot-identity.js';
 import { stopValidationThreads } from '../flows/validate-off-thread.js';
 import { createApiHandler, readApiTokens, type ApiToken } from './api.js';
 import type { JobQueue, QueueSettings } from '../system/jobs/queue.js';
-import { SystemService } from '../system/service.js';
-import { openStore, type Store } from '../system/store.js';
+import type { SystemService } from '../system/service.js';
+import { openSystem } from '../system/open.js';
+import type { GitHubPort } from '../github/port.js';
 import { jobOfWebhook, repoRefOf, repositoryQueue, syncKey, TASKS } from './jobs.js';
 import { Metrics } from './metrics.js';
 import { operationsHandler } from './operations.js';
@@ -17,8 +18,10 @@ import { owningRepository, reachableRepositories } from '../flows/config-reposit
 import { createWorker, enqueue, scheduleDrift, scheduleFollowUp, schedulePrune } from './worker.js';
 
 export interface AppOptions {
-  /** The store; by default DATABASE_URL, else the embedded SQLite file under ./data. */
-  store?: Store;
+  /** The system (its store); by default DATABASE_URL's, else the embedded SQLite file under ./data. */
+  system?: SystemService;
+  /** GitHub as each installation sees it; by default the Octokit port, authenticated as the installation (tests pass a port in memory). */
+  port?: (installation: number) => GitHubPort;
   /** The job queue's attempts, lease and polling, when the app opens the store (ENVSYNC_JOB_*). */
   queue?: Partial<QueueSettings>;
   /** API tokens; by default from the JSON file named by ENVSYNC_API_TOKENS_FILE. */
@@ -39,7 +42,6 @@ export interface AppOptions {
 
 /** The running app's parts, for tests and a graceful stop. */
 export interface EnvsyncApp {
-  store: Store;
   service: SystemService;
   queue: JobQueue;
   metrics: Metrics;
@@ -117,19 +119,19 @@ export function createEnvsyncApp(options: AppOptions = {}) {
   let running: EnvsyncApp | undefined;
   const appFn = async (app: Probot, fnOptions?: ApplicationFunctionOptions): Promise<void> => {
     const log = app.log.child({ name: 'envsync' });
-    const store =
-      options.store ??
-      (await openStore({
+    const service =
+      options.system ??
+      (await openSystem({
         ...(process.env.DATABASE_URL ? { url: process.env.DATABASE_URL } : {}),
         queue: { ...queueSettingsFromEnv(), ...options.queue },
         log: (level, message, meta) => (level === 'error' ? log.error(meta ?? {}, message) : level === 'warning' ? log.warn(meta ?? {}, message) : log.debug(meta ?? {}, message)),
       }));
-    const service = new SystemService(store);
-    const metrics = new Metrics(store, store.jobs);
+    const records = service.records;
+    const metrics = new Metrics(records, records.jobs);
     const failures: EnvsyncApp['failures'] = [];
     let stopping = false;
 
-    fnOptions?.addHandler(operationsHandler(store, metrics, () => stopping, (e, message) => log.error({ err: e }, message)));
+    fnOptions?.addHandler(operationsHandler(records, metrics, () => stopping, (e, message) => log.error({ err: e }, message)));
     const tokens = options.apiTokens ?? (process.env.ENVSYNC_API_TOKENS_FILE ? readApiTokens(process.env.ENVSYNC_API_TOKENS_FILE) : undefined);
     const api = tokens ? createApiHandler(service, tokens, (e) => log.error({ err: e }, 'system API error')) : undefined;
     fnOptions?.addHandler(async (req, res) => {
@@ -153,11 +155,11 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       }
       // An installation on "All repositories" sends every repository's events: only those of a
       // followed config repository are worth a write.
-      if (!(await store.getRepository(intake.repo))) {
+      if (!(await records.getRepository(intake.repo))) {
         log.debug({ delivery: event.id, event: event.name, repo: intake.repo }, `webhook of ${intake.repo}, not a followed config repository (envsync system follow ${intake.repo}): nothing to do`);
         return;
       }
-      const outcome = await withinTime(store.acceptDelivery({ id: event.id, event: event.name }, intake.job), ACCEPT_TIMEOUT_MS, `the store did not commit delivery ${event.id} within ${ACCEPT_TIMEOUT_MS / 1000} s: GitHub is told it failed, and may redeliver it`);
+      const outcome = await withinTime(records.acceptDelivery({ id: event.id, event: event.name }, intake.job), ACCEPT_TIMEOUT_MS, `the store did not commit delivery ${event.id} within ${ACCEPT_TIMEOUT_MS / 1000} s: GitHub is told it failed, and may redeliver it`);
       log.info({ delivery: event.id, event: event.name, task: intake.job.task, queue: intake.job.queue, outcome }, `webhook ${outcome}`);
     });
 
@@ -173,9 +175,11 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       retentionDays,
       followUpMinutes,
       log,
-      portFor: async (installation, beforeWrite) => new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation), webRoot }),
+      portFor: async (installation, beforeWrite) =>
+        options.port?.(installation) ??
+        new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation), webRoot }),
     });
-    await store.jobs.start(worker, {
+    await records.jobs.start(worker, {
       concurrency: options.concurrency ?? numberFrom(process.env, 'ENVSYNC_WORKER_CONCURRENCY', 4),
       tasks: TASKS,
       onEvent: (event) => {
@@ -189,7 +193,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       onError: (e) => log.error({ err: e }, 'job worker error'),
     });
 
-    for (const followed of driftMinutes > 0 || followUpMinutes > 0 ? await reachableRepositories(store) : []) {
+    for (const followed of driftMinutes > 0 || followUpMinutes > 0 ? await reachableRepositories(records) : []) {
       // The drift check runs once across every replica: one pending job, by its key.
       if (driftMinutes > 0) await scheduleDrift(service, followed.repo, driftMinutes);
       // Runs dispatched before this start (a crash, a deploy of the app) are asked about too.
@@ -203,7 +207,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     const syncDelay = options.syncDelayMs ?? numberFrom(process.env, 'ENVSYNC_SYNC_DELAY_MS', 2000);
     const unsubscribe = service.onChange((change) => {
       void (async () => {
-        const target = await owningRepository(store, change.key.project);
+        const target = await owningRepository(records, change.key.project);
         if (!target) return log.info({ change: change.key }, `no followed repository owns project ${change.key.project}: the change stays in the system`);
         const repo = repoRefOf(target.repo);
         await enqueue(service, { task: 'sync-system-changes', queue: repositoryQueue(repo), key: syncKey(repo), keepRunAt: true, runAt: new Date(Date.now() + syncDelay), payload: [{ repo: target.repo, actor: change.actor ?? 'system' }] });
@@ -211,18 +215,17 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     });
 
     running = {
-      store,
       service,
-      queue: store.jobs,
+      queue: records.jobs,
       metrics,
       failures,
       stop: async (graceMs = 25_000) => {
         stopping = true;
         unsubscribe();
-        const finished = await store.jobs.stop(graceMs);
+        const finished = await records.jobs.stop(graceMs);
         // After the jobs: a job cut short by the grace must not wait for a thread that is gone.
         await stopValidationThreads();
-        if (!options.store) await store.close();
+        if (!options.system) await service.close();
         return finished;
       },
     };

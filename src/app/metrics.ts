@@ -3,7 +3,7 @@
 // describe the store are read from it when scraped, so every replica reports the shared state.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobEvent, JobQueue, QueueStats } from '../system/jobs/queue.js';
-import { RUN_STATUSES, type Store } from '../system/store.js';
+import { RUN_STATUSES, type Records } from '../system/records.js';
 
 
 export class Metrics {
@@ -13,7 +13,7 @@ export class Metrics {
   private readonly githubRequests: Counter<'method' | 'status'>;
   private readonly rateLimit: Gauge;
 
-  constructor(store: Store, jobs: JobQueue) {
+  constructor(records: Records, jobs: JobQueue) {
     collectDefaultMetrics({ register: this.registry, prefix: 'envsync_' });
     this.jobDuration = new Histogram({ name: 'envsync_job_duration_seconds', help: 'Time a job took, by task and outcome', labelNames: ['task', 'outcome'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: [this.registry] });
     this.jobFailures = new Counter({ name: 'envsync_job_failures_total', help: 'Job attempts that failed, by task; final="true" when the job failed for good', labelNames: ['task', 'final'], registers: [this.registry] });
@@ -46,7 +46,7 @@ export class Metrics {
       labelNames: ['status'],
       registers: [this.registry],
       async collect() {
-        const counts = await store.countRuns();
+        const counts = await records.countRuns();
         for (const status of RUN_STATUSES) this.set({ status }, counts[status] ?? 0);
       },
     });

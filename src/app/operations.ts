@@ -2,11 +2,11 @@
 // answers, its migrations ran, and it is not stopping), and how is it doing (/metrics, Prometheus).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { send } from './api.js';
-import type { Store } from '../system/store.js';
+import type { Records } from '../system/records.js';
 import type { Metrics } from './metrics.js';
 
 /** `log` gets the store's errors: the answers do not carry them (they name hosts and users to anyone asking). */
-export function operationsHandler(store: Store, metrics: Metrics, stopping: () => boolean, log: (error: unknown, message: string) => void) {
+export function operationsHandler(records: Records, metrics: Metrics, stopping: () => boolean, log: (error: unknown, message: string) => void) {
   const json = (res: ServerResponse, status: number, body: object) => send(res, status, body, { 'cache-control': 'no-store' });
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = (req.url ?? '/').split('?')[0];
@@ -22,7 +22,7 @@ export function operationsHandler(store: Store, metrics: Metrics, stopping: () =
       }
       try {
         // The store is opened (and migrated) before the server listens: answering is enough.
-        await store.ping();
+        await records.ping();
         json(res, 200, { status: 'ready' });
       } catch (e) {
         log(e, 'not ready: the store does not answer');

@@ -51,14 +51,14 @@ export function heavyJobsFrom(env: NodeJS.ProcessEnv): number {
 }
 
 /** Adds a job to the store's queue. */
-export const enqueue = (service: SystemService, job: Job) => service.store.jobs.add(job);
+export const enqueue = (service: SystemService, job: Job) => service.records.jobs.add(job);
 
 /** The GitHub port of one job: every write waits for the job's fence. */
 type PortOf = (installation: number) => Promise<GitHubPort>;
 
 export function createWorker(context: WorkerContext): (job: RunningJob) => Promise<void> {
   const { service, log } = context;
-  const store = service.store;
+  const store = service.records;
   const revisions = context.revisions ?? new Revisions();
   const heavy = pLimit(context.heavyJobs ?? heavyJobsFrom(process.env));
   const followUpMs = (context.followUpMinutes ?? 0) * 60_000;
@@ -126,7 +126,7 @@ export function createWorker(context: WorkerContext): (job: RunningJob) => Promi
       if (days <= 0) return { skipped: 'retention is off (ENVSYNC_RETENTION_DAYS=0)' };
       // The next prune is due a day from now, whatever this one's outcome.
       await schedulePrune(service);
-      return service.store.prune(new Date(Date.now() - days * DAY_MS).toISOString());
+      return service.records.prune(new Date(Date.now() - days * DAY_MS).toISOString());
     },
 
     'sync-system-changes': async (changes, portFor) => {
@@ -157,7 +157,7 @@ const DAY_MS = 24 * 60 * 60_000;
 /** The follow-up of a repository's dispatched runs, `ms` from now unless one is due sooner (one pending job, by its key). */
 export async function scheduleFollowUp(service: SystemService, installation: number, repo: RepoRef, ms: number, outOnGitHub = false): Promise<void> {
   // Only while some run of the repository is out on GitHub (the caller may know it already).
-  if (!outOnGitHub && !(await service.store.listUnfinishedRuns(nameOf(repo))).some(({ tracking }) => tracking.dispatchRequestedAt !== null)) return;
+  if (!outOnGitHub && !(await service.records.listUnfinishedRuns(nameOf(repo))).some(({ tracking }) => tracking.dispatchRequestedAt !== null)) return;
   await enqueue(service, { task: 'follow-up-runs', queue: repositoryQueue(repo), key: followUpKey(repo), keepRunAt: true, runAt: new Date(Date.now() + ms), payload: { installation, repo } });
 }
 

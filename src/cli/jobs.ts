@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { JobRecord, JobState } from '../system/jobs/queue.js';
 import { commandOf, rejectUnknownOptions, UsageError, type CommandIO } from './io.js';
 import { JOB_STATES, JOBS_GROUP, JOBS_OPTIONS } from './jobs-spec.js';
-import { openStoreAt } from './system.js';
+import { openSystemAt } from './system.js';
 
 function line(job: JobRecord): string {
   const error = job.lastError ? `  ${job.lastError.split('\n')[0]}` : '';
@@ -20,18 +20,19 @@ export async function runJobs(argv: readonly string[], io: CommandIO): Promise<n
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}"`);
   if (sub === 'retry' && positionals.length === 0 && !values.failed) throw new UsageError('name the jobs to retry (envsync jobs list shows their ids), or give --failed');
 
-  const store = await openStoreAt(values.store, io);
+  const service = await openSystemAt(values.store, io);
+  const { jobs: queue } = service.records;
   try {
     if (sub === 'list') {
-      const jobs = await store.jobs.list(values.state ? { state: values.state as JobState } : {});
+      const jobs = await queue.list(values.state ? { state: values.state as JobState } : {});
       if (values.format === 'json') io.stdout(`${JSON.stringify({ jobs }, null, 2)}\n`);
       else io.stdout(jobs.length === 0 ? 'no jobs\n' : `${jobs.map(line).join('\n')}\n`);
       return 0;
     }
-    const ids = values.failed ? (await store.jobs.list({ state: 'failed' })).map((j) => j.id) : positionals;
+    const ids = values.failed ? (await queue.list({ state: 'failed' })).map((j) => j.id) : positionals;
     let missed = 0;
     for (const id of ids) {
-      if (await store.jobs.retry(id)) io.stdout(`job ${id} queued to run now\n`);
+      if (await queue.retry(id)) io.stdout(`job ${id} queued to run now\n`);
       else {
         missed++;
         io.stderr(`envsync: job ${id} was not queued: it is running, or there is no such job (envsync jobs list)\n`);
@@ -40,6 +41,6 @@ export async function runJobs(argv: readonly string[], io: CommandIO): Promise<n
     if (ids.length === 0) io.stdout('no job failed for good\n');
     return missed > 0 ? 1 : 0;
   } finally {
-    await store.close();
+    await service.close();
   }
 }

@@ -30,12 +30,12 @@ const FORMATS = ['markdown', 'json'];
 
 /** The system's specs, from a store opened for this alone: its drivers load only for --store. */
 async function systemSnapshot(url: string, io: CommandIO) {
-  const [{ openStoreAt }, { SystemService }] = await Promise.all([import('./system.js'), import('../system/service.js')]);
-  const store = await openStoreAt(url, io);
+  const { openSystemAt } = await import('./system.js');
+  const service = await openSystemAt(url, io);
   try {
-    return await new SystemService(store).snapshot();
+    return await service.snapshot();
   } finally {
-    await store.close();
+    await service.close();
   }
 }
 

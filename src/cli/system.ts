@@ -7,9 +7,10 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { createApiHandler, hashToken, readApiTokens, type Access, type ApiToken } from '../app/api.js';
-import { etagOf, PreconditionFailed, SystemError, SystemService } from '../system/service.js';
+import { etagOf, PreconditionFailed, SystemError, type SystemService } from '../system/service.js';
 import type { ExportPlan } from '../engine/export.js';
-import { openStore, type ResourceKey, type RunAction, type Store } from '../system/store.js';
+import type { ResourceKey, RunAction } from '../system/records.js';
+import { openSystem } from '../system/open.js';
 import { loadSpecs } from '../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_PARSE_LIMITS, parseSpecFile } from '../specs/parse.js';
 import { locateFindings } from '../specs/locate.js';
@@ -34,14 +35,14 @@ export function storeUrl(flag: string | undefined, io: CommandIO): string {
 }
 
 /**
- * Opens the store of storeUrl. One that cannot be reached (a PostgreSQL server down, a host or
+ * Opens the system whose store is at storeUrl. One that cannot be reached (a PostgreSQL server down, a host or
  * database misnamed) is the user's to fix: the error names the URL, without its password, and the
  * setting it came from.
  */
-export async function openStoreAt(flag: string | undefined, io: CommandIO): Promise<Store> {
+export async function openSystemAt(flag: string | undefined, io: CommandIO): Promise<SystemService> {
   const url = storeUrl(flag, io);
   try {
-    return await openStore({ url });
+    return await openSystem({ url });
   } catch (e) {
     throw storeUnreachable(e, url, flag ? '--store' : 'DATABASE_URL') ?? e;
   }
@@ -99,8 +100,7 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
   if (sub === 'token') return makeToken(rest, io);
   rejectUnknownOptions(command, rest);
   const { values, positionals } = parseArgs({ args: [...rest], allowPositionals: true, options: SYSTEM_OPTIONS });
-  const store = await openStoreAt(values.store, io);
-  const service = new SystemService(store);
+  const service = await openSystemAt(values.store, io);
   const change = { trigger: 'manual' as const, actor: actor() };
   try {
     switch (sub) {
@@ -179,13 +179,13 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
       }
       case 'runs': {
         const [project, environment] = (positionals[0] ?? '').split('/');
-        const runs = await store.listRuns({ ...(project ? { project } : {}), ...(environment ? { environment } : {}) });
+        const runs = await service.records.listRuns({ ...(project ? { project } : {}), ...(environment ? { environment } : {}) });
         if (values.format === 'json') io.stdout(JSON.stringify(runs.map(({ activities: _a, outputs: _o, ...run }) => run), null, 2) + '\n');
         else for (const r of runs) io.stdout(`${r.id}\t${r.status}\t${r.project}/${r.environment} ${r.action}\t${r.trigger}\t${r.actor ?? '-'}\t${r.revision.slice(0, 12)}${r.reason ? `\t${r.reason}` : ''}\n`);
         return 0;
       }
       case 'events': {
-        for (const e of await store.listSyncEvents(values.project ? { project: values.project } : {})) {
+        for (const e of await service.records.listSyncEvents(values.project ? { project: values.project } : {})) {
           io.stdout(`${e.id}\t${e.at}\t${e.trigger}\t${e.actor ?? '-'}\t${e.operation}\t${e.kind}/${e.project}/${e.name}${e.version ? `@${e.version}` : ''}\t${e.revision ?? '-'}\n`);
         }
         return 0;
@@ -210,19 +210,19 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
       case 'follow': {
         const name = positionals[0];
         if (!name || !REPOSITORY_NAME.test(name)) throw new UsageError('name the config repository as OWNER/NAME: envsync system follow OWNER/NAME');
-        const added = await store.followRepository(name);
+        const added = await service.records.followRepository(name);
         io.stdout(added ? `following ${name}: its pushes, pull requests and commands are acted on from now (its projects come from its ${CONFIG_PATH})\n` : `${name} is followed already\n`);
         return 0;
       }
       case 'unfollow': {
         const name = positionals[0];
         if (!name) throw new UsageError('name the repository: envsync system unfollow OWNER/NAME');
-        if (!(await store.unfollowRepository(name))) throw new UsageError(`${name} is not followed (envsync system repositories lists those that are)`);
+        if (!(await service.records.unfollowRepository(name))) throw new UsageError(`${name} is not followed (envsync system repositories lists those that are)`);
         io.stdout(`stopped following ${name}: its events are ignored from now; the specs it applied stay in the system\n`);
         return 0;
       }
       case 'repositories': {
-        const list = await store.listRepositories();
+        const list = await service.records.listRepositories();
         if (values.format === 'json') io.stdout(JSON.stringify(list, null, 2) + '\n');
         else if (list.length === 0) io.stdout('no followed repository: envsync system follow OWNER/NAME\n');
         else for (const r of list) io.stdout(`${r.repo}\tprojects ${r.projects ? r.projects.join(',') : '(none yet: no push applied)'}\tapplied ${r.appliedRevision ?? '-'}\tinstallation ${r.installationId ?? '-'}\n`);
@@ -241,7 +241,7 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
     }
     throw e;
   } finally {
-    if (sub !== 'serve') await store.close();
+    if (sub !== 'serve') await service.close();
   }
 }
 
@@ -278,7 +278,7 @@ async function serve(service: SystemService, port: string, tokensFile: string | 
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-  await service.store.close();
+  await service.close();
   return 0;
 }
 
@@ -313,10 +313,10 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
   // --secrets for every project, else each project's setting.
   const secrets = (values.secrets as 'seal' | 'keep' | undefined) ?? ((project: string) => syncSettingsFor(config, project).secrets);
   const root = values.root ?? config.root;
-  const store = await openStoreAt(values.store, io);
+  const service = await openSystemAt(values.store, io);
   try {
     const checkout = loadSpecs(readDirectory(dir, { root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }), { root, limits: DEFAULT_PARSE_LIMITS });
-    const plan = await new SystemService(store).exportTo(checkout, {
+    const plan = await service.exportTo(checkout, {
       root,
       secrets,
       scope: (kind, project) => syncs(config, project, kind, 'system-to-git'),
@@ -330,7 +330,7 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
     io.stdout(`${plan.files.length} file${plan.files.length === 1 ? '' : 's'} changed\n`);
     return 0;
   } finally {
-    await store.close();
+    await service.close();
   }
 }
 
@@ -348,9 +348,9 @@ async function exportToGitHub(target: string, branch: string | undefined, storeF
   const repo = { owner, repo: name };
   const { config, findings } = await configAt(port, repo, branch);
   if (findings.length > 0) throw new UsageError(`${target}:${findings[0]!.file}:${findings[0]!.line}:${findings[0]!.column}: ${findings[0]!.message}`);
-  const store = await openStoreAt(storeFlag, io);
+  const service = await openSystemAt(storeFlag, io);
   try {
-    const results = await syncSystemToGit({ port, service: new SystemService(store), config, target: syncTarget(config, repo, branch ?? 'main'), ...(actor() ? { actors: [actor()!] } : {}) });
+    const results = await syncSystemToGit({ port, service, config, target: syncTarget(config, repo, branch ?? 'main'), ...(actor() ? { actors: [actor()!] } : {}) });
     for (const r of results) {
       if (r.outcome === 'pull-request') io.stdout(`${r.created ? 'opened' : 'updated'} pull request #${r.number} from ${r.branch}\n`);
       else if (r.outcome === 'committed') io.stdout(`committed ${r.sha}\n`);
@@ -359,7 +359,7 @@ async function exportToGitHub(target: string, branch: string | undefined, storeF
     }
     return 0;
   } finally {
-    await store.close();
+    await service.close();
   }
 }
 
@@ -388,9 +388,8 @@ export async function runReconcile(argv: readonly string[], io: CommandIO): Prom
   if (mode === 'system-wins' && values.ref) throw new UsageError('--ref goes with git-wins: system-wins writes into the working tree');
   const options = { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
   const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
-  const store = await openStoreAt(values.store, io);
+  const service = await openSystemAt(values.store, io);
   try {
-    const service = new SystemService(store);
     const direction = mode === 'git-wins' ? 'git-to-system' : 'system-to-git';
     // Without a mode, whatever syncs either way is worth listing.
     const scope = (kind: string, project: string) =>
@@ -424,6 +423,6 @@ export async function runReconcile(argv: readonly string[], io: CommandIO): Prom
     }
     throw e;
   } finally {
-    await store.close();
+    await service.close();
   }
 }

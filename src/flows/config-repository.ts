@@ -7,7 +7,7 @@ import { claims, overlappingClaims, type ClaimOverlap } from '../engine/ownershi
 import { atStart, error, warning, type Finding, type PendingFinding } from '../specs/findings.js';
 import { locateFindings } from '../specs/locate.js';
 import type { LoadResult } from '../specs/load.js';
-import type { ConfigRepository, Store } from '../system/store.js';
+import type { ConfigRepository, Records } from '../system/records.js';
 
 /** `.github/envsync.yml` of a repository at `ref` (default: its default branch), parsed: the defaults when there is none (`text` undefined), findings when it is wrong. */
 export async function configAt(port: GitHubPort, repo: RepoRef, ref?: string): Promise<ReturnType<typeof parseRepositoryConfig> & { text: string | undefined }> {
@@ -23,8 +23,8 @@ export interface RepositoryScope {
 }
 
 /** The scope of a repository's revision under `config`, against the claims of the other followed repositories. */
-export async function scopeOf(store: Store, repoName: string, config: ResolvedConfig): Promise<RepositoryScope> {
-  const others = (await store.listRepositories()).filter((r) => r.repo.toLowerCase() !== repoName.toLowerCase() && r.projects !== null);
+export async function scopeOf(records: Records, repoName: string, config: ResolvedConfig): Promise<RepositoryScope> {
+  const others = (await records.listRepositories()).filter((r) => r.repo.toLowerCase() !== repoName.toLowerCase() && r.projects !== null);
   const overlaps = overlappingClaims(config.projects, others.map((r) => ({ repo: r.repo, projects: r.projects! })));
   const theirs = others.flatMap((r) => r.projects!);
   const owned = ownedScope(config, 'git-to-system');
@@ -96,12 +96,12 @@ const reachable = (r: ConfigRepository): ReachableRepository | undefined => {
 };
 
 /** The followed repositories the app can reach (those named, when names are given). */
-export async function reachableRepositories(store: Store, names?: readonly string[]): Promise<ReachableRepository[]> {
+export async function reachableRepositories(records: Records, names?: readonly string[]): Promise<ReachableRepository[]> {
   const wanted = names && new Set(names.map((n) => n.toLowerCase()));
-  return (await store.listRepositories()).filter((r) => !wanted || wanted.has(r.repo.toLowerCase())).flatMap((r) => reachable(r) ?? []);
+  return (await records.listRepositories()).filter((r) => !wanted || wanted.has(r.repo.toLowerCase())).flatMap((r) => reachable(r) ?? []);
 }
 
 /** The followed repository whose projects include `project`, if one has applied a revision. */
-export async function owningRepository(store: Store, project: string): Promise<ConfigRepository | undefined> {
-  return (await store.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
+export async function owningRepository(records: Records, project: string): Promise<ConfigRepository | undefined> {
+  return (await records.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
 }

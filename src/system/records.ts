@@ -317,6 +317,14 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * What the layers above the system read and write through it: the records of runs, approvals,
+ * pushes, deliveries, followed repositories and jobs. Resources are not among them: a spec is
+ * written only through SystemService, which validates it (and reads of resources go through it
+ * too, masked where the caller needs it).
+ */
+export type Records = Omit<Store, 'listResources' | 'getResource' | 'applyRevision' | 'writeCount' | 'putResource' | 'deleteResource' | 'close'>;
+
 export interface StoreOptions {
   /** `sqlite:PATH`, `:memory:`, a file path, or `postgres://…`; none means SQLite under `dataDir`. */
   url?: string;

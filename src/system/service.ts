@@ -16,7 +16,7 @@ import { locateFindings } from '../specs/locate.js';
 import type { SourceFile } from '../specs/source.js';
 import { applyRevision, checkedRevision, checkRevision, driftFrom, exportPlan, type ApplyOptions, type CheckedRevision, type Drift, type GitChange } from './sync.js';
 import { SystemError } from './errors.js';
-import { StaleWrite, type ApplyResult, type ResourceKey, type Store, type StoredResource, type SystemChange } from './store.js';
+import { StaleWrite, type ApplyResult, type Records, type ResourceKey, type Store, type StoredResource, type SystemChange } from './store.js';
 
 /** What a put did, and the ETag of the version it left (a client's next If-Match). */
 export interface Put {
@@ -140,7 +140,21 @@ export class SystemService {
 
   private readonly listeners = new Set<(event: SystemChangeEvent) => void>();
 
-  constructor(readonly store: Store) {}
+  /** The store's records other than resources (runs, approvals, repositories, jobs): the resources are this service's to write. */
+  readonly records: Records;
+
+  constructor(private readonly store: Store) {
+    this.records = store;
+  }
+
+  /** The stored spec of `key`, unmasked, or undefined: for flows that decide by what the system holds. */
+  find(key: ResourceKey): Promise<StoredResource | undefined> {
+    return this.store.getResource(key);
+  }
+
+  close(): Promise<void> {
+    return this.store.close();
+  }
 
   /**
    * Calls `listener` after each change made outside Git (never for a revision applied from Git, so

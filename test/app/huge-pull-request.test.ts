@@ -25,7 +25,7 @@ let app: ReturnType<typeof createEnvsyncApp>;
 beforeEach(async () => {
   nock.disableNetConnect();
   store = await openStore({ url: ':memory:' });
-  app = createEnvsyncApp({ store, driftMinutes: 0 });
+  app = createEnvsyncApp({ system: new SystemService(store), driftMinutes: 0 });
 });
 afterEach(async () => {
   expect(app.running()?.failures.map((f) => String(f.error))).toEqual([]);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createEnvsyncApp } from '../../src/app/index.js';
+import { SystemService } from '../../src/system/service.js';
 import { jobOfWebhook, type Intake } from '../../src/app/jobs.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { commentCreated, pullRequestOpened } from '../helpers/github-fixtures.js';
@@ -96,7 +97,7 @@ beforeEach(async () => {
   work = mkdtempSync(join(tmpdir(), 'envsync-malformed-'));
   store = await openStore({ url: `sqlite:${join(work, 'store.db')}`, queue: { pollMs: 50 } });
   await store.followRepository('Codertocat/Hello-World');
-  app = createEnvsyncApp({ store, driftMinutes: 0, appId: 123 });
+  app = createEnvsyncApp({ system: new SystemService(store), driftMinutes: 0, appId: 123 });
 });
 afterEach(async () => {
   await app.running()?.stop();

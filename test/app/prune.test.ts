@@ -2,6 +2,7 @@
 // key), the tracking of runs finished before the retention forgotten, the runs themselves kept.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createEnvsyncApp } from '../../src/app/index.js';
+import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { stopAppCleanly } from '../helpers/app-teardown.js';
 import { testProbot } from '../helpers/probot.js';
@@ -22,7 +23,7 @@ beforeEach(async () => {
 afterEach(() => stopAppCleanly(app, store));
 
 async function start(retentionDays: number) {
-  app = createEnvsyncApp({ store, driftMinutes: 0, retentionDays });
+  app = createEnvsyncApp({ system: new SystemService(store), driftMinutes: 0, retentionDays });
   await testProbot().load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
 }
 const prunes = async () => (await store.jobs.list()).filter((j) => j.task === 'prune');

@@ -38,7 +38,7 @@ async function start(url: string, queue: Partial<QueueSettings> = {}) {
   if (await store.followRepository('Codertocat/Hello-World')) {
     await new SystemService(store).applyRevision(exampleFiles(), BASE, { trigger: 'webhook', actor: null }, { repo: 'Codertocat/Hello-World' });
   }
-  app = createEnvsyncApp({ store, driftMinutes: 0, appId: 123 });
+  app = createEnvsyncApp({ system: new SystemService(store), driftMinutes: 0, appId: 123 });
   probot = testProbot();
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
 }

@@ -47,7 +47,7 @@ beforeEach(async () => {
   store = await openStore({ url: ':memory:', queue: { pollMs: 50 } });
   await store.followRepository('Codertocat/Hello-World');
   handlers = [];
-  app = createEnvsyncApp({ store, apiTokens: [{ name: 'ci', sha256: hashToken('secret-token'), projects: { '*': 'read' } }], driftMinutes: 0 });
+  app = createEnvsyncApp({ system: new SystemService(store), apiTokens: [{ name: 'ci', sha256: hashToken('secret-token'), projects: { '*': 'read' } }], driftMinutes: 0 });
   probot = testProbot();
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: (h: Handler) => handlers.push(h) });
 });

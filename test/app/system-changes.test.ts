@@ -64,7 +64,7 @@ describe('a burst of changes made outside Git, at the app', () => {
   it('becomes one durable job, its window kept from the first change, with every actor', async () => {
     await store.followRepository('acme/config');
     await store.updateRepository('acme/config', { installationId: 1, defaultBranch: 'main', projects: ['*'] });
-    const app = createEnvsyncApp({ store, driftMinutes: 0, syncDelayMs: 60_000 });
+    const app = createEnvsyncApp({ system: new SystemService(store), driftMinutes: 0, syncDelayMs: 60_000 });
     await testProbot().load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
     const before = Date.now();
     await launchQa();

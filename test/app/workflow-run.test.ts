@@ -6,6 +6,7 @@ import { zipSync } from 'fflate';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvsyncApp } from '../../src/app/index.js';
+import { SystemService } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { testProbot } from '../helpers/probot.js';
 import { packageVersion } from '../../src/version.js';
@@ -61,7 +62,7 @@ beforeEach(async () => {
   nock.disableNetConnect();
   store = await openStore({ url: ':memory:' });
   await store.followRepository('octo-org/octo-repo');
-  app = createEnvsyncApp({ store, driftMinutes: 0 });
+  app = createEnvsyncApp({ system: new SystemService(store), driftMinutes: 0 });
   probot = testProbot();
   await probot.load(app.appFn, { cwd: process.cwd(), addHandler: () => {} });
   sent = [];

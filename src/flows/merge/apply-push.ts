@@ -10,7 +10,7 @@ import { desiredState } from '../../engine/desired.js';
 import type { Comparison, GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
 import { approvalCheckName, deletionOutput } from '../../render/checks.js';
 import { SystemError, type CheckedRevision, type SystemService } from '../../system/service.js';
-import type { ApplyResult, ConfigRepository, PushRecord, Store } from '../../system/store.js';
+import type { ApplyResult, ConfigRepository, PushRecord, Records } from '../../system/records.js';
 import { configAt, overlapMessage, rootMessage, scopeOf } from '../config-repository.js';
 import type { StartedRun } from '../runs/advance-runs.js';
 import { startMergeRuns } from './start-runs.js';
@@ -36,7 +36,7 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
   if (!event.ref.startsWith('refs/heads/') || event.deleted) return { ignored: 'not a branch update' };
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
   const defaultBranch = event.repository.default_branch;
-  const read = await readFollowed(port, service.store, repo, defaultBranch);
+  const read = await readFollowed(port, service.records, repo, defaultBranch);
   if ('ignored' in read) return read;
   const { followed, config } = read;
   // The configuration of the default branch decides which branch is synced: a push cannot name its
@@ -47,7 +47,7 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
   // What drift checks and system changes need to reach the repository without an event.
   const installationId = event.installation?.id ?? followed.installationId;
   if (installationId !== followed.installationId || defaultBranch !== followed.defaultBranch) {
-    await service.store.updateRepository(followed.repo, { installationId, defaultBranch });
+    await service.records.updateRepository(followed.repo, { installationId, defaultBranch });
   }
   return applySyncRevision(port, service, revisions, { repo, followed, config, branch, after: event.after, actor: event.sender?.login ?? null });
 }
@@ -59,11 +59,11 @@ export async function applyPush(port: GitHubPort, service: SystemService, event:
 export async function applyHeldPush(port: GitHubPort, service: SystemService, repo: RepoRef, revisions = new Revisions()): Promise<PushOutcome | undefined> {
   const repoName = `${repo.owner}/${repo.repo}`;
   // The newest push that came to something: a late or redelivered older push (stale) says nothing of it.
-  const latest = (await service.store.listPushes(repoName, 50)).find((p) => p.outcome === 'held' || p.outcome === 'applied' || p.outcome === 'invalid');
+  const latest = (await service.records.listPushes(repoName, 50)).find((p) => p.outcome === 'held' || p.outcome === 'applied' || p.outcome === 'invalid');
   if (latest?.outcome !== 'held') return undefined;
-  const defaultBranch = (await service.store.getRepository(repoName))?.defaultBranch;
+  const defaultBranch = (await service.records.getRepository(repoName))?.defaultBranch;
   if (!defaultBranch) return undefined;
-  const read = await readFollowed(port, service.store, repo, defaultBranch);
+  const read = await readFollowed(port, service.records, repo, defaultBranch);
   if ('ignored' in read) return read;
   return applySyncRevision(port, service, revisions, { ...read, repo, branch: read.config.branch ?? defaultBranch, after: latest.sha, actor: null });
 }
@@ -72,9 +72,9 @@ export async function applyHeldPush(port: GitHubPort, service: SystemService, re
  * A followed repository and its valid configuration on the default branch; any other repository,
  * or one without the file, is ignored without a write. An invalid configuration is recorded.
  */
-async function readFollowed(port: GitHubPort, store: Store, repo: RepoRef, defaultBranch: string): Promise<{ followed: ConfigRepository; config: ResolvedConfig } | { ignored: string }> {
+async function readFollowed(port: GitHubPort, records: Records, repo: RepoRef, defaultBranch: string): Promise<{ followed: ConfigRepository; config: ResolvedConfig } | { ignored: string }> {
   const repoName = `${repo.owner}/${repo.repo}`;
-  const followed = await store.getRepository(repoName);
+  const followed = await records.getRepository(repoName);
   if (!followed) return { ignored: `${repoName} is not a followed config repository (envsync system follow ${repoName})` };
   const { config, findings, text } = await configAt(port, repo, defaultBranch);
   if (text === undefined) return { ignored: `${repoName} has no ${CONFIG_PATH} on its default branch ${defaultBranch}` };
@@ -91,9 +91,9 @@ async function applySyncRevision(
 ): Promise<PushOutcome> {
   const { repo, followed, config, branch, after } = input;
   const repoName = `${repo.owner}/${repo.repo}`;
-  const store = service.store;
+  const records = service.records;
   const record = async (outcome: PushRecord['outcome'], detail: string): Promise<PushOutcome> => {
-    await store.recordPush({ repo: repoName, sha: after, outcome, detail });
+    await records.recordPush({ repo: repoName, sha: after, outcome, detail });
     return { ignored: detail, outcome };
   };
 
@@ -117,7 +117,7 @@ async function applySyncRevision(
   }
 
   const contents = await revisions.read(port, repo, after, config.root, [previous]);
-  const scope = await scopeOf(store, repoName, config);
+  const scope = await scopeOf(records, repoName, config);
   const notApplied = `revision ${after} of ${branch} was not applied and started no run`;
   if (scope.overlaps.length > 0) return record('invalid', `${notApplied}: ${CONFIG_PATH}: ${overlapMessage(scope.overlaps[0]!)}`);
   if (!contents.hasProjects) return record('invalid', `${notApplied}: ${CONFIG_PATH}: ${rootMessage(config.root)}`);
@@ -139,7 +139,7 @@ async function applySyncRevision(
   const merged = await mergedPullRequests(port, repo, after, forced ? undefined : comparison);
   const deletions = deletionsBetween(before, checked.loaded, scope.speaksFor, config.deletion.maxShare);
   if (deletions.length > 0) {
-    const decisions = await deletionDecisions(store, repoName, merged);
+    const decisions = await deletionDecisions(records, repoName, merged);
     if (![...decisions.values()].some((d) => d?.decision === 'approve')) {
       await reportHold(port, repo, after, merged, deletions, decisions);
       return record('held', `${notApplied}: it ${describeDeletions(deletions)}; it waits for /approve ${DELETION_GATE} on ${merged.length > 0 ? merged.map((pr) => `#${pr.number}`).join(' or ') : 'the merged pull request'}`);
@@ -148,7 +148,7 @@ async function applySyncRevision(
     await reportRelease(port, repo, after, merged, deletions);
   }
 
-  const runs = await startMergeRuns(port, store, {
+  const runs = await startMergeRuns(port, records, {
     repo,
     branch,
     revision: after,
@@ -161,7 +161,7 @@ async function applySyncRevision(
     actor: input.actor,
   });
   const applied = await service.applyRevision(checked, after, { trigger: 'webhook', actor: input.actor }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects, runner: { ...config.runs, branch } });
-  await store.recordPush({ repo: repoName, sha: after, outcome: 'applied', detail: forced ? 'applied (force-push: the branch was rewound or rewritten)' : 'applied' });
+  await records.recordPush({ repo: repoName, sha: after, outcome: 'applied', detail: forced ? 'applied (force-push: the branch was rewound or rewritten)' : 'applied' });
   return { applied, revision: after, runs, forced };
 }
 
@@ -182,9 +182,9 @@ async function reportRelease(port: GitHubPort, repo: RepoRef, sha: string, merge
 }
 
 /** The latest decision on the deletion gate of each merged pull request (undefined: none yet), read once. */
-async function deletionDecisions(store: Store, repoName: string, merged: readonly PullRequest[]): Promise<Map<number, GateDecision | undefined>> {
+async function deletionDecisions(records: Records, repoName: string, merged: readonly PullRequest[]): Promise<Map<number, GateDecision | undefined>> {
   const decisions = new Map<number, GateDecision | undefined>();
-  for (const pr of merged) decisions.set(pr.number, decisionsByGate(await store.listApprovals(repoName, pr.number, approvalSubject(pr))).get(DELETION_GATE));
+  for (const pr of merged) decisions.set(pr.number, decisionsByGate(await records.listApprovals(repoName, pr.number, approvalSubject(pr))).get(DELETION_GATE));
   return decisions;
 }
 

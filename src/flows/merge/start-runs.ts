@@ -7,7 +7,7 @@ import { RUN_OWN_APPROVALS } from '../../engine/run-lifecycle.js';
 import type { Run } from '../../engine/plan/types.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import type { LoadResult } from '../../specs/load.js';
-import type { ApprovalSource, RunDispatch, RunTracking, RunTrigger, Store } from '../../system/store.js';
+import type { ApprovalSource, RunDispatch, RunTracking, RunTrigger, Records } from '../../system/records.js';
 import { advanceRuns, type StartedRun } from '../runs/advance-runs.js';
 
 export interface MergeRunsInput {
@@ -37,17 +37,17 @@ export const runIdOf = (revision: string, run: Pick<Run, 'project' | 'environmen
  * repeated after a crash half-way computes the same runs and resumes each one where it stopped
  * (record, deployment, dispatch), never doing a step twice.
  */
-export async function startMergeRuns(port: GitHubPort, store: Store, input: MergeRunsInput): Promise<StartedRun[]> {
+export async function startMergeRuns(port: GitHubPort, records: Records, input: MergeRunsInput): Promise<StartedRun[]> {
   const plan = planChange({ base: { revision: 'system', loaded: input.before }, head: { revision: input.revision, loaded: input.after } });
   if (plan.runs.length === 0 || plan.summary.errors > 0) return [];
   const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
   const repoName = `${input.repo.owner}/${input.repo.repo}`;
-  const pending = await pendingByEnvironment(store, repoName);
+  const pending = await pendingByEnvironment(records, repoName);
 
   for (const [order, run] of plan.runs.entries()) {
     const environment = `${run.project}/${run.environment}`;
     const id = idOf.get(environment)!;
-    if (await store.getTracking(id)) continue;
+    if (await records.getTracking(id)) continue;
     // A destroy runs the environment as it was: the runner needs a commit that still has it.
     const sha = run.action === 'destroy' ? input.previousRevision : input.revision;
     // This run supersedes the environment's runs still waiting (engine/run-lifecycle.ts): the gates
@@ -69,18 +69,18 @@ export async function startMergeRuns(port: GitHubPort, store: Store, input: Merg
       ...(input.config.runs.package ? { package: input.config.runs.package } : {}),
     };
     // The run and what it needs commit together: a crash leaves both or neither.
-    await store.createRun(
+    await records.createRun(
       { id, project: run.project, environment: run.environment, action: run.action, revision: input.revision, status: 'waiting', trigger: input.trigger, actor: input.actor, activities: run.activities, outputs: {} },
       { repo: repoName, dispatch },
     );
   }
-  return advanceRuns(port, store, input.repo, { revision: input.revision });
+  return advanceRuns(port, records, input.repo, { revision: input.revision });
 }
 
 /** The runs of each environment recorded and not yet handed to GitHub. */
-async function pendingByEnvironment(store: Store, repoName: string): Promise<Map<string, RunTracking[]>> {
+async function pendingByEnvironment(records: Records, repoName: string): Promise<Map<string, RunTracking[]>> {
   const pending = new Map<string, RunTracking[]>();
-  for (const { tracking } of await store.listUnfinishedRuns(repoName)) {
+  for (const { tracking } of await records.listUnfinishedRuns(repoName)) {
     if (tracking.dispatchRequestedAt !== null) continue;
     pending.set(tracking.dispatch.environment, [...(pending.get(tracking.dispatch.environment) ?? []), tracking]);
   }

@@ -16,7 +16,7 @@ import { compareFindings } from '../../specs/findings.js';
 import { configFindings, scopeOf } from '../config-repository.js';
 import { Revisions } from '../revisions.js';
 import type { SystemService } from '../../system/service.js';
-import type { Store } from '../../system/store.js';
+import type { Records } from '../../system/records.js';
 import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, plural } from '../../render/fit.js';
 
 export interface PullRequestEvent {
@@ -30,10 +30,10 @@ export type CheckOutcome = { checked: { errors: number; runs: number; gates: str
 
 const headMarker = (sha: string) => `<!-- envsync:head ${sha} -->`;
 
-export async function checkPullRequest(port: GitHubPort, service: SystemService, store: Store, event: PullRequestEvent, revisions = new Revisions()): Promise<CheckOutcome> {
+export async function checkPullRequest(port: GitHubPort, service: SystemService, records: Records, event: PullRequestEvent, revisions = new Revisions()): Promise<CheckOutcome> {
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
   const repoName = `${repo.owner}/${repo.repo}`;
-  const followed = await store.getRepository(repoName);
+  const followed = await records.getRepository(repoName);
   if (!followed) return { skipped: `${repoName} is not a followed config repository` };
   const pr = await port.getPullRequest(repo, event.number);
   // Events arrive late or out of order: only the pull request's current head is worth checking.
@@ -59,7 +59,7 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   // A head that moves the root is read again under its own root.
   if (layoutRoot(layout.root) !== layoutRoot(baseRoot)) contents = await revisions.read(port, repo, pr.headSha, layout.root, near);
   const { findings: specFindings, loaded: head } = await revisions.validate(contents);
-  const scope = await scopeOf(store, repoName, layout);
+  const scope = await scopeOf(records, repoName, layout);
   const findings = [
     ...(contents.config !== undefined ? headConfig.findings : []),
     ...configFindings({ config: layout, configText: contents.config ?? baseText, scope, hasProjects: contents.hasProjects, loaded: head }),
@@ -75,7 +75,7 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   // The environments' gates, and the deletion gate when the change deletes in bulk.
   const gates = gatesOf(plan);
   if (deletions.length > 0) gates.set(DELETION_GATE, []);
-  const decisions = decisionsByGate(await store.listApprovals(repoName, pr.number, approvalSubject(pr)));
+  const decisions = decisionsByGate(await records.listApprovals(repoName, pr.number, approvalSubject(pr)));
   const gateCheck = ([gate, environments]: [string, string[]]) => {
     const d = decisions.get(gate);
     const state = d?.decision === 'approve' ? { approvedBy: d.user } : d?.decision === 'reject' ? { rejectedBy: d.user } : {};

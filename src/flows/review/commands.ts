@@ -8,7 +8,7 @@ import { DELETION_GATE } from '../../engine/deletion.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
 import { approvalCheckName, approvalOutput } from '../../render/checks.js';
 import { codeSpan } from '../../render/fit.js';
-import type { Store } from '../../system/store.js';
+import type { Records } from '../../system/records.js';
 
 export interface CommentEvent {
   issue: { number: number; pull_request?: unknown };
@@ -71,7 +71,7 @@ async function refusal(port: GitHubPort, repo: RepoRef, config: ResolvedConfig, 
   return `@${user}, your approval does not count: it needs write access to this repository (you have ${permission}) or a place among the approvers of \`${CONFIG_PATH}\`.`;
 }
 
-export async function handleCommand(port: GitHubPort, store: Store, event: CommentEvent, effects: CommandEffects): Promise<CommandOutcome> {
+export async function handleCommand(port: GitHubPort, records: Records, event: CommentEvent, effects: CommandEffects): Promise<CommandOutcome> {
   if (!event.issue.pull_request) return { ignored: 'not a pull request' };
   const command = parseCommand(event.comment.body);
   if (!command) return { ignored: 'no command' };
@@ -117,7 +117,7 @@ export async function handleCommand(port: GitHubPort, store: Store, event: Comme
   const reason = command.name === 'reject' ? command.args.join(' ') : '';
   for (const g of chosen) {
     // At the comment's time, not the job's: a job retried after a later command must not overrule it.
-    await store.recordApproval({ repo: `${repo.owner}/${repo.repo}`, pullNumber: pr.number, sha: approvalSubject(pr), gate: g.gate, user, decision, ...(event.comment.created_at ? { at: new Date(event.comment.created_at).toISOString() } : {}) });
+    await records.recordApproval({ repo: `${repo.owner}/${repo.repo}`, pullNumber: pr.number, sha: approvalSubject(pr), gate: g.gate, user, decision, ...(event.comment.created_at ? { at: new Date(event.comment.created_at).toISOString() } : {}) });
     await port.updateCheckRun(repo, g.id, {
       status: 'completed',
       conclusion: decision === 'approve' ? 'success' : 'failure',

@@ -9,7 +9,7 @@ import type { GitHubPort, PullRequest, RepoRef, WorkflowRunState } from '../../g
 import { describeTrigger } from '../../render/run-summary.js';
 import { defaultPackage, dispatchInputs, runNameSuffix } from '../../runner/contract.js';
 import { packageVersion } from '../../version.js';
-import type { ApprovalRecord, RunAction, RunRecord, RunTracking, Store } from '../../system/store.js';
+import type { ApprovalRecord, RunAction, RunRecord, RunTracking, Records } from '../../system/records.js';
 
 export interface StartedRun {
   id: string;
@@ -30,31 +30,31 @@ const CLOCK_SLACK_MS = 5 * 60_000;
 
 type Unfinished = { run: RunRecord; tracking: RunTracking };
 
-export async function advanceRuns(port: GitHubPort, store: Store, repo: RepoRef, which: RunSelection): Promise<StartedRun[]> {
+export async function advanceRuns(port: GitHubPort, records: Records, repo: RepoRef, which: RunSelection): Promise<StartedRun[]> {
   const repoName = `${repo.owner}/${repo.repo}`;
-  const unfinished = await store.listUnfinishedRuns(repoName);
+  const unfinished = await records.listUnfinishedRuns(repoName);
   if (unfinished.length === 0) return [];
-  const approved = await approvedGates(store, repoName, unfinished);
+  const approved = await approvedGates(records, repoName, unfinished);
   const steps = decideRuns(
     unfinished.map(({ run, tracking }) => lifecycleOf(run, tracking, approved.get(run.id)!)),
-    await knownRuns(store, unfinished),
+    await knownRuns(records, unfinished),
   );
 
   // Deployments first, in the runs' order (a run superseded before it was shown needs none).
   const shown: Unfinished[] = [];
-  for (const { run, tracking } of unfinished) shown.push({ run, tracking: steps.get(run.id)!.step === 'superseded' ? tracking : await withDeployment(port, store, repo, run, tracking) });
+  for (const { run, tracking } of unfinished) shown.push({ run, tracking: steps.get(run.id)!.step === 'superseded' ? tracking : await withDeployment(port, records, repo, run, tracking) });
   const started: StartedRun[] = [];
   let refused = false;
   for (const { run, tracking } of shown) {
     const step = steps.get(run.id)!;
-    const state = await carryOut(port, store, repo, { run, tracking }, step);
+    const state = await carryOut(port, records, repo, { run, tracking }, step);
     // A run meant for GitHub that ended not run: GitHub refused its dispatch.
     refused ||= (step.step === 'dispatch' || step.step === 'handed-over') && typeof state === 'object' && 'notRun' in state;
     if (state && selected(which, run, tracking)) started.push({ id: run.id, environment: tracking.dispatch.environment, action: tracking.dispatch.action, state });
   }
   // A dispatch GitHub refused finished its run: the runs after it (of its environment, or depending
   // on it) are decided again now rather than at the next event. Each pass finishes a run, so this ends.
-  return refused ? [...started, ...(await advanceRuns(port, store, repo, which)).filter((s) => !started.some((t) => t.id === s.id))] : started;
+  return refused ? [...started, ...(await advanceRuns(port, records, repo, which)).filter((s) => !started.some((t) => t.id === s.id))] : started;
 }
 
 const selected = (which: RunSelection, run: RunRecord, tracking: RunTracking) =>
@@ -75,14 +75,14 @@ function lifecycleOf(run: RunRecord, tracking: RunTracking, approved: ReadonlySe
 }
 
 /** The runs the unfinished ones depend on that are not among them, followed through supersessions. */
-async function knownRuns(store: Store, unfinished: readonly Unfinished[]): Promise<Map<string, FinishedRun>> {
+async function knownRuns(records: Records, unfinished: readonly Unfinished[]): Promise<Map<string, FinishedRun>> {
   const known = new Map<string, FinishedRun>();
   const have = new Set(unfinished.map((u) => u.run.id));
   const queue = unfinished.flatMap((u) => u.tracking.dispatch.after).filter((id) => !have.has(id));
   while (queue.length > 0) {
     const id = queue.shift()!;
     if (known.has(id) || have.has(id)) continue;
-    const run = await store.getRun(id);
+    const run = await records.getRun(id);
     if (!run) continue;
     known.set(id, { id, environment: `${run.project}/${run.environment}`, status: run.status, supersededBy: run.supersededBy });
     if (run.supersededBy !== null) queue.push(run.supersededBy);
@@ -91,7 +91,7 @@ async function knownRuns(store: Store, unfinished: readonly Unfinished[]): Promi
 }
 
 /** Every run is shown as a GitHub Deployment, found by its run id when an earlier attempt died before recording it. */
-async function withDeployment(port: GitHubPort, store: Store, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<RunTracking> {
+async function withDeployment(port: GitHubPort, records: Records, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<RunTracking> {
   if (tracking.deploymentId !== null) return tracking;
   const environment = tracking.dispatch.environment;
   // The revision the run belongs to (a destroy's merge, though it runs the commit before it).
@@ -101,10 +101,10 @@ async function withDeployment(port: GitHubPort, store: Store, repo: RepoRef, run
     description: `envsync ${run.action} of ${environment}: ${describeTrigger(run)}`,
     payload: { runId: run.id, action: run.action, trigger: run.trigger },
   });
-  return store.updateTracking(run.id, { deploymentId: deployment });
+  return records.updateTracking(run.id, { deploymentId: deployment });
 }
 
-async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tracking }: Unfinished, step: NextStep): Promise<StartedRun['state'] | undefined> {
+async function carryOut(port: GitHubPort, records: Records, repo: RepoRef, { run, tracking }: Unfinished, step: NextStep): Promise<StartedRun['state'] | undefined> {
   const { dispatch } = tracking;
   const repoName = `${repo.owner}/${repo.repo}`;
   const tell = async (state: 'queued' | 'error' | 'inactive', description: string, logUrl?: string) => {
@@ -114,7 +114,7 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
   const finishedAt = new Date().toISOString();
   const notRun = async (reason: string) => {
     await tell('error', `not run: ${reason}`);
-    await store.updateRun(run.id, { status: 'not_run', reason, finishedAt });
+    await records.updateRun(run.id, { status: 'not_run', reason, finishedAt });
     return { notRun: reason };
   };
 
@@ -124,13 +124,13 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
       if (run.status === 'in_progress') return undefined;
       // Dispatched (or its answer lost in a crash): finish the dispatch, and say so on the deployment.
       if (tracking.dispatchedAt === null) {
-        const refused = await dispatchOrRefusal(port, store, repo, run, tracking);
+        const refused = await dispatchOrRefusal(port, records, repo, run, tracking);
         if (refused) return notRun(refused);
       }
       await dispatched();
       return 'dispatched';
     case 'dispatch': {
-      const refused = await dispatchOrRefusal(port, store, repo, run, tracking);
+      const refused = await dispatchOrRefusal(port, records, repo, run, tracking);
       if (refused) return notRun(refused);
       await dispatched();
       return 'dispatched';
@@ -139,7 +139,7 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
       const reason = `superseded by run ${step.by}, which runs the newer state of ${dispatch.environment}`;
       // The deployment first: a crash after it repeats an ensured status, never a lost one.
       await tell('inactive', reason);
-      await store.updateRun(run.id, { status: 'superseded', supersededBy: step.by, reason, finishedAt });
+      await records.updateRun(run.id, { status: 'superseded', supersededBy: step.by, reason, finishedAt });
       return { supersededBy: step.by };
     }
     case 'not-run':
@@ -150,7 +150,7 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
       // Told once per reason: the store remembers what the deployment says.
       if (run.reason !== waitingFor) {
         await tell('queued', `waiting for ${waitingFor}`);
-        await store.updateRun(run.id, { reason: waitingFor });
+        await records.updateRun(run.id, { reason: waitingFor });
       }
       return { waitingFor };
     }
@@ -163,9 +163,9 @@ async function carryOut(port: GitHubPort, store: Store, repo: RepoRef, { run, tr
  * holding its environment, and the apply of its merge, behind it. Other failures are thrown: the
  * job is retried.
  */
-async function dispatchOrRefusal(port: GitHubPort, store: Store, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<string | undefined> {
+async function dispatchOrRefusal(port: GitHubPort, records: Records, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<string | undefined> {
   try {
-    await dispatchOnce(port, store, repo, run, tracking);
+    await dispatchOnce(port, records, repo, run, tracking);
     return undefined;
   } catch (e) {
     const status = (e as { status?: number }).status;
@@ -191,25 +191,25 @@ export function workflowRunOfDispatch(port: GitHubPort, repo: RepoRef, runId: st
  * so a job resumed after a crash looks for the workflow run the lost dispatch started before it
  * dispatches again (and a duplicate that still slips through is cancelled when it reports in).
  */
-async function dispatchOnce(port: GitHubPort, store: Store, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<void> {
+async function dispatchOnce(port: GitHubPort, records: Records, repo: RepoRef, run: RunRecord, tracking: RunTracking): Promise<void> {
   const { dispatch } = tracking;
   if (tracking.dispatchRequestedAt !== null) {
     const found = await workflowRunOfDispatch(port, repo, run.id, tracking);
     if (found) {
-      await store.updateTracking(run.id, { dispatchedAt: new Date().toISOString(), workflowRunId: tracking.workflowRunId ?? found.id });
+      await records.updateTracking(run.id, { dispatchedAt: new Date().toISOString(), workflowRunId: tracking.workflowRunId ?? found.id });
       return;
     }
   } else {
-    await store.updateTracking(run.id, { dispatchRequestedAt: new Date().toISOString() });
+    await records.updateTracking(run.id, { dispatchRequestedAt: new Date().toISOString() });
   }
-  await store.updateRun(run.id, { status: 'queued', reason: null });
+  await records.updateRun(run.id, { status: 'queued', reason: null });
   await port.dispatchWorkflow(
     repo,
     dispatch.workflow,
     dispatch.branch,
     dispatchInputs({ runId: run.id, environment: dispatch.environment, action: dispatch.action, sha: dispatch.sha!, gates: dispatch.gates, labels: dispatch.labels, package: dispatch.package ?? defaultPackage(packageVersion()) }),
   );
-  await store.updateTracking(run.id, { dispatchedAt: new Date().toISOString() });
+  await records.updateTracking(run.id, { dispatchedAt: new Date().toISOString() });
 }
 
 /** Where a run's gates are approved: its merged pull requests, or the run itself (a manual run). */
@@ -219,14 +219,14 @@ function approvalsWhere(run: RunRecord, { dispatch }: RunTracking): string {
 }
 
 /** For each run, the gates approved by the latest decision on each across the merged pull requests it honours. */
-async function approvedGates(store: Store, repoName: string, runs: readonly Unfinished[]): Promise<Map<string, Set<string>>> {
+async function approvedGates(records: Records, repoName: string, runs: readonly Unfinished[]): Promise<Map<string, Set<string>>> {
   const cache = new Map<string, ApprovalRecord[]>();
   const out = new Map<string, Set<string>>();
   for (const { run, tracking } of runs) {
     const all: ApprovalRecord[] = [];
     for (const source of tracking.dispatch.approvals) {
       const key = `${source.number}\u0000${source.subject}`;
-      if (!cache.has(key)) cache.set(key, await store.listApprovals(repoName, source.number, source.subject));
+      if (!cache.has(key)) cache.set(key, await records.listApprovals(repoName, source.number, source.subject));
       all.push(...cache.get(key)!);
     }
     const decisions = decisionsByGate(all);

@@ -5,7 +5,7 @@
 // dispatched that have not finished: a completed workflow run is recorded as its event would have
 // been, and a dispatch GitHub made no workflow run for, hours later, is recorded as failed.
 import type { GitHubPort, RepoRef, WorkflowRunState } from '../../github/port.js';
-import type { RunRecord, RunTracking, Store } from '../../system/store.js';
+import type { RunRecord, RunTracking, Records } from '../../system/records.js';
 import { advanceRuns, workflowRunOfDispatch } from './advance-runs.js';
 import { followWorkflowRun } from './follow-workflow-run.js';
 
@@ -22,10 +22,10 @@ export interface FollowUpOutcome {
 }
 
 /** Runs of `repo` dispatched more than `afterMs` ago and not finished, each asked about on GitHub. */
-export async function followUpRuns(port: GitHubPort, store: Store, repo: RepoRef, afterMs: number, now = () => new Date()): Promise<FollowUpOutcome> {
+export async function followUpRuns(port: GitHubPort, records: Records, repo: RepoRef, afterMs: number, now = () => new Date()): Promise<FollowUpOutcome> {
   const outcome: FollowUpOutcome = { settled: [], lost: [], pending: [] };
   const repoName = `${repo.owner}/${repo.repo}`;
-  for (const { run, tracking } of await store.listUnfinishedRuns(repoName)) {
+  for (const { run, tracking } of await records.listUnfinishedRuns(repoName)) {
     if (tracking.dispatchRequestedAt === null) continue;
     const age = now().getTime() - Date.parse(tracking.dispatchRequestedAt);
     if (age < afterMs) {
@@ -34,10 +34,10 @@ export async function followUpRuns(port: GitHubPort, store: Store, repo: RepoRef
     }
     const found = await workflowRunOf(port, repo, run, tracking);
     if (found?.status === 'completed') {
-      await followWorkflowRun(port, store, { action: 'completed', workflow_run: { id: found.id, display_title: found.displayTitle, conclusion: found.conclusion, html_url: found.htmlUrl }, repository: { name: repo.repo, owner: { login: repo.owner } } }, now);
+      await followWorkflowRun(port, records, { action: 'completed', workflow_run: { id: found.id, display_title: found.displayTitle, conclusion: found.conclusion, html_url: found.htmlUrl }, repository: { name: repo.repo, owner: { login: repo.owner } } }, now);
       outcome.settled.push(run.id);
     } else if (!found && age >= NO_WORKFLOW_RUN_MS) {
-      await giveUp(port, store, repo, run, tracking, now().toISOString());
+      await giveUp(port, records, repo, run, tracking, now().toISOString());
       outcome.lost.push(run.id);
     } else outcome.pending.push(run.id);
   }
@@ -49,10 +49,10 @@ function workflowRunOf(port: GitHubPort, repo: RepoRef, run: RunRecord, tracking
   return tracking.workflowRunId !== null ? port.getWorkflowRun(repo, tracking.workflowRunId) : workflowRunOfDispatch(port, repo, run.id, tracking);
 }
 
-async function giveUp(port: GitHubPort, store: Store, repo: RepoRef, run: RunRecord, tracking: RunTracking, at: string): Promise<void> {
+async function giveUp(port: GitHubPort, records: Records, repo: RepoRef, run: RunRecord, tracking: RunTracking, at: string): Promise<void> {
   const reason = `GitHub started no workflow run for its dispatch of ${tracking.dispatch.workflow} within ${NO_WORKFLOW_RUN_MS / 3_600_000} hours`;
   if (tracking.deploymentId !== null) await port.ensureDeploymentStatus(repo, tracking.deploymentId, { state: 'error', description: reason });
-  await store.updateRun(run.id, { status: 'failure', reason, finishedAt: at });
+  await records.updateRun(run.id, { status: 'failure', reason, finishedAt: at });
   // Its environment is free again, and what depended on it is not run.
-  await advanceRuns(port, store, repo, { all: true });
+  await advanceRuns(port, records, repo, { all: true });
 }

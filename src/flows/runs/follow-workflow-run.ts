@@ -10,7 +10,7 @@ import { ResultsError, readResultsArtifact } from '../../github/results-artifact
 import { clip, COMMENT_LIMIT } from '../../render/fit.js';
 import { capitalized, describeTrigger, jobSummary } from '../../render/run-summary.js';
 import { resultsArtifactName, runIdOfTitle, type RunResults } from '../../runner/contract.js';
-import { isFinished, type RunRecord, type RunStatus, type Store } from '../../system/store.js';
+import { isFinished, type RunRecord, type RunStatus, type Records } from '../../system/records.js';
 import { advanceRuns, mergedPullRequest } from './advance-runs.js';
 
 export interface WorkflowRunEvent {
@@ -24,15 +24,15 @@ export type WorkflowRunOutcome = { ignored: string } | { run: string; status: Ru
 /** Marks the app's summary comment of one run, so that a repeated job edits it rather than posting twice. */
 const summaryMarker = (runId: string) => `<!-- envsync:run ${runId} -->`;
 
-export async function followWorkflowRun(port: GitHubPort, store: Store, event: WorkflowRunEvent, now = () => new Date()): Promise<WorkflowRunOutcome> {
+export async function followWorkflowRun(port: GitHubPort, records: Records, event: WorkflowRunEvent, now = () => new Date()): Promise<WorkflowRunOutcome> {
   const repo: RepoRef = { owner: event.repository.owner.login, repo: event.repository.name };
   const id = runIdOfTitle(event.workflow_run.display_title ?? '');
   if (!id) return { ignored: 'not an envsync run' };
-  const run = await store.getRun(id);
+  const run = await records.getRun(id);
   // A workflow run naming a run envsync did not start records nothing: a dispatch by hand cannot
   // rewrite history.
   if (!run) return { ignored: `envsync started no run ${id}` };
-  const tracking = await store.getTracking(id);
+  const tracking = await records.getTracking(id);
   if (tracking) {
     // The first workflow run that reports for a run is the one: another (a dispatch repeated after
     // its answer was lost) is a duplicate, stopped before it deploys twice.
@@ -40,14 +40,14 @@ export async function followWorkflowRun(port: GitHubPort, store: Store, event: W
       if (event.action !== 'completed') await port.cancelWorkflowRun(repo, event.workflow_run.id);
       return { ignored: `workflow run ${event.workflow_run.id} duplicates ${tracking.workflowRunId} for run ${id}` };
     }
-    if (tracking.workflowRunId === null) await store.updateTracking(id, { workflowRunId: event.workflow_run.id, ...(tracking.dispatchedAt === null ? { dispatchedAt: now().toISOString() } : {}) });
+    if (tracking.workflowRunId === null) await records.updateTracking(id, { workflowRunId: event.workflow_run.id, ...(tracking.dispatchedAt === null ? { dispatchedAt: now().toISOString() } : {}) });
   }
   const deployment = tracking?.deploymentId ?? undefined;
   const logUrl = event.workflow_run.html_url;
 
   if (event.action !== 'completed') {
     if (isFinished(run.status)) return { ignored: `run ${id} has finished` };
-    if (run.status !== 'in_progress') await store.updateRun(id, { status: 'in_progress', startedAt: now().toISOString() });
+    if (run.status !== 'in_progress') await records.updateRun(id, { status: 'in_progress', startedAt: now().toISOString() });
     if (deployment) await port.ensureDeploymentStatus(repo, deployment, { state: 'in_progress', description: 'running on an Actions runner', logUrl });
     return { run: id, status: 'in_progress' };
   }
@@ -56,7 +56,7 @@ export async function followWorkflowRun(port: GitHubPort, store: Store, event: W
   const status: RunStatus = isFinished(run.status) ? run.status : (results?.status ?? (event.workflow_run.conclusion === 'cancelled' ? 'cancelled' : 'failure'));
   if (!isFinished(run.status)) {
     const finishedAt = now().toISOString();
-    await store.updateRun(id, { status, ...(results ? { activities: results.activities, outputs: results.outputs } : {}), startedAt: run.startedAt ?? finishedAt, finishedAt });
+    await records.updateRun(id, { status, ...(results ? { activities: results.activities, outputs: results.outputs } : {}), startedAt: run.startedAt ?? finishedAt, finishedAt });
   }
   const environment = `${run.project}/${run.environment}`;
   if (deployment) {
@@ -68,7 +68,7 @@ export async function followWorkflowRun(port: GitHubPort, store: Store, event: W
   }
   // The runs that waited for this one go now (or are not run, if it failed), before the comment:
   // a comment GitHub refuses must never keep them waiting.
-  await advanceRuns(port, store, repo, { all: true });
+  await advanceRuns(port, records, repo, { all: true });
   // The summary goes on the merged pull request; a run without one (manual, or the app's own
   // commit) is summarized on the commit it ran.
   const tail = `[Workflow run](${logUrl})\n${summaryMarker(id)}\n`;

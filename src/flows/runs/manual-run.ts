@@ -18,7 +18,7 @@ import { SpecIndex } from '../../engine/spec-index.js';
 import { repoRefOf } from '../../github/port.js';
 import { repositoryQueueOf, type NewJob } from '../../system/jobs/queue.js';
 import { SystemError, type SystemService } from '../../system/service.js';
-import type { ConfigRepository, RunAction, RunRecord } from '../../system/store.js';
+import type { ConfigRepository, RunAction, RunRecord } from '../../system/records.js';
 import type { RunSelection } from './advance-runs.js';
 
 export interface ManualRunInput {
@@ -42,7 +42,7 @@ export async function startManualRun(service: SystemService, input: ManualRunInp
   const closure = environmentClosure(index, project, environment);
   if (!closure.environment) throw new SystemError(`no environment ${name} in the system (envsync system list --kind Environment lists those there are)`, 404);
 
-  const followed = (await service.store.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
+  const followed = (await service.records.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
   const ready = followed && readyToDispatch(followed);
   if (!ready) {
     throw new SystemError(
@@ -54,7 +54,7 @@ export async function startManualRun(service: SystemService, input: ManualRunInp
   }
   const outsideGit: string[] = [];
   for (const spec of closure.specs) {
-    const stored = await service.store.getResource({ kind: spec.kind.kind, project: spec.project, name: spec.name, ...(spec.version !== undefined ? { version: spec.version } : {}) });
+    const stored = await service.find({ kind: spec.kind.kind, project: spec.project, name: spec.name, ...(spec.version !== undefined ? { version: spec.version } : {}) });
     if (stored?.origin === 'system') outsideGit.push(`${spec.kind.kind} ${spec.project}/${spec.name}${spec.version !== undefined ? ` v${spec.version}` : ''}`);
   }
   if (outsideGit.length > 0) {
@@ -65,7 +65,7 @@ export async function startManualRun(service: SystemService, input: ManualRunInp
   }
   // A run of the environment already waiting runs the same state or a newer one (a merge recorded
   // before its apply): it is the one to approve or wait for.
-  const waiting = (await service.store.listUnfinishedRuns(ready.repo)).find((u) => u.tracking.dispatch.environment === name && u.tracking.dispatchRequestedAt === null);
+  const waiting = (await service.records.listUnfinishedRuns(ready.repo)).find((u) => u.tracking.dispatch.environment === name && u.tracking.dispatchRequestedAt === null);
   if (waiting) {
     throw new SystemError(`${name} has run ${waiting.run.id} waiting${waiting.run.reason ? ` for ${waiting.run.reason}` : ''}: it runs the state a new run would, or a newer one; approve it, or start a run once it has gone`, 409);
   }
@@ -78,7 +78,7 @@ export async function startManualRun(service: SystemService, input: ManualRunInp
   const agents = ((closure.environment.data.spec as { agents?: { name: string }[] } | undefined)?.agents ?? []).map((a) => a.name);
   const { runner } = ready;
   // The run, its tracking and the job that dispatches it commit together: none is left without the others.
-  return service.store.createRun(
+  return service.records.createRun(
     { id, project, environment, action, revision: ready.appliedRevision, status: 'waiting', trigger: 'manual', actor: input.actor, activities, outputs: {} },
     {
       repo: ready.repo,
@@ -106,9 +106,9 @@ export async function startManualRun(service: SystemService, input: ManualRunInp
  * user's name. Four eyes, as on a pull request: whoever started the run cannot approve it.
  */
 export async function approveManualRun(service: SystemService, input: { runId: string; actor: string; gate?: string }): Promise<RunRecord> {
-  const { store } = service;
-  const run = await store.getRun(input.runId);
-  const tracking = run && (await store.getTracking(run.id));
+  const { records } = service;
+  const run = await records.getRun(input.runId);
+  const tracking = run && (await records.getTracking(run.id));
   if (!run || !tracking) throw new SystemError(`no run ${input.runId} (envsync system runs lists them)`, 404);
   const own = tracking.dispatch.approvals.find((a) => a.number === RUN_OWN_APPROVALS);
   if (run.trigger !== 'manual' || !own) throw new SystemError(`run ${run.id} is approved on its pull request (/approve), not here`, 409);
@@ -117,10 +117,10 @@ export async function approveManualRun(service: SystemService, input: { runId: s
   const { gates } = tracking.dispatch;
   if (input.gate !== undefined && !gates.includes(input.gate)) throw new SystemError(`run ${run.id} has no gate ${input.gate} (its gates: ${gates.join(', ')})`, 400);
   for (const gate of input.gate !== undefined ? [input.gate] : gates) {
-    await store.recordApproval({ repo: tracking.repo, pullNumber: RUN_OWN_APPROVALS, sha: own.subject, gate, user: input.actor, decision: 'approve' });
+    await records.recordApproval({ repo: tracking.repo, pullNumber: RUN_OWN_APPROVALS, sha: own.subject, gate, user: input.actor, decision: 'approve' });
   }
-  const followed = await store.getRepository(tracking.repo);
-  if (followed?.installationId != null) await store.jobs.add(releaseRunsJob({ repo: followed.repo, installationId: followed.installationId }, { run: run.id }));
+  const followed = await records.getRepository(tracking.repo);
+  if (followed?.installationId != null) await records.jobs.add(releaseRunsJob({ repo: followed.repo, installationId: followed.installationId }, { run: run.id }));
   return run;
 }
 

@@ -25,7 +25,7 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
   // The system is compared with the revision it applied, not with the branch's head: a head the
   // system has not applied yet is a push whose job is still to run, and applying it here would
   // apply it without its runs (that job would then find it applied and start none).
-  const revision = (await service.store.getAppliedRevision(`${repo.owner}/${repo.repo}`)) ?? head.sha;
+  const revision = (await service.records.getAppliedRevision(`${repo.owner}/${repo.repo}`)) ?? head.sha;
   // The applied revision is usually the one the push read: kept, it is neither downloaded nor parsed again.
   const read = await revisions.read(port, repo, revision, config.root, [revision]);
   const validated = await revisions.validate(read);
