@@ -90,11 +90,13 @@ export const RECONCILE_COMMAND = {
   summary: 'list where the system and Git differ; --mode settles it',
   about: `Compare the system with the config repository checked out in DIR (default: the current folder) and
 list the specs that differ. Nothing changes unless --mode says which side wins: git-wins applies Git
-to the system (recorded as a manual sync), system-wins writes the system into the checkout, for you
+to the system (recorded as a manual sync; a checkout that deletes all of a project's specs is refused
+unless --allow-deletion, as a merge is), system-wins writes the system into the checkout, for you
 to commit. (The app's scheduled drift check settles drift as drift.mode in .github/envsync.yml says.)`,
   options: {
     ...STORE_OPTION,
     mode: { type: 'string', value: 'git-wins|system-wins', help: 'settle the drift: which side wins', defaultText: 'none, only list' },
     ref: { type: 'string', value: 'REF', help: 'compare (and with git-wins, apply) this revision', defaultText: 'the working tree' },
+    'allow-deletion': { type: 'boolean', default: false, help: "with git-wins, apply a checkout that deletes all of a project's specs" },
   },
 } as const satisfies CommandSpec;

@@ -26,6 +26,7 @@ import { CONFIG_PATH, ownedScope, syncs, syncSettingsFor } from '../config/confi
 import { Octokit } from '@octokit/core';
 import { OctokitPort } from '../github/octokit-port.js';
 import { syncSystemToGit, syncTarget } from '../flows/sync/system-sync.js';
+import { reconcile, type DriftMode } from '../flows/sync/reconcile.js';
 import { REPOSITORY_NAME } from '../system/config-repositories.js';
 import { deletionsBetween, describeDeletions } from '../engine/deletion.js';
 
@@ -365,8 +366,6 @@ async function exportToGitHub(target: string, branch: string | undefined, storeF
 
 const DRIFT_TEXT = { changed: 'differs between the system and Git', 'only-in-git': 'only in Git', 'only-in-system': 'only in the system' } as const;
 
-type DriftMode = 'git-wins' | 'system-wins';
-
 function driftModeOf(text: string | undefined): DriftMode | undefined {
   if (text === undefined || text === 'git-wins' || text === 'system-wins') return text;
   throw new UsageError(`--mode must be git-wins or system-wins, not "${text}"`);
@@ -388,30 +387,32 @@ export async function runReconcile(argv: readonly string[], io: CommandIO): Prom
   if (mode === 'system-wins' && values.ref) throw new UsageError('--ref goes with git-wins: system-wins writes into the working tree');
   const options = { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
   const files = values.ref ? readGitRevision(dir, values.ref, options) : readDirectory(dir, options);
+  const checkout = loadSpecs(files, { root: config.root });
+  const revision = values.ref ? resolveRevision(dir, values.ref) : 'working tree';
   const service = await openSystemAt(values.store, io);
   try {
-    const direction = mode === 'git-wins' ? 'git-to-system' : 'system-to-git';
-    // Without a mode, whatever syncs either way is worth listing.
-    const scope = (kind: string, project: string) =>
-      mode ? syncs(config, project, kind, direction) : syncs(config, project, kind, 'git-to-system') || syncs(config, project, kind, 'system-to-git');
-    const drift = await service.drift(loadSpecs(files, { root: config.root }), scope);
-    if (drift.length === 0) {
+    const outcome = await reconcile(service, { config, checkout, apply: () => files, revision, mode, actor: actor() ?? 'envsync reconcile', allowDeletion: values['allow-deletion'] });
+    if (outcome.settled === 'in-sync') {
       io.stdout('in sync: the system holds what Git holds\n');
       return 0;
     }
+    const { drift } = outcome;
     io.stdout(`drift: ${drift.length} spec${drift.length === 1 ? '' : 's'}\n`);
     for (const d of drift) io.stdout(`  ${d.kind}/${d.project}/${d.name}${d.version ? `@${d.version}` : ''}: ${DRIFT_TEXT[d.state]}\n`);
-    if (mode === undefined) {
+    if (outcome.settled === 'listed') {
       io.stdout('nothing changed: settle it with --mode git-wins (apply Git to the system) or --mode system-wins (write the system into the checkout)\n');
       return 0;
     }
-    if (mode === 'git-wins') {
-      const revision = values.ref ? resolveRevision(dir, values.ref) : 'working tree';
-      const result = await service.applyRevision(files, revision, { trigger: 'manual', actor: actor() }, { root: config.root, scope });
-      io.stdout(`git wins: applied ${revision} to the system: ${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted\n`);
+    if ('refused' in outcome) {
+      io.stderr(`envsync: ${revision} was not applied: it ${describeDeletions(outcome.refused)}. Check --store and the folder; apply it with --allow-deletion if this is meant.\n`);
+      return 1;
+    }
+    if ('applied' in outcome) {
+      const { created, updated, deleted } = outcome.applied;
+      io.stdout(`git wins: applied ${revision} to the system: ${created.length} created, ${updated.length} updated, ${deleted.length} deleted\n`);
       return 0;
     }
-    const plan = await service.exportTo(loadSpecs(files, { root: config.root }), { root: config.root, secrets: (project) => syncSettingsFor(config, project).secrets, scope });
+    const plan = await service.exportTo(checkout, { root: config.root, secrets: (project) => syncSettingsFor(config, project).secrets, scope: ownedScope(config, 'system-to-git') });
     writeExport(dir, plan);
     io.stdout(`system wins: ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} written into ${positionals[0] ?? '.'}; commit them (the app opens a bot pull request instead)\n`);
     return 0;

@@ -109,3 +109,21 @@ describe('envsync reconcile without --mode', () => {
     expect(snapshot(repo)).toEqual(checkout);
   });
 });
+
+describe('envsync reconcile --mode git-wins', () => {
+  it("refuses, as a merge does, a checkout that deletes all of a project's specs, and applies it with --allow-deletion", async () => {
+    // A checkout that lost project payments (a wrong folder, a half-done move): git-wins would delete it from the system.
+    rmSync(join(repo, 'projects', 'payments'), { recursive: true });
+    rmSync(join(repo, 'projects', 'payments.yaml'));
+    const system = await systemState();
+    const refused = await envsync('reconcile', '.', '--mode', 'git-wins', ...store);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^envsync: working tree was not applied: it deletes all \d+ specs of project payments\. Check --store and the folder; apply it with --allow-deletion if this is meant\.\n$/);
+    expect(await systemState()).toEqual(system);
+
+    const allowed = await envsync('reconcile', '.', '--mode', 'git-wins', '--allow-deletion', ...store);
+    expect(allowed).toMatchObject({ code: 0, stderr: '' });
+    expect(allowed.stdout).toMatch(/\ngit wins: applied working tree to the system: 0 created, 0 updated, \d+ deleted\n$/);
+    expect(JSON.parse((await systemState()).specs).filter((r: { project: string }) => r.project === 'payments')).toEqual([]);
+  });
+});

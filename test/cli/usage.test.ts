@@ -78,13 +78,15 @@ describe('envsync COMMAND --help', () => {
         '\n' +
         'Compare the system with the config repository checked out in DIR (default: the current folder) and\n' +
         'list the specs that differ. Nothing changes unless --mode says which side wins: git-wins applies Git\n' +
-        'to the system (recorded as a manual sync), system-wins writes the system into the checkout, for you\n' +
+        "to the system (recorded as a manual sync; a checkout that deletes all of a project's specs is refused\n" +
+        'unless --allow-deletion, as a merge is), system-wins writes the system into the checkout, for you\n' +
         "to commit. (The app's scheduled drift check settles drift as drift.mode in .github/envsync.yml says.)\n" +
         '\n' +
         'Options:\n' +
         "  --store URL                  the system's store: sqlite:PATH or postgres://USER@HOST/DB (default: $DATABASE_URL, else sqlite:./data/envsync.sqlite)\n" +
         '  --mode git-wins|system-wins  settle the drift: which side wins (default: none, only list)\n' +
         '  --ref REF                    compare (and with git-wins, apply) this revision (default: the working tree)\n' +
+        "  --allow-deletion             with git-wins, apply a checkout that deletes all of a project's specs\n" +
         '  -h, --help                   print this usage\n',
     );
     expect((await envsync('run', '--help')).stdout).toContain('  --concurrency N           at most this many activities at once (default: 4)\n');

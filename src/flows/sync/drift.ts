@@ -1,9 +1,9 @@
 // The scheduled drift check: the system compared with the revision of the sync branch it applied,
 // then settled as `.github/envsync.yml` says (system-wins: a bot pull request; git-wins: that
 // revision re-applied).
-import { ownedScope } from '../../config/config.js';
 import { configAt } from '../config-repository.js';
-import { deletionsBetween, describeDeletions } from '../../engine/deletion.js';
+import { describeDeletions } from '../../engine/deletion.js';
+import { reconcile } from './reconcile.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import { syncSystemToGit, syncTarget } from './system-sync.js';
 import { Revisions } from '../revisions.js';
@@ -19,7 +19,6 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
   const { config } = await configAt(port, repo, defaultBranch);
   const branch = config.branch ?? defaultBranch;
   const mode = config.drift.mode;
-  const direction = mode === 'git-wins' ? 'git-to-system' : 'system-to-git';
   const head = await port.getBranch(repo, branch);
   if (!head) return { drift: 0, settled: 'in-sync', detail: `branch ${branch} does not exist` };
   // The system is compared with the revision it applied, not with the branch's head: a head the
@@ -29,23 +28,18 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
   // The applied revision is usually the one the push read: kept, it is neither downloaded nor parsed again.
   const read = await revisions.read(port, repo, revision, config.root, [revision]);
   const validated = await revisions.validate(read);
-  const { files } = read;
-  const checkout = validated.loaded;
+  const repoName = `${repo.owner}/${repo.repo}`;
   // The projects the store recorded with the applied revision: what the default branch claims now may be a refused claim.
-  const drift = await service.drift(checkout, ownedScope(config, direction, owned));
-  if (drift.length === 0) return { drift: 0, settled: 'in-sync' };
-  if (mode === 'git-wins') {
-    const scope = ownedScope(config, 'git-to-system', owned);
-    const deletions = deletionsBetween(await service.snapshot(), checkout, scope, config.deletion.maxShare);
-    if (deletions.length > 0) {
-      const apply = `envsync system apply CHECKOUT --ref ${revision} --allow-deletion`;
-      return { drift: drift.length, settled: 'git-wins', detail: `${revision} of ${repo.owner}/${repo.repo} not re-applied: it ${describeDeletions(deletions)}; if that is meant, run ${apply} in a checkout of it, else restore the specs with a pull request` };
-    }
-    const result = await service.applyRevision(service.checkedRevision(validated, revision), revision, { trigger: 'manual', actor: 'envsync drift check' }, { root: config.root, scope, repo: `${repo.owner}/${repo.repo}` });
-    return { drift: drift.length, settled: 'git-wins', detail: `${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted` };
+  const outcome = await reconcile(service, { config, checkout: validated.loaded, apply: () => service.checkedRevision(validated, revision), revision, mode, ...(owned ? { owned } : {}), repo: repoName, actor: 'envsync drift check' });
+  const drift = outcome.drift.length;
+  if (outcome.settled === 'in-sync' || outcome.settled === 'listed') return { drift: 0, settled: 'in-sync' };
+  if ('refused' in outcome) {
+    const apply = `envsync system apply CHECKOUT --ref ${revision} --allow-deletion`;
+    return { drift, settled: 'git-wins', detail: `${revision} of ${repoName} not re-applied: it ${describeDeletions(outcome.refused)}; if that is meant, run ${apply} in a checkout of it, else restore the specs with a pull request` };
   }
+  if ('applied' in outcome) return { drift, settled: 'git-wins', detail: `${outcome.applied.created.length} created, ${outcome.applied.updated.length} updated, ${outcome.applied.deleted.length} deleted` };
   const target = syncTarget(config, repo, defaultBranch);
   const sameBranch = target.repo.owner === repo.owner && target.repo.repo === repo.repo && target.branch === branch && target.root === config.root && revision === head.sha;
-  const results = await syncSystemToGit({ port, service, config, target, actors: ['envsync drift check'], ...(sameBranch ? { files } : {}), ...(owned ? { owned } : {}) });
-  return { drift: drift.length, settled: 'system-wins', detail: results.map((r) => r.outcome).join(', ') };
+  const results = await syncSystemToGit({ port, service, config, target, actors: ['envsync drift check'], ...(sameBranch ? { files: read.files } : {}), ...(owned ? { owned } : {}) });
+  return { drift, settled: 'system-wins', detail: results.map((r) => r.outcome).join(', ') };
 }
