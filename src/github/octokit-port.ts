@@ -253,7 +253,9 @@ export class OctokitPort implements GitHubPort {
   }
 
   async updateCheckRun(repo: RepoRef, id: number, run: Partial<CheckRun>) {
-    await this.octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...repo, check_run_id: id, ...checkBody(run) });
+    // A run stays on its commit: "Update a check run" takes no head_sha.
+    const { headSha: _head, ...change } = run;
+    await this.octokit.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...repo, check_run_id: id, ...checkBody(change) });
   }
 
   async listCheckRuns(repo: RepoRef, sha: string): Promise<ListedCheckRun[]> {
