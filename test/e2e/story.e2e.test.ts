@@ -1,38 +1,43 @@
-// The acceptance test: envsync's whole loop, end to end, as demo/story.ts plays it. The real app
-// server process, signed webhooks over HTTP, a fake GitHub backed by real git repositories that
-// records every request, the runner workflow carried out as Actions would with the real
-// `envsync run`, and the system API. A canary secret planted in the specs must come out nowhere.
-import { mkdtempSync, rmSync } from 'node:fs';
+// The acceptance test: envsync's whole loop, end to end, played once by `npm run demo` as a newcomer
+// runs it (the built demo, a process of its own): the real app server process, signed webhooks over
+// HTTP, a fake GitHub backed by real git repositories that records every request, the runner
+// workflow carried out as Actions would with the real `envsync run`, and the system API. The demo
+// writes what each step came to (--record) and what GitHub would show; this test asserts on both. A
+// canary secret planted in the specs must come out nowhere.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NEW_OWNER, Story } from '../../demo/story.js';
+import type { StoryRecord } from '../../demo/play.js';
+import { NEW_OWNER } from '../../demo/story.js';
 import { FAKE_BOT } from '../../demo/fake-github.js';
 
-const CANARY = 'CANARY-story-5f3e9a';
+const demo = fileURLToPath(new URL('../../dist/demo/main.js', import.meta.url));
 const APPROVAL = 'envsync/approval: hook/onInit/change-approval';
 let work: string;
-let story: Story;
+let out: string;
+let result: { code: number; stdout: string; stderr: string };
+let record: StoryRecord;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'envsync-story-'));
-  // At trace, the most a log says: the canary search covers every line the app could write.
-  story = new Story({ work, canary: CANARY, logLevel: 'trace' });
-  await story.start();
-}, 60_000);
+  out = join(work, 'demo-output');
+  result = await new Promise((resolve) =>
+    execFile(process.execPath, [demo, '--out', out, '--record', join(work, 'record.json')], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 1 << 26 }, (e, stdout, stderr) =>
+      resolve({ code: e ? Number(e.code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+  if (result.code !== 0) throw new Error(`npm run demo failed (${result.code}):\n${result.stderr}\n${result.stdout.slice(-4000)}`);
+  record = JSON.parse(readFileSync(join(work, 'record.json'), 'utf8')) as StoryRecord;
+}, 180_000);
 
-afterAll(async () => {
-  await story?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('the whole loop, PR to runs to bot PR', () => {
-  let number: number;
-  let head: string;
-
   it('1. fails envsync/validate on a pull request that breaks a spec, with an annotation on the exact line', async () => {
-    const opened = await story.openBrokenPullRequest();
-    number = opened.number;
+    const { opened } = record;
     expect(opened.validate.conclusion).toBe('failure');
     expect(opened.validate.annotations).toEqual([
       {
@@ -50,12 +55,10 @@ describe('the whole loop, PR to runs to bot PR', () => {
   });
 
   it('2. updates the plan comment in place once a push fixes it, and leaves the approval check pending', async () => {
-    const before = story.planComment(number)!;
-    const fixed = await story.pushFix(number);
-    head = fixed.head;
-    expect(fixed.comment.id).toBe(before.id);
+    const { fixed } = record;
+    expect(fixed.comment.id).toBe(fixed.commentIdBefore);
     expect(fixed.comment.edits).toBeGreaterThanOrEqual(1);
-    expect(story.github.comments.filter((c) => c.issue === number && c.user.type === 'Bot')).toHaveLength(1);
+    expect(fixed.botComments).toBe(1);
     expect(fixed.comment.body).not.toContain('does not validate');
     expect(fixed.comment.body).toContain('| <code>payments/dev</code> | deploy | environment changed<br>EnvironmentTemplate <code>payments/web-stack</code> v1 changed | <code>hook/onInit/change-approval</code> |');
     expect(fixed.comment.body).toContain('| <code>payments/staging</code> | deploy | EnvironmentTemplate <code>payments/web-stack</code> v1 changed | <code>hook/onInit/change-approval</code> |');
@@ -67,76 +70,69 @@ describe('the whole loop, PR to runs to bot PR', () => {
   });
 
   it('3. refuses /approve from the author and from a reader, and accepts it from an approver', async () => {
-    const author = await story.approve(number, 'alice', head);
-    expect(author.replyText).toBe('@alice, the author of a pull request cannot approve it: ask a reviewer with write access or a listed approver.');
-    const reader = await story.approve(number, 'bob', head);
-    expect(reader.replyText).toBe('@bob, your approval does not count: it needs write access to this repository (you have read) or a place among the approvers of `.github/envsync.yml`.');
-    expect(reader.gate.conclusion).toBeNull();
-    const approver = await story.approve(number, 'carol', head);
-    expect(approver.reply).toBeUndefined();
-    expect(approver.gate).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'approved by @carol' } });
+    const [author, reader, approver] = record.approvals;
+    expect(author!.user).toBe('alice');
+    expect(author!.replyText).toBe('@alice, the author of a pull request cannot approve it: ask a reviewer with write access or a listed approver.');
+    expect(reader!.replyText).toBe('@bob, your approval does not count: it needs write access to this repository (you have read) or a place among the approvers of `.github/envsync.yml`.');
+    expect(reader!.gate.conclusion).toBeNull();
+    expect(approver!.user).toBe('carol');
+    expect(approver!.replyText).toBeUndefined();
+    expect(approver!.gate).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'approved by @carol' } });
   });
 
-  let merge: string;
   it('4. on merge, applies the revision, dispatches a run per environment, runs them as the runner workflow would, and marks the deployments successful', async () => {
-    const merged = await story.merge(number);
-    merge = merged.merge;
-    const { data: template } = await story.api('GET', '/resources/EnvironmentTemplate/payments/web-stack?version=v1');
-    expect(JSON.stringify(template.spec)).toContain('ghcr.io/example/preflight:3');
+    const { merged } = record;
+    const { merge, runs } = merged;
+    expect(JSON.stringify(merged.template)).toContain('ghcr.io/example/preflight:3');
     expect(merged.dispatches.map((d) => [d.workflow, d.ref, d.inputs.environment, d.inputs.action, d.inputs.sha, d.inputs.approved])).toEqual([
       ['envsync-run.yml', 'main', 'payments/dev', 'deploy', merge, 'hook/onInit/change-approval'],
       ['envsync-run.yml', 'main', 'payments/staging', 'deploy', merge, 'hook/onInit/change-approval'],
     ]);
 
-    const runs = await story.runDispatched();
-    expect(runs.map((r) => [r.result.title, r.result.conclusion, r.result.artifacts])).toEqual(
+    expect(runs.map((r) => [r.title, r.conclusion, r.artifacts])).toEqual(
       ['dev', 'staging'].map((env) => [`envsync deploy payments/${env} (run ${merge.slice(0, 12)}-payments-${env}-deploy)`, 'success', [`envsync-results-${merge.slice(0, 12)}-payments-${env}-deploy`]]),
     );
     // envsync run took the merged commit and the approval from the dispatch, and ran the new preflight image.
-    expect(runs[0]!.result.log).toContain('success: payments/dev deploy; results in envsync-results.json');
-    expect(runs[0]!.result.log).toContain('ghcr.io/example/preflight:3');
-    expect(JSON.parse(runs[0]!.written['envsync-results.json']!)).toMatchObject({ revision: merge, status: 'success' });
-    expect(story.github.deployments.filter((d) => d.ref === merge).map((d) => [d.environment, d.statuses.map((s) => s.state)])).toEqual([
+    expect(runs[0]!.log).toContain('success: payments/dev deploy; results in envsync-results.json');
+    expect(runs[0]!.log).toContain('ghcr.io/example/preflight:3');
+    expect(JSON.parse(runs[0]!.results!)).toMatchObject({ revision: merge, status: 'success' });
+    expect(merged.deployments.map((d) => [d.environment, d.statuses.map((s) => s.state)])).toEqual([
       ['payments/dev', ['queued', 'in_progress', 'success']],
       ['payments/staging', ['queued', 'in_progress', 'success']],
     ]);
     // Links point at the GitHub the app talks to (GHE_HOST), not at github.com.
-    expect(story.github.deployments.filter((d) => d.ref === merge).map((d) => d.statuses[0]!.log_url)).toEqual([
-      `${story.github.webRoot}/acme/config/actions/workflows/envsync-run.yml`,
-      `${story.github.webRoot}/acme/config/actions/workflows/envsync-run.yml`,
+    expect(merged.deployments.map((d) => d.statuses[0]!.log_url)).toEqual([
+      `${merged.webRoot}/acme/config/actions/workflows/envsync-run.yml`,
+      `${merged.webRoot}/acme/config/actions/workflows/envsync-run.yml`,
     ]);
-    const summary = story.runSummary(runs[0]!)!;
-    expect(summary.issue).toBe(number);
+    const summary = merged.summary!;
+    expect(summary.issue).toBe(record.opened.number);
     expect(summary.body).toContain('### envsync deploy of `payments/dev`: success');
     expect(summary.body).toContain('```mermaid\nflowchart TD');
-  }, 120_000);
+  });
 
-  let bot: number;
   it('5. opens a bot pull request for an environment changed through the system API, whose diff is exactly the changed line', async () => {
-    const changed = await story.changeThroughApi();
+    const { changed } = record;
     expect(changed.status).toBe(200);
-    bot = changed.pull.number;
     expect(changed.pull).toMatchObject({ author: 'envsync[bot]', base: 'main', head: 'envsync/system-sync/main', state: 'open' });
     expect(changed.diff.split('\n').filter((l) => /^[-+](?![-+])/.test(l))).toEqual(['-    value: payments-sre', `+    value: ${NEW_OWNER}`]);
     expect(changed.diff).toContain('projects/payments/environments/staging.yaml');
     // Sent without an author, the commit is the app's bot account's (which GitHub signs).
-    expect(story.github.git(['log', '-1', '--format=%an <%ae> / %cn <%ce>', 'envsync/system-sync/main'])).toBe(`${FAKE_BOT.name} <${FAKE_BOT.email}> / ${FAKE_BOT.name} <${FAKE_BOT.email}>`);
+    expect(changed.botCommit).toBe(`${FAKE_BOT.name} <${FAKE_BOT.email}> / ${FAKE_BOT.name} <${FAKE_BOT.email}>`);
   });
 
   it('6. merging the bot pull request starts no run and opens no pull request', async () => {
-    const counts = () => [story.github.dispatches.length, story.github.deployments.length, story.github.pulls.length, story.github.comments.length];
-    const before = counts();
-    const requests = story.github.requests.length;
-    const merged = await story.mergeBotPullRequest(bot);
+    const { botMerged } = record;
     // The system held the change already: applying the merge changes nothing.
-    expect(merged.applied).toContain('"created":0,"updated":0,"deleted":0');
-    expect(counts()).toEqual(before);
+    expect(botMerged.applied).toContain('"created":0,"updated":0,"deleted":0');
+    // Dispatches, deployments, pull requests and comments, before and after.
+    expect(botMerged.countsAfter).toEqual(botMerged.countsBefore);
     // The app only read: the configuration and the merged revision, nothing written anywhere.
-    expect(story.github.requests.slice(requests).filter((r) => r.method !== 'GET' && !r.path.endsWith('/access_tokens'))).toEqual([]);
+    expect(botMerged.writes).toEqual([]);
   });
 
   it('7. does nothing twice when every webhook of the story is delivered again', async () => {
-    expect(story.webhooks.deliveries.map((d) => `${d.event}.${d.payload.action ?? ''}`)).toEqual([
+    expect(record.redelivered.deliveries).toEqual([
       'pull_request.opened',
       'pull_request.synchronize',
       'issue_comment.created',
@@ -149,15 +145,65 @@ describe('the whole loop, PR to runs to bot PR', () => {
       'workflow_run.completed',
       'push.',
     ]);
-    const { statuses, requests } = await story.redeliverAll();
-    expect(statuses).toEqual(Array(11).fill(200));
-    expect(requests).toEqual([]);
+    expect(record.redelivered.statuses).toEqual(Array(11).fill(200));
+    expect(record.redelivered.requests).toBe(0);
   });
 
   it('sends, logs and writes the planted secret nowhere, nor the API token, an OIDC-shaped token, the webhook secret, the installation token or the private key; and no job of the app failed', async () => {
-    expect(await story.presentForeignToken()).toBe(401);
-    expect(story.github.requests.length).toBeGreaterThan(40);
-    expect(story.leaks()).toEqual([]);
-    expect(story.serverLog).not.toContain('envsync job failed');
+    expect(record.foreignToken).toBe(401);
+    expect(record.requests).toBeGreaterThan(40);
+    expect(record.leaks).toEqual([]);
+    expect(record.serverLogHasFailedJob).toBe(false);
+    // The demo searched GitHub's requests, comments, checks, artifacts, the logs and its files; this
+    // test searches again, on its own, every file the demo wrote and the record.
+    const canary = /A secret \((CANARY-demo-[a-z0-9]+)\) is planted/.exec(result.stdout)![1]!;
+    const files = [...readdirSync(out).map((name) => join(out, name)), join(work, 'record.json')];
+    expect(files.filter((file) => readFileSync(file, 'utf8').includes(canary))).toEqual([]);
+    expect(result.stderr).toBe('');
+  });
+});
+
+describe('npm run demo, as a newcomer runs it', () => {
+  it('narrates the seven steps and ends saying the planted secret is nowhere', () => {
+    const headings = result.stdout.split('\n').filter((l) => /^\[/.test(l));
+    expect(headings).toEqual([
+      '[setup] A platform team adopts envsync',
+      '[1/7] Alice opens a pull request that breaks a spec',
+      '[2/7] Alice pushes a fix, and a new preflight image in the template both environments use',
+      '[3/7] /approve from the author, from a reader, from an approver',
+      '[4/7] Carol merges: the system takes the revision and the environments run on runners',
+      '[5/7] Someone changes staging in the platform console (the system API)',
+      "[6/7] Carol merges the bot's pull request",
+      '[7/7] GitHub delivers every webhook of the story again',
+      '[end] What GitHub received, and where the planted secret went',
+    ]);
+    expect(result.stdout).toContain('system API: web-stack v1 now runs ghcr.io/example/preflight:3');
+    expect(result.stdout).toMatch(/the secret is in none, nor the API token, the OIDC-shaped token, the webhook secret, the installation token or the private key\n/);
+  });
+
+  it('writes the files it names, with what GitHub would show', () => {
+    const named = result.stdout.slice(result.stdout.indexOf('\nFiles')).split('\n').slice(2).map((l) => l.trim()).filter(Boolean);
+    expect(readdirSync(out).sort()).toEqual([...named].sort());
+    expect(named).toEqual([
+      '1-validate-check.md',
+      '1-plan-comment.md',
+      '2-plan-comment.md',
+      '2-checks.md',
+      '3-approvals.md',
+      '4-run-payments-dev-summary.md',
+      '4-run-payments-dev.log',
+      '4-run-payments-staging-summary.md',
+      '4-run-payments-staging.log',
+      '4-deployments.md',
+      '5-bot-pull-request.md',
+      '5-bot-pull-request.diff',
+      '7-redeliveries.md',
+      'github-requests.txt',
+      'app.log',
+    ]);
+    expect(readFileSync(join(out, '1-validate-check.md'), 'utf8')).toContain('- `projects/payments/environments/dev.yaml:18:12` failure envsync override-restricted: variable "replicas" is "3"');
+    expect(readFileSync(join(out, '4-run-payments-dev-summary.md'), 'utf8')).toContain('```mermaid\nflowchart TD');
+    expect(readFileSync(join(out, '4-deployments.md'), 'utf8')).toContain('## payments/staging at');
+    expect(readFileSync(join(out, '5-bot-pull-request.diff'), 'utf8')).toContain(`-    value: payments-sre\n+    value: ${NEW_OWNER}\n`);
   });
 });
