@@ -1,37 +1,29 @@
 // Changes made outside Git go back to Git as soon as they are made: the service reports each one,
 // a burst is gathered into one durable job, and the job delivers it as `.github/envsync.yml` says.
-import { Octokit } from '@octokit/core';
-import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEnvsyncApp } from '../../src/app/index.js';
 import { testProbot } from '../helpers/probot.js';
 import { exportSystemChanges } from '../../src/flows/sync/system-changes.js';
-import { OctokitPort } from '../../src/github/octokit-port.js';
+import { CONFIG_PATH } from '../../src/config/config.js';
+import { MemoryPort } from '../../src/github/memory-port.js';
 import { SystemService, type SystemChangeEvent } from '../../src/system/service.js';
 import { openStore, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
-import { tarballOf } from '../helpers/github-fixtures.js';
+import { contentsOf } from '../helpers/github-fixtures.js';
 
-const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'config' };
 let store: Store;
 let service: SystemService;
 let events: SystemChangeEvent[];
 
 beforeEach(async () => {
-  nock.disableNetConnect();
   store = await openStore({ url: ':memory:' });
   service = new SystemService(store);
   events = [];
   service.onChange((e) => events.push(e));
   await service.applyRevision(exampleFiles(), 'rev-1', { trigger: 'webhook', actor: null });
 });
-afterEach(async () => {
-  await store.close();
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-});
+afterEach(() => store.close());
 
 const launchQa = () => service.launch({ project: 'payments', name: 'qa', template: { name: 'web-stack', version: 'v1' }, variables: { owner_team: 'qa' } }, { trigger: 'internal', actor: 'alice' });
 
@@ -96,26 +88,15 @@ async function waitForJobs<T, R>(read: () => Promise<T>, ready: (value: T) => R 
 describe('exportSystemChanges', () => {
   it('commits straight to the sync branch when .github/envsync.yml asks for commits, naming the change', async () => {
     await launchQa();
-    const bodies: Record<string, unknown> = {};
-    const keep = (name: string) => (body: unknown) => ((bodies[name] = body), true);
-    nock(API)
-      .get('/repos/acme/config/contents/.github%2Fenvsync.yml')
-      .query({ ref: 'main' })
-      .reply(200, 'sync:\n  delivery: commit\n', { 'content-type': 'application/vnd.github.raw+json' })
-      .get('/repos/acme/config/tarball/main')
-      .reply(200, tarballOf(exampleFiles()), { 'content-type': 'application/x-gzip' })
-      .get('/repos/acme/config/branches/main')
-      .reply(200, { commit: { sha: 'base-sha', commit: { tree: { sha: 'base-tree' } } } })
-      .post('/repos/acme/config/git/trees', keep('tree'))
-      .reply(201, { sha: 'tree-2' })
-      .post('/repos/acme/config/git/commits', keep('commit'))
-      .reply(201, { sha: 'commit-2' })
-      .patch('/repos/acme/config/git/refs/heads%2Fmain', keep('ref'))
-      .reply(200, {});
-    const results = await exportSystemChanges(new OctokitPort(new Octokit({ auth: 't' })), service, repo, 'main', ['alice']);
-    expect(results).toEqual([{ outcome: 'committed', sha: 'commit-2' }]);
-    expect(bodies.tree).toMatchObject({ base_tree: 'base-tree', tree: [{ path: 'projects/payments/environments/qa.yaml', mode: '100644', type: 'blob' }] });
-    expect(bodies.commit).toMatchObject({ message: 'Resource Environment/qa, Create', tree: 'tree-2', parents: ['base-sha'] });
-    expect(bodies.ref).toEqual({ sha: 'commit-2', force: false });
+    const port = new MemoryPort();
+    const base = port.commit({ branch: 'main', tree: { ...contentsOf(exampleFiles()), [CONFIG_PATH]: 'sync:\n  delivery: commit\n' } });
+    const results = await exportSystemChanges(port, service, repo, 'main', ['alice']);
+    const sha = port.branches.get('main')!;
+    expect(results).toEqual([{ outcome: 'committed', sha }]);
+    expect(port.commits.get(sha)).toMatchObject({ parents: [base], message: 'Resource Environment/qa, Create', author: port.identity });
+    expect(await port.changedFiles(repo, base, sha)).toMatchObject({ status: 'ahead', files: [{ path: 'projects/payments/environments/qa.yaml', status: 'added' }] });
+    expect(port.filesAt(sha)['projects/payments/environments/qa.yaml']).toContain('  name: qa\n');
+    // One commit, and the branch moved to it fast-forward only.
+    expect(port.calls).toEqual([`commit on ${base}: Resource Environment/qa, Create`, `branch main moved to ${sha}`]);
   });
 });

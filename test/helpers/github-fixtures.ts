@@ -1,10 +1,7 @@
 // Webhook payloads from @octokit/webhooks-examples (with what they lack for an app: the installation,
-// a pull request link on the issue) and repository tarballs as GitHub serves them.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { create as createTar } from 'tar';
+// a pull request link on the issue), and repository files as the in-memory GitHub holds them.
 import { example } from '../../demo/webhooks.js';
+import { tarballOf as tarballUnder } from '../../src/github/memory-port.js';
 import type { SourceFile } from '../../src/specs/source.js';
 
 export function pullRequestOpened(head: string, base: string) {
@@ -27,19 +24,8 @@ export function commentCreated(body: string, user: string, type: 'User' | 'Bot' 
   return payload;
 }
 
+/** The files read with their content, by path: a commit's tree for MemoryPort.commit. */
+export const contentsOf = (files: readonly SourceFile[]): Record<string, Uint8Array> => Object.fromEntries(files.flatMap((f) => (f.content ? [[f.path, f.content]] : [])));
+
 /** A gzipped tarball holding `files` under GitHub's `owner-repo-sha/` top folder. */
-export function tarballOf(files: readonly SourceFile[]): Buffer {
-  const dir = mkdtempSync(join(tmpdir(), 'envsync-tarball-'));
-  try {
-    for (const f of files) {
-      if (!f.content) continue;
-      const path = join(dir, 'Codertocat-Hello-World-abc', f.path);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, f.content);
-    }
-    createTar({ gzip: true, cwd: dir, file: join(dir, 't.tgz'), sync: true, portable: true }, ['Codertocat-Hello-World-abc']);
-    return readFileSync(join(dir, 't.tgz'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+export const tarballOf = (files: readonly SourceFile[]): Uint8Array => tarballUnder('Codertocat-Hello-World-abc', files.flatMap(({ path, content }) => (content ? [{ path, content }] : [])));

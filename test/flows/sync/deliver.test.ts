@@ -1,27 +1,19 @@
-// Bot pull requests and direct commits through the GitHub port, against nock: every request body is
-// asserted, and the number of requests does not grow with the number of files.
-import { Octokit } from '@octokit/core';
-import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// Bot pull requests and direct commits, on GitHub in memory: what the repository holds afterwards
+// (commits, branches, pull requests) is asserted, and the operations on GitHub do not grow with the
+// number of files.
+import { beforeEach, describe, expect, it } from 'vitest';
 import { deliver, syncBranch } from '../../../src/flows/sync/deliver.js';
-import { noreplyAuthor, OctokitPort } from '../../../src/github/octokit-port.js';
+import { MemoryPort } from '../../../src/github/memory-port.js';
+import { noreplyAuthor } from '../../../src/github/octokit-port.js';
 import type { ExportPlan } from '../../../src/engine/export.js';
 import { BOT_PR_MARKER } from '../../../src/render/bot-pr.js';
 
-const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'config' };
 const BRANCH = syncBranch('main');
-/** Every request the port sends, as `METHOD /path`, recorded by an Octokit hook. */
-let requests: string[];
-const port = () => {
-  const octokit = new Octokit({ auth: 'test-token' });
-  octokit.hook.before('request', (options) => {
-    requests.push(`${options.method} ${String(options.url)}`);
-  });
-  return new OctokitPort(octokit, { identity: async () => BOT });
-};
 /** The app's account, as GitHub writes it on the commits the app makes. */
 const BOT = noreplyAuthor('envsync[bot]', 90210);
+/** How versions before the account id wrote the bot: its commits are the bot's still. */
+const EARLIER_BOT = { name: 'envsync[bot]', email: 'envsync[bot]@users.noreply.github.com' };
 
 const planOf = (count: number): ExportPlan => ({
   files: Array.from({ length: count }, (_, i) => ({
@@ -33,193 +25,137 @@ const planOf = (count: number): ExportPlan => ({
   rewritten: [],
 });
 
+let port: MemoryPort;
+/** The head of main before the delivery. */
+let base: string;
+
 beforeEach(() => {
-  nock.disableNetConnect();
-  requests = [];
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
+  port = new MemoryPort({ identity: BOT });
+  base = port.commit({ branch: 'main', tree: { 'projects/payments/environments/env-0.yaml': 'name: env-0\nold: true\n', 'projects/payments/environments/old.yaml': 'name: old\n' } });
 });
 
-const branchReply = (sha: string, tree: string) => ({ commit: { sha, commit: { tree: { sha: tree } } } });
+/** The files a commit changed since its first parent, as `STATUS path`. */
+async function changedBy(sha: string) {
+  const { files } = await port.changedFiles(repo, port.commits.get(sha)!.parents[0]!, sha);
+  return files!.map((f) => `${f.status} ${f.path}`);
+}
 
-function mockCommit(treeBody: (body: { base_tree: string; tree: unknown[] }) => boolean, message: string) {
-  nock(API)
-    .post('/repos/acme/config/git/trees', (body) => treeBody(body))
-    .reply(201, { sha: 'tree-new' })
-    // No author: GitHub then writes the app's account and signs the commit (Verified).
-    .post('/repos/acme/config/git/commits', (body) => JSON.stringify(body) === JSON.stringify({ message, tree: 'tree-new', parents: ['base-sha'] }))
-    .reply(201, { sha: 'commit-new' });
+/** The bot branch with commits by `authors` on main, and pull request #42 from it, open. */
+function botBranch(...authors: { name: string; email: string }[]) {
+  authors.forEach((author, i) => port.commit({ branch: BRANCH, parents: i === 0 ? [base] : undefined, files: { [`projects/payments/environments/env-${i}.yaml`]: `by ${author.name}\n` }, author }));
+  port.openPullRequest({ number: 42, head: BRANCH, base: 'main', author: BOT.name });
 }
 
 describe('a bot pull request', () => {
-  it('is opened on the deterministic branch with one tree and one commit for all files', async () => {
-    nock(API)
-      .get('/repos/acme/config/branches/main')
-      .reply(200, branchReply('base-sha', 'base-tree'))
-      .get('/repos/acme/config/pulls')
-      .query({ head: `acme:${BRANCH}`, state: 'all', per_page: 1 })
-      .reply(200, [])
-      .get(`/repos/acme/config/branches/${encodeURIComponent(BRANCH)}`)
-      .reply(404, { message: 'Branch not found' });
-    mockCommit(
-      (body) =>
-        body.base_tree === 'base-tree' &&
-        JSON.stringify(body.tree) ===
-          JSON.stringify([
-            { path: 'projects/payments/environments/env-0.yaml', mode: '100644', type: 'blob', content: 'name: env-0\n' },
-            { path: 'projects/payments/environments/env-1.yaml', mode: '100644', type: 'blob', content: 'name: env-1\n' },
-          ]),
-      'System sync: 2 resources\n\nResource Environment/env-0, Update\nResource Environment/env-1, Update',
-    );
-    let prBody = '';
-    nock(API)
-      .post('/repos/acme/config/git/refs', { ref: `refs/heads/${BRANCH}`, sha: 'commit-new' })
-      .reply(201, {})
-      .post('/repos/acme/config/pulls', (body) => {
-        prBody = body.body;
-        return body.head === BRANCH && body.base === 'main' && body.title === 'envsync: system sync of 2 resources';
-      })
-      .reply(201, { number: 42 });
-
-    const result = await deliver(port(), { repo, base: 'main', mode: 'pull-request', plan: planOf(2), actors: ['alice'] });
-    expect(result).toEqual({ outcome: 'pull-request', number: 42, created: true, branch: BRANCH, sha: 'commit-new' });
-    expect(prBody.startsWith(`${BOT_PR_MARKER}\nThese specs changed in the system outside Git (by alice).`)).toBe(true);
-    expect(prBody).toContain('- `projects/payments/environments/env-0.yaml` `spec.variables[0].value`: changed in the system; written as a `sealed://` reference, the system keeps the value');
+  it('is opened on the deterministic branch with one commit for all files, authored as the app', async () => {
+    const result = await deliver(port, { repo, base: 'main', mode: 'pull-request', plan: planOf(2), actors: ['alice'] });
+    const sha = port.branches.get(BRANCH)!;
+    expect(result).toEqual({ outcome: 'pull-request', number: 1, created: true, branch: BRANCH, sha });
+    expect(port.commits.get(sha)).toMatchObject({ parents: [base], author: BOT, message: 'System sync: 2 resources\n\nResource Environment/env-0, Update\nResource Environment/env-1, Update' });
+    expect(await changedBy(sha)).toEqual(['modified projects/payments/environments/env-0.yaml', 'added projects/payments/environments/env-1.yaml']);
+    expect(port.filesAt(sha)['projects/payments/environments/env-1.yaml']).toBe('name: env-1\n');
+    expect(port.branches.get('main')).toBe(base);
+    const [pr] = port.pullRequests;
+    expect(pr).toMatchObject({ number: 1, state: 'open', head: BRANCH, baseRef: 'main', headSha: sha, title: 'envsync: system sync of 2 resources' });
+    expect(pr!.body!.startsWith(`${BOT_PR_MARKER}\nThese specs changed in the system outside Git (by alice).`)).toBe(true);
+    expect(pr!.body).toContain('- `projects/payments/environments/env-0.yaml` `spec.variables[0].value`: changed in the system; written as a `sealed://` reference, the system keeps the value');
+    expect(port.calls).toEqual([`commit on ${base}: System sync: 2 resources`, `branch ${BRANCH} created at ${sha}`, `pull-request ${BRANCH} -> main: envsync: system sync of 2 resources`]);
   });
 
   it('is updated in place when the system changes again before merge: no second pull request', async () => {
-    nock(API)
-      .get('/repos/acme/config/branches/main')
-      .reply(200, branchReply('base-sha', 'base-tree'))
-      .get('/repos/acme/config/pulls')
-      .query(true)
-      .reply(200, [{ number: 42, state: 'open', merged_at: null }])
-      .get(`/repos/acme/config/branches/${encodeURIComponent(BRANCH)}`)
-      .reply(200, branchReply('old-bot-commit', 'old-tree'))
-      .get('/repos/acme/config/compare/base-sha...old-bot-commit')
-      // One commit of this version, one of a version before it (which wrote the bot's name without its account id).
-      .reply(200, { commits: [{ sha: 'earlier-bot-commit', commit: { author: { name: 'envsync[bot]', email: 'envsync[bot]@users.noreply.github.com' } } }, { sha: 'old-bot-commit', commit: { author: BOT } }] });
-    mockCommit(() => true, 'Resource Environment/env-0, Update');
-    nock(API)
-      .patch(`/repos/acme/config/git/refs/${encodeURIComponent(`heads/${BRANCH}`)}`, { sha: 'commit-new', force: true })
-      .reply(200, {})
-      .patch('/repos/acme/config/pulls/42', (body) => body.title === 'envsync: Resource Environment/env-0, Update')
-      .reply(200, {});
-    expect(await deliver(port(), { repo, base: 'main', mode: 'pull-request', plan: planOf(1) })).toEqual({
-      outcome: 'pull-request',
-      number: 42,
-      created: false,
-      branch: BRANCH,
-      sha: 'commit-new',
-    });
+    // One commit of this version, one of a version before it (which wrote the bot's name without its account id).
+    botBranch(EARLIER_BOT, BOT);
+    const result = await deliver(port, { repo, base: 'main', mode: 'pull-request', plan: planOf(1) });
+    const sha = port.branches.get(BRANCH)!;
+    expect(result).toEqual({ outcome: 'pull-request', number: 42, created: false, branch: BRANCH, sha });
+    // Rebuilt as one commit on main, the branch forced to it.
+    expect(port.commits.get(sha)!.parents).toEqual([base]);
+    expect(port.pullRequests.map((p) => [p.number, p.headSha, p.title])).toEqual([[42, sha, 'envsync: Resource Environment/env-0, Update']]);
+    expect(port.calls).toEqual([`commit on ${base}: Resource Environment/env-0, Update`, `branch ${BRANCH} forced to ${sha}`, 'pull-request #42 updated: envsync: Resource Environment/env-0, Update']);
   });
 
   it('is not reopened once closed without merging, and nothing is written', async () => {
-    nock(API)
-      .get('/repos/acme/config/branches/main')
-      .reply(200, branchReply('base-sha', 'base-tree'))
-      .get('/repos/acme/config/pulls')
-      .query(true)
-      .reply(200, [{ number: 42, state: 'closed', merged_at: null }]);
-    expect(await deliver(port(), { repo, base: 'main', mode: 'pull-request', plan: planOf(1) })).toEqual({
+    botBranch(BOT);
+    port.pullRequests[0]!.state = 'closed';
+    expect(await deliver(port, { repo, base: 'main', mode: 'pull-request', plan: planOf(1) })).toEqual({
       outcome: 'skipped',
       reason: `bot pull request #42 was closed without merging; envsync does not reopen it: delete the branch ${BRANCH} to let it open a new one`,
     });
-    expect(requests).toEqual(['GET /repos/{owner}/{repo}/branches/{branch}', 'GET /repos/{owner}/{repo}/pulls']);
+    expect(port.reads).toEqual(['getBranch main', `findPullRequest ${BRANCH}`]);
+    expect(port.calls).toEqual([]);
   });
 
   it('never overwrites a commit a person pushed to the bot branch', async () => {
-    nock(API)
-      .get('/repos/acme/config/branches/main')
-      .reply(200, branchReply('base-sha', 'base-tree'))
-      .get('/repos/acme/config/pulls')
-      .query(true)
-      .reply(200, [{ number: 42, state: 'open', merged_at: null }])
-      .get(`/repos/acme/config/branches/${encodeURIComponent(BRANCH)}`)
-      .reply(200, branchReply('human-commit', 't'))
-      .get('/repos/acme/config/compare/base-sha...human-commit')
-      // A name alone proves nothing: anyone can write "envsync[bot]" as a commit's author.
-      .reply(200, {
-        commits: [
-          { sha: 'c1', commit: { author: BOT } },
-          { sha: 'human-commit', commit: { author: { name: 'Bob', email: 'bob@acme.example' } } },
-          { sha: 'lookalike', commit: { author: { name: 'envsync[bot]', email: 'envsync[bot]@example.com' } } },
-        ],
-      });
-    expect(await deliver(port(), { repo, base: 'main', mode: 'pull-request', plan: planOf(1) })).toEqual({
+    // A name alone proves nothing: anyone can write "envsync[bot]" as a commit's author.
+    botBranch(BOT, { name: 'Bob', email: 'bob@acme.example' }, { name: 'envsync[bot]', email: 'envsync[bot]@example.com' });
+    const head = port.branches.get(BRANCH);
+    expect(await deliver(port, { repo, base: 'main', mode: 'pull-request', plan: planOf(1) })).toEqual({
       outcome: 'skipped',
       reason: `branch ${BRANCH} has commits by Bob, envsync[bot]; envsync never overwrites them: merge or close pull request #42 first`,
     });
-    expect(requests.filter((r) => !r.startsWith('GET'))).toEqual([]);
-    expect(requests).toHaveLength(4);
+    expect(port.calls).toEqual([]);
+    expect(port.branches.get(BRANCH)).toBe(head);
+    expect(port.reads).toEqual(['getBranch main', `findPullRequest ${BRANCH}`, `getBranch ${BRANCH}`, `commitsBetween ${base}...${head}`]);
   });
 
   it('opens a new pull request after the previous one was merged', async () => {
-    nock(API)
-      .get('/repos/acme/config/branches/main')
-      .reply(200, branchReply('base-sha', 'base-tree'))
-      .get('/repos/acme/config/pulls')
-      .query(true)
-      .reply(200, [{ number: 41, state: 'closed', merged_at: '2026-11-20T10:00:00Z' }])
-      .get(`/repos/acme/config/branches/${encodeURIComponent(BRANCH)}`)
-      .reply(404, {});
-    mockCommit(() => true, 'Resource Environment/env-0, Update');
-    nock(API).post('/repos/acme/config/git/refs').reply(201, {}).post('/repos/acme/config/pulls').reply(201, { number: 43 });
-    expect(await deliver(port(), { repo, base: 'main', mode: 'pull-request', plan: planOf(1) })).toMatchObject({ outcome: 'pull-request', number: 43, created: true });
+    botBranch(BOT);
+    port.mergePullRequest(42);
+    port.branches.delete(BRANCH);
+    const result = await deliver(port, { repo, base: 'main', mode: 'pull-request', plan: planOf(1) });
+    expect(result).toMatchObject({ outcome: 'pull-request', number: 43, created: true });
+    expect(port.pullRequests.map((p) => [p.number, p.state])).toEqual([
+      [42, 'closed'],
+      [43, 'open'],
+    ]);
   });
 
-  it('costs the same number of requests for 100 files as for 1', async () => {
+  it('costs the same operations on GitHub for 100 files as for 1', async () => {
     const run = async (count: number) => {
-      requests = [];
-      nock(API)
-        .get('/repos/acme/config/branches/main')
-        .reply(200, branchReply('base-sha', 'base-tree'))
-        .get('/repos/acme/config/pulls')
-        .query(true)
-        .reply(200, [])
-        .get(`/repos/acme/config/branches/${encodeURIComponent(BRANCH)}`)
-        .reply(404, {});
-      mockCommit((body) => body.tree.length === count, count === 1 ? 'Resource Environment/env-0, Update' : `System sync: ${count} resources\n\n${Array.from({ length: count }, (_, i) => `Resource Environment/env-${i}, Update`).join('\n')}`);
-      nock(API).post('/repos/acme/config/git/refs').reply(201, {}).post('/repos/acme/config/pulls').reply(201, { number: 1 });
-      await deliver(port(), { repo, base: 'main', mode: 'pull-request', plan: planOf(count) });
-      return [...requests];
+      port = new MemoryPort({ identity: BOT });
+      port.commit({ branch: 'main', tree: { 'README.md': 'config\n' } });
+      await deliver(port, { repo, base: 'main', mode: 'pull-request', plan: planOf(count) });
+      expect(Object.keys(port.filesAt(BRANCH))).toHaveLength(count + 1);
+      return [...port.reads, ...port.calls].map((c) => c.split(' ')[0]);
     };
     const one = await run(1);
-    const hundred = await run(100);
-    expect(hundred).toEqual(one);
-    expect(one).toEqual([
-      'GET /repos/{owner}/{repo}/branches/{branch}',
-      'GET /repos/{owner}/{repo}/pulls',
-      'GET /repos/{owner}/{repo}/branches/{branch}',
-      'POST /repos/{owner}/{repo}/git/trees',
-      'POST /repos/{owner}/{repo}/git/commits',
-      'POST /repos/{owner}/{repo}/git/refs',
-      'POST /repos/{owner}/{repo}/pulls',
-    ]);
+    expect(await run(100)).toEqual(one);
+    expect(one).toEqual(['getBranch', 'findPullRequest', 'getBranch', 'commit', 'branch', 'pull-request']);
   });
 });
 
 describe('a direct commit', () => {
   it('lands on the sync branch with the vendor-style message, fast-forward only', async () => {
-    nock(API).get('/repos/acme/config/branches/main').reply(200, branchReply('base-sha', 'base-tree'));
-    mockCommit(() => true, 'Resource Environment/env-0, Update');
-    nock(API).patch('/repos/acme/config/git/refs/heads%2Fmain', { sha: 'commit-new', force: false }).reply(200, {});
-    expect(await deliver(port(), { repo, base: 'main', mode: 'commit', plan: planOf(1) })).toEqual({ outcome: 'committed', sha: 'commit-new' });
+    const result = await deliver(port, { repo, base: 'main', mode: 'commit', plan: planOf(1) });
+    const sha = port.branches.get('main')!;
+    expect(result).toEqual({ outcome: 'committed', sha });
+    expect(port.commits.get(sha)).toMatchObject({ parents: [base], author: BOT, message: 'Resource Environment/env-0, Update' });
+    expect(port.calls).toEqual([`commit on ${base}: Resource Environment/env-0, Update`, `branch main moved to ${sha}`]);
   });
 
-  it('deletes a file with a null blob in the same tree', async () => {
+  it('fails rather than overwrite a commit that landed on the branch meanwhile', async () => {
+    // Someone pushes to main between the read of its head and the move of it.
+    const commitFiles = port.commitFiles.bind(port);
+    port.commitFiles = async (...args) => {
+      const sha = await commitFiles(...args);
+      port.commit({ branch: 'main', files: { 'README.md': 'pushed meanwhile\n' } });
+      return sha;
+    };
+    await expect(deliver(port, { repo, base: 'main', mode: 'commit', plan: planOf(1) })).rejects.toMatchObject({ status: 422, message: 'Update is not a fast forward' });
+    expect(port.filesAt('main')['README.md']).toBe('pushed meanwhile\n');
+  });
+
+  it('deletes a file in the same commit', async () => {
     const plan: ExportPlan = { files: [{ path: 'projects/payments/environments/old.yaml', content: null, resource: { kind: 'Environment', project: 'payments', name: 'old', operation: 'Delete' } }], secrets: [], rewritten: [] };
-    nock(API).get('/repos/acme/config/branches/main').reply(200, branchReply('base-sha', 'base-tree'));
-    mockCommit((body) => JSON.stringify(body.tree) === JSON.stringify([{ path: 'projects/payments/environments/old.yaml', mode: '100644', type: 'blob', sha: null }]), 'Resource Environment/old, Delete');
-    nock(API).patch('/repos/acme/config/git/refs/heads%2Fmain').reply(200, {});
-    expect(await deliver(port(), { repo, base: 'main', mode: 'commit', plan })).toEqual({ outcome: 'committed', sha: 'commit-new' });
+    const result = await deliver(port, { repo, base: 'main', mode: 'commit', plan });
+    const sha = port.branches.get('main')!;
+    expect(result).toEqual({ outcome: 'committed', sha });
+    expect(port.commits.get(sha)!.message).toBe('Resource Environment/old, Delete');
+    expect(await changedBy(sha)).toEqual(['removed projects/payments/environments/old.yaml']);
   });
 
   it('does nothing, and asks GitHub nothing, when there is no change', async () => {
-    expect(await deliver(port(), { repo, base: 'main', mode: 'commit', plan: { files: [], secrets: [], rewritten: [] } })).toEqual({ outcome: 'nothing-to-do' });
-    expect(requests).toEqual([]);
+    expect(await deliver(port, { repo, base: 'main', mode: 'commit', plan: { files: [], secrets: [], rewritten: [] } })).toEqual({ outcome: 'nothing-to-do' });
+    expect([port.reads, port.calls]).toEqual([[], []]);
   });
 });
