@@ -2,13 +2,40 @@
 // (its projects, the kinds that sync from Git), the system's own everywhere else. Plans and deletion
 // checks compare the system with this, never with the revision alone: a repository that owns one
 // project must not read as deleting every other.
-import type { LoadResult } from '../specs/load.js';
+//
+// Secrets Git holds as `sealed://` references are the values the system keeps there, as the apply
+// keeps them: a merged bot pull request that seals a secret the system already holds changes
+// nothing, and plans no run.
+import type { LoadedSpec, LoadResult } from '../specs/load.js';
+import { sensitiveKeysOf } from './declarations.js';
 import { refOf } from './plan/changes.js';
+import { SEALED_PREFIX, unsealFrom } from './secrets.js';
+import { SpecIndex } from './spec-index.js';
+
+const keyOf = (s: LoadedSpec) => `${s.kind.kind}/${s.project}/${s.name}@${s.version ?? ''}`;
+const SEALED = Buffer.from(SEALED_PREFIX);
+/** Whether a spec may hold a reference: its bytes are searched, the document only when there are none. */
+const maySeal = (s: LoadedSpec) => (s.content ? Buffer.from(s.content.buffer, s.content.byteOffset, s.content.byteLength).includes(SEALED) : JSON.stringify(s.data).includes(SEALED_PREFIX));
 
 export function desiredState(system: LoadResult, revision: LoadResult, speaksFor: (kind: string, project: string) => boolean): LoadResult {
+  const fromGit = revision.specs.filter((s) => speaksFor(s.kind.kind, s.project));
+  const sealed = fromGit.filter(maySeal);
+  let specs = fromGit;
+  if (sealed.length > 0) {
+    const held = new Map(system.specs.map((s) => [keyOf(s), s]));
+    const index = new SpecIndex(revision.specs);
+    const unsealed = new Map(
+      sealed.flatMap((s) => {
+        const was = held.get(keyOf(s));
+        // Its bytes are Git's no more: the plan compares the documents.
+        return was ? [[s, { ...s, data: unsealFrom(s.data, was.data, sensitiveKeysOf(s, index)) as Record<string, unknown>, content: undefined }] as const] : [];
+      }),
+    );
+    specs = fromGit.map((s) => unsealed.get(s) ?? s);
+  }
   return {
     ...revision,
-    specs: [...revision.specs.filter((s) => speaksFor(s.kind.kind, s.project)), ...system.specs.filter((s) => !speaksFor(s.kind.kind, s.project))],
+    specs: [...specs, ...system.specs.filter((s) => !speaksFor(s.kind.kind, s.project))],
     textOf: (file) => revision.textOf(file) ?? system.textOf(file),
   };
 }
