@@ -14,6 +14,7 @@ import type { GitHubPort } from '../github/port.js';
 import { jobOfWebhook, repoRefOf, repositoryQueue, syncKey, TASKS } from './jobs.js';
 import { Metrics } from './metrics.js';
 import { operationsHandler } from './operations.js';
+import { oidcSettingsFrom, runnerSecretsHandler } from './runner-secrets.js';
 import { owningRepository, reachableRepositories } from '../flows/config-repository.js';
 import { createWorker, enqueue, scheduleDrift, scheduleFollowUp, schedulePrune } from './worker.js';
 
@@ -134,7 +135,21 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     fnOptions?.addHandler(operationsHandler(records, metrics, () => stopping, (e, message) => log.error({ err: e }, message)));
     const tokens = options.apiTokens ?? (process.env.ENVSYNC_API_TOKENS_FILE ? readApiTokens(process.env.ENVSYNC_API_TOKENS_FILE) : undefined);
     const api = tokens ? createApiHandler(service, tokens, (e) => log.error({ err: e }, 'system API error')) : undefined;
+    const appId = options.appId ?? (process.env.APP_ID ? Number(process.env.APP_ID) : undefined);
+    const identity = botIdentity(app);
+    const webRoot = webRootOf(process.env);
+    /** GitHub as an installation sees it; `beforeWrite` holds each write until the job's lease is confirmed. */
+    const portFor = async (installation: number, beforeWrite: () => Promise<void> = async () => {}) =>
+      options.port?.(installation) ??
+      new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation), webRoot });
+
+    // Runners present GitHub's OIDC token, not an API token: their path is answered before the API's guard.
+    const runnerSecrets = runnerSecretsHandler(service, { portFor: (installation) => portFor(installation), actor: async (installation) => (await (await portFor(installation)).commitIdentity()).name }, oidcSettingsFrom(process.env), {
+      refused: (fields, message) => log.warn(fields, message),
+      error: (e) => log.error({ err: e }, 'runner secrets error'),
+    });
     fnOptions?.addHandler(async (req, res) => {
+      if (await runnerSecrets(req, res)) return true;
       if (!req.url?.startsWith('/api/v1')) return false;
       if (api) await api(req, res);
       else {
@@ -164,9 +179,6 @@ export function createEnvsyncApp(options: AppOptions = {}) {
     });
 
     const driftMinutes = options.driftMinutes ?? numberFrom(process.env, 'ENVSYNC_DRIFT_MINUTES', 0);
-    const appId = options.appId ?? (process.env.APP_ID ? Number(process.env.APP_ID) : undefined);
-    const identity = botIdentity(app);
-    const webRoot = webRootOf(process.env);
     const retentionDays = options.retentionDays ?? retentionDaysFrom(process.env);
     const followUpMinutes = options.followUpMinutes ?? numberFrom(process.env, 'ENVSYNC_RUN_FOLLOW_UP_MINUTES', 10);
     const worker = createWorker({
@@ -175,9 +187,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       retentionDays,
       followUpMinutes,
       log,
-      portFor: async (installation, beforeWrite) =>
-        options.port?.(installation) ??
-        new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation), webRoot }),
+      portFor,
     });
     await records.jobs.start(worker, {
       concurrency: options.concurrency ?? numberFrom(process.env, 'ENVSYNC_WORKER_CONCURRENCY', 4),

@@ -479,9 +479,10 @@ interface RestWorkflowRun {
   conclusion?: string | null;
   display_title?: string;
   html_url?: string;
+  head_sha?: string;
 }
 
-const workflowRunState = (r: RestWorkflowRun): WorkflowRunState => ({ id: r.id, status: r.status ?? 'queued', conclusion: r.conclusion ?? null, displayTitle: r.display_title ?? '', htmlUrl: r.html_url ?? '' });
+const workflowRunState = (r: RestWorkflowRun): WorkflowRunState => ({ id: r.id, status: r.status ?? 'queued', conclusion: r.conclusion ?? null, displayTitle: r.display_title ?? '', htmlUrl: r.html_url ?? '', ...(r.head_sha ? { headSha: r.head_sha } : {}) });
 
 interface RestComment {
   id: number;

@@ -41,6 +41,8 @@ export interface WorkflowRunState {
   status: string;
   conclusion: string | null;
   displayTitle: string;
+  /** The commit GitHub ran it for (a dispatch's: the branch's tip then), as its runners' OIDC tokens say (`sha`). */
+  headSha?: string;
   htmlUrl: string;
 }
 

@@ -92,3 +92,47 @@ export function resultsProblem(data: unknown): string | undefined {
     r.outputs !== null;
   return fine ? undefined : `${RESULTS_FILE} is not the results of an envsync run`;
 }
+
+/** Where a runner asks the app for its run's sealed secrets (`Authorization: Bearer <OIDC token>`). */
+export const secretsPath = (runId: string) => `/api/v1/runs/${encodeURIComponent(runId)}/secrets`;
+
+/** What the runner sends: the `sealed://` references its environment's specs hold. */
+export interface SecretsRequest {
+  references: string[];
+}
+
+/** What the app answers: each reference's value, nothing else. */
+export interface SecretsAnswer {
+  secrets: Record<string, string>;
+}
+
+/** GitHub's `workflow_ref` claim of a workflow run of `workflow` on `branch` of `repo` (OWNER/REPO). */
+export const workflowRefOf = (repo: string, workflow: string, branch: string) => `${repo}/.github/workflows/${workflow}@refs/heads/${branch}`;
+
+/** What the token of a runner the app dispatched for a run says, as the app expects it. */
+export interface ExpectedRunner {
+  /** OWNER/REPO of the run's config repository. */
+  repository: string;
+  /** The runner workflow on the sync branch (workflowRefOf). */
+  workflowRef: string;
+  /** The workflow run that carries the run out (GitHub's id), and the commit GitHub ran it for. */
+  workflowRun: { id: number; sha: string };
+  /** Who dispatched it: the app's bot account (`SLUG[bot]`). */
+  actor: string;
+}
+
+/** The claim of a runner's OIDC token that does not match the run, and why; undefined when all do. */
+export function runnerClaimsProblem(claims: Record<string, unknown>, expected: ExpectedRunner): { claim: string; message: string } | undefined {
+  const same = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
+  if (!same(claims.repository, expected.repository)) return { claim: 'repository', message: `the token is of ${String(claims.repository)}, the run of ${expected.repository}` };
+  if (claims.event_name !== 'workflow_dispatch') return { claim: 'event_name', message: `the token is of a ${String(claims.event_name)} workflow run; envsync dispatches its runs (workflow_dispatch)` };
+  // Repository names compare without case; the workflow's path and the branch do not.
+  const ref = typeof claims.workflow_ref === 'string' ? claims.workflow_ref : '';
+  const [repoPart, ...rest] = ref.split('/.github/workflows/');
+  const [expectedRepo, ...expectedRest] = expected.workflowRef.split('/.github/workflows/');
+  if (!same(repoPart, expectedRepo!) || rest.join('/') !== expectedRest.join('/')) return { claim: 'workflow_ref', message: `the token is of ${ref || 'no workflow'}, the run's is ${expected.workflowRef}` };
+  if (!same(claims.actor, expected.actor)) return { claim: 'actor', message: `the workflow run was started by ${String(claims.actor)}, not by the app (${expected.actor}): only a run envsync dispatched gets secrets` };
+  if (String(claims.run_id) !== String(expected.workflowRun.id)) return { claim: 'run_id', message: `the token is of workflow run ${String(claims.run_id)}, the run is carried out by ${expected.workflowRun.id}` };
+  if (claims.sha !== expected.workflowRun.sha) return { claim: 'sha', message: `the token is of commit ${String(claims.sha)}, the run's workflow run of ${expected.workflowRun.sha}` };
+  return undefined;
+}

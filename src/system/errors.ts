@@ -5,7 +5,7 @@ import type { Finding } from '../specs/findings.js';
 export class SystemError extends Error {
   constructor(
     message: string,
-    readonly status: 400 | 403 | 404 | 409 | 412 | 422,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 422 | 503,
     readonly findings: Finding[] = [],
   ) {
     super(message);

@@ -224,6 +224,10 @@ export class KyselyStore implements Store {
     return runs.countRuns(this.db);
   }
 
+  claimRunSecrets(runId: string, at: string): Promise<boolean> {
+    return runs.claimRunSecrets(this.db, runId, at);
+  }
+
   getTracking(runId: string): Promise<RunTracking | undefined> {
     return runs.getTracking(this.db, runId);
   }

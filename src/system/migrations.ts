@@ -293,12 +293,22 @@ function runLifecycle(backend: Backend): Migration {
 }
 
 /**
+ * A run's sealed secrets go to its runner once: when they went is recorded with the run's tracking,
+ * claimed by one conditional update, so that a replayed token or a second replica's answer gets nothing.
+ */
+const runSecrets: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('run_tracking').addColumn('secrets_handed_at', 'text').execute();
+  },
+};
+
+/**
  * Names sort in the order they must run; append, never edit a released migration. Kysely runs them
  * inside a transaction on PostgreSQL but not on SQLite: there each runs in one of its own, so that a
  * crash half-way (a table being rebuilt, rows being moved) leaves the old schema, not half of the new.
  */
 export function migrations(backend: Backend): Record<string, Migration> {
-  const all = { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend), '0004_resource_generation': resourceGeneration, '0005_run_lifecycle': runLifecycle(backend) };
+  const all = { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend), '0004_resource_generation': resourceGeneration, '0005_run_lifecycle': runLifecycle(backend), '0006_run_secrets': runSecrets };
   if (backend === 'postgres') return all;
   return Object.fromEntries(Object.entries(all).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => db.transaction().execute((trx) => m.up(trx)) }]));
 }

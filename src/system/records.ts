@@ -211,6 +211,8 @@ export interface RunTracking {
   dispatchedAt: string | null;
   /** The workflow run carrying it out; another workflow run naming the same run is a duplicate. */
   workflowRunId: number | null;
+  /** When the run's sealed secrets were handed to its runner: once, never again. */
+  secretsHandedAt: string | null;
 }
 
 /** What a run's tracking starts with: the rest is recorded step by step. */
@@ -268,6 +270,8 @@ export interface Store {
   updateTracking(runId: string, patch: TrackingPatch): Promise<RunTracking>;
   /** Runs of a repository not finished (waiting, queued, in progress), with their tracking, in creation order. */
   listUnfinishedRuns(repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]>;
+  /** Records that the run's secrets are handed out now; false when they were already (by this or another process). */
+  claimRunSecrets(runId: string, at: string): Promise<boolean>;
   /**
    * Forgets what is only bookkeeping once it is older than `before` (ISO-8601): the GitHub tracking
    * of runs that finished (the runs themselves stay, as history) and webhook deliveries.

@@ -138,6 +138,7 @@ export function toTracking(row: Selectable<RunTrackingTable>): RunTracking {
     dispatchRequestedAt: row.dispatch_requested_at,
     dispatchedAt: row.dispatched_at,
     workflowRunId: optionalNumber(row.workflow_run_id),
+    secretsHandedAt: row.secrets_handed_at,
   };
 }
 

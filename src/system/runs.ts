@@ -9,7 +9,7 @@ export async function createRun(db: Kysely<Database>, run: NewRun, tracking?: Ne
   return db.transaction().execute(async (trx) => {
     const created = await insertRun(trx, run);
     if (tracking) {
-      await trx.insertInto('run_tracking').values({ run_id: run.id, repo: tracking.repo, dispatch: JSON.stringify(tracking.dispatch), deployment_id: null, dispatch_requested_at: null, dispatched_at: null, workflow_run_id: null }).execute();
+      await trx.insertInto('run_tracking').values({ run_id: run.id, repo: tracking.repo, dispatch: JSON.stringify(tracking.dispatch), deployment_id: null, dispatch_requested_at: null, dispatched_at: null, workflow_run_id: null, secrets_handed_at: null }).execute();
     }
     await addJob?.(trx);
     return created;
@@ -79,6 +79,11 @@ export async function listRuns(db: Kysely<Database>, filter: RunFilter = {}): Pr
 export async function getTracking(db: Kysely<Database>, runId: string): Promise<RunTracking | undefined> {
   const row = await db.selectFrom('run_tracking').selectAll().where('run_id', '=', runId).executeTakeFirst();
   return row && toTracking(row);
+}
+
+export async function claimRunSecrets(db: Kysely<Database>, runId: string, at: string): Promise<boolean> {
+  const result = await db.updateTable('run_tracking').set({ secrets_handed_at: at }).where('run_id', '=', runId).where('secrets_handed_at', 'is', null).executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }
 
 export async function updateTracking(db: Kysely<Database>, runId: string, patch: TrackingPatch): Promise<RunTracking> {

@@ -82,6 +82,7 @@ export interface RunTrackingTable {
   dispatch_requested_at: string | null;
   dispatched_at: string | null;
   workflow_run_id: number | string | null;
+  secrets_handed_at: string | null;
 }
 
 export interface PushesTable {

@@ -759,6 +759,7 @@ describe('workflow runs', () => {
       conclusion: null,
       displayTitle: 'envsync · run 41',
       htmlUrl: 'https://github.com/acme/config/actions/runs/6',
+      headSha: HEAD,
     });
     expect(sent).toEqual([{ request: `GET ${RUNS}?event=workflow_dispatch&created=%3E%3D2024-05-01T09%3A00%3A00Z&per_page=100` }]);
   });
@@ -770,7 +771,7 @@ describe('workflow runs', () => {
 
   it('getWorkflowRun reads a run as GitHub has it now', async () => {
     github().get('/repos/acme/config/actions/runs/6').reply(200, workflowRun(6, 'envsync · run 41', 'completed', 'success'));
-    expect(await portOf().getWorkflowRun(repo, 6)).toEqual({ id: 6, status: 'completed', conclusion: 'success', displayTitle: 'envsync · run 41', htmlUrl: 'https://github.com/acme/config/actions/runs/6' });
+    expect(await portOf().getWorkflowRun(repo, 6)).toEqual({ id: 6, status: 'completed', conclusion: 'success', displayTitle: 'envsync · run 41', htmlUrl: 'https://github.com/acme/config/actions/runs/6', headSha: HEAD });
     expect(sent).toEqual([{ request: 'GET /repos/acme/config/actions/runs/6' }]);
   });
 

@@ -85,7 +85,7 @@ describe.each<[string, TestBackend]>([
 
     const second = await connect();
     const migrations = await backend.query(url, 'select name from kysely_migration');
-    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories', '0004_resource_generation', '0005_run_lifecycle']);
+    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories', '0004_resource_generation', '0005_run_lifecycle', '0006_run_secrets']);
     expect(await second.getAppliedRevision()).toBe('r1');
     expect(await second.getResource(env('dev'))).toMatchObject({ spec: { template: 'web' }, revision: 'r1', origin: 'git' });
     expect(await second.getRun('run-1')).toMatchObject({ status: 'queued', activities: [{ id: 'a' }] });
@@ -417,7 +417,7 @@ describe.each<[string, TestBackend]>([
 
     const store = await connect();
     const { told: _told, ...kept } = dispatch;
-    expect(await store.getTracking('old-run')).toEqual({ runId: 'old-run', repo: 'acme/config', dispatch: kept, deploymentId: 77, dispatchRequestedAt: null, dispatchedAt: null, workflowRunId: null });
+    expect(await store.getTracking('old-run')).toEqual({ runId: 'old-run', repo: 'acme/config', dispatch: kept, deploymentId: 77, dispatchRequestedAt: null, dispatchedAt: null, workflowRunId: null, secretsHandedAt: null });
     // The repository it kept as a loose setting is now the first followed repository, owning every project.
     expect(await store.listRepositories()).toEqual([{ repo: 'acme/config', installationId: null, defaultBranch: null, projects: ['*'], appliedRevision: null, runner: null, followedAt: expect.any(String) }]);
   });
@@ -451,7 +451,11 @@ describe.each<[string, TestBackend]>([
     await expect(store.createRun({ id: 'run-1', project: 'shop', environment: 'dev', action: 'deploy', revision: 'r1', status: 'waiting', activities: [], outputs: {} }, { repo: 'o/r', dispatch })).rejects.toThrow(/already exists/);
     // A deployment id past 2^31: GitHub's ids are, and PostgreSQL hands bigints back as text.
     await store.updateTracking('run-1', { deploymentId: 3_000_000_001, dispatchRequestedAt: '2026-01-01T00:00:00.000Z' });
-    expect(await store.getTracking('run-1')).toEqual({ runId: 'run-1', repo: 'o/r', dispatch, deploymentId: 3_000_000_001, dispatchRequestedAt: '2026-01-01T00:00:00.000Z', dispatchedAt: null, workflowRunId: null });
+    expect(await store.getTracking('run-1')).toEqual({ runId: 'run-1', repo: 'o/r', dispatch, deploymentId: 3_000_000_001, dispatchRequestedAt: '2026-01-01T00:00:00.000Z', dispatchedAt: null, workflowRunId: null, secretsHandedAt: null });
+    // A run's secrets go out once: the first claim wins, every later one (a replay, another replica) is refused.
+    expect(await Promise.all([store.claimRunSecrets('run-1', '2026-01-01T00:01:00.000Z'), store.claimRunSecrets('run-1', '2026-01-01T00:02:00.000Z')])).toEqual([true, false]);
+    expect((await store.getTracking('run-1'))?.secretsHandedAt).toBe('2026-01-01T00:01:00.000Z');
+    expect(await store.claimRunSecrets('no-such-run', '2026-01-01T00:03:00.000Z')).toBe(false);
     expect((await store.listUnfinishedRuns('o/r')).map((r) => r.run.id)).toEqual(['run-1']);
     // GitHub's names are not case-sensitive: a manual run recorded under the operator's spelling and a
     // merge's under the event's are one repository's runs.
