@@ -16,8 +16,10 @@ export function runInit(argv: readonly string[], io: CommandIO): number {
   if (!existsSync(dir)) throw new UsageError(`${dir} does not exist`);
   const named = values.package;
   if (named !== undefined && !PACKAGE_SPEC.test(named)) throw new UsageError(`--package takes a package and an exact version, such as @acme/envsync@1.4.2, not "${named}": a runner installs exactly that`);
+  const appUrl = values['app-url'];
+  if (appUrl !== undefined && !/^https?:\/\/[^\s'"]+$/.test(appUrl)) throw new UsageError(`--app-url takes the app's public URL, such as https://envsync.example.com, not "${appUrl}"`);
   const files = [
-    { path: `.github/workflows/${DEFAULT_RUNNER_WORKFLOW}`, content: runnerWorkflow({ package: named ?? defaultPackage(packageVersion()) }) },
+    { path: `.github/workflows/${DEFAULT_RUNNER_WORKFLOW}`, content: runnerWorkflow({ package: named ?? defaultPackage(packageVersion()), ...(appUrl ? { appUrl: appUrl.replace(/\/+$/, '') } : {}) }) },
     { path: CONFIG_PATH, content: starterConfig(named) },
   ];
   let kept = 0;

@@ -12,6 +12,7 @@ import { parseCommandArgs, UsageError, usageLine, type CommandIO } from './io.js
 import { RUN_COMMAND } from './run-spec.js';
 import { jobSummary } from '../render/run-summary.js';
 import { resultsProblem } from '../runner/contract.js';
+import { fetchSealedSecrets, secretsSourceFrom } from '../runner/unseal.js';
 
 export async function runRun(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(RUN_COMMAND, argv);
@@ -51,6 +52,11 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
       runtime,
       concurrency,
       write: (line) => io.stdout(`${line}\n`),
+      unseal: async (references) => {
+        const source = secretsSourceFrom(process.env);
+        if ('missing' in source) throw new Error(source.missing);
+        return fetchSealedSecrets(source, references);
+      },
     });
     // The app reads these back with the same check: results it would refuse are a bug here, said here.
     const problem = resultsProblem(results);

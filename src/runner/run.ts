@@ -10,6 +10,9 @@ import { runInputs } from '../engine/plan/dependencies.js';
 import type { Activity } from '../engine/plan/types.js';
 import { executeGraph } from '../engine/run/executor.js';
 import { mapSecrets } from '../engine/secrets.js';
+import { sealedReferencesIn, unsealWith } from '../engine/sealed.js';
+import { environmentClosure } from '../engine/environment-closure.js';
+import { SpecIndex } from '../engine/spec-index.js';
 import { validateEnvironment } from '../engine/validate-environment.js';
 import type { RunResults } from './contract.js';
 import type { Finding } from '../specs/findings.js';
@@ -37,6 +40,11 @@ export interface RunRequest {
   write: (line: string) => void;
   actions?: boolean;
   signal?: AbortSignal;
+  /**
+   * The values of the `sealed://` references the environment's specs hold, asked of the app (once per
+   * run); without it, a run that needs them stops before anything runs.
+   */
+  unseal?: (references: readonly string[]) => Promise<ReadonlyMap<string, string>>;
 }
 
 
@@ -83,9 +91,12 @@ function layered(lists: Entry[][], category: Entry['category']): Map<string, Ent
 
 export async function runEnvironment(request: RunRequest): Promise<RunResults> {
   // Only what this environment reads is validated: a mistake elsewhere is not this run's to refuse.
-  const { findings, index } = validateEnvironment(request.files, { root: request.root ?? '' }, request.project, request.environment);
-  const errors = findings.filter((f) => f.severity === 'error');
+  const validated = validateEnvironment(request.files, { root: request.root ?? '' }, request.project, request.environment);
+  const errors = validated.findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) throw new RunError(`revision ${request.revision} does not validate: nothing was run`, errors);
+  // Every secret is known before the first line is written: the sealed ones first, as they arrive.
+  const log = new RunLog(request.write, request.actions);
+  const index = await unsealed(validated.index, request, log);
   const env = index.find('Environment', request.project, request.environment)[0];
   if (!env) throw new RunError(`there is no environment ${request.project}/${request.environment} at ${request.revision}`);
   const inputs = runInputs(env, index);
@@ -101,8 +112,6 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
   const envLists = [...templateLists, entriesOf(env)];
   const resourceTemplate = (resource: string) => inputs.specs.find((s) => s.kind.kind === 'ResourceTemplate' && s.name === resource);
 
-  // Every secret is known before the first line is written.
-  const log = new RunLog(request.write, request.actions);
   const sensitiveKeys = sensitiveKeysOf(env, index, request.sensitiveNames);
   const secrets: string[] = [];
   for (const spec of [env, ...inputs.specs]) mapSecrets(spec.data, (value) => (secrets.push(str(value)), value), sensitiveKeys);
@@ -184,6 +193,28 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
     activities: result.activities.map((r) => ({ ...r, ...graphPlace(planned.get(r.id)!), ...(r.reason ? { reason: log.redact(r.reason) } : {}), ...(r.outputs ? { outputs: log.redactAll(maskSensitive(r.outputs)) } : {}) })),
     outputs: log.redactAll(Object.fromEntries([...outputs].map(([resource, values]) => [resource, maskSensitive(values)]))),
   };
+}
+
+/**
+ * The index with the values behind the `sealed://` references of the environment's closure (the
+ * specs the app answers for too) in place, in memory only: each value is masked before anything else
+ * is logged, and no file the run writes holds it (results are redacted). The specs are copies: what
+ * was read of the originals (their entries, kept per spec) holds the references.
+ */
+async function unsealed(index: SpecIndex, request: RunRequest, log: RunLog): Promise<SpecIndex> {
+  const specs = environmentClosure(index, request.project, request.environment).specs;
+  const references = [...new Set(specs.flatMap((spec) => sealedReferencesIn(spec.data)))];
+  if (references.length === 0) return index;
+  if (!request.unseal) throw new RunError(`${request.project}/${request.environment} reads secrets the system keeps (${references.join(', ')}): only a run the app dispatched can get them; nothing was run`);
+  let values: ReadonlyMap<string, string>;
+  try {
+    values = await request.unseal(references);
+  } catch (e) {
+    throw new RunError(`the secrets of ${request.project}/${request.environment} could not be had: ${(e as Error).message}; nothing was run`);
+  }
+  log.mask(values.values());
+  const copies = new Map(specs.map((spec) => [spec, { ...spec, data: unsealWith(spec.data, values) as Record<string, unknown>, content: undefined }]));
+  return new SpecIndex(index.specs.map((spec) => copies.get(spec) ?? spec));
 }
 
 /** Where an activity sits in the graph, kept in the results so that summaries can draw it. */

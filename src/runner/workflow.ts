@@ -7,6 +7,8 @@ import { RESULTS_ARTIFACT_PREFIX, RESULTS_FILE } from './contract.js';
 export interface RunnerWorkflowOptions {
   /** The package and exact version a dispatch installs unless it names one: `runs.package`, else envsync's own at this version. */
   package: string;
+  /** The app's public URL: a run asks it for the values of the sealed:// references its specs hold. */
+  appUrl?: string;
 }
 
 export function runnerWorkflow(options: RunnerWorkflowOptions): string {
@@ -58,6 +60,9 @@ on:
 
 permissions:
   contents: read
+  # The job's OIDC token proves to the app which run it is: a run whose specs hold sealed://
+  # references gets their values from the app, and nothing secret is stored in the repository.
+  id-token: write
 
 jobs:
   run:
@@ -77,6 +82,9 @@ jobs:
           ENVSYNC_APPROVED_GATES: \${{ inputs.approved }}
           ENVSYNC_REVISION: \${{ inputs.sha }}
           ENVSYNC_PACKAGE: \${{ inputs.package }}
+          ENVSYNC_RUN_ID: \${{ inputs.run-id }}
+          # Where sealed secrets are asked for (envsync init --app-url); the token's audience is this URL.
+          ENVSYNC_APP_URL: '${options.appUrl ?? ''}'
         # Exactly the package and version the dispatch names (runs.package), installed before it runs.
         run: |
           npm install --global --no-audit --no-fund "$ENVSYNC_PACKAGE"

