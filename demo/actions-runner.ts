@@ -93,6 +93,7 @@ export async function runDispatch(
   const workflow = parse(github.git(['show', `${headSha}:.github/workflows/${dispatch.workflow}`])) as {
     'run-name'?: string;
     on: { workflow_dispatch: { inputs: Record<string, InputSpec> } };
+    permissions?: Record<string, string>;
     jobs: Record<string, { 'runs-on': unknown; steps: Step[] }>;
   };
   // Inputs as GitHub checks them at dispatch: declared, required ones present, choices respected.
@@ -153,6 +154,8 @@ export async function runDispatch(
         ...env,
         // Set after the step's env, as Actions does: a workflow cannot change GITHUB_* variables.
         GITHUB_SHA: headSha,
+        // A job may ask for its OIDC token only when the workflow grants id-token: write.
+        ...(workflow.permissions?.['id-token'] === 'write' ? github.oidcRequestFor(options.runId) : {}),
         CI: 'true',
         GITHUB_ACTIONS: 'true',
         GITHUB_WORKSPACE: options.workspace,

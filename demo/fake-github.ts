@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { Annotation } from '../src/github/port.js';
+import { FakeOidcIssuer } from './oidc-issuer.js';
 
 /** The app's slug and its bot account on the fake GitHub. */
 export const FAKE_APP_SLUG = 'envsync';
@@ -64,6 +65,9 @@ interface WorkflowRunRecord {
   workflow: string;
   display_title: string;
   event: 'workflow_dispatch';
+  /** The dispatched branch, and its tip then: the commit GitHub runs the workflow for (GITHUB_SHA). */
+  head_branch: string;
+  head_sha: string;
   status: 'queued' | 'completed';
   conclusion: string | null;
   created_at: string;
@@ -157,7 +161,18 @@ export class FakeGitHub {
     return this.git(['rev-parse', `refs/heads/${ref}`]);
   }
 
+  /** GitHub Actions' OIDC issuer, at `<webRoot>/_oidc` (the app's ENVSYNC_OIDC_ISSUER). */
+  readonly oidc = new FakeOidcIssuer(() => `${this.webRoot}/_oidc`);
+
+  /** What the runner of workflow run `id` gets to ask for its job's OIDC token. */
+  oidcRequestFor(id: number) {
+    const run = this.workflowRuns.find((r) => r.id === id)!;
+    // Dispatched with the installation's token: GitHub names the app's bot as the actor.
+    return this.oidc.requestFor({ repository: `${this.owner}/${this.repo}`, workflow: run.workflow, branch: run.head_branch, sha: run.head_sha, actor: FAKE_BOT.name, runId: run.id, event: run.event });
+  }
+
   async start(): Promise<string> {
+    await this.oidc.start();
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
@@ -196,6 +211,11 @@ export class FakeGitHub {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
+    if (url.pathname.startsWith('/_oidc/')) {
+      const answer = await this.oidc.answer(url.pathname.slice('/_oidc'.length), url, req.headers.authorization);
+      res.writeHead(answer?.status ?? 404, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify(answer?.data ?? { message: 'Not Found' }));
+    }
     const path = url.pathname.replace(/^\/api\/v3/, '');
     const owns = (r: FakeGitHub) => path === `/repos/${r.owner}/${r.repo}` || path.startsWith(`/repos/${r.owner}/${r.repo}/`);
     await (this.siblings.find(owns) ?? this).serve(req, res, url, path, body);
@@ -283,7 +303,7 @@ export class FakeGitHub {
     }
     if (method === 'POST' && (match = /^\/actions\/workflows\/([^/]+)\/dispatches$/.exec(rest))) {
       const workflow = decodeURIComponent(match[1]!);
-      const run: WorkflowRunRecord = { id: this.nextId++, workflow, display_title: this.runName(workflow, body.ref, body.inputs), event: 'workflow_dispatch', status: 'queued', conclusion: null, created_at: new Date().toISOString() };
+      const run: WorkflowRunRecord = { id: this.nextId++, workflow, display_title: this.runName(workflow, body.ref, body.inputs), event: 'workflow_dispatch', head_branch: body.ref, head_sha: this.sha(body.ref), status: 'queued', conclusion: null, created_at: new Date().toISOString() };
       this.workflowRuns.push(run);
       this.dispatches.push({ workflow, ref: body.ref, inputs: body.inputs, workflowRun: run.id });
       return { status: 204, raw: '' };

@@ -30,7 +30,7 @@ const written: string[] = [];
 
 const say = (line: string) => console.log(`${clock()}   ${dim('→')} ${line}`);
 const ok = (line: string) => console.log(`${clock()}   ${green('✓')} ${line}`);
-const step = (n: number | string, title: string) => console.log(`\n${bold(typeof n === 'number' ? `[${n}/7] ${title}` : `[${n}] ${title}`)}`);
+const step = (n: number | string, title: string) => console.log(`\n${bold(typeof n === 'number' ? `[${n}/8] ${title}` : `[${n}] ${title}`)}`);
 const write = (name: string, text: string) => {
   writeFileSync(join(out, name), text);
   written.push(name);

@@ -35,6 +35,19 @@ export interface StoryRecord {
   changed: { status: number; pull: Story['github']['pulls'][number]; diff: string; botCommit: string };
   botMerged: { applied: string; countsBefore: number[]; countsAfter: number[]; writes: string[] };
   redelivered: { deliveries: string[]; statuses: number[]; requests: number };
+  rotated: {
+    status: number;
+    pull: { title: string; author: string };
+    /** The lines the bot's pull request removes and adds. */
+    changedLines: string[];
+    applied: string;
+    run: { status: number; id: string; approved: number };
+    conclusion: string;
+    /** Whether a stand-in tool was given the rotated value (it must be: the run needs it). */
+    toolGotValue: boolean;
+    /** How the run's log shows where the value would be. */
+    logMasked: boolean;
+  };
   foreignToken: number;
   requests: number;
   leaks: string[];
@@ -119,6 +132,20 @@ export async function playStory(story: Story, show: Narrator, outputs: string[])
   show.ok(`${redelivered.statuses.length} deliveries answered, ${redelivered.requests.length} requests to GitHub: nothing happened twice`);
   show.write('7-redeliveries.md', story.webhooks.deliveries.map((d) => `- ${d.id}: ${d.event}${d.payload.action ? `.${d.payload.action}` : ''}`).join('\n') + '\n');
 
+  show.step(8, 'A platform engineer rotates the shared access key in the console; a run gets it through OIDC');
+  // The new key holds the planted secret too: the canary search follows it wherever it goes.
+  const rotatedValue = `${story.options.canary}-rotated`;
+  const rotation = structuredClone(await story.rotateSharedSecret(rotatedValue));
+  const changedLines = rotation.diff.split('\n').filter((l) => /^[-+](?![-+])/.test(l));
+  show.ok(`bot pull request #${rotation.pull.number}: "${rotation.pull.title}": Git gets a sealed:// reference, the system keeps the key`);
+  // The line it removes holds the old key as Git held it (the planted secret): written out as a name.
+  show.write('8-bot-pull-request.diff', rotation.diff.split(story.options.canary).join('(the planted secret)'));
+  const rotationMerged = await story.mergeBotPullRequest(rotation.pull.number);
+  const started = await story.startRun('payments/staging');
+  const [rotatedRun] = await story.runDispatched();
+  show.ok(`run ${started.id} of payments/staging: ${rotatedRun!.result.conclusion === 'success' ? show.good('success') : show.bad(rotatedRun!.result.conclusion)}; the runner proved with its OIDC token which run it is and got the key, masked in its log`);
+  show.write('8-run-payments-staging.log', rotatedRun!.result.log);
+
   show.step('end', 'What GitHub received, and where the planted secret went');
   const foreignToken = await story.presentForeignToken();
   show.ok(`a stranger presents an OIDC-shaped token to the system API: ${foreignToken}`);
@@ -144,6 +171,17 @@ export async function playStory(story: Story, show: Narrator, outputs: string[])
     changed: { status: changed.status, pull: changed.pull, diff: changed.diff, botCommit },
     botMerged: { applied: botMerged.applied, countsBefore, countsAfter, writes },
     redelivered: { deliveries, statuses: redelivered.statuses, requests: redelivered.requests.length },
+    rotated: {
+      status: rotation.status,
+      pull: { title: rotation.pull.title, author: rotation.pull.author },
+      // The removed line holds the old key, which Git held (the planted secret): the record says so instead of holding it.
+      changedLines: changedLines.map((l) => (l.includes(story.options.canary) ? `${l.slice(0, l.indexOf(story.options.canary))}(the planted secret)` : l)),
+      applied: rotationMerged.applied,
+      run: started,
+      conclusion: rotatedRun!.result.conclusion,
+      toolGotValue: story.toolCalls().includes(rotatedValue),
+      logMasked: rotatedRun!.result.log.includes('***'),
+    },
     foreignToken,
     requests: github.requests.length,
     leaks,

@@ -6,7 +6,8 @@
 // 1. a pull request breaks a spec           5. an environment is changed through the system API
 // 2. a push fixes it and changes a template  6. the bot's pull request is merged
 // 3. /approve from the author, a reader, an approver   7. every webhook is delivered again
-// 4. the merge: runs dispatched, run, reported
+// 4. the merge: runs dispatched, run, reported          8. a secret rotated through the API is sealed
+//                                                          in Git, and a run gets it through OIDC
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ const WEBHOOK_SECRET = `story-webhook-secret-${Math.random().toString(36).slice(
 const OIDC_SHAPED = `eyJhbGciOiJSUzI1NiIsImtpZCI6ImNhbmFyeSJ9.eyJzdWIiOiJyZXBvOmFjbWUvY29uZmlnIn0.${Math.random().toString(36).slice(2)}canarysig`;
 /** The change the story makes through the system API: staging gets a new owner team. */
 export const NEW_OWNER = 'payments-platform';
+/** Where the shared context's secret access key is, as the bot pull request of step 8 seals it. */
+export const ROTATED_REFERENCE = 'sealed://ConfigContext/platform/aws-account/spec.variables[0].value';
 
 /** What a reader of a comment sees: without the markers the app keeps in it (HTML comments). */
 export const visibleText = (body: string) => body.replace(/\n*<!-- envsync:[^>]*-->\n?/g, '');
@@ -64,6 +67,8 @@ export class Story {
   private server?: ChildProcess;
   private appUrl = '';
   private apiToken = '';
+  /** Carol's own token: she approves runs another client started (four eyes). */
+  private approverToken = '';
   private privateKey: { privateKey: string } = { privateKey: '' };
   private toolsPath = '';
   private readonly say: (line: string) => void;
@@ -100,25 +105,29 @@ export class Story {
     infrastructureRepository(join(work, 'infrastructure'));
     this.toolsPath = installStandIns(join(work, 'bin'), { npm: true });
     prepareConfigRepository(this.clone, { endpoints, secrets: { secretKey: canary } });
-    this.cli(['init', this.clone]);
+    // The app's address is known before the repository adopts envsync: runs ask it for sealed secrets.
+    const port = await freePort();
+    this.appUrl = `http://127.0.0.1:${port}`;
+    this.cli(['init', this.clone, '--app-url', this.appUrl]);
     commitAll(this.clone, 'Adopt envsync', true);
     this.base = this.github.pushFrom(this.clone, 'main');
     this.say(`config repository ${OWNER}/${REPO}: the example specs, the runner workflow and .github/envsync.yml from envsync init (${this.base.slice(0, 7)})`);
 
     this.say(this.cli(['system', 'follow', `${OWNER}/${REPO}`], { DATABASE_URL: this.databaseUrl }).trim().replace(/^following/, 'the operator follows'));
     this.say(this.cli(['system', 'apply', this.clone, '--ref', 'HEAD'], { DATABASE_URL: this.databaseUrl }).trim().replace(/^applied/, 'the system holds main:'));
-    const token = /token \(shown once; give it to the client\): (\S+)\nconfiguration entry \(add it to the tokens file\):\n(.+)\n/.exec(this.cli(['system', 'token', 'platform-console', '--project', 'payments=write']));
+    const token = /token \(shown once; give it to the client\): (\S+)\nconfiguration entry \(add it to the tokens file\):\n(.+)\n/.exec(this.cli(['system', 'token', 'platform-console', '--project', 'payments=write', '--project', 'platform=write']));
     if (!token) throw new Error('envsync system token printed no token');
     this.apiToken = token[1]!;
-    writeFileSync(join(work, 'api-tokens.json'), `[${token[2]}]\n`);
-    this.say('an API token for the platform console, with write access to project payments');
+    const approver = /token \(shown once; give it to the client\): (\S+)\nconfiguration entry \(add it to the tokens file\):\n(.+)\n/.exec(this.cli(['system', 'token', 'carol', '--project', 'payments=write']));
+    if (!approver) throw new Error('envsync system token printed no token');
+    this.approverToken = approver[1]!;
+    writeFileSync(join(work, 'api-tokens.json'), `[${token[2]},${approver[2]}]\n`);
+    this.say('an API token for the platform console, with write access to projects payments and platform');
 
     this.github.permissions.set('alice', 'write');
     this.github.permissions.set('bob', 'read');
     this.github.permissions.set('carol', 'write');
     const host = await this.github.start();
-    const port = await freePort();
-    this.appUrl = `http://127.0.0.1:${port}`;
     const { privateKey } = (this.privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }));
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -135,6 +144,9 @@ export class Story {
       ENVSYNC_API_TOKENS_FILE: join(work, 'api-tokens.json'),
       ENVSYNC_SYNC_DELAY_MS: '300',
       ENVSYNC_DRIFT_MINUTES: '0',
+      // Runners prove who they are with tokens of the fake GitHub's OIDC issuer, for this audience.
+      ENVSYNC_PUBLIC_URL: this.appUrl,
+      ENVSYNC_OIDC_ISSUER: `${this.github.webRoot}/_oidc`,
     };
     const server = spawn(process.execPath, [envsyncBin(), 'serve'], { cwd: work, env });
     this.server = server;
@@ -234,10 +246,10 @@ export class Story {
   }
 
   /** What the system API answers (as the platform console would see it). */
-  async api(method: 'GET' | 'PUT', path: string, body?: unknown): Promise<{ status: number; data: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async api(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown, as: 'console' | 'carol' = 'console'): Promise<{ status: number; data: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
     const res = await fetch(`${this.appUrl}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.apiToken}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${as === 'carol' ? this.approverToken : this.apiToken}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: res.status, data: (await res.json()) as unknown };
@@ -339,6 +351,42 @@ export class Story {
     }
   }
 
+  /**
+   * 8a. A platform engineer rotates the shared context's secret access key in the console: the bot's
+   * pull request writes a sealed:// reference where Git had the old key; the system keeps the new one.
+   */
+  async rotateSharedSecret(value: string): Promise<{ status: number; pull: FakeGitHub['pulls'][number]; diff: string }> {
+    const pulls = this.github.pulls.length;
+    const { data: context } = await this.api('GET', '/resources/ConfigContext/platform/aws-account');
+    const document = structuredClone(context.spec) as { spec: { variables: { name: string; value: string }[] } };
+    document.spec.variables.find((v) => v.name === 'aws_secret_access_key')!.value = value;
+    const { status } = await this.api('PUT', '/resources/ConfigContext/platform/aws-account', document);
+    this.say(`the platform console: PUT /api/v1/resources/ConfigContext/platform/aws-account (aws_secret_access_key rotated) → ${status}`);
+    const pull = await this.until('the bot pull request', () => this.github.pulls.length > pulls && this.github.pulls.at(-1));
+    return { status, pull, diff: this.github.diff(pull.number) };
+  }
+
+  /**
+   * 8b. A run of `environment` started in the console (the system API's Run), and its approval gate
+   * approved there by Carol (not whoever started it): it is dispatched.
+   */
+  async startRun(environment: string): Promise<{ status: number; id: string; approved: number }> {
+    const dispatched = this.github.dispatches.length;
+    const [project, name] = environment.split('/');
+    const { status, data } = await this.api('POST', `/projects/${project}/environments/${name}/runs`, { action: 'deploy' });
+    if (status !== 201) throw new Error(`the run of ${environment} was refused (${status}): ${String(data.error)}`);
+    this.say(`the platform console: POST /api/v1/projects/${project}/environments/${name}/runs → ${status} (run ${String(data.id)}, ${String(data.status)})`);
+    const approval = await this.api('POST', `/runs/${String(data.id)}/approvals`, {}, 'carol');
+    this.say(`Carol approves it: POST /api/v1/runs/${String(data.id)}/approvals → ${approval.status}`);
+    await this.until('the run dispatched', () => this.github.dispatches.length > dispatched);
+    return { status, id: String(data.id), approved: approval.status };
+  }
+
+  /** What the stand-in tools were given (their arguments and environment), one call per line: where a secret is meant to arrive. */
+  toolCalls(): string {
+    return readFileSync(join(this.options.work, 'tools.log'), 'utf8');
+  }
+
   /** 7. GitHub delivers every webhook of the story again (as "Redeliver" does): the app's answers. */
   async redeliverAll(): Promise<{ statuses: number[]; requests: FakeGitHub['requests'] }> {
     const before = this.github.requests.length;
@@ -365,12 +413,17 @@ export class Story {
     const keyBody = this.privateKey.privateKey.split('\n').slice(3, 6).join('\n');
     const credentials: [string, string][] = [
       ['the API token', this.apiToken],
+      ["Carol's API token", this.approverToken],
       ['the OIDC-shaped token', OIDC_SHAPED],
       ['the webhook secret', WEBHOOK_SECRET],
       ['the installation token', this.github.installationToken],
       ['the private key', keyBody],
+      ...this.github.oidc.issued.map((token, i): [string, string] => [`OIDC token ${i + 1} of a runner`, token]),
     ];
-    for (const [what, value] of credentials) if (value && this.serverLog.includes(value)) found.push(`${what} in the app log`);
+    for (const [what, value] of credentials) {
+      if (value && this.serverLog.includes(value)) found.push(`${what} in the app log`);
+      for (const run of this.runs) if (value && `${run.result.log}${run.result.summary}`.includes(value)) found.push(`${what} in the log of workflow run ${run.workflowRun}`);
+    }
     const { canary } = this.options;
     for (const r of this.github.requests) if (r.body.includes(canary) || r.path.includes(canary)) found.push(`request ${r.method} ${r.path}`);
     for (const c of this.github.comments) if (c.body.includes(canary)) found.push(`comment ${c.id} on #${c.issue}`);
@@ -382,8 +435,10 @@ export class Story {
       for (const [file, text] of Object.entries(run.written)) if (text.includes(canary)) found.push(`${file} of workflow run ${run.workflowRun}`);
     }
     for (const a of this.github.artifacts) if (a.zip.includes(canary)) found.push(`artifact ${a.name}`);
+    // What the bot wrote: a line it removed is what Git held before (the planted secret, in the specs).
     for (const pr of this.github.pulls.filter((p) => p.author === 'envsync[bot]')) {
-      if (`${pr.title}\n${pr.body}\n${this.github.diff(pr.number)}`.includes(canary)) found.push(`bot pull request #${pr.number}`);
+      const added = this.github.diff(pr.number).split('\n').filter((l) => l.startsWith('+'));
+      if (`${pr.title}\n${pr.body}\n${added.join('\n')}`.includes(canary)) found.push(`bot pull request #${pr.number}`);
     }
     for (const file of extraFiles.flatMap(filesUnder)) if (readFileSync(file, 'utf8').includes(canary)) found.push(file);
     return found;

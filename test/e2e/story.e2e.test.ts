@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoryRecord } from '../../demo/play.js';
-import { NEW_OWNER } from '../../demo/story.js';
+import { NEW_OWNER, ROTATED_REFERENCE } from '../../demo/story.js';
 import { FAKE_BOT } from '../../demo/fake-github.js';
 
 const demo = fileURLToPath(new URL('../../dist/demo/main.js', import.meta.url));
@@ -149,6 +149,19 @@ describe('the whole loop, PR to runs to bot PR', () => {
     expect(record.redelivered.requests).toBe(0);
   });
 
+  it('8. seals a secret rotated through the API in Git, and hands its value to the run that needs it, proven by its OIDC token, masked in its log', () => {
+    const { rotated } = record;
+    expect(rotated.status).toBe(200);
+    expect(rotated.pull.author).toBe('envsync[bot]');
+    expect(rotated.changedLines).toEqual(['-    value: (the planted secret)', `+    value: ${ROTATED_REFERENCE}`]);
+    expect(rotated.applied).toContain('"created":0,"updated":0,"deleted":0');
+    expect([rotated.run.status, rotated.run.approved]).toEqual([201, 201]);
+    expect(rotated.conclusion).toBe('success');
+    // The stand-in tool was given the rotated key: the runner had it from the app, not from Git.
+    expect(rotated.toolGotValue).toBe(true);
+    expect(rotated.logMasked).toBe(true);
+  });
+
   it('sends, logs and writes the planted secret nowhere, nor the API token, an OIDC-shaped token, the webhook secret, the installation token or the private key; and no job of the app failed', async () => {
     expect(record.foreignToken).toBe(401);
     expect(record.requests).toBeGreaterThan(40);
@@ -168,13 +181,14 @@ describe('npm run demo, as a newcomer runs it', () => {
     const headings = result.stdout.split('\n').filter((l) => /^\[/.test(l));
     expect(headings).toEqual([
       '[setup] A platform team adopts envsync',
-      '[1/7] Alice opens a pull request that breaks a spec',
-      '[2/7] Alice pushes a fix, and a new preflight image in the template both environments use',
-      '[3/7] /approve from the author, from a reader, from an approver',
-      '[4/7] Carol merges: the system takes the revision and the environments run on runners',
-      '[5/7] Someone changes staging in the platform console (the system API)',
-      "[6/7] Carol merges the bot's pull request",
-      '[7/7] GitHub delivers every webhook of the story again',
+      '[1/8] Alice opens a pull request that breaks a spec',
+      '[2/8] Alice pushes a fix, and a new preflight image in the template both environments use',
+      '[3/8] /approve from the author, from a reader, from an approver',
+      '[4/8] Carol merges: the system takes the revision and the environments run on runners',
+      '[5/8] Someone changes staging in the platform console (the system API)',
+      "[6/8] Carol merges the bot's pull request",
+      '[7/8] GitHub delivers every webhook of the story again',
+      '[8/8] A platform engineer rotates the shared access key in the console; a run gets it through OIDC',
       '[end] What GitHub received, and where the planted secret went',
     ]);
     expect(result.stdout).toContain('system API: web-stack v1 now runs ghcr.io/example/preflight:3');
@@ -198,6 +212,8 @@ describe('npm run demo, as a newcomer runs it', () => {
       '5-bot-pull-request.md',
       '5-bot-pull-request.diff',
       '7-redeliveries.md',
+      '8-bot-pull-request.diff',
+      '8-run-payments-staging.log',
       'github-requests.txt',
       'app.log',
     ]);
