@@ -7,8 +7,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
 import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { botIdentity } from '../../src/app/bot-identity.js';
+import { checkedNock } from '../helpers/checked-nock.js';
 import { checkRequest, checkResponse } from '../helpers/openapi-check.js';
 
 const API = 'https://api.github.com';
@@ -23,7 +24,7 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 /** The requests nock answered, in order: `METHOD /path`, the credential sent, and the JSON body, if any. */
 let sent: { request: string; authorization: string; body?: unknown }[];
 /** What GitHub's description says is wrong with a request sent or an answer given: none, after each test. */
-let problems: string[];
+const { problems } = checkedNock();
 
 /** Probot's Octokit, as the tests build it (no retries, no throttling), with every answer it gets checked. */
 const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { ...(o.throttle as object), enabled: false } })).plugin((octokit) => {
@@ -86,15 +87,7 @@ async function requests() {
 const IDENTITY = { name: `${SLUG}[bot]`, email: `${BOT_ID}+${SLUG}[bot]@users.noreply.github.com` };
 
 beforeEach(() => {
-  nock.disableNetConnect();
   sent = [];
-  problems = [];
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-  expect(problems).toEqual([]);
 });
 
 describe("the app's bot identity", () => {

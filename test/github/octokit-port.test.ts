@@ -5,9 +5,10 @@
 // GitHub could give (field names and types; tests leave out the fields the port does not read).
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { noreplyAuthor, OctokitPort, type PortOptions } from '../../src/github/octokit-port.js';
 import type { Annotation, CheckRun, GitHubPort } from '../../src/github/port.js';
+import { checkedNock } from '../helpers/checked-nock.js';
 import { checkRequest, checkResponse } from '../helpers/openapi-check.js';
 
 const API = 'https://api.github.com';
@@ -23,7 +24,7 @@ const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ..
 /** The requests nock answered, in order: `METHOD /path?query` and the JSON body, if any. */
 let sent: { request: string; body?: unknown }[];
 /** What GitHub's description says is wrong with a request sent or an answer given: none, after each test. */
-let problems: string[];
+const { problems } = checkedNock();
 /** The port's operations the suite has called: the last test wants them all. */
 const called = new Set<string>();
 
@@ -60,15 +61,7 @@ function portOf(options: PortOptions = {}): OctokitPort {
 }
 
 beforeEach(() => {
-  nock.disableNetConnect();
   sent = [];
-  problems = [];
-});
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending).toEqual([]);
-  expect(problems).toEqual([]);
 });
 
 // Answers as GitHub gives them (the fields the port reads, and a few around them).
