@@ -28,7 +28,7 @@ const OIDC_SHAPED = `eyJhbGciOiJSUzI1NiIsImtpZCI6ImNhbmFyeSJ9.eyJzdWIiOiJyZXBvOm
 /** The change the story makes through the system API: staging gets a new owner team. */
 export const NEW_OWNER = 'payments-platform';
 /** Where the shared context's secret access key is, as the bot pull request of step 8 seals it. */
-export const ROTATED_REFERENCE = 'sealed://ConfigContext/platform/aws-account/spec.variables[0].value';
+export const ROTATED_REFERENCE = 'sealed://ConfigContext/platform/aws-account/spec.variables[aws_secret_access_key].value';
 
 /** What a reader of a comment sees: without the markers the app keeps in it (HTML comments). */
 export const visibleText = (body: string) => body.replace(/\n*<!-- envsync:[^>]*-->\n?/g, '');

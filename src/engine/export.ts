@@ -107,7 +107,7 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
         return inGitNow;
       }
       plan.secrets.push({ file, path: formatPath(path), outcome: 'sealed' });
-      return sealedReference(spec, path);
+      return sealedReference(spec, document, path);
     }, sensitiveKeys(spec));
 
     if (existing) {

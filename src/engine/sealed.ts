@@ -10,10 +10,10 @@ import type { LoadedSpec } from '../specs/load.js';
 export function sealedValuesOf(specs: readonly LoadedSpec[], index: SpecIndex): Map<string, string> {
   const values = new Map<string, string>();
   for (const spec of specs) {
-    const named = { kind: spec.kind.kind, project: spec.project, name: spec.name };
+    const named = { kind: spec.kind.kind, project: spec.project, name: spec.name, ...(spec.version !== undefined ? { version: spec.version } : {}) };
     const keep = (value: unknown, path: DocPath) => {
       // A place the system itself holds as a reference has no value to give; structured secrets are not sealed one by one.
-      if ((typeof value === 'string' && !value.startsWith(SEALED_PREFIX)) || typeof value === 'number' || typeof value === 'boolean') values.set(sealedReference(named, path), String(value));
+      if ((typeof value === 'string' && !value.startsWith(SEALED_PREFIX)) || typeof value === 'number' || typeof value === 'boolean') values.set(sealedReference(named, spec.data, path), String(value));
       return value;
     };
     mapSecrets(spec.data, keep, sensitiveKeysOf(spec, index));
@@ -21,22 +21,14 @@ export function sealedValuesOf(specs: readonly LoadedSpec[], index: SpecIndex): 
   return values;
 }
 
-/** The `sealed://` references in `data`, each once, in the order they come. */
-export function sealedReferencesIn(data: unknown): string[] {
+/** The `sealed://` references a spec holds where it holds secrets (a reference anywhere else is text), each once. */
+export function sealedReferencesIn(spec: LoadedSpec, sensitiveKeys: ReadonlySet<string>): string[] {
   const found = new Set<string>();
-  const walk = (node: unknown): void => {
-    if (typeof node === 'string' && node.startsWith(SEALED_PREFIX)) found.add(node);
-    else if (Array.isArray(node)) node.forEach(walk);
-    else if (typeof node === 'object' && node !== null) Object.values(node).forEach(walk);
-  };
-  walk(data);
+  mapSecrets(spec.data, (value) => (typeof value === 'string' && value.startsWith(SEALED_PREFIX) && found.add(value), value), sensitiveKeys);
   return [...found];
 }
 
-/** `data` with each `sealed://` reference that `values` holds replaced by its value. */
-export function unsealWith(data: unknown, values: ReadonlyMap<string, string>): unknown {
-  if (typeof data === 'string') return data.startsWith(SEALED_PREFIX) ? (values.get(data) ?? data) : data;
-  if (Array.isArray(data)) return data.map((v) => unsealWith(v, values));
-  if (typeof data === 'object' && data !== null) return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, unsealWith(v, values)]));
-  return data;
+/** The spec's document with each reference at a secret place that `values` holds replaced by its value. */
+export function unsealWith(spec: LoadedSpec, sensitiveKeys: ReadonlySet<string>, values: ReadonlyMap<string, string>): Record<string, unknown> {
+  return mapSecrets(spec.data, (value) => (typeof value === 'string' && values.has(value) ? values.get(value) : value), sensitiveKeys) as Record<string, unknown>;
 }

@@ -2,7 +2,7 @@
 // comments, bot pull requests, exports). A secret is the value of an entry marked sensitive (in the
 // spec, or by the template an environment overrides: `sensitiveKeys`), a file's content, an image
 // pull password, or an env var or header whose name says it is a credential.
-import { formatPath, type DocPath } from '../specs/findings.js';
+import type { DocPath } from '../specs/findings.js';
 import { identityField, isPlainObject } from '../specs/json.js';
 
 /**
@@ -145,8 +145,13 @@ export function mapSecrets(data: unknown, replace: SecretReplacer, sensitiveKeys
 /** In Git, a secret the system keeps is written as this reference instead of its value. */
 export const SEALED_PREFIX = 'sealed://';
 
-export const sealedReference = (spec: { kind: string; project: string; name: string }, path: DocPath) =>
-  `${SEALED_PREFIX}${spec.kind}/${spec.project}/${spec.name}/${formatPath(path)}`;
+/**
+ * The reference to the secret at `path` of `document` (the spec as the system holds it): the spec with
+ * its version, and the place with list entries by name (`spec.variables[db_password].value`), so that
+ * it names the same place whatever entries Git adds, removes or reorders around it later.
+ */
+export const sealedReference = (spec: { kind: string; project: string; name: string; version?: string }, document: unknown, path: DocPath) =>
+  `${SEALED_PREFIX}${spec.kind}/${spec.project}/${spec.name}${spec.version !== undefined ? `@${spec.version}` : ''}/${namedPath(document, path)}`;
 
 /** The value at `path` of `target`, where `path` indexes `source`: list entries are followed by name. */
 export function valueAt(target: unknown, source: unknown, path: DocPath): unknown {

@@ -9,7 +9,7 @@ import type { SourceFile } from '../../src/specs/source.js';
 import { exampleFiles } from '../golden/scenarios.js';
 
 const CONTEXT = 'projects/platform/configcontexts/aws-account.yaml';
-const REFERENCE = 'sealed://ConfigContext/platform/aws-account/spec.variables[0].value';
+const REFERENCE = 'sealed://ConfigContext/platform/aws-account/spec.variables[aws_secret_access_key].value';
 const everything = () => true;
 
 const withKey = (files: readonly SourceFile[], from: string, to: string): SourceFile[] =>

@@ -102,7 +102,7 @@ describe('planExport', () => {
     const context_ = plan.files.find((f) => f.path === file)!.content!;
     expect(lineDiff(git.textOf(file)!, context_)).toEqual({
       removed: ['    data: eyJidWNrZXQiOiAiZXhhbXBsZS1zdGF0ZSJ9', '    value: example-secret-access-key'],
-      added: ['    data: sealed://ConfigContext/platform/aws-account/spec.files[0].data', '    value: sealed://ConfigContext/platform/aws-account/spec.variables[0].value'],
+      added: ['    data: sealed://ConfigContext/platform/aws-account/spec.files[backend.tfvars.json].data', '    value: sealed://ConfigContext/platform/aws-account/spec.variables[aws_secret_access_key].value'],
     });
     for (const f of plan.files) expect(f.content ?? '').not.toContain(CANARY);
   });

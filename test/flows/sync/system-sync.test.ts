@@ -57,7 +57,7 @@ describe('syncSystemToGit', () => {
     expect(await changedBy(sha)).toEqual(['projects/payments/environments/qa.yaml', 'projects/platform/configcontexts/aws-account.yaml']);
     const files = port.filesAt(sha);
     expect(jsyaml.load(files['projects/payments/environments/qa.yaml']!)).toEqual({ apiVersion: 'eaas.envmgmt.io/v1', kind: 'Environment', metadata: { name: 'qa', project: 'payments' }, spec: { template: { name: 'web-stack', version: 'v1' }, variables: [{ name: 'owner_team', value: 'qa' }] } });
-    expect(files['projects/platform/configcontexts/aws-account.yaml']).toContain('    value: sealed://ConfigContext/platform/aws-account/spec.variables[0].value');
+    expect(files['projects/platform/configcontexts/aws-account.yaml']).toContain('    value: sealed://ConfigContext/platform/aws-account/spec.variables[aws_secret_access_key].value');
     expect(port.commits.get(sha)!.message).toBe('System sync: 2 resources\n\nResource Environment/qa, Create\nResource ConfigContext/aws-account, Update');
     // Nowhere on GitHub: no file of any commit, no pull request, no write.
     const everything = JSON.stringify([[...port.commits.keys()].map((c) => port.filesAt(c)), port.pullRequests, port.calls]);
