@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { CONFIG_PATH, DEFAULT_RUNNER_WORKFLOW } from '../config/config.js';
 import { defaultPackage, PACKAGE_SPEC } from '../runner/contract.js';
 import { runnerWorkflow, starterConfig } from '../runner/workflow.js';
+import { isSafeAppUrl } from '../runner/unseal.js';
 import { parseCommandArgs, UsageError, type CommandIO } from './io.js';
 import { INIT_COMMAND } from './init-spec.js';
 import { packageVersion } from '../version.js';
@@ -17,7 +18,7 @@ export function runInit(argv: readonly string[], io: CommandIO): number {
   const named = values.package;
   if (named !== undefined && !PACKAGE_SPEC.test(named)) throw new UsageError(`--package takes a package and an exact version, such as @acme/envsync@1.4.2, not "${named}": a runner installs exactly that`);
   const appUrl = values['app-url'];
-  if (appUrl !== undefined && !/^https?:\/\/[^\s'"]+$/.test(appUrl)) throw new UsageError(`--app-url takes the app's public URL, such as https://envsync.example.com, not "${appUrl}"`);
+  if (appUrl !== undefined && (!/^https?:\/\/[^\s'"]+$/.test(appUrl) || !isSafeAppUrl(appUrl))) throw new UsageError(`--app-url takes the app's public https:// URL, such as https://envsync.example.com, not "${appUrl}"`);
   const files = [
     { path: `.github/workflows/${DEFAULT_RUNNER_WORKFLOW}`, content: runnerWorkflow({ package: named ?? defaultPackage(packageVersion()), ...(appUrl ? { appUrl: appUrl.replace(/\/+$/, '') } : {}) }) },
     { path: CONFIG_PATH, content: starterConfig(named) },

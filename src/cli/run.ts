@@ -33,6 +33,11 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
   const revision = values.ref ? resolveRevision(dir, values.ref) : (process.env.ENVSYNC_REVISION || process.env.GITHUB_SHA || 'working tree');
   // Actions cancels a job with SIGINT then SIGTERM: the run stops its activities, records itself as
   // cancelled and still writes its results.
+  // Read once, then taken out of this process's environment: the tools a run starts (tofu and its
+  // providers, hooks, git) inherit it, and must not be able to ask for the job's OIDC token.
+  const secretsSource = secretsSourceFrom(process.env);
+  delete process.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+  delete process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
   const controller = new AbortController();
   const cancel = () => controller.abort();
   process.once('SIGINT', cancel);
@@ -53,9 +58,8 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
       concurrency,
       write: (line) => io.stdout(`${line}\n`),
       unseal: async (references) => {
-        const source = secretsSourceFrom(process.env);
-        if ('missing' in source) throw new Error(source.missing);
-        return fetchSealedSecrets(source, references);
+        if ('missing' in secretsSource) throw new Error(secretsSource.missing);
+        return fetchSealedSecrets(secretsSource, references);
       },
     });
     // The app reads these back with the same check: results it would refuse are a bug here, said here.

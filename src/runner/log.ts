@@ -18,12 +18,20 @@ export class RunLog {
     return new RunLog((line) => lines.push(line), this.actions, this.secrets);
   }
 
-  /** Registers secret values; empty and one-character values are not worth masking (they would blank the log). */
+  /**
+   * Registers secret values; empty and one-character values are not worth masking (they would blank
+   * the log). A value of several lines (a key, a kubeconfig) is masked line by line as well: Actions
+   * reads a workflow command up to the end of its line, so the rest would be printed, and a later
+   * line of the value printed alone would not match the whole.
+   */
   mask(values: Iterable<string>): void {
     for (const value of values) {
-      if (value.length < 2 || this.secrets.includes(value)) continue;
-      this.secrets.push(value);
-      if (this.actions) this.write(`::add-mask::${value}`);
+      const lines = value.split(/\r?\n/).map((l) => l.trim());
+      for (const secret of [value, ...(lines.length > 1 ? lines : [])]) {
+        if (secret.length < 2 || this.secrets.includes(secret)) continue;
+        this.secrets.push(secret);
+        if (this.actions) this.write(`::add-mask::${escapeCommandData(secret)}`);
+      }
     }
     this.secrets.sort((a, b) => b.length - a.length);
   }
@@ -54,6 +62,9 @@ export class RunLog {
     this.write('::endgroup::');
   }
 }
+
+/** A workflow command's data as Actions reads it back: `%`, CR and LF escaped (a value keeps one line, and its own `%0A` stays text). */
+const escapeCommandData = (data: string) => data.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 
 /** `value` (JSON-shaped) with each string in it, at any depth, replaced by `f` of it. */
 export function mapStrings<T>(value: T, f: (s: string) => string): T {

@@ -203,7 +203,8 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
  */
 async function unsealed(index: SpecIndex, request: RunRequest, log: RunLog): Promise<SpecIndex> {
   const specs = environmentClosure(index, request.project, request.environment).specs;
-  const references = [...new Set(specs.flatMap((spec) => sealedReferencesIn(spec.data)))];
+  const keys = new Map(specs.map((spec) => [spec, sensitiveKeysOf(spec, index, request.sensitiveNames)]));
+  const references = [...new Set(specs.flatMap((spec) => sealedReferencesIn(spec, keys.get(spec)!)))];
   if (references.length === 0) return index;
   if (!request.unseal) throw new RunError(`${request.project}/${request.environment} reads secrets the system keeps (${references.join(', ')}): only a run the app dispatched can get them; nothing was run`);
   let values: ReadonlyMap<string, string>;
@@ -213,7 +214,7 @@ async function unsealed(index: SpecIndex, request: RunRequest, log: RunLog): Pro
     throw new RunError(`the secrets of ${request.project}/${request.environment} could not be had: ${(e as Error).message}; nothing was run`);
   }
   log.mask(values.values());
-  const copies = new Map(specs.map((spec) => [spec, { ...spec, data: unsealWith(spec.data, values) as Record<string, unknown>, content: undefined }]));
+  const copies = new Map(specs.map((spec) => [spec, { ...spec, data: unsealWith(spec, keys.get(spec)!, values), content: undefined }]));
   return new SpecIndex(index.specs.map((spec) => copies.get(spec) ?? spec));
 }
 

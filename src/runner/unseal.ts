@@ -16,6 +16,16 @@ export interface SecretsSource {
   tokenRequestToken: string;
 }
 
+/** Where a token and secrets may go: https, or plain http to this machine (a local app, the tests). */
+export function isSafeAppUrl(url: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'https:' || (protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(hostname));
+  } catch {
+    return false;
+  }
+}
+
 /** Thrown with what to change: the run stops before anything runs. */
 export class UnsealError extends Error {}
 
@@ -27,7 +37,10 @@ export function secretsSourceFrom(env: NodeJS.ProcessEnv): SecretsSource | { mis
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     return { missing: "the job cannot ask GitHub for an OIDC token: the runner workflow needs permissions: id-token: write (envsync init writes it), and a run from a fork's pull request never gets one" };
   }
-  return { appUrl: appUrl.replace(/\/+$/, ''), audience: env.ENVSYNC_OIDC_AUDIENCE || appUrl, runId: env.ENVSYNC_RUN_ID, tokenUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, tokenRequestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN };
+  const url = appUrl.replace(/\/+$/, '');
+  if (!isSafeAppUrl(url)) return { missing: `ENVSYNC_APP_URL is ${url}: the token and the secrets go only to an https:// URL (or http:// on this machine)` };
+  // The app's default audience is its public URL without a trailing slash: the same here.
+  return { appUrl: url, audience: env.ENVSYNC_OIDC_AUDIENCE || url, runId: env.ENVSYNC_RUN_ID, tokenUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, tokenRequestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN };
 }
 
 async function answerOf(res: Response, what: string): Promise<unknown> {

@@ -85,9 +85,10 @@ jobs:
           ENVSYNC_RUN_ID: \${{ inputs.run-id }}
           # Where sealed secrets are asked for (envsync init --app-url); the token's audience is this URL.
           ENVSYNC_APP_URL: '${options.appUrl ?? ''}'
-        # Exactly the package and version the dispatch names (runs.package), installed before it runs.
+        # Exactly the package and version the dispatch names (runs.package), installed before it runs,
+        # without install scripts: no code of a dependency runs in a job that may ask for an OIDC token.
         run: |
-          npm install --global --no-audit --no-fund "$ENVSYNC_PACKAGE"
+          npm install --global --ignore-scripts --no-audit --no-fund "$ENVSYNC_PACKAGE"
           envsync run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"
       - name: results
         if: always()

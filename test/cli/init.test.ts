@@ -66,7 +66,7 @@ describe('envsync init', () => {
     const workflow = parse(readFileSync(join(dir, WORKFLOW), 'utf8')) as Workflow & { on: { workflow_dispatch: { inputs: Record<string, { default?: string }> } } };
     expect(workflow.on.workflow_dispatch.inputs.package?.default).toBe(`@envsync/cli@${version}`);
     const run = workflow.jobs.run.steps.find((s) => s.name === 'envsync run')!;
-    expect(run.run).toBe('npm install --global --no-audit --no-fund "$ENVSYNC_PACKAGE"\nenvsync run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"\n');
+    expect(run.run).toBe('npm install --global --ignore-scripts --no-audit --no-fund "$ENVSYNC_PACKAGE"\nenvsync run "$ENVSYNC_ENVIRONMENT" --action "$ENVSYNC_ACTION"\n');
     expect(readFileSync(join(dir, WORKFLOW), 'utf8')).not.toContain('npx');
   });
 
@@ -92,9 +92,9 @@ describe('envsync init', () => {
     expect([run.env.ENVSYNC_APP_URL, run.env.ENVSYNC_RUN_ID]).toEqual(['https://envsync.example.com', '${{ inputs.run-id }}']);
     const lint = await createLinter();
     expect(lint(readFileSync(join(dir, WORKFLOW), 'utf8'), WORKFLOW)).toEqual([]);
-    for (const bad of ['envsync.example.com', "https://x' && curl evil"]) {
+    for (const bad of ['envsync.example.com', "https://x' && curl evil", 'http://envsync.example.com']) {
       const { code, stderr } = await init('--force', '--app-url', bad);
-      expect([code, stderr.split('\n')[0]]).toEqual([2, `envsync: --app-url takes the app's public URL, such as https://envsync.example.com, not "${bad}"`]);
+      expect([code, stderr.split('\n')[0]]).toEqual([2, `envsync: --app-url takes the app's public https:// URL, such as https://envsync.example.com, not "${bad}"`]);
     }
   });
 

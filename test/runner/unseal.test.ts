@@ -10,7 +10,7 @@ import { fetchSealedSecrets, secretsSourceFrom, UnsealError, type SecretsSource 
 import type { SourceFile } from '../../src/specs/source.js';
 import { exampleFiles } from '../golden/scenarios.js';
 
-const REFERENCE = 'sealed://ConfigContext/platform/aws-account/spec.variables[0].value';
+const REFERENCE = 'sealed://ConfigContext/platform/aws-account/spec.variables[aws_secret_access_key].value';
 const VALUE = 'rotated-key-7d41"\\';
 
 const sealedFiles = (): SourceFile[] =>
@@ -45,9 +45,14 @@ const source = (): SecretsSource => ({ appUrl: `${base}/app`, audience: 'https:/
 describe('secretsSourceFrom', () => {
   const complete = { ENVSYNC_APP_URL: 'https://envsync.example.com/', ENVSYNC_RUN_ID: 'r1', ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/x', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' };
   it('takes the app, the audience (the app by default) and the run from the workflow, the token endpoint from Actions', () => {
-    expect(secretsSourceFrom(complete)).toEqual({ appUrl: 'https://envsync.example.com', audience: 'https://envsync.example.com/', runId: 'r1', tokenUrl: 'https://token.example/x', tokenRequestToken: 't' });
+    expect(secretsSourceFrom(complete)).toEqual({ appUrl: 'https://envsync.example.com', audience: 'https://envsync.example.com', runId: 'r1', tokenUrl: 'https://token.example/x', tokenRequestToken: 't' });
     expect(secretsSourceFrom({ ...complete, ENVSYNC_OIDC_AUDIENCE: 'envsync' })).toMatchObject({ audience: 'envsync' });
   });
+  it('sends the token and the secrets only to an https URL, or plain http on this machine', () => {
+    expect(secretsSourceFrom({ ...complete, ENVSYNC_APP_URL: 'http://envsync.example.com' })).toEqual({ missing: 'ENVSYNC_APP_URL is http://envsync.example.com: the token and the secrets go only to an https:// URL (or http:// on this machine)' });
+    expect(secretsSourceFrom({ ...complete, ENVSYNC_APP_URL: 'http://127.0.0.1:3000' })).toMatchObject({ appUrl: 'http://127.0.0.1:3000' });
+  });
+
   it('says what is missing and what to do', () => {
     expect(secretsSourceFrom({ ...complete, ENVSYNC_APP_URL: '' })).toEqual({ missing: "ENVSYNC_APP_URL is not set: write the workflow again with envsync init --app-url URL (the app's ENVSYNC_PUBLIC_URL)" });
     expect(secretsSourceFrom({ ...complete, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined })).toEqual({
@@ -86,6 +91,21 @@ describe('a run of an environment whose specs hold sealed references', () => {
     expect(lines[0]).toBe(`::add-mask::${VALUE}`);
     expect(lines.slice(1).join('\n')).not.toContain(VALUE);
     expect(JSON.stringify(results)).not.toContain(VALUE.slice(0, 12));
+  });
+
+  it('masks each line of a value of several lines (a key, a kubeconfig): Actions reads a command to the end of its line', async () => {
+    const KEY = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----';
+    const lines: string[] = [];
+    await runEnvironment({ ...request, write: (l) => lines.push(l), unseal: async () => new Map([[REFERENCE, KEY]]) });
+    // What Actions shows: the output's lines, less its commands.
+    const shown = lines.join('\n').split(/\r?\n/).filter((l) => !l.startsWith('::add-mask::'));
+    expect(shown.filter((l) => l.includes('MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7'))).toEqual([]);
+    expect(lines.filter((l) => l.startsWith('::add-mask::') && /PRIVATE KEY|MIIE/.test(l))).toEqual([
+      '::add-mask::-----BEGIN PRIVATE KEY-----%0AMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7%0A-----END PRIVATE KEY-----',
+      '::add-mask::-----BEGIN PRIVATE KEY-----',
+      '::add-mask::MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7',
+      '::add-mask::-----END PRIVATE KEY-----',
+    ]);
   });
 
   it('runs nothing without a way to ask, or when the app refuses, and says why', async () => {
