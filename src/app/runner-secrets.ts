@@ -20,7 +20,8 @@ export interface OidcSettings {
 
 /** ENVSYNC_PUBLIC_URL, ENVSYNC_OIDC_AUDIENCE, ENVSYNC_OIDC_ISSUER; none without a public URL or an audience. */
 export function oidcSettingsFrom(env: NodeJS.ProcessEnv): OidcSettings | undefined {
-  const audience = env.ENVSYNC_OIDC_AUDIENCE || env.ENVSYNC_PUBLIC_URL;
+  // The public URL without a trailing slash, as `envsync init --app-url` writes it for the runner.
+  const audience = env.ENVSYNC_OIDC_AUDIENCE || env.ENVSYNC_PUBLIC_URL?.replace(/\/+$/, '');
   if (!audience) return undefined;
   return { issuer: (env.ENVSYNC_OIDC_ISSUER || GITHUB_OIDC_ISSUER).replace(/\/+$/, ''), audience };
 }
@@ -72,7 +73,11 @@ export function runnerSecretsHandler(service: SystemService, github: RunnerGitHu
     let runId = match[1]!;
     let claims: JWTPayload | undefined;
     try {
-      runId = decodeURIComponent(runId);
+      try {
+        runId = decodeURIComponent(runId);
+      } catch {
+        throw new SystemError('the run id in the URL is not valid percent-encoding', 400);
+      }
       if (req.method !== 'POST') throw new SystemError('use POST', 405);
       if (!settings || !keys) throw new SystemError('runners cannot get secrets from this app: set ENVSYNC_PUBLIC_URL (the audience runners ask their OIDC token for)', 503);
       const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];

@@ -2,6 +2,7 @@
 // as types. The implementation (kysely-store.ts and the modules it uses) and its callers depend on
 // this file; only store.ts chooses the implementation, so nothing imports back into it.
 import type { LifecycleStatus } from '../engine/run-lifecycle.js';
+import type { KindName } from '../specs/kinds.js';
 import type { JobQueue, NewJob, QueueSettings } from './jobs/queue.js';
 
 /** What a put did, and the generation (the version behind the ETag) the spec holds after it. */
@@ -197,6 +198,12 @@ export interface RunDispatch {
   approvals: ApprovalSource[];
   /** The package and exact version the runner installs (`runs.package`); absent: envsync's own at the dispatching app's version. */
   package?: string;
+  /**
+   * The specs the run reads (its environment's closure at the revision it runs, for a destroy the one
+   * before): the app hands its runner the sealed secrets of these, and of no other. Absent on runs
+   * recorded before runs recorded it: the closure at the time is taken.
+   */
+  reads?: { kind: KindName; project: string; name: string; version?: string }[];
 }
 
 /** A run's life on GitHub: each step recorded once it is done, so that a repeated job skips it. */

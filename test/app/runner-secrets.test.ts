@@ -6,12 +6,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runnerSecretsHandler } from '../../src/app/runner-secrets.js';
+import { oidcSettingsFrom, runnerSecretsHandler } from '../../src/app/runner-secrets.js';
 import { MemoryPort } from '../../src/github/memory-port.js';
 import { loadSpecs } from '../../src/specs/load.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type RunDispatch, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
+import { environmentClosure, specKeyOf } from '../../src/engine/environment-closure.js';
+import { SpecIndex } from '../../src/engine/spec-index.js';
+import { secretsSourceFrom } from '../../src/runner/unseal.js';
+import type { SourceFile } from '../../src/specs/source.js';
 
 const REPO = 'acme/config';
 const SECRET = 'rotated-access-key-3f9c1';
@@ -29,6 +33,8 @@ let service: SystemService;
 let github: MemoryPort;
 let logged: string[];
 let reference: string;
+/** Git after the bot's pull request: the example files with the context's key sealed. */
+let sealedFiles: SourceFile[];
 
 beforeAll(async () => {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
@@ -60,6 +66,8 @@ beforeEach(async () => {
   await service.put(document, { trigger: 'internal', actor: 'console' });
   const plan = await service.exportTo(loadSpecs(exampleFiles(), { root: '.' }), { secrets: 'seal' });
   reference = /sealed:\/\/[^\s'"]+/.exec(plan.files.map((f) => f.content).join('\n'))![0];
+  const changed = new Map(plan.files.map((f) => [f.path, f.content]));
+  sealedFiles = exampleFiles().map((f) => (changed.has(f.path) ? { ...f, content: Buffer.from(changed.get(f.path)!) } : f));
 
   await store.createRun({ id: RUN, project: 'payments', environment: 'dev', action: 'deploy', revision: MERGE, status: 'queued', activities: [], outputs: {} }, { repo: REPO, dispatch });
   await store.updateTracking(RUN, { dispatchRequestedAt: new Date().toISOString(), dispatchedAt: new Date().toISOString() });
@@ -117,7 +125,7 @@ async function ask(bearer: string | undefined, references = [reference], run = R
 
 describe("a runner's secrets", () => {
   it('are the values behind the references it sends, for the token of the workflow run the app dispatched, once', async () => {
-    expect(reference).toBe('sealed://ConfigContext/platform/aws-account/spec.variables[0].value');
+    expect(reference).toBe('sealed://ConfigContext/platform/aws-account/spec.variables[aws_secret_access_key].value');
     expect(await ask(await token())).toEqual({ status: 200, body: { secrets: { [reference]: SECRET } } });
     expect((await store.getTracking(RUN))?.workflowRunId).toBe(4242);
     // A replay of the same token, or a new one: the run had its secrets.
@@ -171,6 +179,70 @@ describe('a token that is not the run\'s gets nothing, and the answer names the 
     expect(await ask(await token(), [reference], 'waiting-run')).toEqual({ status: 403, body: { claim: 'run', error: 'run waiting-run was not dispatched (it is waiting): only the runner of a dispatched run gets its secrets' } });
     await store.updateRun(RUN, { status: 'success', finishedAt: new Date().toISOString() });
     expect(await ask(await token())).toEqual({ status: 403, body: { claim: 'run', error: `run ${RUN} is success: a finished run gets no secrets` } });
-    expect(await ask(await token(), [reference], 'no-such-run')).toEqual({ status: 404, body: { claim: 'run', error: 'there is no run no-such-run that envsync dispatches' } });
+    expect(await ask(await token(), [reference], 'no-such-run')).toEqual({ status: 404, body: { claim: 'run', error: `there is no run no-such-run of ${REPO}` } });
+  });
+});
+
+const CONTEXT = 'projects/platform/configcontexts/aws-account.yaml';
+const edit = (files: SourceFile[], path: string, f: (text: string) => string): SourceFile[] =>
+  files.map((file) => (file.path === path ? { ...file, content: Buffer.from(f(Buffer.from(file.content!).toString('utf8'))) } : file));
+
+describe('the value behind a reference', () => {
+  it('is the value of the place the reference was written for, whatever entries Git adds around it later', async () => {
+    const BREAK_GLASS = 'break-glass-token-9e1';
+    const next = edit(sealedFiles, CONTEXT, (t) => t.replace('  variables:\n', `  variables:\n  - name: break_glass_token\n    value: ${BREAK_GLASS}\n    valueType: text\n    options:\n      sensitive: true\n`));
+    expect(Buffer.from(next.find((f) => f.path === CONTEXT)!.content!).toString('utf8')).toContain(reference);
+    await service.applyRevision(next, 'c'.repeat(40), { trigger: 'webhook', actor: 'carol' }, { repo: REPO });
+    expect(await ask(await token())).toEqual({ status: 200, body: { secrets: { [reference]: SECRET } } });
+  });
+
+  it('is given to the destroy of an environment the merge deleted: the run recorded what it reads while the environment was there', async () => {
+    const reads = environmentClosure(new SpecIndex(loadSpecs(sealedFiles, { root: '.' }).specs), 'payments', 'dev').specs.map(specKeyOf);
+    await service.applyRevision(sealedFiles.filter((f) => !f.path.endsWith('payments/environments/dev.yaml')), 'd'.repeat(40), { trigger: 'webhook', actor: 'carol' }, { repo: REPO });
+    const destroy = 'dddddddddddd-payments-dev-destroy';
+    await store.createRun({ id: destroy, project: 'payments', environment: 'dev', action: 'destroy', revision: 'd'.repeat(40), status: 'queued', activities: [], outputs: {} }, { repo: REPO, dispatch: { ...dispatch, action: 'destroy', reads } });
+    await store.updateTracking(destroy, { dispatchRequestedAt: new Date().toISOString(), dispatchedAt: new Date().toISOString() });
+    github.workflowRuns.push({ id: 4343, status: 'in_progress', conclusion: null, displayTitle: `envsync destroy payments/dev (run ${destroy})`, htmlUrl: '', headSha: TIP });
+    expect(await ask(await token({ ...runnerClaims(), run_id: '4343' }), [reference], destroy)).toEqual({ status: 200, body: { secrets: { [reference]: SECRET } } });
+  });
+});
+
+describe('a token of a repository the app does not follow (any repository can ask GitHub for this audience)', () => {
+  const stranger = () => ({ ...runnerClaims(), repository: 'mallory/anything', workflow_ref: 'mallory/anything/.github/workflows/x.yml@refs/heads/main', actor: 'mallory', run_id: '999' });
+
+  it('learns nothing of the run, and makes the app ask GitHub nothing nor record anything', async () => {
+    const reads = github.reads.length;
+    const answer = await ask(await token(stranger()));
+    expect(answer).toEqual({ status: 403, body: { claim: 'repository', error: 'the token is of mallory/anything, which this app does not follow' } });
+    expect(github.reads.slice(reads)).toEqual([]);
+    expect((await store.getTracking(RUN))?.workflowRunId).toBeNull();
+  });
+});
+
+describe('the workflow run a run is bound to', () => {
+  it("is the token's, when GitHub shows it as the app's dispatch of the run; one someone dispatched by hand with the same name is refused on its actor", async () => {
+    // Mallory (write access, no secrets) dispatches envsync-run.yml with run-id RUN: GitHub lists hers first.
+    github.workflowRuns.unshift({ id: 6666, status: 'in_progress', conclusion: null, displayTitle: `envsync deploy payments/dev (run ${RUN})`, htmlUrl: '', headSha: 'e'.repeat(40) });
+    const hers = await ask(await token({ ...runnerClaims(), actor: 'mallory', run_id: '6666', sha: 'e'.repeat(40) }));
+    expect([hers.status, hers.body.claim]).toEqual([403, 'actor']);
+    expect((await store.getTracking(RUN))?.workflowRunId).toBeNull();
+    expect((await ask(await token())).status).toBe(200);
+    expect((await store.getTracking(RUN))?.workflowRunId).toBe(4242);
+  });
+});
+
+describe('a request that is merely malformed', () => {
+  it('with a run id that is not valid percent-encoding is a 400, not an internal error', async () => {
+    const res = await fetch(`${app.url}/api/v1/runs/%E0%A4%A/secrets`, { method: 'POST', body: '{}' });
+    expect([res.status, await res.json()]).toEqual([400, { error: 'the run id in the URL is not valid percent-encoding' }]);
+    expect(logged).toEqual([]);
+  });
+});
+
+describe('the audience', () => {
+  it('is the same on both sides when ENVSYNC_PUBLIC_URL ends with a slash and init was given the URL with one', () => {
+    const server = oidcSettingsFrom({ ENVSYNC_PUBLIC_URL: 'https://envsync.example.com/' })!;
+    const runner = secretsSourceFrom({ ENVSYNC_APP_URL: 'https://envsync.example.com/', ENVSYNC_RUN_ID: 'r', ACTIONS_ID_TOKEN_REQUEST_URL: 'https://t.example/x', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' });
+    expect(['audience' in runner && runner.audience, server.audience]).toEqual(['https://envsync.example.com', 'https://envsync.example.com']);
   });
 });

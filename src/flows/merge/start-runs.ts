@@ -4,6 +4,8 @@
 import { runnerLabels, type ResolvedConfig } from '../../config/config.js';
 import { planChange } from '../../engine/plan/plan.js';
 import { RUN_OWN_APPROVALS } from '../../engine/run-lifecycle.js';
+import { environmentClosure, specKeyOf } from '../../engine/environment-closure.js';
+import { SpecIndex } from '../../engine/spec-index.js';
 import type { Run } from '../../engine/plan/types.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import type { LoadResult } from '../../specs/load.js';
@@ -43,6 +45,8 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
   const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
   const repoName = `${input.repo.owner}/${input.repo.repo}`;
   const pending = await pendingByEnvironment(records, repoName);
+  // What each run reads, for its sealed secrets: a destroy the environment as it was, a deploy as the revision leaves it.
+  const indexes = { deploy: new SpecIndex(input.after.specs), destroy: new SpecIndex(input.before.specs) };
 
   for (const [order, run] of plan.runs.entries()) {
     const environment = `${run.project}/${run.environment}`;
@@ -67,6 +71,7 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
       labels: runnerLabels(input.config.runs, agentsOf(input, run)),
       approvals: uniqueBy([...input.approvals, ...older.flatMap((t) => t.dispatch.approvals)], (a) => `${a.number}\u0000${a.subject}`),
       ...(input.config.runs.package ? { package: input.config.runs.package } : {}),
+      reads: environmentClosure(indexes[run.action], run.project, run.environment).specs.map(specKeyOf),
     };
     // The run and what it needs commit together: a crash leaves both or neither.
     await records.createRun(
