@@ -61,6 +61,10 @@ export function dispatchInputs(d: DispatchOf): DispatchInputs {
   return { environment: d.environment, action: d.action, sha: d.sha, approved: d.gates.join(','), 'runs-on': JSON.stringify(d.labels), 'run-id': d.runId, package: d.package };
 }
 
+/** The most lines, and characters, of a failed activity's log that its record carries (`logTail`). */
+export const LOG_TAIL_LINES = 20;
+export const LOG_TAIL_CHARS = 2000;
+
 /** What `envsync run` writes to the results file, and the app records from the artifact. */
 export interface RunResults {
   project: string;
@@ -68,7 +72,12 @@ export interface RunResults {
   action: 'deploy' | 'destroy';
   revision: string;
   status: 'success' | 'failure' | 'cancelled';
-  activities: (ActivityRecord & Pick<Activity, 'type' | 'dependsOn' | 'when'>)[];
+  /**
+   * Each activity as it ended, where it sits in the graph and, for a failed one, the last lines of
+   * its log (secrets masked; at most LOG_TAIL_LINES and LOG_TAIL_CHARS), so that a summary read
+   * far from the runner's log can say why. Older runners wrote no `logTail`.
+   */
+  activities: (ActivityRecord & Pick<Activity, 'type' | 'dependsOn' | 'when'> & { logTail?: string[] })[];
   /** Each resource's outputs, sensitive ones masked. */
   outputs: Record<string, Record<string, unknown>>;
 }
@@ -87,7 +96,7 @@ export function resultsProblem(data: unknown): string | undefined {
     (r.action === 'deploy' || r.action === 'destroy') &&
     (r.status === 'success' || r.status === 'failure' || r.status === 'cancelled') &&
     Array.isArray(r.activities) &&
-    r.activities.every((a) => typeof a?.id === 'string' && typeof a.status === 'string') &&
+    r.activities.every((a) => typeof a?.id === 'string' && typeof a.status === 'string' && (a.logTail === undefined || (Array.isArray(a.logTail) && a.logTail.every((l) => typeof l === 'string')))) &&
     typeof r.outputs === 'object' &&
     r.outputs !== null;
   return fine ? undefined : `${RESULTS_FILE} is not the results of an envsync run`;

@@ -14,7 +14,7 @@ import { sealedReferencesIn, unsealWith } from '../engine/sealed.js';
 import { environmentClosure } from '../engine/environment-closure.js';
 import { SpecIndex } from '../engine/spec-index.js';
 import { validateEnvironment } from '../engine/validate-environment.js';
-import type { RunResults } from './contract.js';
+import { LOG_TAIL_CHARS, LOG_TAIL_LINES, type RunResults } from './contract.js';
 import type { Finding } from '../specs/findings.js';
 import type { LoadedSpec } from '../specs/load.js';
 import type { SourceFile } from '../specs/source.js';
@@ -190,7 +190,13 @@ export async function runEnvironment(request: RunRequest): Promise<RunResults> {
     action: request.action,
     revision: request.revision,
     status: result.status,
-    activities: result.activities.map((r) => ({ ...r, ...graphPlace(planned.get(r.id)!), ...(r.reason ? { reason: log.redact(r.reason) } : {}), ...(r.outputs ? { outputs: log.redactAll(maskSensitive(r.outputs)) } : {}) })),
+    activities: result.activities.map((r) => ({
+      ...r,
+      ...graphPlace(planned.get(r.id)!),
+      ...(r.reason ? { reason: log.redact(r.reason) } : {}),
+      ...(r.outputs ? { outputs: log.redactAll(maskSensitive(r.outputs)) } : {}),
+      ...(r.status === 'failure' ? logTail(buffers.get(r.id) ?? [], log) : {}),
+    })),
     outputs: log.redactAll(Object.fromEntries([...outputs].map(([resource, values]) => [resource, maskSensitive(values)]))),
   };
 }
@@ -217,6 +223,41 @@ async function unsealed(index: SpecIndex, request: RunRequest, log: RunLog): Pro
   const copies = new Map(specs.map((spec) => [spec, { ...spec, data: unsealWith(spec, keys.get(spec)!, values), content: undefined }]));
   return new SpecIndex(index.specs.map((spec) => copies.get(spec) ?? spec));
 }
+
+/** A line of a log tail: its end is kept when it is longer (where a tool says what went wrong). */
+const TAIL_LINE_CHARS = 500;
+
+/**
+ * The last lines of a failed activity's log, for summaries read where the log is not: lines already
+ * masked as they were written, masked again with every secret the run knows by its end (a sensitive
+ * output of an activity that ran later), less terminal colours and workflow commands; within
+ * LOG_TAIL_LINES and LOG_TAIL_CHARS. None when the activity printed nothing.
+ */
+function logTail(lines: readonly string[], log: RunLog): { logTail?: string[] } {
+  const tail: string[] = [];
+  let chars = 0;
+  for (let i = lines.length - 1; i >= 0 && tail.length < LOG_TAIL_LINES; i--) {
+    // Masked before anything is cut (a secret cut in two would no longer match), and again once the
+    // colours that could have split one are gone. Of a line a progress bar rewrote, what a terminal
+    // shows: what follows its last CR.
+    const shown = log.redact(lines[i]!).split('\r').filter(Boolean).at(-1) ?? '';
+    const text = log.redact(shown.replace(ANSI_SEQUENCE, '').replace(CONTROL, '')).trimEnd();
+    if (WORKFLOW_COMMAND.test(text)) continue;
+    const line = text.length > TAIL_LINE_CHARS ? `(${text.length - TAIL_LINE_CHARS} characters before) …${text.slice(-TAIL_LINE_CHARS)}` : text;
+    if (chars + line.length + 1 > LOG_TAIL_CHARS) break;
+    tail.unshift(line);
+    chars += line.length + 1;
+  }
+  while (tail[0] === '') tail.shift();
+  return tail.length > 0 ? { logTail: tail } : {};
+}
+
+// eslint-disable-next-line no-control-regex -- terminal colours and cursor moves are what these are
+const ANSI_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]/g;
+/** `::command::` or `::command key=value::` (Actions reads them, a reader never sees them). */
+const WORKFLOW_COMMAND = /^::[\w-]+( [^:]*)?::/;
+// eslint-disable-next-line no-control-regex -- characters a summary cannot show
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /** Where an activity sits in the graph, kept in the results so that summaries can draw it. */
 const graphPlace = (a: Activity): Pick<Activity, 'type' | 'dependsOn' | 'when'> => ({ type: a.type, dependsOn: a.dependsOn, ...(a.when ? { when: a.when } : {}) });
