@@ -9,8 +9,10 @@ import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
 import { loadDocuments, type LoadResult, type LoadedSpec } from '../specs/load.js';
 import { respell } from '../specs/spelling.js';
 import { byPath } from '../specs/source.js';
-import { ALL_SENSITIVE, mapSecrets, SEALED_PREFIX, sealedReference, valueAt } from './secrets.js';
+import { ALL_SENSITIVE, mapSecrets, SEALED_PREFIX, sealedReference, sensitiveNamePatterns, valueAt } from './secrets.js';
 import { sensitiveKeysOf } from './declarations.js';
+import { diffValues, type FieldChange } from './plan/diff.js';
+import { maskSecrets } from './plan/mask.js';
 import { SpecIndex } from './spec-index.js';
 import { layoutPathOf, layoutRoot, uniquePathOf } from '../specs/layout.js';
 import { RESOURCE_NAME, VERSION } from '../specs/schema/common.js';
@@ -38,6 +40,16 @@ export interface ExportOptions {
   exclude?: readonly string[];
   /** Finer scope, per project (the repository configuration's): false leaves the spec alone. */
   scope?: (kind: string, project: string) => boolean;
+  /** Names the repository configuration declares sensitive (`sensitive.names`): never shown among the changed fields. */
+  sensitiveNames?: readonly string[];
+}
+
+/**
+ * A field a file change changes, Git's document against the one written. A secret's (`sensitive`)
+ * carries no value, only what each side holds there: a value, a `sealed://` reference, or nothing.
+ */
+export interface ExportField extends FieldChange {
+  secret?: { before?: 'value' | 'sealed'; after?: 'value' | 'sealed' };
 }
 
 export interface FileChange {
@@ -45,7 +57,9 @@ export interface FileChange {
   /** The new content, or null to delete the file. */
   content: string | null;
   /** The spec the file holds, and what happened to it (none for a `.gitkeep`). */
-  resource?: { kind: string; project: string; name: string; operation: 'Create' | 'Update' | 'Delete' };
+  resource?: { kind: string; project: string; name: string; version?: string; operation: 'Create' | 'Update' | 'Delete' };
+  /** What the change does to the spec's fields (every field of a spec created or deleted). */
+  fields?: ExportField[];
 }
 
 export interface SecretNote {
@@ -62,7 +76,31 @@ export interface ExportPlan {
 }
 
 
-const identity = (s: SystemSpec) => ({ kind: s.kind, project: s.project, name: s.name });
+const identity = (s: SystemSpec) => ({ kind: s.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) });
+
+/** What a secret's place holds, for the shape of a document: its kind of value, never the value. */
+const SEALED_SHAPE = '\u0000sealed';
+const VALUE_SHAPE = '\u0000value';
+
+/**
+ * The fields between Git's document and the one written (either absent for a spec created or
+ * deleted), with every secret masked by `keys`. What a secret's place holds on each side comes from
+ * the same differ over the documents' shapes: each secret replaced by whether it is a reference.
+ */
+function fieldsBetween(git: unknown, written: unknown, keys: ReadonlySet<string>): ExportField[] {
+  const masked = (doc: unknown) => (doc === undefined ? undefined : maskSecrets(doc, keys));
+  const fields: ExportField[] = diffValues(masked(git), masked(written));
+  if (!fields.some((f) => f.sensitive)) return fields;
+  const shape = (doc: unknown) => (doc === undefined ? undefined : mapSecrets(doc, (value) => (typeof value === 'string' && value.startsWith(SEALED_PREFIX) ? SEALED_SHAPE : VALUE_SHAPE), keys));
+  const shapes = new Map(diffValues(shape(git), shape(written)).map((f) => [f.path, f]));
+  const side = (f: FieldChange | undefined, which: 'before' | 'after') => (!f ? 'value' : !(which in f) ? undefined : f[which] === SEALED_SHAPE ? 'sealed' : 'value');
+  return fields.map((f) => {
+    if (!f.sensitive) return f;
+    const before = side(shapes.get(f.path), 'before');
+    const after = side(shapes.get(f.path), 'after');
+    return { ...f, secret: { ...(before ? { before } : {}), ...(after ? { after } : {}) } };
+  });
+}
 
 function layoutPath(root: string, spec: SystemSpec, taken: (path: string) => boolean): string {
   // Names become paths: anything but a valid name (no `..`, no `/`) is refused, whatever the store holds.
@@ -85,9 +123,20 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
   // An environment's values are secret also where its template says so: the system's own specs tell.
   const systemLoaded = loadDocuments(system.map((s) => ({ path: uniquePathOf(s), data: structuredClone(s.document) })));
   const systemIndex = new SpecIndex(systemLoaded.specs);
+  const systemLoadedOf = (spec: SystemSpec) => systemIndex.find(spec.kind as KindName, spec.project, spec.name).find((l) => l.version === spec.version);
   const sensitiveKeys = (spec: SystemSpec) => {
-    const loaded = systemIndex.find(spec.kind as KindName, spec.project, spec.name).find((l) => l.version === spec.version);
+    const loaded = systemLoadedOf(spec);
     return loaded ? sensitiveKeysOf(loaded, systemIndex) : spec.kind === 'Environment' ? new Set([ALL_SENSITIVE]) : new Set<string>();
+  };
+  // What the changed fields hide: a secret by the system's declarations or by Git's, or by a name the
+  // configuration declares sensitive. Git's index is made only when a spec in Git changes.
+  const names = options.sensitiveNames ?? [];
+  let gitIndex: SpecIndex | undefined;
+  const shownKeys = (kind: string, system: LoadedSpec | undefined, git: LoadedSpec | undefined) => {
+    if (!system && !git) return new Set(kind === 'Environment' ? [ALL_SENSITIVE] : sensitiveNamePatterns(names));
+    const keys = new Set<string>(system ? sensitiveKeysOf(system, systemIndex, names) : []);
+    if (git) for (const key of sensitiveKeysOf(git, (gitIndex ??= new SpecIndex(checkout.specs)), names)) keys.add(key);
+    return keys;
   };
   const wanted = new Set<string>();
 
@@ -113,16 +162,22 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
     if (existing) {
       const text = checkout.textOf(existing.file) ?? '';
       const result = editYaml(text, respell(desired, rawDocument(text)));
-      if (result.text !== text) plan.files.push({ path: existing.file, content: result.text, resource: { ...identity(spec), operation: 'Update' } });
+      if (result.text !== text) {
+        const fields = fieldsBetween(existing.data, desired, shownKeys(spec.kind, systemLoadedOf(spec), existing));
+        plan.files.push({ path: existing.file, content: result.text, resource: { ...identity(spec), operation: 'Update' }, fields });
+      }
       if (result.rewritten) plan.rewritten.push(existing.file);
     } else {
-      plan.files.push({ path: file, content: stringify(desired, { lineWidth: 0, indentSeq: false }), resource: { ...identity(spec), operation: 'Create' } });
+      const fields = fieldsBetween(undefined, desired, shownKeys(spec.kind, systemLoadedOf(spec), undefined));
+      plan.files.push({ path: file, content: stringify(desired, { lineWidth: 0, indentSeq: false }), resource: { ...identity(spec), operation: 'Create' }, fields });
       paths.add(file);
     }
   }
 
   for (const [key, spec] of inGit) {
-    if (!wanted.has(key)) plan.files.push({ path: spec.file, content: null, resource: { kind: spec.kind.kind, project: spec.project, name: spec.name, operation: 'Delete' } });
+    if (wanted.has(key)) continue;
+    const resource = { kind: spec.kind.kind, project: spec.project, name: spec.name, ...(spec.version !== undefined ? { version: spec.version } : {}), operation: 'Delete' as const };
+    plan.files.push({ path: spec.file, content: null, resource, fields: fieldsBetween(spec.data, undefined, shownKeys(spec.kind.kind, undefined, spec)) });
   }
 
   // A project that Git did not have gets a `.gitkeep`, so that its folder exists even when empty.

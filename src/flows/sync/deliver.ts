@@ -1,7 +1,7 @@
 // Delivers a system-to-Git change: as a bot pull request on one deterministic branch, updated in
 // place, or as a direct commit. A constant number of requests whatever the number of files.
 import type { ExportPlan } from '../../engine/export.js';
-import { commitMessage, pullRequestBody, pullRequestTitle } from '../../render/bot-pr.js';
+import { commitMessage, pullRequestBody, pullRequestTitle, type ChangeContext, type ChangeRecord } from '../../render/bot-pr.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 
 export interface Delivery {
@@ -11,6 +11,10 @@ export interface Delivery {
   mode: 'pull-request' | 'commit';
   plan: ExportPlan;
   actors?: string[];
+  /** What found the change: the system's report of it (by default), or the scheduled drift check. */
+  foundBy?: ChangeContext['foundBy'];
+  /** The last change the system recorded of each spec, by specKey: who made it, and through what. */
+  records?: ReadonlyMap<string, ChangeRecord>;
 }
 
 export type DeliveryResult =
@@ -31,9 +35,11 @@ export async function deliver(port: GitHubPort, delivery: Delivery): Promise<Del
   const head = await port.getBranch(repo, base);
   if (!head) throw new Error(`branch ${base} does not exist in ${repo.owner}/${repo.repo}: check the sync branch in .github/envsync.yml`);
   const files = plan.files.map(({ path, content }) => ({ path, content }));
+  // The title, the commit message and the description name the change the same way.
+  const context: ChangeContext = { actors: delivery.actors ?? [], ...(delivery.foundBy ? { foundBy: delivery.foundBy } : {}), ...(delivery.records ? { records: delivery.records } : {}) };
 
   if (delivery.mode === 'commit') {
-    const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan) });
+    const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan, context) });
     await port.setBranch(repo, base, sha, { create: false, force: false });
     return { outcome: 'committed', sha };
   }
@@ -58,10 +64,10 @@ export async function deliver(port: GitHubPort, delivery: Delivery): Promise<Del
   }
   // The bot's branch always holds one commit on top of the base: rebuilt, then moved (forced, as
   // only the bot's own commits are on it, checked above).
-  const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan) });
+  const sha = await port.commitFiles(repo, { parent: head.sha, baseTree: head.treeSha, files, message: commitMessage(plan, context) });
   await port.setBranch(repo, branch, sha, { create: !existing, force: true });
   const title = pullRequestTitle(plan);
-  const body = pullRequestBody(plan, { actors: delivery.actors ?? [] });
+  const body = pullRequestBody(plan, context);
   if (pr && pr.state === 'open') {
     await port.updatePullRequest(repo, pr.number, { title, body });
     return { outcome: 'pull-request', number: pr.number, created: false, branch, sha };

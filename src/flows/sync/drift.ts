@@ -40,6 +40,6 @@ export async function checkDrift(port: GitHubPort, service: SystemService, repo:
   if ('applied' in outcome) return { drift, settled: 'git-wins', detail: `${outcome.applied.created.length} created, ${outcome.applied.updated.length} updated, ${outcome.applied.deleted.length} deleted` };
   const target = syncTarget(config, repo, defaultBranch);
   const sameBranch = target.repo.owner === repo.owner && target.repo.repo === repo.repo && target.branch === branch && target.root === config.root && revision === head.sha;
-  const results = await syncSystemToGit({ port, service, config, target, actors: ['envsync drift check'], ...(sameBranch ? { files: read.files } : {}), ...(owned ? { owned } : {}) });
+  const results = await syncSystemToGit({ port, service, config, target, actors: ['envsync drift check'], foundBy: 'drift-check', ...(sameBranch ? { files: read.files } : {}), ...(owned ? { owned } : {}) });
   return { drift, settled: 'system-wins', detail: results.map((r) => r.outcome).join(', ') };
 }

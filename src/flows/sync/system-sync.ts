@@ -2,6 +2,8 @@
 // hold the system's specs, and deliver them: by bot pull request or direct commit, per project.
 import { ownedScope, syncSettingsFor, type ResolvedConfig } from '../../config/config.js';
 import type { ExportPlan } from '../../engine/export.js';
+import { specKey } from '../../engine/plan/changes.js';
+import type { ChangeRecord } from '../../render/bot-pr.js';
 import { loadSpecs } from '../../specs/load.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../../specs/parse.js';
 import type { SystemService } from '../../system/service.js';
@@ -23,6 +25,32 @@ export function syncTarget(config: ResolvedConfig, repo: RepoRef, defaultBranch:
   return { repo: { owner: owner!, repo: name! }, branch: destination.branch ?? config.branch ?? defaultBranch, root: destination.folder ?? config.root };
 }
 
+/** Sync events read at a time while looking for the last change of each spec. */
+const EVENTS_PAGE = 1000;
+
+/**
+ * The last change the system recorded of each spec the plan changes (what made it hold what it holds
+ * now): who made it and through what, for the bot pull request's text. The events of the plan's
+ * projects are read in pages, and only the last of each spec of the plan is kept.
+ */
+async function lastChanges(service: SystemService, plan: ExportPlan): Promise<Map<string, ChangeRecord>> {
+  const wanted = new Set(plan.files.flatMap((f) => (f.resource ? [specKey(f.resource)] : [])));
+  const projects = [...new Set(plan.files.flatMap((f) => (f.resource ? [f.resource.project] : [])))].sort();
+  const last = new Map<string, ChangeRecord>();
+  for (const project of projects) {
+    for (let since: number | undefined; ; ) {
+      const page = await service.records.listSyncEvents({ project, limit: EVENTS_PAGE, ...(since !== undefined ? { since } : {}) });
+      for (const { kind, name, version, operation, trigger, actor, revision } of page) {
+        const key = specKey({ kind, project, name, ...(version !== undefined ? { version } : {}) });
+        if (wanted.has(key)) last.set(key, { operation, trigger, actor, revision });
+      }
+      if (page.length < EVENTS_PAGE) break;
+      since = page.at(-1)!.id;
+    }
+  }
+  return last;
+}
+
 const projectOf = (path: string) => /(?:^|\/)projects\/([^/]+)\//.exec(path)?.[1] ?? /(?:^|\/)projects\/([^/]+)\.ya?ml$/.exec(path)?.[1];
 
 export async function syncSystemToGit(options: {
@@ -31,6 +59,8 @@ export async function syncSystemToGit(options: {
   config: ResolvedConfig;
   target: SyncTarget;
   actors?: string[];
+  /** What found the change: the system's report of it (by default), or the scheduled drift check. */
+  foundBy?: 'change' | 'drift-check';
   /** The target branch's files when the caller has read them already (one request saved). */
   files?: SourceFile[];
   /** The projects the repository owns as the store recorded them (by default, as its configuration claims them). */
@@ -43,7 +73,9 @@ export async function syncSystemToGit(options: {
     root: target.root,
     secrets: (project) => syncSettingsFor(config, project).secrets,
     scope: ownedScope(config, 'system-to-git', options.owned),
+    ...(config.sensitive ? { sensitiveNames: config.sensitive.names } : {}),
   });
+  const records = plan.files.length > 0 ? await lastChanges(service, plan) : new Map<string, ChangeRecord>();
   // Projects may ask for direct commits while the rest goes through a pull request.
   const modeOf = (path: string) => syncSettingsFor(config, projectOf(path) ?? '').delivery;
   const results: DeliveryResult[] = [];
@@ -55,7 +87,7 @@ export async function syncSystemToGit(options: {
       secrets: plan.secrets.filter((s) => group.some((f) => f.path === s.file)),
       rewritten: plan.rewritten.filter((r) => group.some((f) => f.path === r)),
     };
-    results.push(await deliver(port, { repo: target.repo, base: target.branch, mode, plan: part, ...(options.actors ? { actors: options.actors } : {}) }));
+    results.push(await deliver(port, { repo: target.repo, base: target.branch, mode, plan: part, records, ...(options.actors ? { actors: options.actors } : {}), ...(options.foundBy ? { foundBy: options.foundBy } : {}) }));
   }
   return results.length > 0 ? results : [{ outcome: 'nothing-to-do' }];
 }

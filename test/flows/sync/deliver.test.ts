@@ -25,6 +25,10 @@ const planOf = (count: number): ExportPlan => ({
   rewritten: [],
 });
 
+/** How the change of planOf(1) and planOf(2) is named. */
+const ONE = 'envsync: update Environment payments/env-0';
+const TWO = 'envsync: update 2 specs in payments (Environment env-0, Environment env-1)';
+
 let port: MemoryPort;
 /** The head of main before the delivery. */
 let base: string;
@@ -51,15 +55,15 @@ describe('a bot pull request', () => {
     const result = await deliver(port, { repo, base: 'main', mode: 'pull-request', plan: planOf(2), actors: ['alice'] });
     const sha = port.branches.get(BRANCH)!;
     expect(result).toEqual({ outcome: 'pull-request', number: 1, created: true, branch: BRANCH, sha });
-    expect(port.commits.get(sha)).toMatchObject({ parents: [base], author: BOT, message: 'System sync: 2 resources\n\nResource Environment/env-0, Update\nResource Environment/env-1, Update' });
+    expect(port.commits.get(sha)).toMatchObject({ parents: [base], author: BOT, message: `${TWO}\n\n- update Environment payments/env-0\n- update Environment payments/env-1` });
     expect(await changedBy(sha)).toEqual(['modified projects/payments/environments/env-0.yaml', 'added projects/payments/environments/env-1.yaml']);
     expect(port.filesAt(sha)['projects/payments/environments/env-1.yaml']).toBe('name: env-1\n');
     expect(port.branches.get('main')).toBe(base);
     const [pr] = port.pullRequests;
-    expect(pr).toMatchObject({ number: 1, state: 'open', head: BRANCH, baseRef: 'main', headSha: sha, title: 'envsync: system sync of 2 resources' });
-    expect(pr!.body!.startsWith(`${BOT_PR_MARKER}\nThese specs changed in the system outside Git (by alice).`)).toBe(true);
-    expect(pr!.body).toContain('- `projects/payments/environments/env-0.yaml` `spec.variables[0].value`: changed in the system; written as a `sealed://` reference, the system keeps the value');
-    expect(port.calls).toEqual([`commit on ${base}: System sync: 2 resources`, `branch ${BRANCH} created at ${sha}`, `pull-request ${BRANCH} -> main: envsync: system sync of 2 resources`]);
+    expect(pr).toMatchObject({ number: 1, state: 'open', head: BRANCH, baseRef: 'main', headSha: sha, title: TWO });
+    expect(pr!.body!.startsWith(`${BOT_PR_MARKER}\nThese 2 specs changed in the system outside Git by \`alice\`.`)).toBe(true);
+    expect(pr!.body).toContain('\n#### update Environment `payments/env-1`\n');
+    expect(port.calls).toEqual([`commit on ${base}: ${TWO}`, `branch ${BRANCH} created at ${sha}`, `pull-request ${BRANCH} -> main: ${TWO}`]);
   });
 
   it('is updated in place when the system changes again before merge: no second pull request', async () => {
@@ -70,8 +74,8 @@ describe('a bot pull request', () => {
     expect(result).toEqual({ outcome: 'pull-request', number: 42, created: false, branch: BRANCH, sha });
     // Rebuilt as one commit on main, the branch forced to it.
     expect(port.commits.get(sha)!.parents).toEqual([base]);
-    expect(port.pullRequests.map((p) => [p.number, p.headSha, p.title])).toEqual([[42, sha, 'envsync: Resource Environment/env-0, Update']]);
-    expect(port.calls).toEqual([`commit on ${base}: Resource Environment/env-0, Update`, `branch ${BRANCH} forced to ${sha}`, 'pull-request #42 updated: envsync: Resource Environment/env-0, Update']);
+    expect(port.pullRequests.map((p) => [p.number, p.headSha, p.title])).toEqual([[42, sha, ONE]]);
+    expect(port.calls).toEqual([`commit on ${base}: ${ONE}`, `branch ${BRANCH} forced to ${sha}`, `pull-request #42 updated: ${ONE}`]);
   });
 
   it('is not reopened once closed without merging, and nothing is written', async () => {
@@ -125,12 +129,12 @@ describe('a bot pull request', () => {
 });
 
 describe('a direct commit', () => {
-  it('lands on the sync branch with the vendor-style message, fast-forward only', async () => {
+  it('lands on the sync branch named as a pull request would be, fast-forward only', async () => {
     const result = await deliver(port, { repo, base: 'main', mode: 'commit', plan: planOf(1) });
     const sha = port.branches.get('main')!;
     expect(result).toEqual({ outcome: 'committed', sha });
-    expect(port.commits.get(sha)).toMatchObject({ parents: [base], author: BOT, message: 'Resource Environment/env-0, Update' });
-    expect(port.calls).toEqual([`commit on ${base}: Resource Environment/env-0, Update`, `branch main moved to ${sha}`]);
+    expect(port.commits.get(sha)).toMatchObject({ parents: [base], author: BOT, message: ONE });
+    expect(port.calls).toEqual([`commit on ${base}: ${ONE}`, `branch main moved to ${sha}`]);
   });
 
   it('fails rather than overwrite a commit that landed on the branch meanwhile', async () => {
@@ -150,7 +154,7 @@ describe('a direct commit', () => {
     const result = await deliver(port, { repo, base: 'main', mode: 'commit', plan });
     const sha = port.branches.get('main')!;
     expect(result).toEqual({ outcome: 'committed', sha });
-    expect(port.commits.get(sha)!.message).toBe('Resource Environment/old, Delete');
+    expect(port.commits.get(sha)!.message).toBe('envsync: delete Environment payments/old');
     expect(await changedBy(sha)).toEqual(['removed projects/payments/environments/old.yaml']);
   });
 

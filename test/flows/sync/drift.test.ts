@@ -10,6 +10,7 @@ import { SystemService } from '../../../src/system/service.js';
 import { openStore, type Store } from '../../../src/system/store.js';
 import { exampleFiles } from '../../golden/scenarios.js';
 import { contentsOf } from '../../helpers/github-fixtures.js';
+import { botPullRequestBody, changedStaging } from './bot-pr-text.js';
 
 /** A configuration of defaults only: the repository is a config repository. */
 const DEFAULTS = '# envsync: the defaults\n';
@@ -66,6 +67,21 @@ it('system-wins: opens a bot pull request with what changed outside Git, on the 
   expect((await port.changedFiles(repo, 'main', sha)).files).toEqual([{ path: QA, status: 'added' }]);
   expect(port.pullRequests.map((p) => [p.head, p.baseRef, p.state])).toEqual([[syncBranch('main'), 'main', 'open']]);
   expect(port.branches.get('main')).toBe('head-sha');
+});
+
+it("system-wins: the bot pull request says the drift check found the change, and who made it without the app's knowing", async () => {
+  repository();
+  // Someone ran `envsync system` against the store with no app to report it.
+  const staging = (await store.getResource({ kind: 'Environment', project: 'payments', name: 'staging' }))!;
+  const document = structuredClone(staging.spec) as { spec: { variables: { name: string; value: string }[] } };
+  document.spec.variables.find((v) => v.name === 'owner_team')!.value = 'payments-platform';
+  await store.putResource({ ...staging, spec: document }, { trigger: 'manual', actor: 'ops' });
+  expect(await checkDrift(port, service, repo, 'main')).toEqual({ drift: 1, settled: 'system-wins', detail: 'pull-request' });
+  const title = 'envsync: update Environment payments/staging (owner_team)';
+  expect(port.pullRequests.map((p) => [p.title, p.body])).toEqual([
+    [title, botPullRequestBody('Found by the scheduled drift check (envsync drift check): this spec changed in the system outside Git.', changedStaging('updated with `envsync system` by `ops`'))],
+  ]);
+  expect(port.commits.get(port.branches.get(syncBranch('main'))!)!.message).toBe(`${title}\n\nUpdated with envsync system by ops.\nFound by the scheduled drift check (envsync drift check).`);
 });
 
 it('git-wins: re-applies the revision the system applied, recorded as a manual sync, and leaves a newer head to its push', async () => {
