@@ -2,7 +2,7 @@
 // as GitHub takes them), the plan, and the approval gates.
 import type { Finding } from '../specs/findings.js';
 import type { Plan } from '../engine/plan/types.js';
-import { renderPlan } from './plan-markdown.js';
+import { renderPlan, type PlanContext } from './plan-markdown.js';
 import { summaryLine, type Summary } from './findings.js';
 import { codeSpan, plural, userText } from './fit.js';
 import { layoutRoot } from '../specs/layout.js';
@@ -56,9 +56,9 @@ export function validateOutput(findings: readonly Finding[], summary: Summary, r
   return { title, summary: text, annotations: annotationsOf(findings, root) };
 }
 
-export function planOutput(plan: Plan): CheckOutput {
+export function planOutput(plan: Plan, context: PlanContext = {}): CheckOutput {
   const s = plan.summary;
-  const rendered = renderPlan(plan);
+  const rendered = renderPlan(plan, undefined, context);
   return {
     title: `${plural(s.create + s.update + s.delete, 'change')}, ${plural(s.deploys + s.destroys, 'run')}, ${plural(s.approvals, 'approval')} needed`,
     summary: rendered.checkSummary,

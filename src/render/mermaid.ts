@@ -43,6 +43,8 @@ const STATUS_CLASSES: Record<string, string> = {
   failure: 'fill:#ffebe9,stroke:#cf222e',
   skipped: 'fill:#f6f8fa,stroke:#8c959f,stroke-dasharray:3',
   cancelled: 'fill:#fff8c5,stroke:#9a6700',
+  // Not a status: in a plan, the activities the change touches.
+  changed: 'fill:#ddf4ff,stroke:#0969da,stroke-width:3px',
 };
 
 /** `resource/<name>/<rest>`: the resource an activity belongs to, and its id within the resource. */

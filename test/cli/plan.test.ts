@@ -36,8 +36,8 @@ describe('envsync plan', () => {
     const result = await envsync(['plan']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`### envsync plan: <code>${git('rev-parse', '--short=7', 'HEAD')}</code> → <code>working tree</code>`);
-    expect(result.stdout).toContain('**1 spec changed** (0 created, 1 updated, 0 deleted, 14 unchanged) · **2 environment runs** (2 deploy, 0 destroy)');
-    expect(result.stdout).toContain('| <code>spec.variables[name=replicas].value</code> | <code>"2"</code> | <code>"4"</code> |');
+    expect(result.stdout).toContain('**1 spec changed** (0 created, 1 updated, 0 deleted, 14 unchanged) · **2 environment runs** in 1 group (2 deploy, 0 destroy)');
+    expect(result.stdout).toContain('```diff\n@@ spec.variables[name=replicas].value @@\n- "2"\n+ "4"\n```');
   });
 
   it('plans between two refs, with full commit ids in the JSON', async () => {

@@ -6,6 +6,8 @@ import { planChange } from '../../src/engine/plan/plan.js';
 import { loadSpecs } from '../../src/specs/load.js';
 import { renderPlan, renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { SCENARIOS, exampleFiles, scenarioFiles } from './scenarios.js';
+import { fleetFiles } from './fleet.js';
+import { assignWaves } from '../../src/engine/plan/waves.js';
 
 const fixtures = new URL('../fixtures/plans/', import.meta.url);
 
@@ -30,5 +32,19 @@ describe.each(Object.keys(SCENARIOS))('the plan of scenario %s', (scenario) => {
   });
   it('puts the whole plan in the pull-request comment when it is small', () => {
     expect(renderPlan(planOf(scenario)).comment).toBe(renderPlanMarkdown(planOf(scenario)));
+  });
+});
+
+describe('the plan of a template change a fleet of 152 environments in 3 projects uses', () => {
+  const fleet = () => planChange({ base: { revision: '1'.repeat(40), loaded: loadSpecs(fleetFiles()) }, head: { revision: '2'.repeat(40), loaded: loadSpecs(fleetFiles(true)) } });
+  it('matches its golden comment and check run', () => {
+    const rendered = renderPlan(fleet());
+    golden('fleet-template-change.comment.md', rendered.comment);
+    golden('fleet-template-change.check.md', `${rendered.checkSummary}\n---\n${rendered.checkText}`);
+  });
+  it('in three waves, matches its golden comment', () => {
+    const plan = fleet();
+    const waves = assignWaves(plan.runs, [{ name: 'canary', environments: ['payments/dev'] }, { name: 'early', projects: ['retail'], gate: true }]);
+    golden('fleet-waves.comment.md', renderPlan(plan, undefined, { waves }).comment);
   });
 });

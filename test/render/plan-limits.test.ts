@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { planChange } from '../../src/engine/plan/plan.js';
 import { loadSpecs } from '../../src/specs/load.js';
 import { renderPlan, renderPlanMarkdown, PLAN_MARKER } from '../../src/render/plan-markdown.js';
+import { groupRuns } from '../../src/engine/plan/groups.js';
 import { CHECK_TEXT_LIMIT, COMMENT_LIMIT } from '../../src/render/fit.js';
 import { generateRepository } from '../../bench/generate-repo.js';
 import { sources } from '../helpers/repo.js';
@@ -25,13 +26,17 @@ describe('a plan larger than GitHub allows', () => {
   const plan = bigPlan();
   const full = renderPlanMarkdown(plan);
   const rendered = renderPlan(plan);
-  const sections = plan.changes.length + plan.runs.length;
+  const groups = groupRuns(plan);
+  /** Every block of detail: one per change, one listing the environments of each group too large for its row, one per distinct graph. */
+  const sections = count(full, '<details>');
+  const rows = (text: string) => text.split('\n').filter((l) => /^\| .* \| deploy \| /.test(l)).length;
 
-  it('is really larger than a comment, with one section per change and per run', () => {
+  it('is really larger than a comment, with a section per change, per large group and per distinct graph', () => {
     expect(plan.summary.update).toBe(100);
     expect(plan.summary.deploys).toBe(495);
-    expect(full.length).toBeGreaterThan(10 * COMMENT_LIMIT);
-    expect(count(full, '<details>')).toBe(sections);
+    expect(groups).toHaveLength(100);
+    expect(full.length).toBeGreaterThan(COMMENT_LIMIT);
+    expect(sections).toBe(plan.changes.length + groups.filter((g) => g.runs.length > 3).length + new Set(groups.map((g) => JSON.stringify([g.activities, g.changed]))).size);
   });
 
   it('keeps the comment within 65,536 characters, marked for in-place updates', () => {
@@ -39,17 +44,25 @@ describe('a plan larger than GitHub allows', () => {
     expect(rendered.comment.startsWith(PLAN_MARKER)).toBe(true);
   });
 
-  it('says in the comment how many sections are in the check run instead, and that number is right', () => {
+  it('says in the comment how many sections did not fit and where they are, and the check run holds what it says', () => {
     const shown = count(rendered.comment, '<details>');
-    const note = /> (\d+) sections of detail did not fit in this comment: the `envsync\/plan` check run has them\./.exec(rendered.comment);
-    expect(note).not.toBeNull();
+    const note = /> (\d+) sections? of detail did not fit in this comment: (.*)\.\n/.exec(rendered.comment)!;
     expect(shown).toBeGreaterThan(0);
-    expect(shown + Number(note![1])).toBe(sections);
+    expect(shown + Number(note[1])).toBe(sections);
+    // The check run holds the first sections as the comment does, so it holds those the comment left out only past `shown`.
+    const inCheck = count(rendered.checkText, '<details>');
+    const held = /the `envsync\/plan` check run has (\d+) of them/.exec(note[2]!);
+    if (note[2] === 'the `envsync/plan` check run has them') expect(inCheck).toBe(sections);
+    else if (held) expect(Number(held[1])).toBe(inCheck - shown);
+    else {
+      expect(note[2]).toBe('`envsync plan --base base --head head` prints them');
+      expect(inCheck).toBeLessThanOrEqual(shown);
+    }
   });
 
-  it('lists the first 50 environments in the summary and says how many more there are', () => {
-    expect(count(rendered.comment.split('#### ')[0]!, '| deploy |')).toBe(50);
-    expect(rendered.comment).toContain('…and 445 more environments, listed in the `envsync/plan` check run.');
+  it('lists the first 30 groups of runs in the summary and says how many more there are', () => {
+    expect(rows(rendered.comment.split('#### ')[0]!)).toBe(30);
+    expect(rendered.comment).toContain('…and 70 more groups of runs, listed in the `envsync/plan` check run.');
   });
 
   it('keeps the check run summary and text within 65,535 characters each', () => {
@@ -57,14 +70,12 @@ describe('a plan larger than GitHub allows', () => {
     expect(rendered.checkText.length).toBeLessThanOrEqual(CHECK_TEXT_LIMIT);
   });
 
-  it('lists every environment run in the check run before the details, and says how to get what did not fit', () => {
-    expect(rendered.checkText.startsWith('\n#### All environment runs\n| environment | run | why | approvals |')).toBe(true);
-    expect(count(rendered.checkText, '| deploy |')).toBe(495);
-    const note = /> (\d+) more sections of detail did not fit in a check run \(GitHub allows 65535 characters\): run `envsync plan --base base --head head` for the whole plan\./.exec(rendered.checkText);
-    expect(note).not.toBeNull();
-    // Runs rows and the header are blocks too: every block is either shown or counted.
-    const shown = count(rendered.checkText, '<details>') + count(rendered.checkText, '| deploy |') + 1;
-    expect(shown + Number(note![1])).toBe(sections + plan.runs.length + 1);
+  it('lists every group of runs in the check run before the details, and says how to get what did not fit', () => {
+    expect(rendered.checkText.startsWith('\n#### All environment runs\n\n| environments | run | why | gates |')).toBe(true);
+    expect(rows(rendered.checkText)).toBe(100);
+    const note = /> (\d+) more sections? of detail did not fit in a check run \(GitHub allows 65535 characters\): `envsync plan --base base --head head` prints the whole plan\./.exec(rendered.checkText);
+    if (note) expect(count(rendered.checkText, '<details>') + Number(note[1])).toBe(sections);
+    else expect(count(rendered.checkText, '<details>')).toBe(sections);
   });
 });
 

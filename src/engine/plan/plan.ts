@@ -1,5 +1,6 @@
 // The plan of a change: from the specs before (base revision, or later the system's live state)
 // and after (head revision) to changes, runs with their reasons and activities, and findings.
+import { distinctGates } from './groups.js';
 import { atValue, error, warning, type Finding, type PendingFinding } from '../../specs/findings.js';
 import type { LoadResult } from '../../specs/load.js';
 import { locateFindings } from '../../specs/locate.js';
@@ -55,7 +56,8 @@ export function planChange({ base, head, sensitiveNames = [] }: PlanInput): Plan
       unchanged,
       deploys: runs.filter((r) => r.action === 'deploy').length,
       destroys: runs.filter((r) => r.action === 'destroy').length,
-      approvals: runs.reduce((n, r) => n + r.approvals.length, 0),
+      // A gate is approved once for every run that waits for it: what a reviewer does, not gates × environments.
+      approvals: distinctGates(runs).length,
       errors,
       warnings: findings.length - errors,
     },

@@ -74,6 +74,7 @@ export interface PlanSummary {
   unchanged: number;
   deploys: number;
   destroys: number;
+  /** The gates to approve, each counted once (one `/approve` passes a gate for every run that waits for it). */
   approvals: number;
   errors: number;
   warnings: number;
