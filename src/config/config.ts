@@ -1,4 +1,5 @@
 // Reading `.github/envsync.yml`, with its defaults and the settings that apply to one project.
+import type { WaveRule } from '../engine/plan/waves.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import jsyaml from 'js-yaml';
 import { atStart, error, type Finding, type PendingFinding } from '../specs/findings.js';
@@ -32,6 +33,8 @@ export interface ResolvedConfig {
   runs: { workflow: string; labels: Record<string, string[]>; defaultLabels: string[]; package?: string };
   /** Names (globs) whose values are secrets besides envsync's own words; absent when none are set. */
   sensitive?: { names: string[] };
+  /** The waves of a rollout, in order; none: every run of a merge goes at once (as dependencies allow). */
+  rollout: { waves: WaveRule[] };
 }
 
 export const DEFAULT_SYNC: SyncSettings = { direction: 'both', delivery: 'pull-request', secrets: 'seal' };
@@ -75,6 +78,7 @@ export function parseRepositoryConfig(text: string | undefined): { config: Resol
     approvals: { users: raw.approvals?.users ?? [], teams: raw.approvals?.teams ?? [], allowAuthor: raw.approvals?.allowAuthor ?? false },
     runs: { workflow: raw.runs?.workflow ?? DEFAULT_RUNNER_WORKFLOW, labels: raw.runs?.labels ?? {}, defaultLabels: raw.runs?.defaultLabels ?? ['ubuntu-latest'], ...(raw.runs?.package ? { package: raw.runs.package } : {}) },
     ...(raw.sensitive?.names ? { sensitive: { names: raw.sensitive.names } } : {}),
+    rollout: { waves: (raw.rollout?.waves ?? []) as WaveRule[] },
   };
   return { config, findings };
 }

@@ -93,6 +93,29 @@ export const RepositoryConfigSchema = Closed(
         { description: 'What else counts as a secret in this repository.' },
       ),
     ),
+    rollout: Type.Optional(
+      Closed(
+        {
+          waves: Type.Optional(
+            Type.Array(
+              Closed(
+                {
+                  name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', description: 'The wave\'s name: its gate is wave/NAME.' }),
+                  projects: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'Projects (names or globs) whose environments the wave takes.' })),
+                  environments: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'PROJECT/ENVIRONMENT names or globs (* any characters, ? one) the wave takes.' })),
+                  labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Labels (metadata.labels) every environment of the wave carries.' })),
+                  share: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'The percentage of the environments matched (and not taken by an earlier wave) that the wave takes, by name.' })),
+                  gate: Type.Optional(Type.Boolean({ description: 'Whether the wave waits for /approve wave/NAME on the merged pull request (default false).' })),
+                },
+                { description: 'One wave: the environments its selectors match (all of those given), not taken by an earlier wave.' },
+              ),
+              { description: 'A merge that runs environments of several waves runs them wave after wave: the next when every run of the previous one succeeded (and its gate, if any, is approved). Environments no wave takes run last.' },
+            ),
+          ),
+        },
+        { description: 'How a change that runs many environments rolls out.' },
+      ),
+    ),
     drift: Type.Optional(
       Closed({
         mode: Type.Optional(Enum(['git-wins', 'system-wins'], 'When the system and Git differ: re-apply Git, or open a bot pull request (default).')),

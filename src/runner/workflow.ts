@@ -142,4 +142,14 @@ ${packageSpec ? `  package: '${packageSpec}'` : '  # package: \'@envsync/cli@1.2
 drift:
   # When the system and Git differ: system-wins (a bot pull request) | git-wins (Git is re-applied)
   mode: system-wins
+
+# A change that runs many environments can roll out in waves: each wave once the one before it
+# succeeded (a failure stops the rest), a gated one after /approve wave/NAME on the merged pull request.
+# rollout:
+#   waves:
+#   - name: canary
+#     environments: [payments/dev]   # PROJECT/ENVIRONMENT names or globs; or projects, labels, share (%)
+#   - name: early
+#     projects: [retail]
+#     gate: true
 `;

@@ -30,14 +30,10 @@ export async function recordApproval(db: Kysely<Database>, approval: Omit<Approv
     .execute();
 }
 
-export async function listApprovals(db: Kysely<Database>, repo: string, pullNumber: number, sha: string): Promise<ApprovalRecord[]> {
-  const rows = await db
-    .selectFrom('approvals')
-    .selectAll()
-    .where('repo', '=', repo)
-    .where('pull_number', '=', pullNumber)
-    .where('sha', '=', sha)
-    .execute();
+export async function listApprovals(db: Kysely<Database>, repo: string, pullNumber: number, sha?: string): Promise<ApprovalRecord[]> {
+  let query = db.selectFrom('approvals').selectAll().where('repo', '=', repo).where('pull_number', '=', pullNumber);
+  if (sha !== undefined) query = query.where('sha', '=', sha);
+  const rows = await query.execute();
   return rows
     .map(toApproval)
     .sort((a, b) => compareText(a.at, b.at) || compareText(a.gate, b.gate) || compareText(a.user, b.user));

@@ -260,7 +260,7 @@ export class KyselyStore implements Store {
     return github.recordApproval(this.db, approval);
   }
 
-  listApprovals(repo: string, pullNumber: number, sha: string): Promise<ApprovalRecord[]> {
+  listApprovals(repo: string, pullNumber: number, sha?: string): Promise<ApprovalRecord[]> {
     return github.listApprovals(this.db, repo, pullNumber, sha);
   }
 

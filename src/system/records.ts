@@ -204,6 +204,8 @@ export interface RunDispatch {
    * recorded before runs recorded it: the closure at the time is taken.
    */
   reads?: { kind: KindName; project: string; name: string; version?: string }[];
+  /** Its wave in a rollout of several (`rollout.waves`): index from 0, of how many. */
+  wave?: { name: string; index: number; of: number };
 }
 
 /** A run's life on GitHub: each step recorded once it is done, so that a repeated job skips it. */
@@ -297,7 +299,8 @@ export interface Store {
    * was made later (`at`, the command's time; now by default).
    */
   recordApproval(approval: Omit<ApprovalRecord, 'at'> & { at?: string }): Promise<void>;
-  listApprovals(repo: string, pullNumber: number, sha: string): Promise<ApprovalRecord[]>;
+  /** A pull request's decisions on one subject (head and base), or without `sha` on every one. */
+  listApprovals(repo: string, pullNumber: number, sha?: string): Promise<ApprovalRecord[]>;
 
   /**
    * A webhook delivery accepted: the delivery and its job committed together (`job`'s key is the

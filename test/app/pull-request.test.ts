@@ -92,27 +92,35 @@ describe('a pull request', () => {
       [GATE, 'queued', undefined],
     ]);
     expect(checks[0]!.output).toEqual({ title: 'all specs valid', summary: '15 files, 15 specs: 0 errors, 0 warnings\n\nEach finding is annotated on its line in "Files changed".', annotations: [] });
-    expect(checks[1]!.output.title).toBe('1 change, 2 runs, 2 approvals needed');
+    expect(checks[1]!.output.title).toBe('1 change, 2 runs, 1 approval needed');
     expect(checks[2]!.output).toEqual({
       title: 'waiting for approval',
       summary: 'Gate `hook/onInit/change-approval` of `payments/dev`, `payments/staging` needs an approval for this commit: comment `/approve` (or `/approve hook/onInit/change-approval`) as a reviewer with write access or a listed approver.',
     });
     const comment = commentBody();
     expect(comment.startsWith(`${PLAN_MARKER}\n### envsync plan: <code>system</code> → <code>aaaaaaa</code>`)).toBe(true);
-    expect(comment).toContain('**Approval gates** (comment `/approve`, or `/approve GATE`): `hook/onInit/change-approval`');
+    expect(comment).toContain('To approve: `/approve hook/onInit/change-approval` (2 runs wait for it)');
     expect(comment.endsWith(`<!-- envsync:head ${HEAD} -->\n`)).toBe(true);
     expect(port.reads).toEqual(CHECK_READS);
     expect(port.calls).toEqual([`check envsync/validate ${HEAD} completed success`, `check envsync/plan ${HEAD} completed success`, `check ${GATE} ${HEAD} queued`, 'comment #2 created']);
   });
 
-  it('updates its comment in place on a new push, and says approvals must be given again', async () => {
+  it('updates its comment in place on a new push, and says approvals given on the head before must be given again', async () => {
     pullRequest();
     const old = 'c'.repeat(40);
     port.comments.push({ id: 500, on: { pullRequest: 2 }, body: `${PLAN_MARKER}\nold plan\n<!-- envsync:head ${old} -->\n` });
+    await store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${old}:main`, gate: 'hook/onInit/change-approval', user: 'carol', decision: 'approve' });
     await receive('pull_request', { ...pullRequestOpened(HEAD, BASE), action: 'synchronize' });
     expect(port.comments.map((c) => c.id)).toEqual([500]);
     expect(commentBody()).toContain('New commits since `ccccccc`: approvals given before them no longer count. Approve `aaaaaaa` again.');
     expect(port.calls.filter((c) => c.startsWith('comment'))).toEqual(['comment #2 updated']);
+  });
+
+  it('says nothing of approvals on a new push when none was given on the head before', async () => {
+    pullRequest();
+    port.comments.push({ id: 500, on: { pullRequest: 2 }, body: `${PLAN_MARKER}\nold plan\n<!-- envsync:head ${'c'.repeat(40)} -->\n` });
+    await receive('pull_request', { ...pullRequestOpened(HEAD, BASE), action: 'synchronize' });
+    expect(commentBody()).not.toContain('no longer count');
   });
 
   it('reads a new push from its changes since the head it checked, to the checks a whole read gives', async () => {

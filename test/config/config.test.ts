@@ -11,6 +11,7 @@ describe('parseRepositoryConfig', () => {
       deletion: {},
       sync: { direction: 'both', delivery: 'pull-request', secrets: 'seal', destination: {}, projects: {} },
       drift: { mode: 'system-wins' },
+      rollout: { waves: [] },
       approvals: { users: [], teams: [], allowAuthor: false },
       runs: { workflow: 'envsync-run.yml', labels: {}, defaultLabels: ['ubuntu-latest'] },
     };
@@ -89,5 +90,20 @@ describe('runner labels', () => {
     const bad = parseRepositoryConfig('runs:\n  workflow: ../evil.yml\n');
     expect(bad.findings.map((f) => `${f.line}:${f.column} ${f.code}`)).toEqual(['2:13 invalid-value']);
     expect(bad.config.runs.workflow).toBe('envsync-run.yml');
+  });
+});
+
+describe('rollout.waves', () => {
+  it('takes waves with projects, environment globs, labels, a share and a gate, in order', () => {
+    const text = ['rollout:', '  waves:', '  - name: canary', '    environments: [payments/dev]', '  - name: early', '    projects: [retail]', '    labels: { tier: early }', '    share: 50', '    gate: true'].join('\n');
+    expect(parseRepositoryConfig(text)).toMatchObject({
+      findings: [],
+      config: { rollout: { waves: [{ name: 'canary', environments: ['payments/dev'] }, { name: 'early', projects: ['retail'], labels: { tier: 'early' }, share: 50, gate: true }] } },
+    });
+  });
+
+  it('refuses a share outside 1-100 and a name that is no gate name, saying where', () => {
+    const { findings } = parseRepositoryConfig(['rollout:', '  waves:', '  - name: Wave 1', '    share: 0'].join('\n'));
+    expect(findings.map((f) => `${f.line}:${f.column} ${f.code}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^3:\d+ /), expect.stringMatching(/^4:\d+ /)]));
   });
 });

@@ -6,6 +6,7 @@ import { planChange } from '../../engine/plan/plan.js';
 import { RUN_OWN_APPROVALS } from '../../engine/run-lifecycle.js';
 import { environmentClosure, specKeyOf } from '../../engine/environment-closure.js';
 import { SpecIndex } from '../../engine/spec-index.js';
+import { assignWaves, labelsIn, waveGate } from '../../engine/plan/waves.js';
 import type { Run } from '../../engine/plan/types.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import type { LoadResult } from '../../specs/load.js';
@@ -43,12 +44,18 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
   const plan = planChange({ base: { revision: 'system', loaded: input.before }, head: { revision: input.revision, loaded: input.after } });
   if (plan.runs.length === 0 || plan.summary.errors > 0) return [];
   const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
+  // A rollout in waves: each run of a wave waits for every run of the wave before it (and for the
+  // wave's gate, when it has one), so that a failure stops the waves after it.
+  const waves = assignWaves(plan.runs, input.config.rollout.waves, labelsIn(input.after));
+  const waveOf = new Map(waves.flatMap((wave, index) => wave.runs.map((run) => [run, { wave, index }] as const)));
+  const waveIds = waves.map((wave) => wave.runs.map((r) => idOf.get(`${r.project}/${r.environment}`)!));
   const repoName = `${input.repo.owner}/${input.repo.repo}`;
   const pending = await pendingByEnvironment(records, repoName);
   // What each run reads, for its sealed secrets: a destroy the environment as it was, a deploy as the revision leaves it.
   const indexes = { deploy: new SpecIndex(input.after.specs), destroy: new SpecIndex(input.before.specs) };
 
-  for (const [order, run] of plan.runs.entries()) {
+  // Recorded wave by wave (dependency order within): a run is decided after the runs it waits for.
+  for (const [order, run] of waves.flatMap((wave) => wave.runs).entries()) {
     const environment = `${run.project}/${run.environment}`;
     const id = idOf.get(environment)!;
     if (await records.getTracking(id)) continue;
@@ -58,6 +65,7 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
     // they wait for, and the pull requests that may approve them, come with it, so that a newer merge
     // never carries an older one's change past an approval it still needs.
     // A manual run's gates are the environment's own, approved on the run: nothing of it is carried.
+    const inWave = waves.length > 1 ? waveOf.get(run) : undefined;
     const older = (pending.get(environment) ?? []).filter((t) => t.runId !== id && !t.dispatch.approvals.some((a) => a.number === RUN_OWN_APPROVALS));
     const dispatch: RunDispatch = {
       order,
@@ -66,12 +74,13 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
       branch: input.branch,
       workflow: input.config.runs.workflow,
       ...(sha !== undefined ? { sha } : {}),
-      gates: unique([...run.approvals, ...older.flatMap((t) => t.dispatch.gates)]),
-      after: run.reasons.filter((r) => r.type === 'dependency-runs').flatMap((r) => idOf.get(`${r.project}/${r.name}`) ?? []),
+      gates: unique([...run.approvals, ...(inWave?.wave.gate ? [waveGate(inWave.wave.name)] : []), ...older.flatMap((t) => t.dispatch.gates)]),
+      after: unique([...run.reasons.filter((r) => r.type === 'dependency-runs').flatMap((r) => idOf.get(`${r.project}/${r.name}`) ?? []), ...(inWave && inWave.index > 0 ? waveIds[inWave.index - 1]! : [])]),
       labels: runnerLabels(input.config.runs, agentsOf(input, run)),
       approvals: uniqueBy([...input.approvals, ...older.flatMap((t) => t.dispatch.approvals)], (a) => `${a.number}\u0000${a.subject}`),
       ...(input.config.runs.package ? { package: input.config.runs.package } : {}),
       reads: environmentClosure(indexes[run.action], run.project, run.environment).specs.map(specKeyOf),
+      ...(waves.length > 1 && inWave ? { wave: { name: inWave.wave.name, index: inWave.index, of: waves.length } } : {}),
     };
     // The run and what it needs commit together: a crash leaves both or neither.
     await records.createRun(

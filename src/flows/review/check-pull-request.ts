@@ -11,7 +11,8 @@ import type { GitHubPort, RepoRef } from '../../github/port.js';
 import { layoutRoot } from '../../specs/layout.js';
 import { approvalCheckName, approvalOutput, deletionOutput, planOutput, PLAN_CHECK, VALIDATE_CHECK, validateOutput } from '../../render/checks.js';
 import { summarize } from '../../render/findings.js';
-import { PLAN_MARKER, renderPlan } from '../../render/plan-markdown.js';
+import { PLAN_MARKER, renderPlan, type PlanContext } from '../../render/plan-markdown.js';
+import { assignWaves, labelsIn, waveGate } from '../../engine/plan/waves.js';
 import { compareFindings } from '../../specs/findings.js';
 import { configFindings, scopeOf } from '../config-repository.js';
 import { Revisions } from '../revisions.js';
@@ -74,8 +75,13 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   const summary = summarize(findings, head.fileCount, head.specs.length);
   // The environments' gates, and the deletion gate when the change deletes in bulk.
   const gates = gatesOf(plan);
+  // A rollout's gated waves are approved on this pull request too (best once merged, when the wave before succeeded).
+  const waves = assignWaves(plan.runs, layout.rollout.waves, labelsIn(head));
+  if (waves.length > 1) for (const wave of waves.filter((w) => w.gate)) gates.set(waveGate(wave.name), wave.runs.map((r) => `${r.project}/${r.environment}`));
   if (deletions.length > 0) gates.set(DELETION_GATE, []);
-  const decisions = decisionsByGate(await records.listApprovals(repoName, pr.number, approvalSubject(pr)));
+  const context = { ...(waves.length > 1 ? { waves } : {}), ...(deletions.length > 0 ? { deletionGate: DELETION_GATE } : {}) };
+  const approvals = await records.listApprovals(repoName, pr.number);
+  const decisions = decisionsByGate(approvals.filter((a) => a.sha === approvalSubject(pr)));
   const gateCheck = ([gate, environments]: [string, string[]]) => {
     const d = decisions.get(gate);
     const state = d?.decision === 'approve' ? { approvedBy: d.user } : d?.decision === 'reject' ? { rejectedBy: d.user } : {};
@@ -90,26 +96,31 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
   // changed, so a pull request never shows a check twice.
   await port.ensureCheckRuns(repo, pr.headSha, [
     { name: VALIDATE_CHECK, headSha: pr.headSha, status: 'completed', conclusion: summary.errors > 0 ? 'failure' : 'success', output: validateOutput(findings, summary, layout.root) },
-    { name: PLAN_CHECK, headSha: pr.headSha, status: 'completed', conclusion: plan.summary.errors > 0 ? 'failure' : 'success', output: planOutput(plan) },
+    { name: PLAN_CHECK, headSha: pr.headSha, status: 'completed', conclusion: plan.summary.errors > 0 ? 'failure' : 'success', output: planOutput(plan, context) },
     ...[...gates].map(gateCheck),
   ]);
 
-  await port.ensureComment(repo, pr.number, PLAN_MARKER, (previous) => commentBody(plan, summary.errors, gates, deletions, pr.headSha, previous));
+  await port.ensureComment(repo, pr.number, PLAN_MARKER, (previous) => {
+    // Approvals given on the head the comment was about, if any: only then does it say they no longer count.
+    const previousHead = /<!-- envsync:head ([0-9a-f]+) -->/.exec(previous ?? '')?.[1];
+    const voided = previousHead !== undefined && previousHead !== pr.headSha && approvals.some((a) => a.sha.startsWith(`${previousHead}:`) && a.decision === 'approve');
+    return commentBody(plan, summary.errors, { context, deletions, headSha: pr.headSha, previousHead: voided ? previousHead : undefined });
+  });
   return { checked: { errors: summary.errors, runs: plan.runs.length, gates: [...gates.keys()] } };
 }
 
-function commentBody(plan: Plan, errors: number, gates: Map<string, string[]>, deletions: readonly MassDeletion[], headSha: string, previous: string | undefined): string {
+/** `previousHead`: an earlier head whose approvals this head's new commits void (given only when there were some). */
+function commentBody(plan: Plan, errors: number, at: { context: PlanContext; deletions: readonly MassDeletion[]; headSha: string; previousHead: string | undefined }): string {
+  const { context, deletions, headSha, previousHead } = at;
   const notes: string[] = [];
   if (deletions.length > 0) {
     notes.push(`> [!CAUTION]\n> This change ${describeDeletions(deletions)}. Once merged it is held, and nothing is deleted or destroyed, until \`/approve ${DELETION_GATE}\`.`);
   }
-  const previousHead = /<!-- envsync:head ([0-9a-f]+) -->/.exec(previous ?? '')?.[1];
-  if (previousHead && previousHead !== headSha && gates.size > 0) {
+  if (previousHead) {
     notes.push(`> [!IMPORTANT]\n> New commits since \`${previousHead.slice(0, 7)}\`: approvals given before them no longer count. Approve \`${headSha.slice(0, 7)}\` again.`);
   }
-  if (gates.size > 0) notes.push(`**Approval gates** (comment \`/approve\`, or \`/approve GATE\`): ${[...gates.keys()].map((g) => `\`${g}\``).join(', ')}`);
   const tail = `\n${notes.join('\n\n')}\n${headMarker(headSha)}\n`;
-  const rendered = renderPlan(plan, { comment: COMMENT_LIMIT - tail.length - 400, check: CHECK_TEXT_LIMIT }).comment;
+  const rendered = renderPlan(plan, { comment: COMMENT_LIMIT - tail.length - 400, check: CHECK_TEXT_LIMIT }, context).comment;
   if (errors === 0) return rendered + tail;
   // A plan of a head that does not validate would mislead: it stays folded until the head is fixed.
   return `${PLAN_MARKER}\n### envsync: the head does not validate\n\n❌ ${plural(errors, 'error')}: see the \`envsync/validate\` check and the annotations in "Files changed". The plan may be incomplete.\n\n<details><summary>Plan of this head</summary>\n\n${rendered.replace(PLAN_MARKER, '')}\n</details>\n${tail}`;

@@ -43,6 +43,8 @@ export async function advanceRuns(port: GitHubPort, records: Records, repo: Repo
   // Deployments first, in the runs' order (a run superseded before it was shown needs none).
   const shown: Unfinished[] = [];
   for (const { run, tracking } of unfinished) shown.push({ run, tracking: steps.get(run.id)!.step === 'superseded' ? tracking : await withDeployment(port, records, repo, run, tracking) });
+  // Said before the runs are marked: a job repeated after a crash finds them finished and would not say it.
+  await tellRolloutStopped(port, repo, shown.filter(({ run }) => steps.get(run.id)!.step === 'not-run'), steps);
   const started: StartedRun[] = [];
   let refused = false;
   for (const { run, tracking } of shown) {
@@ -55,6 +57,35 @@ export async function advanceRuns(port: GitHubPort, records: Records, repo: Repo
   // A dispatch GitHub refused finished its run: the runs after it (of its environment, or depending
   // on it) are decided again now rather than at the next event. Each pass finishes a run, so this ends.
   return refused ? [...started, ...(await advanceRuns(port, records, repo, which)).filter((s) => !started.some((t) => t.id === s.id))] : started;
+}
+
+/** Marks the note of a merge's stopped rollout on its pull request, found and updated in place. */
+const rolloutMarker = (revision: string) => `<!-- envsync:rollout ${revision} -->`;
+
+/**
+ * Says on the merged pull requests that a rollout stopped: what did not succeed, and the waves after
+ * it that are not run (their deployments say so too). Every later wave waits for the one before, so
+ * one decision stops them all. Ensured: repeated, it writes nothing new.
+ */
+async function tellRolloutStopped(port: GitHubPort, repo: RepoRef, notRun: readonly Unfinished[], steps: ReadonlyMap<string, NextStep>): Promise<void> {
+  const stopped = notRun.filter(({ tracking }) => tracking.dispatch.wave && tracking.dispatch.wave.index > 0);
+  for (const revision of new Set(stopped.map(({ run }) => run.revision))) {
+    const runs = stopped.filter(({ run }) => run.revision === revision);
+    const failed = [...new Set(runs.map(({ run }) => (steps.get(run.id) as Extract<NextStep, { step: 'not-run' }>).dependency.environment))];
+    const waves = new Map<string, string[]>();
+    for (const { tracking } of runs) waves.set(tracking.dispatch.wave!.name, [...(waves.get(tracking.dispatch.wave!.name) ?? []), tracking.dispatch.environment]);
+    const lines = [...waves].map(([wave, environments]) => `- wave \`${wave}\`: ${environments.length} environment${environments.length === 1 ? '' : 's'} not run (${environments.slice(0, 5).map((e) => `\`${e}\``).join(', ')}${environments.length > 5 ? ` and ${environments.length - 5} more` : ''})`);
+    const marker = rolloutMarker(revision);
+    const pullRequests = [...new Set(runs.flatMap(({ tracking }) => tracking.dispatch.approvals.map((a) => a.number)).filter((n) => n !== RUN_OWN_APPROVALS))];
+    for (const number of pullRequests) {
+      await port.ensureComment(
+        repo,
+        number,
+        marker,
+        `${marker}\n### envsync: rollout of \`${revision.slice(0, 7)}\` stopped\n\n${failed.map((e) => `\`${e}\``).join(', ')} did not succeed, so the waves after it were not run:\n\n${lines.join('\n')}\n\nFix the cause and merge again (or start the environments' runs by hand).\n`,
+      );
+    }
+  }
 }
 
 const selected = (which: RunSelection, run: RunRecord, tracking: RunTracking) =>
@@ -143,7 +174,8 @@ async function carryOut(port: GitHubPort, records: Records, repo: RepoRef, { run
       return { supersededBy: step.by };
     }
     case 'not-run':
-      return notRun(`${step.dependency.environment} did not succeed`);
+      // A run of a later wave: the rollout stopped at the wave before it.
+      return notRun(dispatch.wave && dispatch.wave.index > 0 ? `the rollout stopped before wave ${dispatch.wave.name} (${dispatch.wave.index + 1} of ${dispatch.wave.of}): ${step.dependency.environment} did not succeed` : `${step.dependency.environment} did not succeed`);
     case 'wait': {
       const where = approvalsWhere(run, tracking);
       const waitingFor = describeWait(step.reason, where);
