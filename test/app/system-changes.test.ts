@@ -93,10 +93,10 @@ describe('exportSystemChanges', () => {
     const results = await exportSystemChanges(port, service, repo, 'main', ['alice']);
     const sha = port.branches.get('main')!;
     expect(results).toEqual([{ outcome: 'committed', sha }]);
-    expect(port.commits.get(sha)).toMatchObject({ parents: [base], message: 'Resource Environment/qa, Create', author: port.identity });
+    expect(port.commits.get(sha)).toMatchObject({ parents: [base], message: 'envsync: create Environment payments/qa\n\nCreated through the system API by the API token alice.', author: port.identity });
     expect(await port.changedFiles(repo, base, sha)).toMatchObject({ status: 'ahead', files: [{ path: 'projects/payments/environments/qa.yaml', status: 'added' }] });
     expect(port.filesAt(sha)['projects/payments/environments/qa.yaml']).toContain('  name: qa\n');
     // One commit, and the branch moved to it fast-forward only.
-    expect(port.calls).toEqual([`commit on ${base}: Resource Environment/qa, Create`, `branch main moved to ${sha}`]);
+    expect(port.calls).toEqual([`commit on ${base}: envsync: create Environment payments/qa`, `branch main moved to ${sha}`]);
   });
 });

@@ -60,8 +60,10 @@ describe('the whole loop, PR to runs to bot PR', () => {
     expect(fixed.comment.edits).toBeGreaterThanOrEqual(1);
     expect(fixed.botComments).toBe(1);
     expect(fixed.comment.body).not.toContain('does not validate');
-    expect(fixed.comment.body).toContain('| <code>payments/dev</code> | deploy | environment changed<br>EnvironmentTemplate <code>payments/web-stack</code> v1 changed | <code>hook/onInit/change-approval</code> |');
-    expect(fixed.comment.body).toContain('| <code>payments/staging</code> | deploy | EnvironmentTemplate <code>payments/web-stack</code> v1 changed | <code>hook/onInit/change-approval</code> |');
+    const template = 'EnvironmentTemplate <code>payments/web-stack</code> v1 changed: <code>hooks.onInit[preflight].options.container.image</code> <code>"ghcr.io/example/preflight:2"</code> → <code>"ghcr.io/example/preflight:3"</code>';
+    expect(fixed.comment.body).toContain(`| <code>payments/dev</code> | deploy | environment changed: <code>replicas</code> <code>"1"</code> → <code>"2"</code><br>${template} | 1 |`);
+    expect(fixed.comment.body).toContain(`| <code>payments/staging</code> | deploy | ${template} | 1 |`);
+    expect(fixed.comment.body).toContain('To approve: `/approve hook/onInit/change-approval` (2 runs wait for it)');
     expect(fixed.checks.map((c) => [c.name, c.status, c.conclusion])).toEqual([
       ['envsync/validate', 'completed', 'success'],
       ['envsync/plan', 'completed', 'success'],
@@ -108,7 +110,7 @@ describe('the whole loop, PR to runs to bot PR', () => {
     const summary = merged.summary!;
     expect(summary.issue).toBe(record.opened.number);
     expect(summary.body).toContain('### envsync deploy of `payments/dev`: success');
-    expect(summary.body).toContain('```mermaid\nflowchart TD');
+    expect(summary.body).toContain('```mermaid\nflowchart LR');
   });
 
   it('5. opens a bot pull request for an environment changed through the system API, whose diff is exactly the changed line', async () => {
@@ -218,7 +220,7 @@ describe('npm run demo, as a newcomer runs it', () => {
       'app.log',
     ]);
     expect(readFileSync(join(out, '1-validate-check.md'), 'utf8')).toContain('- `projects/payments/environments/dev.yaml:18:12` failure envsync override-restricted: variable "replicas" is "3"');
-    expect(readFileSync(join(out, '4-run-payments-dev-summary.md'), 'utf8')).toContain('```mermaid\nflowchart TD');
+    expect(readFileSync(join(out, '4-run-payments-dev-summary.md'), 'utf8')).toContain('```mermaid\nflowchart LR');
     expect(readFileSync(join(out, '4-deployments.md'), 'utf8')).toContain('## payments/staging at');
     expect(readFileSync(join(out, '5-bot-pull-request.diff'), 'utf8')).toContain(`-    value: payments-sre\n+    value: ${NEW_OWNER}\n`);
   });

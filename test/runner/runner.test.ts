@@ -146,7 +146,8 @@ describe('envsync run of payments/dev', () => {
   it('groups the log per activity and writes a job summary with each activity\'s status', () => {
     expect(deploy.stdout).toContain('::group::resource/database/apply: success\ntofu apply -input=false envsync.tfplan');
     expect(deploy.summary).toContain('### envsync deploy of `payments/dev`: success');
-    expect(deploy.summary).toMatch(/\| ✅ success \| `resource\/network\/apply` \| stage \| \d+\.\d s \| {2}\|/);
+    // A time is shown where it matters (1 s or more): the stand-in tools take less.
+    expect(deploy.summary).toMatch(/\| ✅ success \| `resource\/network\/apply` \| stage \| (\d+\.\d s)? \| {2}\|/);
   });
 
   it('masks the secrets a careless tool printed, in every output', () => {
