@@ -7,6 +7,7 @@ import { machine } from './measure.js';
 import { benchValidate } from './validate.js';
 import { benchManyFindings } from './many-findings.js';
 import { benchPlan } from './plan.js';
+import { benchPlanScale } from './plan-scale.js';
 import { benchEdit } from './edit.js';
 import { benchApp } from './app.js';
 import { benchAppScale } from './app-scale.js';
@@ -20,6 +21,7 @@ const benchmarks: Record<string, () => string | Promise<string>> = {
   validate: () => benchValidate(workDir),
   'many-findings': () => benchManyFindings(),
   plan: () => benchPlan(workDir),
+  'plan-scale': () => benchPlanScale(),
   edit: () => benchEdit(),
   app: () => benchApp(workDir),
   'app-scale': () => benchAppScale(workDir),

@@ -237,14 +237,23 @@ function partsOf(plan: Plan, context: PlanContext): Parts {
 export function renderPlan(plan: Plan, limits = { comment: COMMENT_LIMIT, check: CHECK_TEXT_LIMIT }, context: PlanContext = {}): RenderedPlan {
   const { groups, changes, table, summary, sections } = partsOf(plan, context);
   const everything = `\`envsync plan --base ${plan.base} --head ${plan.head}\``;
-  // When the summary could not list every group, the check run does, first.
-  const allRuns = table.omitted > 0 ? [`\n#### All environment runs\n\n${RUNS_HEADER}${groups.map(groupRow(changes)).join('')}`] : [];
+  // When the summary could not list every group, the check run does, first: row by row, so that as
+  // many rows fit as there is room for (the heading and the table's header travel with the first).
+  const rows = groups.map(groupRow(changes));
+  const allRuns = table.omitted > 0 ? rows.map((row, i) => (i === 0 ? `\n#### All environment runs\n\n${RUNS_HEADER}${row}` : row)) : [];
   const check = fitBlocks(
     '',
     [...allRuns, ...sections],
     limits.check,
-    (n) => `> [!NOTE]\n> ${plural(n, 'more section')} of detail did not fit in a check run (GitHub allows ${limits.check} characters): ${everything} prints the whole plan.`,
+    (n) => {
+      // The blocks left out are the last n: the sections first, then the rows before them.
+      const missingSections = Math.min(n, sections.length);
+      const missingRows = n - missingSections;
+      const what = [missingRows > 0 ? `${plural(missingRows, 'more row')} of runs` : '', missingSections > 0 ? `${plural(missingSections, 'more section')} of detail` : ''].filter(Boolean).join(' and ');
+      return `> [!NOTE]\n> ${what} did not fit in a check run (GitHub allows ${limits.check} characters): ${everything} prints the whole plan.`;
+    },
   );
+  // The sections the check run holds: those after its rows, up to what fitted.
   const inCheck = Math.max(0, allRuns.length + sections.length - check.omitted - allRuns.length);
   const comment = fitBlocks(summary, sections, limits.comment, (n) => {
     // The blocks the comment leaves out are its last n; the check run holds the sections up to inCheck.

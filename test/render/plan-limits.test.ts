@@ -73,9 +73,9 @@ describe('a plan larger than GitHub allows', () => {
   it('lists every group of runs in the check run before the details, and says how to get what did not fit', () => {
     expect(rendered.checkText.startsWith('\n#### All environment runs\n\n| environments | run | why | gates |')).toBe(true);
     expect(rows(rendered.checkText)).toBe(100);
-    const note = /> (\d+) more sections? of detail did not fit in a check run \(GitHub allows 65535 characters\): `envsync plan --base base --head head` prints the whole plan\./.exec(rendered.checkText);
-    if (note) expect(count(rendered.checkText, '<details>') + Number(note[1])).toBe(sections);
-    else expect(count(rendered.checkText, '<details>')).toBe(sections);
+    const note = /> (?:(\d+) more rows? of runs(?: and )?)?(?:(\d+) more sections? of detail)? did not fit in a check run \(GitHub allows 65535 characters\): `envsync plan --base base --head head` prints the whole plan\./.exec(rendered.checkText);
+    expect(note?.[1]).toBeUndefined();
+    expect(count(rendered.checkText, '<details>') + Number(note?.[2] ?? 0)).toBe(sections);
   });
 });
 
@@ -97,5 +97,17 @@ describe('a plan with many findings', () => {
     const few = renderPlanMarkdown({ ...base, changes: [], runs: [], findings: findings.slice(0, 30) });
     expect(count(few, '- ❌ ')).toBe(30);
     expect(few).not.toContain('more finding');
+  });
+});
+
+describe('a plan whose groups of runs alone are more than a check run holds', () => {
+  it('lists as many rows as fit in the check run, and says how many did not', () => {
+    const plan = bigPlan();
+    const rendered = renderPlan(plan, { comment: COMMENT_LIMIT, check: 20_000 });
+    const rows = rendered.checkText.split('\n').filter((l) => /^\| .* \| deploy \| /.test(l)).length;
+    expect(rows).toBeGreaterThan(10);
+    const note = /> (\d+) more rows of runs and (\d+) more sections of detail did not fit in a check run/.exec(rendered.checkText)!;
+    expect(rows + Number(note[1])).toBe(100);
+    expect(rendered.checkText.length).toBeLessThanOrEqual(20_000);
   });
 });
