@@ -1,8 +1,8 @@
 // Reading `.github/envsync.yml`, with its defaults and the settings that apply to one project.
-import type { WaveRule } from '../engine/plan/waves.js';
+import { REST_WAVE, type WaveRule } from '../engine/plan/waves.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import jsyaml from 'js-yaml';
-import { atStart, error, type Finding, type PendingFinding } from '../specs/findings.js';
+import { atStart, atValue, error, type Finding, type PendingFinding } from '../specs/findings.js';
 import { locateFindings } from '../specs/locate.js';
 import { claims } from '../engine/ownership.js';
 import { RepositoryConfigSchema, type RepositoryConfig } from './schema.js';
@@ -58,6 +58,14 @@ export function parseRepositoryConfig(text: string | undefined): { config: Resol
       pending.push(error(CONFIG_PATH, 'yaml-syntax', `invalid YAML: ${(e as { reason?: string }).reason ?? String(e)}`, mark ? { line: mark.line + 1, column: mark.column + 1 } : atStart));
     }
   }
+  // Wave names are gates (wave/NAME) and lines of a stopped rollout's note: one name, one wave; `rest` is the waves' own last one.
+  const waveNames = new Set<string>();
+  (raw.rollout?.waves ?? []).forEach((wave, i) => {
+    if (wave.name === REST_WAVE || waveNames.has(wave.name)) {
+      pending.push(error(CONFIG_PATH, 'wave-name', `wave "${wave.name}" is ${wave.name === REST_WAVE ? 'the name of the last wave, which takes what no wave takes' : 'named twice'}: give each wave a name of its own`, atValue(['rollout', 'waves', i, 'name'])));
+    }
+    waveNames.add(wave.name);
+  });
   const findings = locateFindings(pending, () => text);
   const sync = raw.sync ?? {};
   const config: ResolvedConfig = {

@@ -43,6 +43,16 @@ export interface LifecycleRun {
   manual: boolean;
 }
 
+/**
+ * A wave of a rollout as one dependency: what the runs of the next wave wait for (each run names the
+ * barrier, not every run of the wave before, so that what is stored grows with the fleet, not its
+ * square). `label` names it in reasons (`wave canary`); `members` are the ids of its runs.
+ */
+export interface Barrier {
+  label: string;
+  members: readonly string[];
+}
+
 /** A run outside the unfinished ones, as far as a dependency on it needs. */
 export interface FinishedRun {
   id: string;
@@ -62,7 +72,8 @@ export type NextStep =
   /** Handed to GitHub: resume the dispatch if its answer was lost, else wait for the workflow run. */
   | { step: 'handed-over' }
   | { step: 'wait'; reason: WaitReason }
-  | { step: 'not-run'; dependency: { id: string; environment: string; status: LifecycleStatus } }
+  /** `cause`: the run that failed at the root of the chain (the dependency itself, unless it was not run for another). */
+  | { step: 'not-run'; dependency: { id: string; environment: string; status: LifecycleStatus }; cause: { id: string; environment: string } }
   | { step: 'superseded'; by: string };
 
 const FAILED: ReadonlySet<LifecycleStatus> = new Set(['failure', 'cancelled', 'not_run']);
@@ -71,8 +82,9 @@ const FAILED: ReadonlySet<LifecycleStatus> = new Set(['failure', 'cancelled', 'n
  * The next step of each run in `runs` (the repository's unfinished runs, oldest first). `known`
  * holds the other runs their dependencies name (finished ones, and those a superseded one points to).
  */
-export function decideRuns(runs: readonly LifecycleRun[], known: ReadonlyMap<string, FinishedRun>): Map<string, NextStep> {
+export function decideRuns(runs: readonly LifecycleRun[], known: ReadonlyMap<string, FinishedRun>, barriers: ReadonlyMap<string, Barrier> = new Map()): Map<string, NextStep> {
   const steps = new Map<string, NextStep>();
+  const causes = new Map<string, { id: string; environment: string }>();
   const byId = new Map<string, FinishedRun>(known);
   for (const run of runs) byId.set(run.id, { id: run.id, environment: run.environment, status: run.status, supersededBy: null });
   // The run of each environment that supersedes the others not handed over yet: the newest merge's,
@@ -83,6 +95,22 @@ export function decideRuns(runs: readonly LifecycleRun[], known: ReadonlyMap<str
     // A merge's run replaces any before it; a manual run replaces only a manual one.
     if (!run.handedOver && (!current || !run.manual || current.manual)) newestPending.set(run.environment, run);
   }
+  // A barrier's state, once its members are decided (runs come wave by wave, so the first run to ask
+  // finds them all decided): failed when one of them did not succeed, done when all succeeded.
+  const barrierStates = new Map<string, { id: string; run: FinishedRun }>();
+  const barrier = (id: string): { id: string; run: FinishedRun } => {
+    const known = barrierStates.get(id);
+    if (known) return known;
+    const { label, members } = barriers.get(id)!;
+    const states = members.map((m) => settle(m, byId));
+    const failed = states.find((s) => s.run && FAILED.has(s.run.status));
+    if (failed?.run) causes.set(id, causes.get(failed.run.id) ?? { id: failed.run.id, environment: failed.run.environment });
+    // A member superseded by a run outside the rollout (a newer merge's) no longer holds the wave.
+    const status: LifecycleStatus = failed ? 'failure' : states.every((s) => !s.run || s.run.status === 'success' || s.run.status === 'superseded') ? 'success' : 'in_progress';
+    const state = { id, run: { id, environment: label, status, supersededBy: null } };
+    barrierStates.set(id, state);
+    return state;
+  };
   // The run of each environment on GitHub now: at most one.
   const busy = new Map<string, string>();
   for (const run of runs) if (run.handedOver) busy.set(run.environment, run.id);
@@ -98,10 +126,13 @@ export function decideRuns(runs: readonly LifecycleRun[], known: ReadonlyMap<str
       byId.set(run.id, { ...byId.get(run.id)!, status: 'superseded', supersededBy: newest });
       continue;
     }
-    const dependencies = run.after.map((id) => settle(id, byId));
+    const dependencies = run.after.map((id) => (barriers.has(id) ? barrier(id) : settle(id, byId)));
     const failed = dependencies.find((d) => d.run && FAILED.has(d.run.status));
     if (failed?.run) {
-      steps.set(run.id, { step: 'not-run', dependency: { id: failed.run.id, environment: failed.run.environment, status: failed.run.status } });
+      // Not run for a run that was not run itself: the failure at the root is what to name.
+      const cause = causes.get(failed.run.id) ?? { id: failed.run.id, environment: failed.run.environment };
+      causes.set(run.id, cause);
+      steps.set(run.id, { step: 'not-run', dependency: { id: failed.run.id, environment: failed.run.environment, status: failed.run.status }, cause });
       byId.set(run.id, { ...byId.get(run.id)!, status: 'not_run' });
       continue;
     }

@@ -2,7 +2,7 @@
 // as GitHub takes them), the plan, and the approval gates.
 import type { Finding } from '../specs/findings.js';
 import type { Plan } from '../engine/plan/types.js';
-import { renderPlan, type PlanContext } from './plan-markdown.js';
+import { gateCount, renderPlan, type PlanContext } from './plan-markdown.js';
 import { summaryLine, type Summary } from './findings.js';
 import { codeSpan, plural, userText } from './fit.js';
 import { layoutRoot } from '../specs/layout.js';
@@ -60,15 +60,20 @@ export function planOutput(plan: Plan, context: PlanContext = {}): CheckOutput {
   const s = plan.summary;
   const rendered = renderPlan(plan, undefined, context);
   return {
-    title: `${plural(s.create + s.update + s.delete, 'change')}, ${plural(s.deploys + s.destroys, 'run')}, ${plural(s.approvals, 'approval')} needed`,
+    title: `${plural(s.create + s.update + s.delete, 'change')}, ${plural(s.deploys + s.destroys, 'run')}, ${plural(gateCount(plan, context), 'approval')} needed`,
     summary: rendered.checkSummary,
     text: rendered.checkText,
   };
 }
 
 /** An approval gate's check output; `environments` are named when known (they are when the check is created). */
+/** Environments an approval check names; the plan check lists them all. */
+const ENVIRONMENTS_NAMED = 50;
+
 export function approvalOutput(gate: string, environments: readonly string[], state: { approvedBy?: string; rejectedBy?: string; reason?: string }): CheckOutput {
-  const which = `Gate ${codeSpan(gate)}${environments.length ? ` of ${environments.map((e) => codeSpan(e)).join(', ')}` : ''}`;
+  // Named up to a point: a gate a fleet of thousands waits for must not outgrow the check's summary.
+  const named = environments.slice(0, ENVIRONMENTS_NAMED).map((e) => codeSpan(e)).join(', ');
+  const which = `Gate ${codeSpan(gate)}${environments.length ? ` of ${named}${environments.length > ENVIRONMENTS_NAMED ? ` and ${environments.length - ENVIRONMENTS_NAMED} more environments` : ''}` : ''}`;
   if (state.approvedBy) return { title: `approved by @${state.approvedBy}`, summary: `${which}: approved by @${state.approvedBy} for this commit.` };
   if (state.rejectedBy) return { title: `rejected by @${state.rejectedBy}`, summary: `${which}: rejected by @${state.rejectedBy}${state.reason ? `: ${userText(state.reason)}` : ''}.` };
   return {

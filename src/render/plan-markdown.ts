@@ -72,14 +72,17 @@ function reasonText(r: Reason, changes: ReadonlyMap<string, Change>): string {
   }
 }
 
-function headline(plan: Plan, groups: number): string {
+/** The gates a reviewer approves: the environments' (once each), the gated waves', and the deletion gate. */
+export const gateCount = (plan: Plan, context: PlanContext = {}) => plan.summary.approvals + (context.waves ?? []).filter((w) => w.gate).length + (context.deletionGate ? 1 : 0);
+
+function headline(plan: Plan, groups: number, context: PlanContext): string {
   const s = plan.summary;
   const changed = s.create + s.update + s.delete;
   const runs = s.deploys + s.destroys;
   const parts = [
     `**${plural(changed, 'spec')} changed** (${s.create} created, ${s.update} updated, ${s.delete} deleted, ${s.unchanged} unchanged)`,
     `**${plural(runs, 'environment run')}**${groups < runs ? ` in ${plural(groups, 'group')}` : ''} (${s.deploys} deploy, ${s.destroys} destroy)`,
-    `**${plural(s.approvals, 'gate')} to approve**`,
+    `**${plural(gateCount(plan, context), 'gate')} to approve**`,
   ];
   if (s.errors > 0) parts.push(`**${plural(s.errors, 'error')}**`);
   if (s.warnings > 0) parts.push(plural(s.warnings, 'warning'));
@@ -223,7 +226,7 @@ function partsOf(plan: Plan, context: PlanContext): Parts {
   const groups = groupRuns(plan);
   const changes = new Map(plan.changes.map((c) => [specKey(c), c]));
   const table = runsTable(groups, changes);
-  const summary = headline(plan, groups.length) + table.text + rolloutList(context.waves) + gatesToApprove(plan, context) + findingsList(plan);
+  const summary = headline(plan, groups.length, context) + table.text + rolloutList(context.waves) + gatesToApprove(plan, context) + findingsList(plan);
   // A heading travels with the first block of its group, so that omitted counts are detail blocks only.
   const withHeading = (heading: string, blocks: string[]) => blocks.map((b, i) => (i === 0 ? `\n#### ${heading}\n${b}` : b));
   const sections = [
@@ -262,7 +265,7 @@ export function renderPlan(plan: Plan, limits = { comment: COMMENT_LIMIT, check:
       held === n ? 'the `envsync/plan` check run has them' : held > 0 ? `the \`envsync/plan\` check run has ${held} of them, ${everything} prints them all` : `${everything} prints them`;
     return `> [!NOTE]\n> ${plural(n, 'section')} of detail did not fit in this comment: ${where}.`;
   });
-  const checkSummary = summary.length <= limits.check ? summary : headline(plan, groups.length);
+  const checkSummary = summary.length <= limits.check ? summary : headline(plan, groups.length, context);
   return { comment: comment.text, checkSummary, checkText: check.text };
 }
 

@@ -208,6 +208,24 @@ export class KyselyStore implements Store {
     });
   }
 
+  async lastSyncEvents(keys: readonly ResourceKey[]): Promise<SyncEvent[]> {
+    const last = new Map<string, SyncEvent>();
+    for (const part of chunks([...keys])) {
+      // Each spec's events through the sync_events_spec index, newest first: the first of each is its last.
+      const rows = await this.db
+        .selectFrom('sync_events')
+        .selectAll()
+        .where((eb) => eb.or(part.map((k) => eb.and({ project: k.project, kind: k.kind, name: k.name, version: k.version ?? '' }))))
+        .orderBy('id', 'desc')
+        .execute();
+      for (const row of rows) {
+        const key = `${row.kind}/${row.project}/${row.name}@${row.version}`;
+        if (!last.has(key)) last.set(key, toEvent(row));
+      }
+    }
+    return [...last.values()].sort((a, b) => a.id - b.id);
+  }
+
   async listSyncEvents(filter: { project?: string; since?: number; limit?: number } = {}): Promise<SyncEvent[]> {
     let query = this.db.selectFrom('sync_events').selectAll().orderBy('id');
     if (filter.project !== undefined) query = query.where('project', '=', filter.project);
@@ -222,6 +240,10 @@ export class KyselyStore implements Store {
 
   countRuns(): Promise<Partial<Record<RunStatus, number>>> {
     return runs.countRuns(this.db);
+  }
+
+  listRevisionRuns(revision: string): Promise<{ run: RunRecord; tracking: RunTracking }[]> {
+    return runs.listRevisionRuns(this.db, revision);
   }
 
   claimRunSecrets(runId: string, at: string): Promise<boolean> {

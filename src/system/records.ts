@@ -269,6 +269,8 @@ export interface Store {
   putResource(resource: ResourceInput, event: SystemChange, expected?: Expected): Promise<PutOutcome>;
   /** With `expected`, checked inside the write's transaction: throws StaleWrite when it does not hold. */
   deleteResource(key: ResourceKey, event: SystemChange, expected?: Expected): Promise<boolean>;
+  /** The last event of each spec of `keys` that has one (what made it hold what it holds now), read by the spec, not through the history. */
+  lastSyncEvents(keys: readonly ResourceKey[]): Promise<SyncEvent[]>;
   /** In id order; `since` is an event id and only later events are returned. */
   listSyncEvents(filter?: { project?: string; since?: number; limit?: number }): Promise<SyncEvent[]>;
 
@@ -279,6 +281,8 @@ export interface Store {
   updateTracking(runId: string, patch: TrackingPatch): Promise<RunTracking>;
   /** Runs of a repository not finished (waiting, queued, in progress), with their tracking, in creation order. */
   listUnfinishedRuns(repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]>;
+  /** The runs of a merge (or manual runs at that revision) that still have their tracking, in creation order, whatever their status. */
+  listRevisionRuns(revision: string): Promise<{ run: RunRecord; tracking: RunTracking }[]>;
   /** Records that the run's secrets are handed out now; false when they were already (by this or another process). */
   claimRunSecrets(runId: string, at: string): Promise<boolean>;
   /**

@@ -101,6 +101,11 @@ export async function updateTracking(db: Kysely<Database>, runId: string, patch:
   return toTracking(row);
 }
 
+export async function listRevisionRuns(db: Kysely<Database>, revision: string): Promise<{ run: RunRecord; tracking: RunTracking }[]> {
+  const rows = await db.selectFrom('runs').innerJoin('run_tracking', 'run_tracking.run_id', 'runs.id').selectAll().where('runs.revision', '=', revision).orderBy('runs.seq').execute();
+  return rows.map((row) => ({ run: toRun(row), tracking: toTracking(row) }));
+}
+
 export async function listUnfinishedRuns(db: Kysely<Database>, repo: string): Promise<{ run: RunRecord; tracking: RunTracking }[]> {
   const rows = await db
     .selectFrom('runs')

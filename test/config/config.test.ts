@@ -107,3 +107,14 @@ describe('rollout.waves', () => {
     expect(findings.map((f) => `${f.line}:${f.column} ${f.code}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^3:\d+ /), expect.stringMatching(/^4:\d+ /)]));
   });
 });
+
+describe('rollout wave names', () => {
+  it('are one per wave, and never rest (the last wave of what no wave takes), said at the name', () => {
+    const text = ['rollout:', '  waves:', '  - name: canary', '  - name: canary', '  - name: rest'].join('\n');
+    const { findings } = parseRepositoryConfig(text);
+    expect(findings.map((f) => [f.line, f.code, f.message])).toEqual([
+      [4, 'wave-name', 'wave "canary" is named twice: give each wave a name of its own'],
+      [5, 'wave-name', 'wave "rest" is the name of the last wave, which takes what no wave takes: give each wave a name of its own'],
+    ]);
+  });
+});

@@ -79,14 +79,14 @@ const rows: Row[] = [
       name: `a dependency that ended ${status}: not run`,
       runs: [run('a', 'p/prod', { after: ['s'] })],
       known: [finished('s', 'p/staging', status)],
-      expected: { a: { step: 'not-run', dependency: { id: 's', environment: 'p/staging', status } } },
+      expected: { a: { step: 'not-run', dependency: { id: 's', environment: 'p/staging', status }, cause: { id: 's', environment: 'p/staging' } } },
     }),
   ),
   {
     name: 'not run passes down a chain of dependencies in one decision',
     runs: [run('b', 'p/b', { after: ['a'] }), run('c', 'p/c', { after: ['b'] })],
     known: [finished('a', 'p/a', 'failure')],
-    expected: { b: { step: 'not-run', dependency: { id: 'a', environment: 'p/a', status: 'failure' } }, c: { step: 'not-run', dependency: { id: 'b', environment: 'p/b', status: 'not_run' } } },
+    expected: { b: { step: 'not-run', dependency: { id: 'a', environment: 'p/a', status: 'failure' }, cause: { id: 'a', environment: 'p/a' } }, c: { step: 'not-run', dependency: { id: 'b', environment: 'p/b', status: 'not_run' }, cause: { id: 'a', environment: 'p/a' } } },
   },
   {
     name: 'a dependency superseded is followed to the run that took its place: its success counts',

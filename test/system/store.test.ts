@@ -85,7 +85,7 @@ describe.each<[string, TestBackend]>([
 
     const second = await connect();
     const migrations = await backend.query(url, 'select name from kysely_migration');
-    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories', '0004_resource_generation', '0005_run_lifecycle', '0006_run_secrets']);
+    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories', '0004_resource_generation', '0005_run_lifecycle', '0006_run_secrets', '0007_sync_events_by_spec']);
     expect(await second.getAppliedRevision()).toBe('r1');
     expect(await second.getResource(env('dev'))).toMatchObject({ spec: { template: 'web' }, revision: 'r1', origin: 'git' });
     expect(await second.getRun('run-1')).toMatchObject({ status: 'queued', activities: [{ id: 'a' }] });
@@ -273,6 +273,11 @@ describe.each<[string, TestBackend]>([
     expect(await store.getResource(env('qa'))).toBeUndefined();
     expect(brief(await store.listSyncEvents({ since }))).toEqual([
       { trigger: 'internal', actor: null, operation: 'create', ...keyOf(env('qa')), revision: null },
+      { trigger: 'manual', actor: 'ann', operation: 'update', ...keyOf(env('dev')), revision: null },
+      { trigger: 'manual', actor: 'bob', operation: 'delete', ...keyOf(env('qa')), revision: null },
+    ]);
+    // The last change of each spec asked for, read by the spec: a spec with none is left out.
+    expect(brief(await store.lastSyncEvents([keyOf(env('qa')), keyOf(env('dev')), keyOf(env('nope'))]))).toEqual([
       { trigger: 'manual', actor: 'ann', operation: 'update', ...keyOf(env('dev')), revision: null },
       { trigger: 'manual', actor: 'bob', operation: 'delete', ...keyOf(env('qa')), revision: null },
     ]);

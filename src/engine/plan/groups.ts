@@ -26,7 +26,8 @@ export function groupRuns(plan: Pick<Plan, 'runs' | 'changes'>): RunGroup[] {
   const changes = new Map(plan.changes.map((c) => [specKey(c), c]));
   for (const run of plan.runs) {
     const cause = [...run.reasons].sort((a, b) => (reasonKey(a) < reasonKey(b) ? -1 : 1));
-    const key = `${run.action}\u0000${cause.map(reasonKey).join(',')}\u0000${graphKey(run.activities)}\u0000${run.approvals.join(',')}`;
+    // The template version too: runs of two versions of a template are not one group, even with one graph.
+    const key = `${run.action}\u0000${run.template ? `${run.template.name}@${run.template.version}` : ''}\u0000${cause.map(reasonKey).join(',')}\u0000${graphKey(run.activities)}\u0000${run.approvals.join(',')}`;
     const group = groups.get(key);
     if (group) group.runs.push(run);
     else groups.set(key, { action: run.action, cause: run.reasons, runs: [run], activities: run.activities, approvals: run.approvals, changed: changedActivities(run, changes) });

@@ -30,6 +30,8 @@ export interface Wave {
 /** What no declared wave takes: it runs last, without a gate of its own. */
 export const REST_WAVE = 'rest';
 export const waveGate = (name: string) => `wave/${name}`;
+/** The dependency the runs of a merge's next wave name: the wave `index` as a whole (a Barrier of the run lifecycle). */
+export const waveBarrierId = (revision: string, index: number) => `wave ${index} of ${revision}`;
 
 const nameOf = (run: Run) => `${run.project}/${run.environment}`;
 
@@ -42,8 +44,10 @@ export function assignWaves(runs: readonly Run[], rules: readonly WaveRule[], la
   let left = [...runs];
   const chosen: { rule: WaveRule; runs: Set<Run> }[] = [];
   for (const rule of rules) {
+    // A destroy is not rolled out: destroys go last, in the plan's order (dependents first).
     const matched = left.filter(
       (run) =>
+        run.action === 'deploy' &&
         (!rule.projects || claims(rule.projects, run.project)) &&
         (!rule.environments || claims(rule.environments, nameOf(run))) &&
         (!rule.labels || Object.entries(rule.labels).every(([key, value]) => labelsOf(run)[key] === value)),

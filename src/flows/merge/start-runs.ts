@@ -6,7 +6,7 @@ import { planChange } from '../../engine/plan/plan.js';
 import { RUN_OWN_APPROVALS } from '../../engine/run-lifecycle.js';
 import { environmentClosure, specKeyOf } from '../../engine/environment-closure.js';
 import { SpecIndex } from '../../engine/spec-index.js';
-import { assignWaves, labelsIn, waveGate } from '../../engine/plan/waves.js';
+import { assignWaves, labelsIn, waveBarrierId, waveGate } from '../../engine/plan/waves.js';
 import type { Run } from '../../engine/plan/types.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import type { LoadResult } from '../../specs/load.js';
@@ -44,11 +44,10 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
   const plan = planChange({ base: { revision: 'system', loaded: input.before }, head: { revision: input.revision, loaded: input.after } });
   if (plan.runs.length === 0 || plan.summary.errors > 0) return [];
   const idOf = new Map(plan.runs.map((r) => [`${r.project}/${r.environment}`, runIdOf(input.revision, r)]));
-  // A rollout in waves: each run of a wave waits for every run of the wave before it (and for the
-  // wave's gate, when it has one), so that a failure stops the waves after it.
+  // A rollout in waves: each run of a wave waits for the wave before it as a whole (every run of it
+  // succeeded), and for the wave's gate when it has one, so that a failure stops the waves after it.
   const waves = assignWaves(plan.runs, input.config.rollout.waves, labelsIn(input.after));
   const waveOf = new Map(waves.flatMap((wave, index) => wave.runs.map((run) => [run, { wave, index }] as const)));
-  const waveIds = waves.map((wave) => wave.runs.map((r) => idOf.get(`${r.project}/${r.environment}`)!));
   const repoName = `${input.repo.owner}/${input.repo.repo}`;
   const pending = await pendingByEnvironment(records, repoName);
   // What each run reads, for its sealed secrets: a destroy the environment as it was, a deploy as the revision leaves it.
@@ -62,8 +61,8 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
     // A destroy runs the environment as it was: the runner needs a commit that still has it.
     const sha = run.action === 'destroy' ? input.previousRevision : input.revision;
     // This run supersedes the environment's runs still waiting (engine/run-lifecycle.ts): the gates
-    // they wait for, and the pull requests that may approve them, come with it, so that a newer merge
-    // never carries an older one's change past an approval it still needs.
+    // they wait for, the runs they wait for and the pull requests that may approve them come with it,
+    // so that a newer merge never carries an older one's change past an approval or a wave it still needs.
     // A manual run's gates are the environment's own, approved on the run: nothing of it is carried.
     const inWave = waves.length > 1 ? waveOf.get(run) : undefined;
     const older = (pending.get(environment) ?? []).filter((t) => t.runId !== id && !t.dispatch.approvals.some((a) => a.number === RUN_OWN_APPROVALS));
@@ -75,7 +74,13 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
       workflow: input.config.runs.workflow,
       ...(sha !== undefined ? { sha } : {}),
       gates: unique([...run.approvals, ...(inWave?.wave.gate ? [waveGate(inWave.wave.name)] : []), ...older.flatMap((t) => t.dispatch.gates)]),
-      after: unique([...run.reasons.filter((r) => r.type === 'dependency-runs').flatMap((r) => idOf.get(`${r.project}/${r.name}`) ?? []), ...(inWave && inWave.index > 0 ? waveIds[inWave.index - 1]! : [])]),
+      // What the superseded runs waited for, too: a newer merge never takes an older one's change past
+      // a wave the older one still waits for.
+      after: unique([
+        ...run.reasons.filter((r) => r.type === 'dependency-runs').flatMap((r) => idOf.get(`${r.project}/${r.name}`) ?? []),
+        ...(inWave && inWave.index > 0 ? [waveBarrierId(input.revision, inWave.index - 1)] : []),
+        ...older.flatMap((t) => t.dispatch.after),
+      ]),
       labels: runnerLabels(input.config.runs, agentsOf(input, run)),
       approvals: uniqueBy([...input.approvals, ...older.flatMap((t) => t.dispatch.approvals)], (a) => `${a.number}\u0000${a.subject}`),
       ...(input.config.runs.package ? { package: input.config.runs.package } : {}),

@@ -5,6 +5,7 @@ import { CONFIG_PATH, type ResolvedConfig } from '../../config/config.js';
 import { configAt } from '../config-repository.js';
 import { approvalSubject } from '../../engine/approvals.js';
 import { DELETION_GATE } from '../../engine/deletion.js';
+import { waveGate } from '../../engine/plan/waves.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
 import { approvalCheckName, approvalOutput } from '../../render/checks.js';
 import { codeSpan } from '../../render/fit.js';
@@ -102,31 +103,43 @@ export async function handleCommand(port: GitHubPort, records: Records, event: C
   const why = await refusal(port, repo, config, pr, user);
   if (why) return refuse(why);
 
-  // The gates of the current head are its approval checks.
+  // The gates of the current head are its approval checks; on a merged pull request, also those its
+  // merge's runs wait for (a rollout's waves, when .github/envsync.yml gained them after the head was checked).
   const checks = (await port.listCheckRuns(repo, pr.headSha)).filter((c) => c.name.startsWith(APPROVAL_PREFIX));
-  if (checks.length === 0) return refuse(`@${user}, the head \`${pr.headSha.slice(0, 7)}\` needs no approval (or is not checked yet: comment \`/plan\`).`);
-  const gates = checks.map((c) => ({ ...c, gate: c.name.slice(APPROVAL_PREFIX.length) }));
+  const gates: { gate: string; id?: number }[] = checks.map((c) => ({ id: c.id, gate: c.name.slice(APPROVAL_PREFIX.length) }));
+  if (pr.mergeCommitSha) {
+    const waiting = (await records.listUnfinishedRuns(`${repo.owner}/${repo.repo}`)).filter(({ tracking }) => tracking.dispatch.approvals.some((a) => a.number === pr.number));
+    for (const gate of new Set(waiting.flatMap(({ tracking }) => tracking.dispatch.gates))) if (!gates.some((g) => g.gate === gate)) gates.push({ gate });
+  }
+  if (gates.length === 0) return refuse(`@${user}, the head \`${pr.headSha.slice(0, 7)}\` needs no approval (or is not checked yet: comment \`/plan\`).`);
   const named = command.name === 'approve' ? command.args : [];
   const unknown = named.filter((n) => !gates.some((g) => g.gate === n || g.gate.endsWith(`/${n}`)));
   if (unknown.length > 0) return refuse(`@${user}, no gate named ${unknown.map((u) => codeSpan(u)).join(', ')}: this head's gates are ${gates.map((g) => codeSpan(g.gate)).join(', ')}.`);
-  // A mass deletion is approved only by name: a bare /approve of the environments' gates must not delete a project by the way.
-  const chosen = named.length > 0 ? gates.filter((g) => named.some((n) => g.gate === n || g.gate.endsWith(`/${n}`))) : gates.filter((g) => g.gate !== DELETION_GATE || command.name === 'reject');
+  // A mass deletion, and a rollout's wave, are approved only by name: a bare /approve of the
+  // environments' gates must not delete a project, or let a wave go, by the way.
+  const byNameOnly = (gate: string) => gate === DELETION_GATE || gate.startsWith(waveGate(''));
+  const chosen = named.length > 0 ? gates.filter((g) => named.some((n) => g.gate === n || g.gate.endsWith(`/${n}`))) : gates.filter((g) => !byNameOnly(g.gate) || command.name === 'reject');
 
-  if (chosen.length === 0) return refuse(`@${user}, this head's only gate is \`${DELETION_GATE}\`: it deletes specs in bulk (see its check), so it is approved only by name: comment \`/approve ${DELETION_GATE}\`.`);
+  if (chosen.length === 0) {
+    const only = gates.map((g) => g.gate);
+    return refuse(`@${user}, this head's gates (${only.map((g) => codeSpan(g)).join(', ')}) are approved only by name: comment \`/approve ${only[0]}\`${only.includes(DELETION_GATE) ? ` (\`${DELETION_GATE}\` deletes specs in bulk: see its check)` : ''}.`);
+  }
   const decision = command.name === 'approve' ? 'approve' : 'reject';
   const reason = command.name === 'reject' ? command.args.join(' ') : '';
   for (const g of chosen) {
     // At the comment's time, not the job's: a job retried after a later command must not overrule it.
     await records.recordApproval({ repo: `${repo.owner}/${repo.repo}`, pullNumber: pr.number, sha: approvalSubject(pr), gate: g.gate, user, decision, ...(event.comment.created_at ? { at: new Date(event.comment.created_at).toISOString() } : {}) });
+    if (g.id === undefined) continue;
     await port.updateCheckRun(repo, g.id, {
       status: 'completed',
       conclusion: decision === 'approve' ? 'success' : 'failure',
       output: approvalOutput(g.gate, [], decision === 'approve' ? { approvedBy: user } : { rejectedBy: user, ...(reason ? { reason } : {}) }),
     });
   }
-  // A bare /approve that left the deletion gate says so: the author must not believe it passed.
-  if (decision === 'approve' && named.length === 0 && gates.some((g) => g.gate === DELETION_GATE)) {
-    await reply(`@${user}, approved ${chosen.map((g) => codeSpan(g.gate)).join(', ')}; \`${DELETION_GATE}\` is approved only by name: comment \`/approve ${DELETION_GATE}\` if the bulk deletion is meant.`);
+  // A bare /approve that left gates approved only by name says so: the author must not believe they passed.
+  const left = named.length === 0 ? gates.filter((g) => byNameOnly(g.gate)).map((g) => g.gate) : [];
+  if (decision === 'approve' && left.length > 0) {
+    await reply(`@${user}, approved ${chosen.map((g) => codeSpan(g.gate)).join(', ')}; ${left.map((g) => codeSpan(g)).join(', ')} ${left.length === 1 ? 'is' : 'are'} approved only by name: comment ${left.map((g) => `\`/approve ${g}\``).join(' or ')} when ${left.includes(DELETION_GATE) ? 'the bulk deletion is meant' : 'the wave may go'}.`);
   }
   // Approving a merged pull request releases the runs its merge holds for these gates.
   if (decision === 'approve' && pr.mergeCommitSha) await effects.releaseRuns(pr.number);

@@ -4,7 +4,8 @@
 // Called after a merge, a manual run, an /approve on a merged pull request and a finished run,
 // always in the repository's job queue, so that two releases of one run never race.
 import { decisionsByGate } from '../../engine/approvals.js';
-import { decideRuns, describeWait, RUN_OWN_APPROVALS, type FinishedRun, type LifecycleRun, type NextStep } from '../../engine/run-lifecycle.js';
+import { decideRuns, describeWait, RUN_OWN_APPROVALS, type Barrier, type FinishedRun, type LifecycleRun, type NextStep } from '../../engine/run-lifecycle.js';
+import { waveBarrierId } from '../../engine/plan/waves.js';
 import type { GitHubPort, PullRequest, RepoRef, WorkflowRunState } from '../../github/port.js';
 import { describeTrigger } from '../../render/run-summary.js';
 import { defaultPackage, dispatchInputs, runNameSuffix } from '../../runner/contract.js';
@@ -35,21 +36,30 @@ export async function advanceRuns(port: GitHubPort, records: Records, repo: Repo
   const unfinished = await records.listUnfinishedRuns(repoName);
   if (unfinished.length === 0) return [];
   const approved = await approvedGates(records, repoName, unfinished);
+  const barriers = await waveBarriers(records, unfinished);
   const steps = decideRuns(
     unfinished.map(({ run, tracking }) => lifecycleOf(run, tracking, approved.get(run.id)!)),
-    await knownRuns(records, unfinished),
+    await knownRuns(records, unfinished, barriers),
+    barriers,
   );
 
   // Deployments first, in the runs' order (a run superseded before it was shown needs none).
   const shown: Unfinished[] = [];
   for (const { run, tracking } of unfinished) shown.push({ run, tracking: steps.get(run.id)!.step === 'superseded' ? tracking : await withDeployment(port, records, repo, run, tracking) });
   // Said before the runs are marked: a job repeated after a crash finds them finished and would not say it.
-  await tellRolloutStopped(port, repo, shown.filter(({ run }) => steps.get(run.id)!.step === 'not-run'), steps);
+  // A rollout that stopped: named by the runs of its merge that failed (read from the store, so that
+  // a job repeated after a crash names them as the first one did), on the pull request first.
+  const stopped = shown.filter(({ run, tracking }) => steps.get(run.id)!.step === 'not-run' && tracking.dispatch.wave && tracking.dispatch.wave.index > 0);
+  const failedOf = new Map<string, string[]>();
+  for (const revision of new Set(stopped.map(({ run }) => run.revision))) {
+    failedOf.set(revision, (await records.listRuns({ revision })).filter((r) => r.status === 'failure' || r.status === 'cancelled').reverse().map((r) => `${r.project}/${r.environment}`));
+  }
+  await tellRolloutStopped(port, records, repo, stopped, failedOf);
   const started: StartedRun[] = [];
   let refused = false;
   for (const { run, tracking } of shown) {
     const step = steps.get(run.id)!;
-    const state = await carryOut(port, records, repo, { run, tracking }, step);
+    const state = await carryOut(port, records, repo, { run, tracking }, step, failedOf.get(run.revision));
     // A run meant for GitHub that ended not run: GitHub refused its dispatch.
     refused ||= (step.step === 'dispatch' || step.step === 'handed-over') && typeof state === 'object' && 'notRun' in state;
     if (state && selected(which, run, tracking)) started.push({ id: run.id, environment: tracking.dispatch.environment, action: tracking.dispatch.action, state });
@@ -63,27 +73,33 @@ export async function advanceRuns(port: GitHubPort, records: Records, repo: Repo
 const rolloutMarker = (revision: string) => `<!-- envsync:rollout ${revision} -->`;
 
 /**
- * Says on the merged pull requests that a rollout stopped: what did not succeed, and the waves after
- * it that are not run (their deployments say so too). Every later wave waits for the one before, so
- * one decision stops them all. Ensured: repeated, it writes nothing new.
+ * Says on the merged pull requests that a rollout stopped: the failure at its root, and the runs of
+ * the later waves that are not run (their deployments say so too). Told before the runs are marked,
+ * and from the store as well as from this decision: a job repeated after a crash half-way through
+ * the marking finds some marked already, and the note still names them all. Ensured: repeated, it
+ * writes nothing new.
  */
-async function tellRolloutStopped(port: GitHubPort, repo: RepoRef, notRun: readonly Unfinished[], steps: ReadonlyMap<string, NextStep>): Promise<void> {
-  const stopped = notRun.filter(({ tracking }) => tracking.dispatch.wave && tracking.dispatch.wave.index > 0);
+async function tellRolloutStopped(port: GitHubPort, records: Records, repo: RepoRef, stopped: readonly Unfinished[], failedOf: ReadonlyMap<string, readonly string[]>): Promise<void> {
   for (const revision of new Set(stopped.map(({ run }) => run.revision))) {
-    const runs = stopped.filter(({ run }) => run.revision === revision);
-    const failed = [...new Set(runs.map(({ run }) => (steps.get(run.id) as Extract<NextStep, { step: 'not-run' }>).dependency.environment))];
+    const now = stopped.filter(({ run }) => run.revision === revision);
+    const causes = failedOf.get(revision) ?? [];
+    const marked: Unfinished[] = [];
+    for (const run of await records.listRuns({ revision })) {
+      if (run.status !== 'not_run' || now.some((u) => u.run.id === run.id)) continue;
+      const tracking = await records.getTracking(run.id);
+      if (tracking?.dispatch.wave && tracking.dispatch.wave.index > 0) marked.push({ run, tracking });
+    }
     const waves = new Map<string, string[]>();
-    for (const { tracking } of runs) waves.set(tracking.dispatch.wave!.name, [...(waves.get(tracking.dispatch.wave!.name) ?? []), tracking.dispatch.environment]);
-    const lines = [...waves].map(([wave, environments]) => `- wave \`${wave}\`: ${environments.length} environment${environments.length === 1 ? '' : 's'} not run (${environments.slice(0, 5).map((e) => `\`${e}\``).join(', ')}${environments.length > 5 ? ` and ${environments.length - 5} more` : ''})`);
+    for (const { tracking } of [...marked, ...now].sort((a, b) => a.tracking.dispatch.order - b.tracking.dispatch.order)) {
+      const wave = tracking.dispatch.wave!.name;
+      waves.set(wave, [...(waves.get(wave) ?? []), tracking.dispatch.environment]);
+    }
+    const list = (names: readonly string[]) => `${names.slice(0, 5).map((e) => `\`${e}\``).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
+    const lines = [...waves].map(([wave, environments]) => `- wave \`${wave}\`: ${environments.length} environment${environments.length === 1 ? '' : 's'} not run (${list(environments)})`);
     const marker = rolloutMarker(revision);
-    const pullRequests = [...new Set(runs.flatMap(({ tracking }) => tracking.dispatch.approvals.map((a) => a.number)).filter((n) => n !== RUN_OWN_APPROVALS))];
-    for (const number of pullRequests) {
-      await port.ensureComment(
-        repo,
-        number,
-        marker,
-        `${marker}\n### envsync: rollout of \`${revision.slice(0, 7)}\` stopped\n\n${failed.map((e) => `\`${e}\``).join(', ')} did not succeed, so the waves after it were not run:\n\n${lines.join('\n')}\n\nFix the cause and merge again (or start the environments' runs by hand).\n`,
-      );
+    const body = `${marker}\n### envsync: rollout of \`${revision.slice(0, 7)}\` stopped\n\n${list(causes)} did not succeed, so the waves after it were not run:\n\n${lines.join('\n')}\n\nFix the cause and merge again (or start the environments' runs by hand).\n`;
+    for (const number of [...new Set(now.flatMap(({ tracking }) => tracking.dispatch.approvals.map((a) => a.number)).filter((n) => n !== RUN_OWN_APPROVALS))]) {
+      await port.ensureComment(repo, number, marker, body);
     }
   }
 }
@@ -106,10 +122,10 @@ function lifecycleOf(run: RunRecord, tracking: RunTracking, approved: ReadonlySe
 }
 
 /** The runs the unfinished ones depend on that are not among them, followed through supersessions. */
-async function knownRuns(records: Records, unfinished: readonly Unfinished[]): Promise<Map<string, FinishedRun>> {
+async function knownRuns(records: Records, unfinished: readonly Unfinished[], barriers: ReadonlyMap<string, Barrier>): Promise<Map<string, FinishedRun>> {
   const known = new Map<string, FinishedRun>();
   const have = new Set(unfinished.map((u) => u.run.id));
-  const queue = unfinished.flatMap((u) => u.tracking.dispatch.after).filter((id) => !have.has(id));
+  const queue = [...unfinished.flatMap((u) => u.tracking.dispatch.after).filter((id) => !barriers.has(id)), ...[...barriers.values()].flatMap((b) => b.members)].filter((id) => !have.has(id));
   while (queue.length > 0) {
     const id = queue.shift()!;
     if (known.has(id) || have.has(id)) continue;
@@ -119,6 +135,26 @@ async function knownRuns(records: Records, unfinished: readonly Unfinished[]): P
     if (run.supersededBy !== null) queue.push(run.supersededBy);
   }
   return known;
+}
+
+/**
+ * The waves the unfinished runs wait for, each as one barrier over the runs of its merge in that wave
+ * (read once per merge, whatever the number of runs that wait for it).
+ */
+async function waveBarriers(records: Records, unfinished: readonly Unfinished[]): Promise<Map<string, Barrier>> {
+  const barriers = new Map<string, Barrier>();
+  for (const revision of new Set(unfinished.filter(({ tracking }) => (tracking.dispatch.wave?.index ?? 0) > 0).map(({ run }) => run.revision))) {
+    const runs = await records.listRevisionRuns(revision);
+    for (const { run, tracking } of runs) {
+      const wave = tracking.dispatch.wave;
+      if (!wave) continue;
+      const id = waveBarrierId(revision, wave.index);
+      const barrier = barriers.get(id) ?? { label: `wave ${wave.name}`, members: [] as string[] };
+      (barrier.members as string[]).push(run.id);
+      barriers.set(id, barrier);
+    }
+  }
+  return barriers;
 }
 
 /** Every run is shown as a GitHub Deployment, found by its run id when an earlier attempt died before recording it. */
@@ -135,7 +171,8 @@ async function withDeployment(port: GitHubPort, records: Records, repo: RepoRef,
   return records.updateTracking(run.id, { deploymentId: deployment });
 }
 
-async function carryOut(port: GitHubPort, records: Records, repo: RepoRef, { run, tracking }: Unfinished, step: NextStep): Promise<StartedRun['state'] | undefined> {
+/** `failed`: for a run of a stopped rollout, the runs of its merge that failed. */
+async function carryOut(port: GitHubPort, records: Records, repo: RepoRef, { run, tracking }: Unfinished, step: NextStep, failed?: readonly string[]): Promise<StartedRun['state'] | undefined> {
   const { dispatch } = tracking;
   const repoName = `${repo.owner}/${repo.repo}`;
   const tell = async (state: 'queued' | 'error' | 'inactive', description: string, logUrl?: string) => {
@@ -175,7 +212,7 @@ async function carryOut(port: GitHubPort, records: Records, repo: RepoRef, { run
     }
     case 'not-run':
       // A run of a later wave: the rollout stopped at the wave before it.
-      return notRun(dispatch.wave && dispatch.wave.index > 0 ? `the rollout stopped before wave ${dispatch.wave.name} (${dispatch.wave.index + 1} of ${dispatch.wave.of}): ${step.dependency.environment} did not succeed` : `${step.dependency.environment} did not succeed`);
+      return notRun(dispatch.wave && dispatch.wave.index > 0 ? `the rollout stopped: ${failed?.length ? failed.slice(0, 3).join(', ') + (failed.length > 3 ? ` and ${failed.length - 3} more` : '') : step.cause.environment} did not succeed` : `${step.dependency.environment} did not succeed`);
     case 'wait': {
       const where = approvalsWhere(run, tracking);
       const waitingFor = describeWait(step.reason, where);

@@ -25,28 +25,15 @@ export function syncTarget(config: ResolvedConfig, repo: RepoRef, defaultBranch:
   return { repo: { owner: owner!, repo: name! }, branch: destination.branch ?? config.branch ?? defaultBranch, root: destination.folder ?? config.root };
 }
 
-/** Sync events read at a time while looking for the last change of each spec. */
-const EVENTS_PAGE = 1000;
-
 /**
  * The last change the system recorded of each spec the plan changes (what made it hold what it holds
- * now): who made it and through what, for the bot pull request's text. The events of the plan's
- * projects are read in pages, and only the last of each spec of the plan is kept.
+ * now): who made it and through what, for the bot pull request's text; read by the spec.
  */
 async function lastChanges(service: SystemService, plan: ExportPlan): Promise<Map<string, ChangeRecord>> {
-  const wanted = new Set(plan.files.flatMap((f) => (f.resource ? [specKey(f.resource)] : [])));
-  const projects = [...new Set(plan.files.flatMap((f) => (f.resource ? [f.resource.project] : [])))].sort();
+  const keys = plan.files.flatMap((f) => (f.resource ? [f.resource] : []));
   const last = new Map<string, ChangeRecord>();
-  for (const project of projects) {
-    for (let since: number | undefined; ; ) {
-      const page = await service.records.listSyncEvents({ project, limit: EVENTS_PAGE, ...(since !== undefined ? { since } : {}) });
-      for (const { kind, name, version, operation, trigger, actor, revision } of page) {
-        const key = specKey({ kind, project, name, ...(version !== undefined ? { version } : {}) });
-        if (wanted.has(key)) last.set(key, { operation, trigger, actor, revision });
-      }
-      if (page.length < EVENTS_PAGE) break;
-      since = page.at(-1)!.id;
-    }
+  for (const { kind, project, name, version, operation, trigger, actor, revision } of await service.records.lastSyncEvents(keys)) {
+    last.set(specKey({ kind, project, name, ...(version !== undefined ? { version } : {}) }), { operation, trigger, actor, revision });
   }
   return last;
 }

@@ -41,4 +41,12 @@ describe('assignWaves', () => {
     const chain = [run('a/base'), run('a/app', 'a/base')];
     expect(names(assignWaves(chain, [{ name: 'first', environments: ['a/app'] }]))).toEqual([[REST_WAVE, false, ['a/base', 'a/app']]]);
   });
+
+  it('leaves destroys out of the waves: they go last, in the plan\'s order (dependents first)', () => {
+    const gone = { ...run('a/old'), action: 'destroy' as const };
+    expect(names(assignWaves([...runs, gone], [{ name: 'a', projects: ['a'] }]))).toEqual([
+      ['a', false, ['a/one', 'a/two']],
+      [REST_WAVE, false, ['b/one', 'b/two', 'b/three', 'c/one', 'a/old']],
+    ]);
+  });
 });
