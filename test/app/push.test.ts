@@ -72,7 +72,7 @@ function merged(after: string, config?: string) {
 }
 
 const approveMerged = () => store.recordApproval({ repo: 'Codertocat/Hello-World', pullNumber: 2, sha: `${PR_HEAD}:master`, gate: GATE, user: 'reviewer', decision: 'approve' });
-const runId = (after: string, env: string) => `${after.slice(0, 12)}-payments-${env}-deploy`;
+const runId = (after: string, env: string) => `${after.slice(0, 12)}-payments.${env}-deploy`;
 const deploymentOf = (environment: string) => port.deployments.find((d) => d.environment === `payments/${environment}`)!;
 const dispatched = () => port.dispatches.map((d) => d.inputs.environment);
 const receive = (payload: unknown, id = 'delivery-1') => running.receive('push', payload, id);

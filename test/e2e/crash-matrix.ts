@@ -25,7 +25,7 @@ export interface CrashPlay {
 /** What GitHub shows after the loop when nothing goes wrong: each check, comment, deployment, status and dispatch once. */
 export function cleanOutcome(world: World, merge: string): ReturnType<typeof githubState> {
   const [head, at] = [world.head.slice(0, 7), merge.slice(0, 7)];
-  const run = (env: string) => `${merge.slice(0, 12)}-payments-${env}-deploy`;
+  const run = (env: string) => `${merge.slice(0, 12)}-payments.${env}-deploy`;
   return {
     checks: [
       `envsync/validate ${head} completed success "all specs valid" annotations 0`,

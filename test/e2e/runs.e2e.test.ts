@@ -84,7 +84,7 @@ describe('three quick merges of one environment', () => {
     const second = await pushStaging('team-two', first);
     const third = await pushStaging('team-three', second);
     await app.until('the three pushes applied', () => app.done('apply-push') >= pushes + 3);
-    const id = (sha: string) => `${sha.slice(0, 12)}-payments-staging-deploy`;
+    const id = (sha: string) => `${sha.slice(0, 12)}-payments.staging-deploy`;
 
     expect(dispatchesOf('payments/staging').map((d) => d.inputs['run-id'])).toEqual([id(first)]);
     const waiting = await store(async (s) => ({ second: await s.getRun(id(second)), third: await s.getRun(id(third)) }));

@@ -92,7 +92,7 @@ describe('the whole loop, PR to runs to bot PR', () => {
     ]);
 
     expect(runs.map((r) => [r.title, r.conclusion, r.artifacts])).toEqual(
-      ['dev', 'staging'].map((env) => [`envsync deploy payments/${env} (run ${merge.slice(0, 12)}-payments-${env}-deploy)`, 'success', [`envsync-results-${merge.slice(0, 12)}-payments-${env}-deploy`]]),
+      ['dev', 'staging'].map((env) => [`envsync deploy payments/${env} (run ${merge.slice(0, 12)}-payments.${env}-deploy)`, 'success', [`envsync-results-${merge.slice(0, 12)}-payments.${env}-deploy`]]),
     );
     // envsync run took the merged commit and the approval from the dispatch, and ran the new preflight image.
     expect(runs[0]!.log).toContain('success: payments/dev deploy; results in envsync-results.json');

@@ -32,8 +32,11 @@ export interface MergeRunsInput {
   actor: string | null;
 }
 
-/** One merge, one environment, one action: the same id on a repeated job, so nothing starts twice. */
-export const runIdOf = (revision: string, run: Pick<Run, 'project' | 'environment' | 'action'>) => `${revision.slice(0, 12)}-${run.project}-${run.environment}-${run.action}`;
+/**
+ * One merge, one environment, one action: the same id on a repeated job, so nothing starts twice. A
+ * dot, which no name holds, keeps the project from the environment (with a dash, `a-b/c` and `a/b-c` were one id).
+ */
+export const runIdOf = (revision: string, run: Pick<Run, 'project' | 'environment' | 'action'>) => `${revision.slice(0, 12)}-${run.project}.${run.environment}-${run.action}`;
 
 /**
  * Call before the revision is applied: the plan is computed against the system as it was, so a job

@@ -58,7 +58,7 @@ const mergeM1 = (p: MemoryPort = port) =>
     trigger: 'webhook',
     actor: 'carol',
   });
-const runOf = (revision: string, environment: string) => `${revision.slice(0, 12)}-${environment.replace('/', '-')}-deploy`;
+const runOf = (revision: string, environment: string) => `${revision.slice(0, 12)}-${environment.replace('/', '.')}-deploy`;
 const dispatched = () => port.dispatches.map((d) => d.inputs.environment!);
 const notes7 = () => port.comments.filter((c) => 'pullRequest' in c.on && c.on.pullRequest === 7 && c.body.includes('envsync:rollout'));
 

@@ -40,7 +40,7 @@ const merge = () =>
     trigger: 'webhook',
     actor: 'carol',
   });
-const runOf = (environment: string) => `${MERGE.slice(0, 12)}-${environment.replace('/', '-')}-deploy`;
+const runOf = (environment: string) => `${MERGE.slice(0, 12)}-${environment.replace('/', '.')}-deploy`;
 const dispatchedEnvironments = () => port.dispatches.map((d) => d.inputs.environment!);
 const finish = async (environment: string, status: 'success' | 'failure') => {
   await store.updateRun(runOf(environment), { status, finishedAt: new Date().toISOString() });

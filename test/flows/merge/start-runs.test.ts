@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRepositoryConfig } from '../../../src/config/config.js';
 import { MemoryPort } from '../../../src/github/memory-port.js';
-import { startMergeRuns } from '../../../src/flows/merge/start-runs.js';
+import { runIdOf, startMergeRuns } from '../../../src/flows/merge/start-runs.js';
 import { advanceRuns } from '../../../src/flows/runs/advance-runs.js';
 import { loadSpecs } from '../../../src/specs/load.js';
 import { SystemService } from '../../../src/system/service.js';
@@ -52,8 +52,8 @@ describe('a merge that deletes an environment', () => {
   it('dispatches its destroy at the revision that still has it, approved gates aside', async () => {
     // The destroy's approval gate: approved on no pull request, so the run waits.
     const started = await startMergeRuns(port, store, input(PREVIOUS));
-    expect(started).toEqual([{ id: `${MERGE.slice(0, 12)}-payments-dev-destroy`, environment: 'payments/dev', action: 'destroy', state: { waitingFor: 'approval of hook/onInit/change-approval: /approve on the merged pull request' } }]);
-    expect(port.calls).toEqual([`deployment payments/dev ${MERGE.slice(0, 12)}-payments-dev-destroy`, 'status payments/dev queued waiting for approval of hook/onInit/change-approval: /approve on the merged pull request']);
+    expect(started).toEqual([{ id: `${MERGE.slice(0, 12)}-payments.dev-destroy`, environment: 'payments/dev', action: 'destroy', state: { waitingFor: 'approval of hook/onInit/change-approval: /approve on the merged pull request' } }]);
+    expect(port.calls).toEqual([`deployment payments/dev ${MERGE.slice(0, 12)}-payments.dev-destroy`, 'status payments/dev queued waiting for approval of hook/onInit/change-approval: /approve on the merged pull request']);
   });
 
   it('runs the destroy from the previous revision once approved, never from the merge that removed it', async () => {
@@ -78,13 +78,13 @@ describe('a newer merge of an environment whose run still waits', () => {
   it('supersedes that run, marked superseded (not failed): an /approve on the older pull request cannot deploy the older revision over the newer', async () => {
     // The older merge's destroy of dev waits for its approval.
     await startMergeRuns(port, store, input(PREVIOUS));
-    const older = `${MERGE.slice(0, 12)}-payments-dev-destroy`;
+    const older = `${MERGE.slice(0, 12)}-payments.dev-destroy`;
     port.calls.length = 0;
     // A newer merge changes dev again (it is back, edited): its run supersedes the waiting one.
     const NEWER = 'n'.repeat(40);
     const newer = { ...input(PREVIOUS), revision: NEWER, before: loadSpecs(withoutDev()), after: new SystemService(store).checkRevision(exampleFiles(), NEWER).loaded };
     const started = await startMergeRuns(port, store, newer);
-    const newerDev = `${NEWER.slice(0, 12)}-payments-dev-deploy`;
+    const newerDev = `${NEWER.slice(0, 12)}-payments.dev-deploy`;
     expect(started.map((s) => s.environment)).toContain('payments/dev');
     expect(await store.getRun(older)).toMatchObject({ status: 'superseded', supersededBy: newerDev, reason: `superseded by run ${newerDev}, which runs the newer state of payments/dev` });
     expect(port.calls).toContain(`status payments/dev inactive superseded by run ${newerDev}, which runs the newer state of payments/dev`);
@@ -138,7 +138,7 @@ describe('a merge that runs environments depending on each other', () => {
 
   it('dispatches the first at once and holds each other until the one it depends on has run', async () => {
     const started = await startMergeRuns(port, store, { ...input(PREVIOUS), before: loadSpecs(sources(chain)), after: checked(sources(changed)) });
-    const id = (env: string) => `${MERGE.slice(0, 12)}-p-${env}-deploy`;
+    const id = (env: string) => `${MERGE.slice(0, 12)}-p.${env}-deploy`;
     expect(started.map((s) => [s.environment, s.state])).toEqual([
       ['p/zeta', 'dispatched'],
       ['p/mid', { waitingFor: 'the runs of p/zeta' }],
@@ -153,5 +153,12 @@ describe('a merge that runs environments depending on each other', () => {
     ]);
     // Resumed, not restarted: no deployment is made again and alpha is not told twice.
     expect(port.calls).toEqual([`dispatch envsync-run.yml@main ${id('mid')}`, 'status p/mid queued dispatched to envsync-run.yml']);
+  });
+});
+
+describe('the id of a merge\'s run', () => {
+  it('tells a-b/c from a/b-c: no two environments of a merge share one (the second would never be recorded)', () => {
+    const ids = [runIdOf(MERGE, { project: 'a-b', environment: 'c', action: 'deploy' }), runIdOf(MERGE, { project: 'a', environment: 'b-c', action: 'deploy' })];
+    expect(ids).toEqual([`${MERGE.slice(0, 12)}-a-b.c-deploy`, `${MERGE.slice(0, 12)}-a.b-c-deploy`]);
   });
 });
