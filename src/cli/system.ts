@@ -204,7 +204,7 @@ export async function runSystem(argv: readonly string[], io: CommandIO): Promise
           io.stderr(`envsync: ${revision} was not applied: it ${describeDeletions(deletions)}. Check --store and the folder; apply it with --allow-deletion if this is meant.\n`);
           return 1;
         }
-        const result = await service.applyRevision(checked, revision, change, { root: config.root, scope });
+        const result = await service.applyRevision(checked, revision, change, { root: config.root, scope, sensitiveNames: config.sensitive?.names ?? [] });
         io.stdout(`applied ${revision}: ${result.created.length} created, ${result.updated.length} updated, ${result.deleted.length} deleted\n`);
         return 0;
       }

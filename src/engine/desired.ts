@@ -17,7 +17,8 @@ const SEALED = Buffer.from(SEALED_PREFIX);
 /** Whether a spec may hold a reference: its bytes are searched, the document only when there are none. */
 const maySeal = (s: LoadedSpec) => (s.content ? Buffer.from(s.content.buffer, s.content.byteOffset, s.content.byteLength).includes(SEALED) : JSON.stringify(s.data).includes(SEALED_PREFIX));
 
-export function desiredState(system: LoadResult, revision: LoadResult, speaksFor: (kind: string, project: string) => boolean): LoadResult {
+/** `sensitiveNames`: the repository's own credential names (`sensitive.names`), sealed as the declared secrets are. */
+export function desiredState(system: LoadResult, revision: LoadResult, speaksFor: (kind: string, project: string) => boolean, sensitiveNames: readonly string[] = []): LoadResult {
   const fromGit = revision.specs.filter((s) => speaksFor(s.kind.kind, s.project));
   const sealed = fromGit.filter(maySeal);
   let specs = fromGit;
@@ -28,7 +29,7 @@ export function desiredState(system: LoadResult, revision: LoadResult, speaksFor
       sealed.flatMap((s) => {
         const was = held.get(keyOf(s));
         // Its bytes are Git's no more: the plan compares the documents.
-        return was ? [[s, { ...s, data: unsealFrom(s.data, was.data, sensitiveKeysOf(s, index)) as Record<string, unknown>, content: undefined }] as const] : [];
+        return was ? [[s, { ...s, data: unsealFrom(s.data, was.data, sensitiveKeysOf(s, index, sensitiveNames)) as Record<string, unknown>, content: undefined }] as const] : [];
       }),
     );
     specs = fromGit.map((s) => unsealed.get(s) ?? s);

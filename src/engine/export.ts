@@ -124,13 +124,14 @@ export function planExport(checkout: LoadResult, system: readonly SystemSpec[], 
   const systemLoaded = loadDocuments(system.map((s) => ({ path: uniquePathOf(s), data: structuredClone(s.document) })));
   const systemIndex = new SpecIndex(systemLoaded.specs);
   const systemLoadedOf = (spec: SystemSpec) => systemIndex.find(spec.kind as KindName, spec.project, spec.name).find((l) => l.version === spec.version);
+  // What is sealed: a secret by the system's declarations, or by a name the configuration declares
+  // sensitive (a value the bot's pull request hides must not be in its diff either).
+  const names = options.sensitiveNames ?? [];
   const sensitiveKeys = (spec: SystemSpec) => {
     const loaded = systemLoadedOf(spec);
-    return loaded ? sensitiveKeysOf(loaded, systemIndex) : spec.kind === 'Environment' ? new Set([ALL_SENSITIVE]) : new Set<string>();
+    return loaded ? sensitiveKeysOf(loaded, systemIndex, names) : spec.kind === 'Environment' ? new Set([ALL_SENSITIVE]) : new Set<string>(sensitiveNamePatterns(names));
   };
-  // What the changed fields hide: a secret by the system's declarations or by Git's, or by a name the
-  // configuration declares sensitive. Git's index is made only when a spec in Git changes.
-  const names = options.sensitiveNames ?? [];
+  // What the changed fields hide: that, or a secret by Git's declarations. Git's index is made only when a spec in Git changes.
   let gitIndex: SpecIndex | undefined;
   const shownKeys = (kind: string, system: LoadedSpec | undefined, git: LoadedSpec | undefined) => {
     if (!system && !git) return new Set(kind === 'Environment' ? [ALL_SENSITIVE] : sensitiveNamePatterns(names));

@@ -7,7 +7,7 @@ import type { SpecIndex } from './spec-index.js';
 import type { DocPath } from '../specs/findings.js';
 import type { LoadedSpec } from '../specs/load.js';
 
-export function sealedValuesOf(specs: readonly LoadedSpec[], index: SpecIndex): Map<string, string> {
+export function sealedValuesOf(specs: readonly LoadedSpec[], index: SpecIndex, sensitiveNames: readonly string[] = []): Map<string, string> {
   const values = new Map<string, string>();
   for (const spec of specs) {
     const named = { kind: spec.kind.kind, project: spec.project, name: spec.name, ...(spec.version !== undefined ? { version: spec.version } : {}) };
@@ -16,7 +16,7 @@ export function sealedValuesOf(specs: readonly LoadedSpec[], index: SpecIndex): 
       if ((typeof value === 'string' && !value.startsWith(SEALED_PREFIX)) || typeof value === 'number' || typeof value === 'boolean') values.set(sealedReference(named, spec.data, path), String(value));
       return value;
     };
-    mapSecrets(spec.data, keep, sensitiveKeysOf(spec, index));
+    mapSecrets(spec.data, keep, sensitiveKeysOf(spec, index, sensitiveNames));
   }
   return values;
 }

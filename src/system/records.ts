@@ -96,6 +96,8 @@ export interface RunnerSettings {
   defaultLabels: string[];
   /** Absent: envsync's own package at the dispatching app's version. */
   package?: string;
+  /** The repository's own credential names (`sensitive.names`): its sealed secrets are handed to runs as the declared ones are. */
+  sensitiveNames?: string[];
 }
 
 /** A config repository the system follows, and what it learnt of it. */

@@ -382,8 +382,8 @@ export class SystemService {
   }
 
   /** Where the system and a checkout differ: see sync.ts. */
-  drift(checkout: LoadResult, scope?: (kind: string, project: string) => boolean): Promise<Drift[]> {
-    return driftFrom(this.store, checkout, scope);
+  drift(checkout: LoadResult, scope?: (kind: string, project: string) => boolean, sensitiveNames: readonly string[] = []): Promise<Drift[]> {
+    return driftFrom(this.store, checkout, scope, sensitiveNames);
   }
 
   /** System to Git: see sync.ts. */

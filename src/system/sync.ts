@@ -41,6 +41,8 @@ export interface ApplyOptions {
   repo?: string;
   projects?: string[];
   runner?: RunnerSettings;
+  /** The repository's own credential names (`sensitive.names`): its values behind sealed references are kept as the declared secrets' are. */
+  sensitiveNames?: readonly string[];
 }
 
 /** A revision loaded and validated, refused with its findings when it has errors. */
@@ -73,7 +75,7 @@ export async function applyRevision(store: Store, files: readonly SourceFile[] |
     .map((s) => {
       const key = keyOf(s);
       const held = current.get(uniquePathOf(key));
-      return { ...key, spec: held ? unsealFrom(s.data, held.spec, sensitiveKeysOf(s, index)) : s.data };
+      return { ...key, spec: held ? unsealFrom(s.data, held.spec, sensitiveKeysOf(s, index, options.sensitiveNames)) : s.data };
     });
   // What the revision does not speak for (another repository's projects, kinds that do not sync
   // from Git) stays as the system has it: decided inside the store's write.
@@ -84,7 +86,7 @@ export async function applyRevision(store: Store, files: readonly SourceFile[] |
  * Where the system and a checkout differ, for the specs in scope: created or changed in the system,
  * or only in Git. Secrets Git holds as `sealed://` references are not drift.
  */
-export async function driftFrom(store: Store, checkout: LoadResult, scope: (kind: string, project: string) => boolean = () => true): Promise<Drift[]> {
+export async function driftFrom(store: Store, checkout: LoadResult, scope: (kind: string, project: string) => boolean = () => true, sensitiveNames: readonly string[] = []): Promise<Drift[]> {
   const system = new Map((await store.listResources()).filter((r) => scope(r.kind, r.project)).map((r) => [uniquePathOf(r), r]));
   const index = new SpecIndex(checkout.specs);
   const drift: Drift[] = [];
@@ -96,7 +98,7 @@ export async function driftFrom(store: Store, checkout: LoadResult, scope: (kind
     seen.add(path);
     const held = system.get(path);
     if (!held) drift.push({ ...key, state: 'only-in-git' });
-    else if (!equalJson(unsealFrom(spec.data, held.spec, sensitiveKeysOf(spec, index)), held.spec)) drift.push({ ...key, state: 'changed' });
+    else if (!equalJson(unsealFrom(spec.data, held.spec, sensitiveKeysOf(spec, index, sensitiveNames)), held.spec)) drift.push({ ...key, state: 'changed' });
   }
   for (const [path, r] of system) {
     if (!seen.has(path)) drift.push({ kind: r.kind, project: r.project, name: r.name, ...(r.version !== undefined ? { version: r.version } : {}), state: 'only-in-system' });

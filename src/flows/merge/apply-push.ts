@@ -153,14 +153,14 @@ async function applySyncRevision(
     branch,
     revision: after,
     before,
-    after: desiredState(before, checked.loaded, scope.speaksFor),
+    after: desiredState(before, checked.loaded, scope.speaksFor, config.sensitive?.names),
     config,
     previousRevision: previous,
     approvals: merged.map((pr) => ({ number: pr.number, subject: approvalSubject(pr) })),
     trigger: (await isOwnPush(port, input.actor)) ? 'internal' : 'webhook',
     actor: input.actor,
   });
-  const applied = await service.applyRevision(checked, after, { trigger: 'webhook', actor: input.actor }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects, runner: { ...config.runs, branch } });
+  const applied = await service.applyRevision(checked, after, { trigger: 'webhook', actor: input.actor }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects, runner: { ...config.runs, branch, ...(config.sensitive ? { sensitiveNames: config.sensitive.names } : {}) }, ...(config.sensitive ? { sensitiveNames: config.sensitive.names } : {}) });
   await records.recordPush({ repo: repoName, sha: after, outcome: 'applied', detail: forced ? 'applied (force-push: the branch was rewound or rewritten)' : 'applied' });
   return { applied, revision: after, runs, forced };
 }

@@ -69,7 +69,7 @@ export async function checkPullRequest(port: GitHubPort, service: SystemService,
 
   // Against the system's live state, as the merge will apply it.
   const system = await service.snapshot();
-  const plan = planChange({ base: { revision: 'system', loaded: system }, head: { revision: pr.headSha, loaded: desiredState(system, head, scope.speaksFor) }, sensitiveNames: layout.sensitive?.names ?? [] });
+  const plan = planChange({ base: { revision: 'system', loaded: system }, head: { revision: pr.headSha, loaded: desiredState(system, head, scope.speaksFor, layout.sensitive?.names) }, sensitiveNames: layout.sensitive?.names ?? [] });
   const deletions = deletionsBetween(system, head, scope.speaksFor, layout.deletion.maxShare);
 
   const summary = summarize(findings, head.fileCount, head.specs.length);

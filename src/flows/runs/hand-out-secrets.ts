@@ -64,7 +64,7 @@ export async function handOutSecrets(service: SystemService, github: RunnerGitHu
 
   const snapshot = await service.snapshot();
   const index = new SpecIndex(snapshot.specs);
-  const values = sealedValuesOf(readsOf(run, tracking, index), index);
+  const values = sealedValuesOf(readsOf(run, tracking, index), index, followed.runner?.sensitiveNames);
   const unknown = asked.references.filter((r) => !values.has(r));
   if (unknown.length > 0) {
     throw new SystemError(`the system holds no secret of ${run.project}/${run.environment}'s run at ${unknown.join(', ')}: change the secret again through the system API (envsync writes a new reference), or put the value back in Git`, 422);

@@ -45,13 +45,14 @@ export async function reconcile(service: SystemService, input: ReconcileInput): 
     mode === undefined
       ? (kind: string, project: string) => ownedScope(config, 'git-to-system', owned)(kind, project) || ownedScope(config, 'system-to-git', owned)(kind, project)
       : ownedScope(config, mode === 'git-wins' ? 'git-to-system' : 'system-to-git', owned);
-  const drift = await service.drift(input.checkout, scope);
+  const names = config.sensitive?.names ?? [];
+  const drift = await service.drift(input.checkout, scope, names);
   if (drift.length === 0) return { settled: 'in-sync', drift: [] };
   if (mode === undefined) return { settled: 'listed', drift };
   if (mode === 'system-wins') return { settled: 'system-wins', drift };
   const refused = input.allowDeletion ? [] : deletionsBetween(await service.snapshot(), input.checkout, scope, config.deletion.maxShare);
   if (refused.length > 0) return { settled: 'git-wins', drift, refused };
-  const applied = await service.applyRevision(input.apply(), input.revision, { trigger: 'manual', actor: input.actor }, { root: config.root, scope, ...(input.repo ? { repo: input.repo } : {}) });
+  const applied = await service.applyRevision(input.apply(), input.revision, { trigger: 'manual', actor: input.actor }, { root: config.root, scope, sensitiveNames: names, ...(input.repo ? { repo: input.repo } : {}) });
   return { settled: 'git-wins', drift, applied };
 }
 
