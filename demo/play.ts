@@ -1,4 +1,4 @@
-// The story's seven steps, played once: `npm run demo` narrates them and writes what GitHub would
+// The story's eight steps, played once: `npm run demo` narrates them and writes what GitHub would
 // show, and the acceptance test (test/e2e/story.e2e.test.ts) runs that same built demo and asserts
 // on the record it returns, so that the loop is played once for both.
 import type { Story } from './story.js';

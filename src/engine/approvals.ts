@@ -1,6 +1,14 @@
 // Approval gates: which a plan needs, what an approval is bound to, and the decision that counts.
 // Pure: the review flow records decisions and the runs flow reads them through these.
+import { DELETION_GATE } from './deletion.js';
 import type { Plan } from './plan/types.js';
+import { waveGate } from './plan/waves.js';
+
+/**
+ * A gate a bare `/approve` leaves: a bulk deletion, and a rollout's wave. Approved by name only, so
+ * that approving the environments' gates never deletes a project, or lets a wave go, by the way.
+ */
+export const approvedByNameOnly = (gate: string) => gate === DELETION_GATE || gate.startsWith(waveGate(''));
 
 /** A decision on a gate, as the store keeps it. */
 export interface GateDecision {

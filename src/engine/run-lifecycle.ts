@@ -95,8 +95,8 @@ export function decideRuns(runs: readonly LifecycleRun[], known: ReadonlyMap<str
     // A merge's run replaces any before it; a manual run replaces only a manual one.
     if (!run.handedOver && (!current || !run.manual || current.manual)) newestPending.set(run.environment, run);
   }
-  // A barrier's state, once its members are decided (runs come wave by wave, so the first run to ask
-  // finds them all decided): failed when one of them did not succeed, done when all succeeded.
+  // A barrier's state, worked out when a run first asks for it and kept for the pass: a merge's runs
+  // are recorded wave by wave, so by then the members of its waves have been decided.
   const barrierStates = new Map<string, { id: string; run: FinishedRun }>();
   const barrier = (id: string): { id: string; run: FinishedRun } => {
     const known = barrierStates.get(id);
@@ -105,7 +105,8 @@ export function decideRuns(runs: readonly LifecycleRun[], known: ReadonlyMap<str
     const states = members.map((m) => settle(m, byId));
     const failed = states.find((s) => s.run && FAILED.has(s.run.status));
     if (failed?.run) causes.set(id, causes.get(failed.run.id) ?? { id: failed.run.id, environment: failed.run.environment });
-    // A member superseded by a run outside the rollout (a newer merge's) no longer holds the wave.
+    // A member superseded by a newer run is followed to it (settle): that run holds the wave until it
+    // succeeds; one this pass knows nothing of (recorded elsewhere, pruned) no longer holds it.
     const status: LifecycleStatus = failed ? 'failure' : states.every((s) => !s.run || s.run.status === 'success' || s.run.status === 'superseded') ? 'success' : 'in_progress';
     const state = { id, run: { id, environment: label, status, supersededBy: null } };
     barrierStates.set(id, state);

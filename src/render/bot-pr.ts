@@ -5,7 +5,7 @@
 // records give the same bytes.
 import type { ExportField, ExportPlan, FileChange } from '../engine/export.js';
 import { specKey } from '../engine/plan/changes.js';
-import { clip, codeSpan, COMMENT_LIMIT, fitBlocks, plural, userText } from './fit.js';
+import { clip, codeSpan, COMMENT_LIMIT, fieldLabel, fitBlocks, plural, shortRevision, userText } from './fit.js';
 
 export const BOT_PR_MARKER = '<!-- envsync:system-sync -->';
 /** GitHub refuses a pull request title longer than this. */
@@ -44,14 +44,7 @@ const qualified = (r: SpecChange['resource']) => `${r.project}/${r.name}${r.vers
 const oneLine = (s: string) => s.replace(/[\s\p{Cc}]+/gu, ' ').trim();
 /** A code span in a table cell: GitHub splits a row at every `|`, inside code spans too, unless escaped. */
 const cellCode = (s: string) => codeSpan(s).replace(/\|/g, '\\|');
-const short = (revision: string) => (/^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision);
 
-/** The fields a change names: a list entry's name (`owner_team`), else its path without `spec.`. */
-function fieldLabel(path: string): string {
-  const named = path.replace(/\[(?:name|key|mountPath)=/g, '[');
-  const entry = /^spec\.(?:variables|envVars|envs|files)\[(.*)\]\.(?:value|data|name|key|mountPath|options(?:\..*)?)$/.exec(named);
-  return entry ? entry[1]! : named.replace(/^spec\./, '');
-}
 
 /** ` (a, b, +2 more)`: as many of `items` as keep `used` characters and the list under the title's target. */
 function listed(used: number, items: readonly string[], none: (n: number) => string): string {
@@ -97,7 +90,7 @@ export function pullRequestTitle(plan: ExportPlan): string {
 function causeOf(record: ChangeRecord | undefined, name: (s: string) => string): string | undefined {
   if (!record) return undefined;
   const done = PAST[record.operation];
-  if (record.revision !== null) return `last ${done} in the system from Git revision ${name(short(record.revision))}${record.trigger === 'manual' && record.actor ? `, applied by ${name(record.actor)}` : ''}`;
+  if (record.revision !== null) return `last ${done} in the system from Git revision ${name(shortRevision(record.revision))}${record.trigger === 'manual' && record.actor ? `, applied by ${name(record.actor)}` : ''}`;
   if (record.trigger === 'internal') return `${done} through the system API${record.actor ? ` by the API token ${name(record.actor)}` : ''}`;
   return `${done} with ${name('envsync system')}${record.actor ? ` by ${name(record.actor)}` : ''}`;
 }

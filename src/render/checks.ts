@@ -1,5 +1,6 @@
 // Check run outputs: validation findings as annotations (the GitHub port sends them 50 a request,
 // as GitHub takes them), the plan, and the approval gates.
+import { approvedByNameOnly } from '../engine/approvals.js';
 import type { Finding } from '../specs/findings.js';
 import type { Plan } from '../engine/plan/types.js';
 import { gateCount, renderPlan, type PlanContext } from './plan-markdown.js';
@@ -60,16 +61,16 @@ export function planOutput(plan: Plan, context: PlanContext = {}): CheckOutput {
   const s = plan.summary;
   const rendered = renderPlan(plan, undefined, context);
   return {
-    title: `${plural(s.create + s.update + s.delete, 'change')}, ${plural(s.deploys + s.destroys, 'run')}, ${plural(gateCount(plan, context), 'approval')} needed`,
+    title: `${plural(s.create + s.update + s.delete, 'change')}, ${plural(s.deploys + s.destroys, 'run')}, ${plural(gateCount(plan, context), 'gate')} to approve`,
     summary: rendered.checkSummary,
     text: rendered.checkText,
   };
 }
 
-/** An approval gate's check output; `environments` are named when known (they are when the check is created). */
 /** Environments an approval check names; the plan check lists them all. */
 const ENVIRONMENTS_NAMED = 50;
 
+/** An approval gate's check output; `environments` are named when known (they are when the check is created). */
 export function approvalOutput(gate: string, environments: readonly string[], state: { approvedBy?: string; rejectedBy?: string; reason?: string }): CheckOutput {
   // Named up to a point: a gate a fleet of thousands waits for must not outgrow the check's summary.
   const named = environments.slice(0, ENVIRONMENTS_NAMED).map((e) => codeSpan(e)).join(', ');
@@ -78,7 +79,9 @@ export function approvalOutput(gate: string, environments: readonly string[], st
   if (state.rejectedBy) return { title: `rejected by @${state.rejectedBy}`, summary: `${which}: rejected by @${state.rejectedBy}${state.reason ? `: ${userText(state.reason)}` : ''}.` };
   return {
     title: 'waiting for approval',
-    summary: `${which} needs an approval for this commit: comment \`/approve\` (or ${codeSpan(`/approve ${gate}`)}) as a reviewer with write access or a listed approver.`,
+    summary: approvedByNameOnly(gate)
+      ? `${which} needs an approval for this commit, by name: comment ${codeSpan(`/approve ${gate}`)} as a reviewer with write access or a listed approver (a bare \`/approve\` leaves it).`
+      : `${which} needs an approval for this commit: comment \`/approve\` (or ${codeSpan(`/approve ${gate}`)}) as a reviewer with write access or a listed approver.`,
   };
 }
 

@@ -63,3 +63,16 @@ export function codeSpan(s: string): string {
 export const userText = (s: string, max = 500): string =>
   // Markdown first: the entities escapeHtml writes must keep their `#`.
   escapeHtml(clip(s.replace(/\s+/g, ' ').trim(), max).replace(/[\\*_[\]()#~!]/g, (c) => `\\${c}`)).replace(/@/g, '@&#8203;');
+
+/** A commit as people read it: its first 7 hex digits (anything else, a name, as it is). */
+export const shortRevision = (revision: string) => (/^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision);
+
+/**
+ * A changed field as a reviewer names it, in plans and bot pull requests alike: a list entry's name
+ * (`owner_team`, `DB_PASS`), else its path without `spec.` and the `name=`/`key=` of list entries.
+ */
+export function fieldLabel(path: string): string {
+  const named = path.replace(/\[(?:name|key|mountPath)=/g, '[');
+  const entry = /^spec\.(?:variables|envVars|envvars|envs|files)\[(.*)\]\.(?:value|data|name|key|mountPath|options(?:\..*)?)$/.exec(named);
+  return entry ? entry[1]! : named.replace(/^spec\./, '');
+}

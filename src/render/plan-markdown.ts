@@ -1,14 +1,15 @@
 // A plan as Markdown: one screen of summary for the pull-request comment, then collapsible detail.
 // Runs are shown by group (engine/plan/groups.ts): a template change a fleet of 150 environments
 // uses is one row and one graph, and the counts say what a reviewer does (gates to approve, once
-// each). Changed values are shown whole, before and after on their own lines. Deterministic (same
+// each). Changed values are shown whole (up to 4,000 characters, then cut saying so), before and
+// after on their own lines. Deterministic (same
 // plan, same bytes) and within GitHub's size limits; what does not fit says exactly where it is.
 import type { Change, Plan, Reason, Run } from '../engine/plan/types.js';
 import type { FieldChange } from '../engine/plan/diff.js';
 import { distinctGates, groupRuns, type RunGroup } from '../engine/plan/groups.js';
 import { waveGate, type Wave } from '../engine/plan/waves.js';
 import { specKey } from '../engine/plan/changes.js';
-import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, clip, code, escapeHtml, fitBlocks, plural } from './fit.js';
+import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, clip, code, escapeHtml, fieldLabel, fitBlocks, plural, shortRevision } from './fit.js';
 import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 
 /** Marks the app's sticky comment, so that it is found and updated in place. */
@@ -23,19 +24,12 @@ const FIELDS_IN_REASON = 3;
 const VALUE_LIMIT = 4_000;
 const RUNS_HEADER = '| environments | run | why | gates |\n| --- | --- | --- | --- |\n';
 
-const short = (revision: string) => (/^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision);
 const specName = (s: { kind: string; project: string; name: string; version?: string }) =>
   `${s.kind} ${code(`${s.project}/${s.name}`)}${s.version !== undefined ? ` ${escapeHtml(s.version)}` : ''}`;
 const envName = (r: Pick<Run, 'project' | 'environment'>) => `${r.project}/${r.environment}`;
 
 const ACTION_TEXT = { create: 'created', update: 'changed', delete: 'deleted' } as const;
 
-/** A field as a reader names it: `replicas` for an entry's value, else the path without `spec.` and `name=`. */
-export function fieldLabel(path: string): string {
-  const entry = /^spec\.(?:variables|envVars|envvars|envs)\[(?:name|key)=([^\]]+)\]\.value$/.exec(path);
-  if (entry) return entry[1]!;
-  return path.replace(/^spec\./, '').replace(/\[(?:name|key)=([^\]]+)\]/g, '[$1]');
-}
 
 const inline = (value: unknown) => code(clip(JSON.stringify(value) ?? 'null', 40));
 
@@ -86,7 +80,7 @@ function headline(plan: Plan, groups: number, context: PlanContext): string {
   ];
   if (s.errors > 0) parts.push(`**${plural(s.errors, 'error')}**`);
   if (s.warnings > 0) parts.push(plural(s.warnings, 'warning'));
-  return `${PLAN_MARKER}\n### envsync plan: ${code(short(plan.base))} → ${code(short(plan.head))}\n\n${parts.join(' · ')}\n`;
+  return `${PLAN_MARKER}\n### envsync plan: ${code(shortRevision(plan.base))} → ${code(shortRevision(plan.head))}\n\n${parts.join(' · ')}\n`;
 }
 
 /** `payments/dev`, or `152 in 3 projects: a, b, c and 149 more`. */
@@ -257,7 +251,7 @@ export function renderPlan(plan: Plan, limits = { comment: COMMENT_LIMIT, check:
     },
   );
   // The sections the check run holds: those after its rows, up to what fitted.
-  const inCheck = Math.max(0, allRuns.length + sections.length - check.omitted - allRuns.length);
+  const inCheck = Math.max(0, sections.length - check.omitted);
   const comment = fitBlocks(summary, sections, limits.comment, (n) => {
     // The blocks the comment leaves out are its last n; the check run holds the sections up to inCheck.
     const held = Math.max(0, Math.min(n, inCheck - (sections.length - n)));

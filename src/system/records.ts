@@ -208,6 +208,8 @@ export interface RunDispatch {
   reads?: { kind: KindName; project: string; name: string; version?: string }[];
   /** Its wave in a rollout of several (`rollout.waves`): index from 0, of how many. */
   wave?: { name: string; index: number; of: number };
+  /** The waves (of its merge, or of an older merge whose run it superseded) that must succeed first, each as a whole. */
+  afterWaves?: { revision: string; index: number }[];
 }
 
 /** A run's life on GitHub: each step recorded once it is done, so that a repeated job skips it. */

@@ -9,8 +9,8 @@ import nock from 'nock';
 import { Probot, ProbotOctokit } from 'probot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { botIdentity } from '../../src/app/bot-identity.js';
-import { checkedNock } from '../helpers/checked-nock.js';
-import { checkRequest, checkResponse } from '../helpers/openapi-check.js';
+import { checkAnswers, checkedNock } from '../helpers/checked-nock.js';
+import { checkRequest } from '../helpers/openapi-check.js';
 
 const API = 'https://api.github.com';
 const APP_ID = 90210;
@@ -27,18 +27,7 @@ let sent: { request: string; authorization: string; body?: unknown }[];
 const { problems } = checkedNock();
 
 /** Probot's Octokit, as the tests build it (no retries, no throttling), with every answer it gets checked. */
-const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { ...(o.throttle as object), enabled: false } })).plugin((octokit) => {
-  const answered = (options: Parameters<typeof octokit.request.endpoint.parse>[0], status: number, data: unknown) => {
-    const { method, url } = octokit.request.endpoint.parse(options);
-    problems.push(...checkResponse(method, url, status, data));
-  };
-  octokit.hook.after('request', (response, options) => answered(options, response.status, response.data));
-  octokit.hook.error('request', (error, options) => {
-    const response = (error as { response?: { status: number; data: unknown } }).response;
-    if (response) answered(options, response.status, response.data);
-    throw error;
-  });
-});
+const TestOctokit = ProbotOctokit.defaults((o: Record<string, unknown>) => ({ ...o, retry: { enabled: false }, throttle: { ...(o.throttle as object), enabled: false } })).plugin((octokit) => checkAnswers(octokit, problems));
 
 /** A process's Probot: its own token cache, so each test starts with none. */
 const probot = () => new Probot({ appId: APP_ID, privateKey, secret: 'webhook-secret', Octokit: TestOctokit });

@@ -92,7 +92,7 @@ describe('a pull request', () => {
       [GATE, 'queued', undefined],
     ]);
     expect(checks[0]!.output).toEqual({ title: 'all specs valid', summary: '15 files, 15 specs: 0 errors, 0 warnings\n\nEach finding is annotated on its line in "Files changed".', annotations: [] });
-    expect(checks[1]!.output.title).toBe('1 change, 2 runs, 1 approval needed');
+    expect(checks[1]!.output.title).toBe('1 change, 2 runs, 1 gate to approve');
     expect(checks[2]!.output).toEqual({
       title: 'waiting for approval',
       summary: 'Gate `hook/onInit/change-approval` of `payments/dev`, `payments/staging` needs an approval for this commit: comment `/approve` (or `/approve hook/onInit/change-approval`) as a reviewer with write access or a listed approver.',
@@ -133,7 +133,7 @@ describe('a pull request', () => {
     await receive('pull_request', { ...pullRequestOpened(next, BASE), action: 'synchronize' });
     expect(port.reads).toEqual(['getPullRequest #2', `getFile ${CONFIG_PATH}@${BASE}`, `changedFiles ${HEAD}...${next}`, `getEntry projects/payments/environments/dev-renamed.yaml@${next}`]);
     const checks = structuredClone(checksOf(next));
-    expect(checks.map((c) => c.output.title)).toEqual(['1 error, 0 warnings', '1 change, 1 run, 1 approval needed', 'waiting for approval']);
+    expect(checks.map((c) => c.output.title)).toEqual(['1 error, 0 warnings', '1 change, 1 run, 1 gate to approve', 'waiting for approval']);
     // An app that has read nothing reads the whole head, and finds its checks say what they should.
     await restart();
     const calls = port.calls.length;

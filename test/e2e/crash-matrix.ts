@@ -30,7 +30,7 @@ export function cleanOutcome(world: World, merge: string): ReturnType<typeof git
     checks: [
       `envsync/validate ${head} completed success "all specs valid" annotations 0`,
       // Planned against the system, which holds nothing yet: the merge creates every spec.
-      `envsync/plan ${head} completed success "15 changes, 2 runs, 1 approval needed" annotations 0`,
+      `envsync/plan ${head} completed success "15 changes, 2 runs, 1 gate to approve" annotations 0`,
       `envsync/approval: hook/onInit/change-approval ${head} completed success "approved by @carol" annotations 0`,
     ],
     comments: ['#1 <!-- envsync:plan -->', '#1 ### envsync deploy of `payments/dev`: success'],

@@ -8,7 +8,7 @@ import { ProbotOctokit } from 'probot';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { noreplyAuthor, OctokitPort, type PortOptions } from '../../src/github/octokit-port.js';
 import type { Annotation, CheckRun, GitHubPort } from '../../src/github/port.js';
-import { checkedNock } from '../helpers/checked-nock.js';
+import { checkAnswers, checkedNock } from '../helpers/checked-nock.js';
 import { checkRequest, checkResponse } from '../helpers/openapi-check.js';
 
 const API = 'https://api.github.com';
@@ -40,16 +40,7 @@ function github() {
 /** A port over Probot's Octokit whose every answer (or error answer) is checked against the description. */
 function portOf(options: PortOptions = {}): OctokitPort {
   const octokit = new TestOctokit({ auth: { token: 'test-token' } });
-  const answered = (options_: Parameters<typeof octokit.request.endpoint.parse>[0], status: number, data: unknown) => {
-    const { method, url } = octokit.request.endpoint.parse(options_);
-    problems.push(...checkResponse(method, url, status, data));
-  };
-  octokit.hook.after('request', (response, options_) => answered(options_, response.status, response.data));
-  octokit.hook.error('request', (error, options_) => {
-    const response = (error as { response?: { status: number; data: unknown } }).response;
-    if (response) answered(options_, response.status, response.data);
-    throw error;
-  });
+  checkAnswers(octokit, problems);
   const port = new OctokitPort(octokit, options);
   return new Proxy(port, {
     get(target, key, receiver) {

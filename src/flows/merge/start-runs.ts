@@ -6,7 +6,7 @@ import { planChange } from '../../engine/plan/plan.js';
 import { RUN_OWN_APPROVALS } from '../../engine/run-lifecycle.js';
 import { environmentClosure, specKeyOf } from '../../engine/environment-closure.js';
 import { SpecIndex } from '../../engine/spec-index.js';
-import { assignWaves, labelsIn, waveBarrierId, waveGate } from '../../engine/plan/waves.js';
+import { assignWaves, labelsIn, waveGate } from '../../engine/plan/waves.js';
 import type { Run } from '../../engine/plan/types.js';
 import type { GitHubPort, RepoRef } from '../../github/port.js';
 import type { LoadResult } from '../../specs/load.js';
@@ -79,11 +79,8 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
       gates: unique([...run.approvals, ...(inWave?.wave.gate ? [waveGate(inWave.wave.name)] : []), ...older.flatMap((t) => t.dispatch.gates)]),
       // What the superseded runs waited for, too: a newer merge never takes an older one's change past
       // a wave the older one still waits for.
-      after: unique([
-        ...run.reasons.filter((r) => r.type === 'dependency-runs').flatMap((r) => idOf.get(`${r.project}/${r.name}`) ?? []),
-        ...(inWave && inWave.index > 0 ? [waveBarrierId(input.revision, inWave.index - 1)] : []),
-        ...older.flatMap((t) => t.dispatch.after),
-      ]),
+      after: unique([...run.reasons.filter((r) => r.type === 'dependency-runs').flatMap((r) => idOf.get(`${r.project}/${r.name}`) ?? []), ...older.flatMap((t) => t.dispatch.after)]),
+      ...afterWavesOf([...(inWave && inWave.index > 0 ? [{ revision: input.revision, index: inWave.index - 1 }] : []), ...older.flatMap((t) => t.dispatch.afterWaves ?? [])]),
       labels: runnerLabels(input.config.runs, agentsOf(input, run)),
       approvals: uniqueBy([...input.approvals, ...older.flatMap((t) => t.dispatch.approvals)], (a) => `${a.number}\u0000${a.subject}`),
       ...(input.config.runs.package ? { package: input.config.runs.package } : {}),
@@ -110,6 +107,11 @@ async function pendingByEnvironment(records: Records, repoName: string): Promise
 }
 
 const unique = <T>(items: readonly T[]): T[] => [...new Set(items)];
+/** The waves a run waits for, each once; nothing when none. */
+const afterWavesOf = (waves: readonly { revision: string; index: number }[]) => {
+  const once = uniqueBy(waves, (w) => `${w.revision}\u0000${w.index}`);
+  return once.length > 0 ? { afterWaves: once } : {};
+};
 const uniqueBy = <T>(items: readonly T[], key: (item: T) => string): T[] => [...new Map(items.map((i) => [key(i), i])).values()];
 
 /** The environment's agents (from the revision; for a destroy, from the system that still has it). */

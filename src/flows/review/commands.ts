@@ -3,9 +3,8 @@
 // author (unless configured) or a bot, and only for the head it was given on.
 import { CONFIG_PATH, type ResolvedConfig } from '../../config/config.js';
 import { configAt } from '../config-repository.js';
-import { approvalSubject } from '../../engine/approvals.js';
+import { approvalSubject, approvedByNameOnly } from '../../engine/approvals.js';
 import { DELETION_GATE } from '../../engine/deletion.js';
-import { waveGate } from '../../engine/plan/waves.js';
 import type { GitHubPort, PullRequest, RepoRef } from '../../github/port.js';
 import { approvalCheckName, approvalOutput } from '../../render/checks.js';
 import { codeSpan } from '../../render/fit.js';
@@ -115,10 +114,7 @@ export async function handleCommand(port: GitHubPort, records: Records, event: C
   const named = command.name === 'approve' ? command.args : [];
   const unknown = named.filter((n) => !gates.some((g) => g.gate === n || g.gate.endsWith(`/${n}`)));
   if (unknown.length > 0) return refuse(`@${user}, no gate named ${unknown.map((u) => codeSpan(u)).join(', ')}: this head's gates are ${gates.map((g) => codeSpan(g.gate)).join(', ')}.`);
-  // A mass deletion, and a rollout's wave, are approved only by name: a bare /approve of the
-  // environments' gates must not delete a project, or let a wave go, by the way.
-  const byNameOnly = (gate: string) => gate === DELETION_GATE || gate.startsWith(waveGate(''));
-  const chosen = named.length > 0 ? gates.filter((g) => named.some((n) => g.gate === n || g.gate.endsWith(`/${n}`))) : gates.filter((g) => !byNameOnly(g.gate) || command.name === 'reject');
+  const chosen = named.length > 0 ? gates.filter((g) => named.some((n) => g.gate === n || g.gate.endsWith(`/${n}`))) : gates.filter((g) => !approvedByNameOnly(g.gate) || command.name === 'reject');
 
   if (chosen.length === 0) {
     const only = gates.map((g) => g.gate);
@@ -137,7 +133,7 @@ export async function handleCommand(port: GitHubPort, records: Records, event: C
     });
   }
   // A bare /approve that left gates approved only by name says so: the author must not believe they passed.
-  const left = named.length === 0 ? gates.filter((g) => byNameOnly(g.gate)).map((g) => g.gate) : [];
+  const left = named.length === 0 ? gates.filter((g) => approvedByNameOnly(g.gate)).map((g) => g.gate) : [];
   if (decision === 'approve' && left.length > 0) {
     await reply(`@${user}, approved ${chosen.map((g) => codeSpan(g.gate)).join(', ')}; ${left.map((g) => codeSpan(g)).join(', ')} ${left.length === 1 ? 'is' : 'are'} approved only by name: comment ${left.map((g) => `\`/approve ${g}\``).join(' or ')} when ${left.includes(DELETION_GATE) ? 'the bulk deletion is meant' : 'the wave may go'}.`);
   }

@@ -46,13 +46,16 @@ export async function advanceRuns(port: GitHubPort, records: Records, repo: Repo
   // Deployments first, in the runs' order (a run superseded before it was shown needs none).
   const shown: Unfinished[] = [];
   for (const { run, tracking } of unfinished) shown.push({ run, tracking: steps.get(run.id)!.step === 'superseded' ? tracking : await withDeployment(port, records, repo, run, tracking) });
-  // Said before the runs are marked: a job repeated after a crash finds them finished and would not say it.
-  // A rollout that stopped: named by the runs of its merge that failed (read from the store, so that
-  // a job repeated after a crash names them as the first one did), on the pull request first.
+  // A rollout that stopped is said on its pull request before its runs are marked (a job repeated
+  // after a crash finds them finished). What stopped it: the runs of its merge that failed, read from
+  // the store so that a repeated job names them as the first one did; else the roots this decision
+  // found (a run GitHub refused to dispatch is not run, not failed).
   const stopped = shown.filter(({ run, tracking }) => steps.get(run.id)!.step === 'not-run' && tracking.dispatch.wave && tracking.dispatch.wave.index > 0);
   const failedOf = new Map<string, string[]>();
   for (const revision of new Set(stopped.map(({ run }) => run.revision))) {
-    failedOf.set(revision, (await records.listRuns({ revision })).filter((r) => r.status === 'failure' || r.status === 'cancelled').reverse().map((r) => `${r.project}/${r.environment}`));
+    const failed = (await records.listRuns({ revision })).filter((r) => r.status === 'failure' || r.status === 'cancelled').reverse().map((r) => `${r.project}/${r.environment}`);
+    const roots = stopped.filter(({ run }) => run.revision === revision).map(({ run }) => (steps.get(run.id) as Extract<NextStep, { step: 'not-run' }>).cause.environment);
+    failedOf.set(revision, failed.length > 0 ? failed : [...new Set(roots)]);
   }
   await tellRolloutStopped(port, records, repo, stopped, failedOf);
   const started: StartedRun[] = [];
@@ -97,7 +100,7 @@ async function tellRolloutStopped(port: GitHubPort, records: Records, repo: Repo
     const list = (names: readonly string[]) => `${names.slice(0, 5).map((e) => `\`${e}\``).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
     const lines = [...waves].map(([wave, environments]) => `- wave \`${wave}\`: ${environments.length} environment${environments.length === 1 ? '' : 's'} not run (${list(environments)})`);
     const marker = rolloutMarker(revision);
-    const body = `${marker}\n### envsync: rollout of \`${revision.slice(0, 7)}\` stopped\n\n${list(causes)} did not succeed, so the waves after it were not run:\n\n${lines.join('\n')}\n\nFix the cause and merge again (or start the environments' runs by hand).\n`;
+    const body = `${marker}\n### envsync: rollout of \`${revision.slice(0, 7)}\` stopped\n\n${list(causes)} did not succeed, so the waves after were not run:\n\n${lines.join('\n')}\n\nFix the cause and merge again (or start the environments' runs by hand).\n`;
     for (const number of [...new Set(now.flatMap(({ tracking }) => tracking.dispatch.approvals.map((a) => a.number)).filter((n) => n !== RUN_OWN_APPROVALS))]) {
       await port.ensureComment(repo, number, marker, body);
     }
@@ -115,7 +118,7 @@ function lifecycleOf(run: RunRecord, tracking: RunTracking, approved: ReadonlySe
     status: run.status,
     handedOver: tracking.dispatchRequestedAt !== null,
     unapproved: dispatch.gates.filter((gate) => !approved.has(gate)),
-    after: dispatch.after,
+    after: [...dispatch.after, ...(dispatch.afterWaves ?? []).map((w) => waveBarrierId(w.revision, w.index))],
     hasRevision: dispatch.sha !== undefined,
     manual: run.trigger === 'manual',
   };
@@ -143,13 +146,14 @@ async function knownRuns(records: Records, unfinished: readonly Unfinished[], ba
  */
 async function waveBarriers(records: Records, unfinished: readonly Unfinished[]): Promise<Map<string, Barrier>> {
   const barriers = new Map<string, Barrier>();
-  for (const revision of new Set(unfinished.filter(({ tracking }) => (tracking.dispatch.wave?.index ?? 0) > 0).map(({ run }) => run.revision))) {
+  // Every merge whose waves a run waits for: its own, or an older one's that it took over.
+  for (const revision of new Set(unfinished.flatMap(({ tracking }) => (tracking.dispatch.afterWaves ?? []).map((w) => w.revision)))) {
     const runs = await records.listRevisionRuns(revision);
     for (const { run, tracking } of runs) {
       const wave = tracking.dispatch.wave;
       if (!wave) continue;
       const id = waveBarrierId(revision, wave.index);
-      const barrier = barriers.get(id) ?? { label: `wave ${wave.name}`, members: [] as string[] };
+      const barrier = barriers.get(id) ?? { label: `wave ${wave.name} of ${revision.slice(0, 7)}`, members: [] as string[] };
       (barrier.members as string[]).push(run.id);
       barriers.set(id, barrier);
     }

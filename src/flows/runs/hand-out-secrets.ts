@@ -95,8 +95,9 @@ async function checkWorkflowRun(port: GitHubPort, service: SystemService, run: R
 }
 
 /**
- * The specs the run reads, as the system holds them: those recorded with the run (a destroy's, read
- * when its environment still existed), else the environment's closure now (a run recorded before
+ * The specs the run reads, as the system holds them now: those recorded with the run (for a destroy,
+ * what the environment read before the merge deleted it; the specs still held answer, a deleted
+ * spec's own secrets are gone with it), else the environment's closure now (a run recorded before
  * runs recorded what they read).
  */
 function readsOf(run: RunRecord, tracking: RunTracking, index: SpecIndex): LoadedSpec[] {

@@ -76,6 +76,14 @@ describe('rollout waves', () => {
     expect((await store.getRun(runOf(M1, 'logistics/env-00')))?.status).toBe('superseded');
     expect((await store.getRun(runOf(M1, 'payments/dev')))?.status).toBe('queued');
     expect(dispatched()).not.toContain('logistics/env-00');
+    // Once the waves before it succeeded, it goes: it waits for the older merge's wave, not for ever.
+    await store.updateRun(runOf(M1, 'payments/dev'), { status: 'success', finishedAt: new Date().toISOString() });
+    await store.recordApproval({ repo: 'acme/config', pullNumber: 7, sha: SUBJECT7, gate: waveGate('early'), user: 'r', decision: 'approve' });
+    await advanceRuns(port, store, repo, { all: true });
+    expect((await store.getRun(runOf(M2, 'logistics/env-00')))?.reason).toBe(`the runs of wave early of ${M1.slice(0, 7)}`);
+    for (let i = 0; i < 50; i++) await store.updateRun(runOf(M1, `retail/env-${String(i).padStart(2, '0')}`), { status: 'success' });
+    await advanceRuns(port, store, repo, { all: true });
+    expect(dispatched()).toContain('logistics/env-00');
   });
 
   it('when the canary fails, the later waves\' reason and the pull request\'s note name the canary, not a run that never ran', async () => {
@@ -132,7 +140,7 @@ describe('plan and checks with waves', () => {
     const { comment } = renderPlan(plan, undefined, { waves });
     expect(comment).toContain('/approve wave/early');
     expect(comment).toContain('**2 gates to approve**');
-    expect(planOutput(plan, { waves }).title).toContain('2 approvals needed');
+    expect(planOutput(plan, { waves }).title).toContain('2 gates to approve');
   });
 
   it('the approval check of a gated wave of 5,000 environments stays within GitHub\'s 65,535 characters', () => {

@@ -84,10 +84,21 @@ describe('a fleet change in three waves', () => {
     const note = port.comments.filter((c) => 'pullRequest' in c.on && c.on.pullRequest === 7);
     expect(note).toHaveLength(1);
     expect(note[0]!.body).toBe(
-      `<!-- envsync:rollout ${MERGE} -->\n### envsync: rollout of \`mmmmmmm\` stopped\n\n\`retail/env-07\` did not succeed, so the waves after it were not run:\n\n` +
+      `<!-- envsync:rollout ${MERGE} -->\n### envsync: rollout of \`mmmmmmm\` stopped\n\n\`retail/env-07\` did not succeed, so the waves after were not run:\n\n` +
         '- wave `rest`: 101 environments not run (`logistics/env-00`, `logistics/env-01`, `logistics/env-02`, `logistics/env-03`, `logistics/env-04` and 96 more)\n\nFix the cause and merge again (or start the environments\' runs by hand).\n',
     );
     // The second wave's other runs go on: they are on GitHub already.
     expect((await store.getRun(runOf('retail/env-08')))?.status).toBe('queued');
+  });
+});
+
+describe('a rollout whose canary GitHub refused to dispatch', () => {
+  it('stops, and the note names the canary (not run, not failed) as what did not succeed', async () => {
+    port.fail = (operation) => (operation === 'dispatch' ? Object.assign(new Error('Not Found'), { status: 404 }) : undefined);
+    await merge();
+    expect((await store.getRun(runOf('payments/dev')))?.status).toBe('not_run');
+    expect((await store.getRun(runOf('logistics/env-00')))?.reason).toBe('the rollout stopped: payments/dev did not succeed');
+    const note = port.comments.find((c) => c.body.includes('envsync:rollout'))!;
+    expect(note.body).toContain('`payments/dev` did not succeed, so the waves after were not run:');
   });
 });
