@@ -62,11 +62,25 @@ class HttpError extends Error {
   }
 }
 
+/** The bearer value of a request's Authorization header, if it has one. */
+export const bearerOf = (req: IncomingMessage): string | undefined => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+
+/** A request's body, or undefined as soon as it passes `max` bytes (the rest is not read). */
+export async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 function authenticate(req: IncomingMessage, tokens: readonly ApiToken[]): ApiToken {
-  const header = req.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new HttpError(401, 'missing bearer token: send Authorization: Bearer <token>');
-  const presented = Buffer.from(hashToken(match[1]!), 'hex');
+  const bearer = bearerOf(req);
+  if (!bearer) throw new HttpError(401, 'missing bearer token: send Authorization: Bearer <token>');
+  const presented = Buffer.from(hashToken(bearer), 'hex');
   const token = tokens.find((t) => {
     const expected = Buffer.from(t.sha256, 'hex');
     return expected.length === presented.length && timingSafeEqual(expected, presented);
@@ -88,14 +102,8 @@ function requireAccess(token: ApiToken, project: string, need: Access): void {
 }
 
 async function readBody(req: IncomingMessage): Promise<{ data: Record<string, unknown>; text: string }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, `request body over ${MAX_BODY} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  const bytes = Buffer.concat(chunks);
+  const bytes = await readCapped(req, MAX_BODY);
+  if (!bytes) throw new HttpError(413, `request body over ${MAX_BODY} bytes`);
   // JSON is YAML: one parser, with the guards files get (alias bombs, depth, encoding).
   const parsed = parseSpecFile('request', bytes, bytes.length);
   if (!parsed.ok) {

@@ -144,7 +144,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       new OctokitPort((await app.auth(installation)) as unknown as OctokitLike, { ...(appId ? { appId } : {}), observe: (r) => metrics.github(r), beforeWrite, identity: () => identity(installation), webRoot });
 
     // Runners present GitHub's OIDC token, not an API token: their path is answered before the API's guard.
-    const runnerSecrets = runnerSecretsHandler(service, { portFor: (installation) => portFor(installation), actor: async (installation) => (await (await portFor(installation)).commitIdentity()).name }, oidcSettingsFrom(process.env), {
+    const runnerSecrets = runnerSecretsHandler(service, { portFor: (installation) => portFor(installation) }, oidcSettingsFrom(process.env), {
       refused: (fields, message) => log.warn(fields, message),
       error: (e) => log.error({ err: e }, 'runner secrets error'),
     });

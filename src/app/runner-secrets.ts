@@ -7,9 +7,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { handOutSecrets, RunnerRefused, type RunnerGitHub } from '../flows/runs/hand-out-secrets.js';
 import { SystemError, type SystemService } from '../system/service.js';
-import { send } from './api.js';
+import { bearerOf, readCapped, send } from './api.js';
 
-export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
 
 export interface OidcSettings {
   /** The issuer runners' tokens come from; its keys are at `<issuer>/.well-known/jwks`. */
@@ -44,16 +44,11 @@ function refusalOf(e: unknown): RunnerRefused | undefined {
 }
 
 async function readReferences(req: IncomingMessage): Promise<string[]> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new SystemError(`request body over ${MAX_BODY} bytes`, 413);
-    chunks.push(chunk as Buffer);
-  }
+  const bytes = await readCapped(req, MAX_BODY);
+  if (!bytes) throw new SystemError(`request body over ${MAX_BODY} bytes`, 413);
   let data: unknown;
   try {
-    data = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    data = JSON.parse(bytes.toString('utf8'));
   } catch {
     data = undefined;
   }
@@ -80,7 +75,7 @@ export function runnerSecretsHandler(service: SystemService, github: RunnerGitHu
       }
       if (req.method !== 'POST') throw new SystemError('use POST', 405);
       if (!settings || !keys) throw new SystemError('runners cannot get secrets from this app: set ENVSYNC_PUBLIC_URL (the audience runners ask their OIDC token for)', 503);
-      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const bearer = bearerOf(req);
       if (!bearer) throw new RunnerRefused('token', 'send the job\'s OIDC token: Authorization: Bearer <token> (the workflow needs permissions: id-token: write)', 401);
       try {
         ({ payload: claims } = await jwtVerify(bearer, keys, { issuer: settings.issuer, audience: settings.audience, algorithms: ['RS256'], clockTolerance: CLOCK_TOLERANCE_S, requiredClaims: ['exp', 'iat'] }));

@@ -12,7 +12,7 @@ import { parseCommandArgs, UsageError, usageLine, type CommandIO } from './io.js
 import { RUN_COMMAND } from './run-spec.js';
 import { jobSummary } from '../render/run-summary.js';
 import { resultsProblem } from '../runner/contract.js';
-import { fetchSealedSecrets, secretsSourceFrom } from '../runner/unseal.js';
+import { fetchSealedSecrets, secretsSourceFrom, UnsealError } from '../runner/unseal.js';
 
 export async function runRun(argv: readonly string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parseCommandArgs(RUN_COMMAND, argv);
@@ -58,7 +58,7 @@ export async function runRun(argv: readonly string[], io: CommandIO): Promise<nu
       concurrency,
       write: (line) => io.stdout(`${line}\n`),
       unseal: async (references) => {
-        if ('missing' in secretsSource) throw new Error(secretsSource.missing);
+        if ('missing' in secretsSource) throw new UnsealError(secretsSource.missing);
         return fetchSealedSecrets(secretsSource, references);
       },
     });

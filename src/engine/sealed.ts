@@ -2,6 +2,7 @@
 // specs the environment's run reads, named as the export names it in Git (sealedReference), with the
 // value the system holds there. The app answers a runner's references from this map, and only them.
 import { sensitiveKeysOf } from './declarations.js';
+import { specKeyOf } from './environment-closure.js';
 import { mapSecrets, SEALED_PREFIX, sealedReference } from './secrets.js';
 import type { SpecIndex } from './spec-index.js';
 import type { DocPath } from '../specs/findings.js';
@@ -10,7 +11,7 @@ import type { LoadedSpec } from '../specs/load.js';
 export function sealedValuesOf(specs: readonly LoadedSpec[], index: SpecIndex, sensitiveNames: readonly string[] = []): Map<string, string> {
   const values = new Map<string, string>();
   for (const spec of specs) {
-    const named = { kind: spec.kind.kind, project: spec.project, name: spec.name, ...(spec.version !== undefined ? { version: spec.version } : {}) };
+    const named = specKeyOf(spec);
     const keep = (value: unknown, path: DocPath) => {
       // A place the system itself holds as a reference has no value to give; structured secrets are not sealed one by one.
       if ((typeof value === 'string' && !value.startsWith(SEALED_PREFIX)) || typeof value === 'number' || typeof value === 'boolean') values.set(sealedReference(named, spec.data, path), String(value));

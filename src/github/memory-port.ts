@@ -30,6 +30,7 @@ import type {
   RevisionEntry,
   WorkflowRunState,
 } from './port.js';
+import { STATUS_DESCRIPTION_LIMIT } from './port.js';
 
 interface Comment {
   id: number;
@@ -74,8 +75,6 @@ export interface MemoryPullRequest extends PullRequest {
 /** A pull request as GitHub answers for it: a copy, without what only the port keeps. */
 const pullRequestOf = ({ head: _head, title: _title, body: _body, ...pr }: MemoryPullRequest): PullRequest => ({ ...pr });
 
-/** GitHub's limit for a deployment status description. */
-const STATUS_DESCRIPTION_LIMIT = 140;
 /** GitHub lists at most this many files of a comparison: the Octokit port then says it has no list. */
 const COMPARE_FILE_LIMIT = 300;
 

@@ -6,6 +6,7 @@ import type {
   ChangedFile,
   FileComparison,
   RevisionEntry, CheckOutput, CheckRun, CommitAuthor, Comparison, DeploymentStatus, FileWrite, GitHubPort, ListedCheckRun, Permission, PullRequest, PullRequestRef, Reaction, RepoRef, WorkflowRunState } from './port.js';
+import { STATUS_DESCRIPTION_LIMIT } from './port.js';
 
 /** What the port needs of an Octokit: its generic request function. */
 export interface OctokitLike {
@@ -39,8 +40,6 @@ export const noreplyAuthor = (login: string, id: number): CommitAuthor => ({ nam
 /** GitHub lists at most this many files of a comparison ("Compare two commits"). */
 const COMPARE_FILE_LIMIT = 300;
 const ANNOTATIONS_PER_REQUEST = 50;
-/** GitHub's limit for a deployment status description. */
-const STATUS_DESCRIPTION_LIMIT = 140;
 
 interface RestPullRequest {
   number: number;

@@ -13,6 +13,9 @@ export const repoRefOf = (name: string): RepoRef => {
   return { owner, repo };
 };
 
+/** GitHub's limit for a deployment status description: longer ones are cut, as GitHub would refuse them. */
+export const STATUS_DESCRIPTION_LIMIT = 140;
+
 export interface RepoRef {
   owner: string;
   repo: string;

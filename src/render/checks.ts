@@ -5,7 +5,7 @@ import type { Finding } from '../specs/findings.js';
 import type { Plan } from '../engine/plan/types.js';
 import { gateCount, renderPlan, type PlanContext } from './plan-markdown.js';
 import { summaryLine, type Summary } from './findings.js';
-import { codeSpan, plural, userText } from './fit.js';
+import { codeSpan, firstAndMore, plural, userText } from './fit.js';
 import { layoutRoot } from '../specs/layout.js';
 import { CONFIG_PATH } from '../config/config.js';
 
@@ -73,8 +73,8 @@ const ENVIRONMENTS_NAMED = 50;
 /** An approval gate's check output; `environments` are named when known (they are when the check is created). */
 export function approvalOutput(gate: string, environments: readonly string[], state: { approvedBy?: string; rejectedBy?: string; reason?: string }): CheckOutput {
   // Named up to a point: a gate a fleet of thousands waits for must not outgrow the check's summary.
-  const named = environments.slice(0, ENVIRONMENTS_NAMED).map((e) => codeSpan(e)).join(', ');
-  const which = `Gate ${codeSpan(gate)}${environments.length ? ` of ${named}${environments.length > ENVIRONMENTS_NAMED ? ` and ${environments.length - ENVIRONMENTS_NAMED} more environments` : ''}` : ''}`;
+  const named = firstAndMore(environments.map((e) => codeSpan(e)), ENVIRONMENTS_NAMED, (left) => `${left} more environments`);
+  const which = `Gate ${codeSpan(gate)}${environments.length ? ` of ${named}` : ''}`;
   if (state.approvedBy) return { title: `approved by @${state.approvedBy}`, summary: `${which}: approved by @${state.approvedBy} for this commit.` };
   if (state.rejectedBy) return { title: `rejected by @${state.rejectedBy}`, summary: `${which}: rejected by @${state.rejectedBy}${state.reason ? `: ${userText(state.reason)}` : ''}.` };
   return {

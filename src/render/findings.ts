@@ -1,4 +1,5 @@
 // Findings as text for people, JSON for scripts, and workflow commands for GitHub Actions.
+import { escapeCommandData } from '../runner/log.js';
 import type { Finding } from '../specs/findings.js';
 import { plural } from './fit.js';
 
@@ -30,14 +31,13 @@ export function renderJson(findings: readonly Finding[], summary: Summary): stri
 }
 
 // Workflow command escaping, as the Actions runner decodes it.
-const escapeData = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escapeProperty = (s: string) => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+const escapeProperty = (s: string) => escapeCommandData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /** `file` is rewritten by `pathFor` so annotations land on the repository path, not the folder's. */
 export function renderGithub(findings: readonly Finding[], summary: Summary, pathFor: (file: string) => string): string {
   const lines = findings.map(
     (f) =>
-      `::${f.severity} file=${escapeProperty(pathFor(f.file))},line=${f.line},col=${f.column},title=${escapeProperty(`envsync ${f.code}`)}::${escapeData(f.message)}`,
+      `::${f.severity} file=${escapeProperty(pathFor(f.file))},line=${f.line},col=${f.column},title=${escapeProperty(`envsync ${f.code}`)}::${escapeCommandData(f.message)}`,
   );
   lines.push(summaryLine(summary));
   return lines.join('\n') + '\n';

@@ -76,3 +76,8 @@ export function fieldLabel(path: string): string {
   const entry = /^spec\.(?:variables|envVars|envvars|envs|files)\[(.*)\]\.(?:value|data|name|key|mountPath|options(?:\..*)?)$/.exec(named);
   return entry ? entry[1]! : named.replace(/^spec\./, '');
 }
+
+/** `a, b, c and 4 more`: the first `n` of `items`, and how many are left out (`more` words the count). */
+export function firstAndMore(items: readonly string[], n: number, more: (left: number) => string = (left) => `${left} more`): string {
+  return items.length <= n ? items.join(', ') : `${items.slice(0, n).join(', ')} and ${more(items.length - n)}`;
+}

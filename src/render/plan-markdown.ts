@@ -9,7 +9,7 @@ import type { FieldChange } from '../engine/plan/diff.js';
 import { distinctGates, groupRuns, type RunGroup } from '../engine/plan/groups.js';
 import { waveGate, type Wave } from '../engine/plan/waves.js';
 import { specKey } from '../engine/plan/changes.js';
-import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, clip, code, escapeHtml, fieldLabel, fitBlocks, plural, shortRevision } from './fit.js';
+import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, clip, code, escapeHtml, fieldLabel, firstAndMore, fitBlocks, plural, shortRevision } from './fit.js';
 import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 
 /** Marks the app's sticky comment, so that it is found and updated in place. */
@@ -88,9 +88,7 @@ function environmentsCell(group: RunGroup): string {
   const names = group.runs.map(envName);
   if (names.length <= NAMED_IN_ROW) return names.map(code).join(', ');
   const projects = new Set(group.runs.map((r) => r.project)).size;
-  const named = names.slice(0, NAMED_IN_ROW).map(code).join(', ');
-  const more = names.length - NAMED_IN_ROW;
-  return `${names.length}${projects > 1 ? ` in ${projects} projects` : ''}: ${named}${more > 0 ? ` and ${more} more` : ''}`;
+  return `${names.length}${projects > 1 ? ` in ${projects} projects` : ''}: ${firstAndMore(names.map(code), NAMED_IN_ROW)}`;
 }
 
 const groupRow = (changes: ReadonlyMap<string, Change>) => (group: RunGroup): string => {
@@ -188,7 +186,8 @@ function graphBlocks(groups: readonly RunGroup[]): string[] {
   return [...drawn.values()].map(({ groups: same }) => {
     const { activities, changed, action } = same[0]!;
     const runs = same.flatMap((g) => g.runs);
-    const who = runs.length <= NAMED_IN_ROW ? runs.map((r) => code(envName(r))).join(', ') : `${runs.length} environments (${runs.slice(0, NAMED_IN_ROW).map((r) => code(envName(r))).join(', ')} and ${runs.length - NAMED_IN_ROW} more)`;
+    const names = runs.map((r) => code(envName(r)));
+    const who = runs.length <= NAMED_IN_ROW ? names.join(', ') : `${runs.length} environments (${firstAndMore(names, NAMED_IN_ROW)})`;
     const marked = changed.length > 0 ? `; changed: ${changed.map(code).join(', ')}` : '';
     const title = `${who} ${action}: ${plural(activities.length, 'activity', 'activities')}${marked}`;
     const body =

@@ -64,7 +64,7 @@ export class RunLog {
 }
 
 /** A workflow command's data as Actions reads it back: `%`, CR and LF escaped (a value keeps one line, and its own `%0A` stays text). */
-const escapeCommandData = (data: string) => data.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+export const escapeCommandData = (data: string) => data.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 
 /** `value` (JSON-shaped) with each string in it, at any depth, replaced by `f` of it. */
 export function mapStrings<T>(value: T, f: (s: string) => string): T {

@@ -73,7 +73,7 @@ beforeEach(async () => {
   await store.updateTracking(RUN, { dispatchRequestedAt: new Date().toISOString(), dispatchedAt: new Date().toISOString() });
   github.workflowRuns.push({ id: 4242, status: 'in_progress', conclusion: null, displayTitle: `envsync deploy payments/dev (run ${RUN})`, htmlUrl: 'https://github.example/acme/config/actions/runs/4242', headSha: TIP });
 
-  const handler = runnerSecretsHandler(service, { portFor: async () => github, actor: async () => BOT }, { issuer: issuer.url, audience: AUDIENCE }, {
+  const handler = runnerSecretsHandler(service, { portFor: async () => github }, { issuer: issuer.url, audience: AUDIENCE }, {
     refused: (fields, message) => logged.push(JSON.stringify({ ...fields, message })),
     error: (e) => logged.push(String(e)),
   });

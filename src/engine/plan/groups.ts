@@ -43,7 +43,7 @@ export const distinctGates = (runs: readonly Run[]) => [...new Set(runs.flatMap(
  * environment template (by the fields that changed), the stages of a changed resource template or
  * static resource. A context or driver change touches the run as a whole: no activity is marked.
  */
-export function changedActivities(run: Run, changes: ReadonlyMap<string, Change>): string[] {
+function changedActivities(run: Run, changes: ReadonlyMap<string, Change>): string[] {
   const ids = new Set<string>();
   const resource = (name: string) => run.activities.filter((a) => a.id.startsWith(`resource/${name}/`)).forEach((a) => ids.add(a.id));
   for (const reason of run.reasons) {

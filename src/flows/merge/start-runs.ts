@@ -85,7 +85,7 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
       approvals: uniqueBy([...input.approvals, ...older.flatMap((t) => t.dispatch.approvals)], (a) => `${a.number}\u0000${a.subject}`),
       ...(input.config.runs.package ? { package: input.config.runs.package } : {}),
       reads: environmentClosure(indexes[run.action], run.project, run.environment).specs.map(specKeyOf),
-      ...(waves.length > 1 && inWave ? { wave: { name: inWave.wave.name, index: inWave.index, of: waves.length } } : {}),
+      ...(inWave ? { wave: { name: inWave.wave.name, index: inWave.index, of: waves.length } } : {}),
     };
     // The run and what it needs commit together: a crash leaves both or neither.
     await records.createRun(

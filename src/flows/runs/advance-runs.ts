@@ -8,6 +8,7 @@ import { decideRuns, describeWait, RUN_OWN_APPROVALS, type Barrier, type Finishe
 import { waveBarrierId } from '../../engine/plan/waves.js';
 import type { GitHubPort, PullRequest, RepoRef, WorkflowRunState } from '../../github/port.js';
 import { describeTrigger } from '../../render/run-summary.js';
+import { firstAndMore } from '../../render/fit.js';
 import { defaultPackage, dispatchInputs, runNameSuffix } from '../../runner/contract.js';
 import { packageVersion } from '../../version.js';
 import type { ApprovalRecord, RunAction, RunRecord, RunTracking, Records } from '../../system/records.js';
@@ -86,18 +87,14 @@ async function tellRolloutStopped(port: GitHubPort, records: Records, repo: Repo
   for (const revision of new Set(stopped.map(({ run }) => run.revision))) {
     const now = stopped.filter(({ run }) => run.revision === revision);
     const causes = failedOf.get(revision) ?? [];
-    const marked: Unfinished[] = [];
-    for (const run of await records.listRuns({ revision })) {
-      if (run.status !== 'not_run' || now.some((u) => u.run.id === run.id)) continue;
-      const tracking = await records.getTracking(run.id);
-      if (tracking?.dispatch.wave && tracking.dispatch.wave.index > 0) marked.push({ run, tracking });
-    }
+    // Those an earlier attempt marked, with their tracking, in one read.
+    const marked = (await records.listRevisionRuns(revision)).filter(({ run, tracking }) => run.status === 'not_run' && (tracking.dispatch.wave?.index ?? 0) > 0 && !now.some((u) => u.run.id === run.id));
     const waves = new Map<string, string[]>();
     for (const { tracking } of [...marked, ...now].sort((a, b) => a.tracking.dispatch.order - b.tracking.dispatch.order)) {
       const wave = tracking.dispatch.wave!.name;
       waves.set(wave, [...(waves.get(wave) ?? []), tracking.dispatch.environment]);
     }
-    const list = (names: readonly string[]) => `${names.slice(0, 5).map((e) => `\`${e}\``).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
+    const list = (names: readonly string[]) => firstAndMore(names.map((e) => `\`${e}\``), 5);
     const lines = [...waves].map(([wave, environments]) => `- wave \`${wave}\`: ${environments.length} environment${environments.length === 1 ? '' : 's'} not run (${list(environments)})`);
     const marker = rolloutMarker(revision);
     const body = `${marker}\n### envsync: rollout of \`${revision.slice(0, 7)}\` stopped\n\n${list(causes)} did not succeed, so the waves after were not run:\n\n${lines.join('\n')}\n\nFix the cause and merge again (or start the environments' runs by hand).\n`;
@@ -216,7 +213,7 @@ async function carryOut(port: GitHubPort, records: Records, repo: RepoRef, { run
     }
     case 'not-run':
       // A run of a later wave: the rollout stopped at the wave before it.
-      return notRun(dispatch.wave && dispatch.wave.index > 0 ? `the rollout stopped: ${failed?.length ? failed.slice(0, 3).join(', ') + (failed.length > 3 ? ` and ${failed.length - 3} more` : '') : step.cause.environment} did not succeed` : `${step.dependency.environment} did not succeed`);
+      return notRun(dispatch.wave && dispatch.wave.index > 0 ? `the rollout stopped: ${failed?.length ? firstAndMore(failed, 3) : step.cause.environment} did not succeed` : `${step.dependency.environment} did not succeed`);
     case 'wait': {
       const where = approvalsWhere(run, tracking);
       const waitingFor = describeWait(step.reason, where);

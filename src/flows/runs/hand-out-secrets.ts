@@ -27,11 +27,9 @@ export class RunnerRefused extends SystemError {
   }
 }
 
-/** GitHub as the repository's installation sees it, and the app's own account there. */
+/** GitHub as the repository's installation sees it; its commit identity is the app's bot (`SLUG[bot]`), the actor of every workflow run the app dispatches. */
 export interface RunnerGitHub {
   portFor(installation: number): Promise<GitHubPort>;
-  /** The app's bot login (`SLUG[bot]`): the actor of every workflow run it dispatches. */
-  actor(installation: number): Promise<string>;
 }
 
 export interface SecretsAsked {
@@ -54,13 +52,14 @@ export async function handOutSecrets(service: SystemService, github: RunnerGitHu
   if (!run || !tracking || tracking.repo.toLowerCase() !== repository.toLowerCase()) throw new RunnerRefused('run', `there is no run ${asked.runId} of ${repository}`, 404);
   if (tracking.dispatchRequestedAt === null) throw new RunnerRefused('run', `run ${run.id} was not dispatched (it is ${run.status}): only the runner of a dispatched run gets its secrets`);
   if (isFinished(run.status)) throw new RunnerRefused('run', `run ${run.id} is ${run.status}: a finished run gets no secrets`);
+  const port = await github.portFor(followed.installationId);
   const problem = runnerClaimsProblem(claims, {
     repository: tracking.repo,
     workflowRef: workflowRefOf(tracking.repo, tracking.dispatch.workflow, tracking.dispatch.branch),
-    actor: await github.actor(followed.installationId),
+    actor: (await port.commitIdentity()).name,
   });
   if (problem) throw new RunnerRefused(problem.claim, `the token does not match run ${run.id}: ${problem.claim}: ${problem.message}`);
-  await checkWorkflowRun(await github.portFor(followed.installationId), service, run, tracking, claims);
+  await checkWorkflowRun(port, service, run, tracking, claims);
 
   const snapshot = await service.snapshot();
   const index = new SpecIndex(snapshot.specs);
