@@ -1,6 +1,7 @@
 // A local stand-in for GitHub's REST API, backed by real git repositories, for the end-to-end tests
 // and `npm run demo`, which run the real app server against it (Probot is pointed here with GHE_HOST, so paths start with
-// /api/v3). It serves the endpoints envsync's GitHub port uses and records every request.
+// /api/v3). It serves the endpoints envsync's GitHub port uses and records every request, and the
+// OAuth web flow by which a person signs in to the app (authorize page, code, token, GET /user).
 import { randomBytes } from 'node:crypto';
 import { noreplyAuthor } from '../src/github/octokit-port.js';
 import { execFileSync } from 'node:child_process';
@@ -181,6 +182,20 @@ export class FakeGitHub {
   /** The installation access token it hands out: a credential the app must never log. */
   readonly installationToken = `ghs_canary${randomBytes(12).toString('hex')}`;
 
+  /**
+   * The GitHub App's OAuth client, by which people sign in to it (the web flow at /login/oauth). The
+   * secret is a credential the app must never log or show.
+   */
+  readonly oauthApp = { clientId: 'Iv1.fakeenvsync', clientSecret: 'fake-oauth-secret-' + randomBytes(12).toString('hex') };
+  /** The user access tokens handed out, in order: credentials, which tests look for in every output. */
+  readonly userTokens: string[] = [];
+  /** Codes of the web flow not yet exchanged, with what each was issued for. */
+  private readonly oauthCodes = new Map<string, { clientId: string; redirectUri: string; login: string; issuedAt: number }>();
+  /** The login each user token stands for. */
+  private readonly userTokenLogins = new Map<string, string>();
+  /** Each login's account id: anyone may sign in (no account is registered first), with one id for good. */
+  private readonly userIds = new Map<string, number>();
+
   /** Where its web pages would be: what the app makes of GHE_HOST and GHE_PROTOCOL. */
   get webRoot(): string {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
@@ -216,25 +231,37 @@ export class FakeGitHub {
       res.writeHead(answer?.status ?? 404, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify(answer?.data ?? { message: 'Not Found' }));
     }
+    // The web flow's bodies are forms as often as JSON, and GET /user is the signed-in person's, not a
+    // repository's: both are answered here, before serve() parses a JSON body for the repository routes.
+    if (url.pathname.startsWith('/login/oauth/') || url.pathname === '/api/v3/user') return this.oauth(req, res, url, body);
     const path = url.pathname.replace(/^\/api\/v3/, '');
     const owns = (r: FakeGitHub) => path === `/repos/${r.owner}/${r.repo}` || path.startsWith(`/repos/${r.owner}/${r.repo}/`);
     await (this.siblings.find(owns) ?? this).serve(req, res, url, path, body);
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, url: URL, path: string, body: string): Promise<void> {
-    const recorded = { method: req.method ?? 'GET', path: `${path}${url.search}`, body };
+  /**
+   * Records a request and applies the test's fault to it: `answer` to handle it, `lost` to handle it
+   * and answer nothing, undefined when the fault answered it or left it hanging.
+   */
+  private admit(recorded: RecordedRequest, res: ServerResponse): 'answer' | 'lost' | undefined {
     this.requests.push(recorded);
     const fault = this.fault?.(recorded);
-    let lost = false;
     if (fault === 'hang' || fault === 'hang-after') {
       this.hanging.push(res);
-      if (fault === 'hang') return;
-      lost = true;
-    } else if (typeof fault === 'number') {
+      return fault === 'hang' ? undefined : 'lost';
+    }
+    if (typeof fault === 'number') {
       res.writeHead(fault, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: `fault injected: ${fault}` }));
-      return;
+      return undefined;
     }
+    return 'answer';
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, url: URL, path: string, body: string): Promise<void> {
+    const admitted = this.admit({ method: req.method ?? 'GET', path: `${path}${url.search}`, body }, res);
+    if (!admitted) return;
+    const lost = admitted === 'lost';
     const json = (status: number, data: unknown) => {
       if (lost) return;
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -251,6 +278,76 @@ export class FakeGitHub {
     } catch (e) {
       json(422, { message: (e as Error).message });
     }
+  }
+
+  /**
+   * GitHub's OAuth web flow for a GitHub App's user authorization, as GitHub answers it: the authorize
+   * page (here a form asking who you are, for users are not registered first), the one-time code sent
+   * back to the redirect_uri, its exchange for a user token (ghu_), and GET /user with that token.
+   */
+  private oauth(req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
+    const method = req.method ?? 'GET';
+    const path = url.pathname.replace(/^\/api\/v3/, '');
+    const admitted = this.admit({ method, path: `${path}${url.search}`, body }, res);
+    if (!admitted) return;
+    const send = (status: number, contentType: string, text: string, headers: Record<string, string> = {}) => {
+      if (admitted === 'lost') return;
+      res.writeHead(status, { 'content-type': contentType, ...headers });
+      res.end(text);
+    };
+    const html = (status: number, title: string, content: string) => send(status, 'text/html; charset=utf-8', oauthPage(title, content));
+
+    if (path === '/user') {
+      if (method !== 'GET') return send(404, 'application/json', JSON.stringify({ message: 'Not Found' }));
+      const token = /^(?:token|bearer)\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const login = token === undefined ? undefined : this.userTokenLogins.get(token);
+      // An installation's token is no person: GitHub refuses it here rather than calling it bad.
+      if (token === this.installationToken) return send(403, 'application/json', JSON.stringify({ message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' }));
+      if (login === undefined) return send(401, 'application/json', JSON.stringify({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }));
+      return send(200, 'application/json', JSON.stringify({ login, id: this.userIdOf(login), type: 'User', name: login }));
+    }
+
+    // Parameters come in the query, a form or JSON (GitHub takes all three on the token endpoint).
+    const params: Record<string, string> = { ...Object.fromEntries(url.searchParams), ...formOrJson(req.headers['content-type'] ?? '', body) };
+    if (path === '/login/oauth/authorize' && (method === 'GET' || method === 'POST')) {
+      if (params.client_id !== this.oauthApp.clientId) return html(404, 'Not found', `<p>No application has the client_id ${escapeHtml(params.client_id ?? '(none)')}.</p>`);
+      const redirect = URL.canParse(params.redirect_uri ?? '') ? new URL(params.redirect_uri!) : undefined;
+      if (!redirect) return html(404, 'Not found', '<p>The request names no redirect_uri to send the authorization back to.</p>');
+      // The redirect_uri goes on as given: the exchange must name it the same to be honoured.
+      if (method === 'GET') return html(200, 'Authorize envsync', authorizeForm(params.client_id, params.redirect_uri!, params.state));
+      const login = (params.login ?? '').trim();
+      if (!login) return html(400, 'Authorize envsync', '<p role="alert">Enter a username to sign in as.</p>\n' + authorizeForm(params.client_id, params.redirect_uri!, params.state));
+      // GitHub's codes are 20 hex characters, good once, for ten minutes.
+      const code = randomBytes(10).toString('hex');
+      this.oauthCodes.set(code, { clientId: params.client_id, redirectUri: params.redirect_uri!, login, issuedAt: Date.now() });
+      this.userIdOf(login);
+      redirect.searchParams.set('code', code);
+      if (params.state !== undefined) redirect.searchParams.set('state', params.state);
+      return send(302, 'text/html; charset=utf-8', `<a href="${escapeHtml(redirect.href)}">Continue</a>`, { location: redirect.href });
+    }
+    if (path === '/login/oauth/access_token' && method === 'POST') {
+      // GitHub answers form-encoded unless JSON is asked for, and answers a refusal with 200 too.
+      const answer = (data: Record<string, string>) =>
+        (req.headers.accept ?? '').includes('application/json') ? send(200, 'application/json; charset=utf-8', JSON.stringify(data)) : send(200, 'application/x-www-form-urlencoded; charset=utf-8', new URLSearchParams(data).toString());
+      const refuse = (error: string, description: string) => answer({ error, error_description: description, error_uri: `https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#${error.replaceAll('_', '-')}` });
+      if (params.client_id !== this.oauthApp.clientId || params.client_secret !== this.oauthApp.clientSecret) return refuse('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.');
+      const issued = this.oauthCodes.get(params.code ?? '');
+      if (!issued || issued.clientId !== params.client_id || Date.now() - issued.issuedAt > 10 * 60_000) return refuse('bad_verification_code', 'The code passed is incorrect or expired.');
+      if (params.redirect_uri !== undefined && params.redirect_uri !== issued.redirectUri) return refuse('redirect_uri_mismatch', 'The redirect_uri MUST match the registered callback URL for this application.');
+      this.oauthCodes.delete(params.code!);
+      const token = `ghu_${randomBytes(18).toString('hex')}`;
+      this.userTokens.push(token);
+      this.userTokenLogins.set(token, issued.login);
+      return answer({ access_token: token, token_type: 'bearer', scope: '' });
+    }
+    return html(404, 'Not found', '<p>There is no such page.</p>');
+  }
+
+  /** A login's account id, the same for good once given (ids from 1000, clear of the app's). */
+  private userIdOf(login: string): number {
+    let id = this.userIds.get(login);
+    if (id === undefined) this.userIds.set(login, (id = 1000 + this.userIds.size));
+    return id;
   }
 
   /** GET contents as JSON, as GitHub answers it: a link to a file of the repository is answered with that file. */
@@ -556,4 +653,47 @@ export class FakeGitHub {
     }
     return this.git(['write-tree'], undefined, env);
   }
+}
+
+/** A form's fields or a JSON object's string members, by the request's content type. */
+function formOrJson(contentType: string, body: string): Record<string, string> {
+  if (!contentType.includes('json')) return Object.fromEntries(new URLSearchParams(body));
+  try {
+    const data: unknown = JSON.parse(body);
+    return typeof data === 'object' && data !== null ? Object.fromEntries(Object.entries(data).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Text or an attribute's value in HTML (the flow's parameters come from whoever made the link). */
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** The authorize page's form: who to sign in as, with the flow's parameters carried along. */
+function authorizeForm(clientId: string, redirectUri: string, state: string | undefined): string {
+  const hidden = (name: string, value: string | undefined) => (value === undefined ? '' : `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`);
+  return [
+    '<p>envsync wants to know who you are on this (fake) GitHub. No password: any username signs in.</p>',
+    '<form method="post" action="/login/oauth/authorize">',
+    hidden('client_id', clientId) + hidden('redirect_uri', redirectUri) + hidden('state', state),
+    '<p><label for="login">Username</label> <input type="text" id="login" name="login" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus></p>',
+    '<p><button type="submit">Authorize envsync</button></p>',
+    '</form>',
+  ].join('\n');
+}
+
+/** A small page of the fake's web flow, with a title and a heading saying where one is. */
+function oauthPage(title: string, content: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    `<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)} · fake GitHub</title></head>`,
+    `<body><main><h1>${escapeHtml(title)}</h1>`,
+    content,
+    '</main></body>',
+    '</html>',
+    '',
+  ].join('\n');
 }
