@@ -18,4 +18,9 @@ export default tseslint.config(
     files: ['bin/**', 'bench/**', 'scripts/**', 'demo/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The console's script runs in the browser, as a classic script.
+    files: ['assets/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+  },
 );

@@ -14,6 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['render', '.'], // what people read: findings, plans, summaries, bot pull request texts
   ['github'], // the port to GitHub and its Octokit implementation
   ['flows'], // the use cases: review, merge, runs, sync
+  ['console'], // the web console: pages and forms over the system and the flows
   ['app'], // the server: webhooks to jobs, the worker, the HTTP API
   ['cli'], // the envsync command
 ];

@@ -11,6 +11,7 @@ import { isPlainObject } from '../specs/json.js';
 import { etagOf, PreconditionFailed, SystemError, type Precondition, type SystemService } from '../system/service.js';
 import type { ResourceKey, RunAction, StoredResource } from '../system/records.js';
 import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
+import { readCapped } from '../http-body.js';
 
 export type Access = 'read' | 'write';
 
@@ -64,18 +65,6 @@ class HttpError extends Error {
 
 /** The bearer value of a request's Authorization header, if it has one. */
 export const bearerOf = (req: IncomingMessage): string | undefined => /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-
-/** A request's body, or undefined as soon as it passes `max` bytes (the rest is not read). */
-export async function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 function authenticate(req: IncomingMessage, tokens: readonly ApiToken[]): ApiToken {
   const bearer = bearerOf(req);

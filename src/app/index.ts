@@ -3,7 +3,9 @@
 // metrics are mounted beside the webhooks. Nothing lives only in this process's memory: a process
 // killed at any point loses nothing that another replica (or the restart) does not take over.
 import type { ApplicationFunctionOptions, Probot } from 'probot';
-import { OctokitPort, webRootOf, type OctokitLike } from '../github/octokit-port.js';
+import { apiRootOf, OctokitPort, webRootOf, type OctokitLike } from '../github/octokit-port.js';
+import { createConsoleHandler } from '../console/handler.js';
+import { consoleSettingsFrom } from '../console/settings.js';
 import { botIdentity } from './bot-identity.js';
 import { stopValidationThreads } from '../flows/validate-off-thread.js';
 import { createApiHandler, readApiTokens, type ApiToken } from './api.js';
@@ -148,8 +150,25 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       refused: (fields, message) => log.warn(fields, message),
       error: (e) => log.error({ err: e }, 'runner secrets error'),
     });
+    /** One pending job per repository brings the system's changes to Git: each change adds its actor; its time is kept (a window that fills, never moves). */
+    const queueSync = async (name: string, actor: string, delayMs: number) => {
+      const repo = repoRefOf(name);
+      await enqueue(service, { task: 'sync-system-changes', queue: repositoryQueue(repo), key: syncKey(repo), keepRunAt: true, runAt: new Date(Date.now() + delayMs), payload: [{ repo: name, actor }] });
+    };
+    // The console: pages for people, signed in with GitHub; its changes take the system API's path.
+    const consoleHandler = createConsoleHandler({
+      service,
+      settings: consoleSettingsFrom(process.env),
+      apiRoot: apiRootOf(process.env),
+      webRoot,
+      portFor: (installation) => portFor(installation),
+      permissionOf: async (installation, repo, login) => (await portFor(installation)).permissionOf(repo, login),
+      requestSync: (repo, actor) => queueSync(repo, actor, 0),
+      log: { error: (e, message) => log.error({ err: e }, message), info: (fields, message) => log.info(fields, message) },
+    });
     fnOptions?.addHandler(async (req, res) => {
       if (await runnerSecrets(req, res)) return true;
+      if (await consoleHandler(req, res)) return true;
       if (!req.url?.startsWith('/api/v1')) return false;
       if (api) await api(req, res);
       else {
@@ -219,8 +238,7 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       void (async () => {
         const target = await owningRepository(records, change.key.project);
         if (!target) return log.info({ change: change.key }, `no followed repository owns project ${change.key.project}: the change stays in the system`);
-        const repo = repoRefOf(target.repo);
-        await enqueue(service, { task: 'sync-system-changes', queue: repositoryQueue(repo), key: syncKey(repo), keepRunAt: true, runAt: new Date(Date.now() + syncDelay), payload: [{ repo: target.repo, actor: change.actor ?? 'system' }] });
+        await queueSync(target.repo, change.actor ?? 'system', syncDelay);
       })().catch((e: unknown) => log.error({ err: e }, 'system change not queued for git (the drift check will find it)'));
     });
 

@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { handOutSecrets, RunnerRefused, type RunnerGitHub } from '../flows/runs/hand-out-secrets.js';
 import { SystemError, type SystemService } from '../system/service.js';
-import { bearerOf, readCapped, send } from './api.js';
+import { bearerOf, send } from './api.js';
+import { readCapped } from '../http-body.js';
 
 const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
 

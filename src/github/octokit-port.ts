@@ -33,6 +33,9 @@ export interface PortOptions {
 /** The web root of the GitHub that Probot's GHE_HOST and GHE_PROTOCOL name, github.com without them. */
 export const webRootOf = (env: NodeJS.ProcessEnv): string => (env.GHE_HOST ? `${env.GHE_PROTOCOL ?? 'https'}://${env.GHE_HOST}` : 'https://github.com');
 
+/** The REST API's root, as Probot makes it of the same settings. */
+export const apiRootOf = (env: NodeJS.ProcessEnv): string => (env.GHE_HOST ? `${env.GHE_PROTOCOL ?? 'https'}://${env.GHE_HOST}/api/v3` : 'https://api.github.com');
+
 /** The address GitHub gives the commits of an account that keeps its own private: `ID+LOGIN@users.noreply.github.com`. */
 export const noreplyAuthor = (login: string, id: number): CommitAuthor => ({ name: login, email: `${id}+${login}@users.noreply.github.com` });
 

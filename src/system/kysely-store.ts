@@ -226,8 +226,8 @@ export class KyselyStore implements Store {
     return [...last.values()].sort((a, b) => a.id - b.id);
   }
 
-  async listSyncEvents(filter: { project?: string; since?: number; limit?: number } = {}): Promise<SyncEvent[]> {
-    let query = this.db.selectFrom('sync_events').selectAll().orderBy('id');
+  async listSyncEvents(filter: { project?: string; since?: number; limit?: number; newest?: boolean } = {}): Promise<SyncEvent[]> {
+    let query = this.db.selectFrom('sync_events').selectAll().orderBy('id', filter.newest ? 'desc' : 'asc');
     if (filter.project !== undefined) query = query.where('project', '=', filter.project);
     if (filter.since !== undefined) query = query.where('id', '>', filter.since);
     if (filter.limit !== undefined) query = query.limit(filter.limit);

@@ -7,7 +7,7 @@ import { ALL_SENSITIVE, MASK, mapSecrets, namedPath, unmaskFrom, type Unresolved
 import { sensitiveKeysOf } from '../engine/declarations.js';
 import { SpecIndex } from '../engine/spec-index.js';
 import type { ExportOptions, ExportPlan } from '../engine/export.js';
-import { atValue, type Finding } from '../specs/findings.js';
+import { atValue, compareFindings, type DocPath, type Finding } from '../specs/findings.js';
 import { KIND_BY_NAME, type KindName } from '../specs/kinds.js';
 import { layoutPathOf, uniquePathOf } from '../specs/layout.js';
 import { RESOURCE_NAME, VERSION } from '../specs/schema/common.js';
@@ -17,6 +17,11 @@ import type { SourceFile } from '../specs/source.js';
 import { applyRevision, checkedRevision, checkRevision, driftFrom, exportPlan, type ApplyOptions, type CheckedRevision, type Drift, type GitChange } from './sync.js';
 import { SystemError } from './errors.js';
 import { StaleWrite, type ApplyResult, type Records, type ResourceKey, type Store, type StoredResource, type SystemChange } from './store.js';
+
+/** An error a change would be refused with; one in the changed spec itself names its path there. */
+export type CheckedFinding = Finding & { path?: DocPath };
+
+const withoutPath = ({ path: _path, ...finding }: CheckedFinding): Finding => finding;
 
 /** What a put did, and the ETag of the version it left (a client's next If-Match). */
 export interface Put {
@@ -177,17 +182,34 @@ export class SystemService {
    * Errors of the candidate (a spec about to be stored under `key`, or none for a deletion) and the
    * errors it causes in other specs that were not there before. Findings name the candidate's path.
    */
-  private async validateChange(key: ResourceKey, candidate?: { data: Record<string, unknown>; text?: string }): Promise<{ findings: Finding[]; path: string }> {
+  private async validateChange(key: ResourceKey, candidate?: { data: Record<string, unknown>; text?: string }): Promise<{ findings: CheckedFinding[]; path: string }> {
     const all = await this.store.listResources();
     const others = all.filter((r) => !sameKey(r, key));
     const paths = layoutPaths([...others, key]);
     const path = paths.get(key)!;
     const docs = others.map((r) => ({ path: paths.get(r)!, data: documentOf(r) }));
-    const errorsOf = (loaded: LoadResult) => locateFindings(validateRepository(loaded), loaded.textOf).filter((f) => f.severity === 'error');
+    const errors = (loaded: LoadResult) => validateRepository(loaded).filter((f) => f.severity === 'error');
+    const sameError = (f: Finding) => `${f.file}\u0000${f.code}\u0000${f.message}`;
     // Read once: the errors before and after the change are of the same state of the system.
-    const before = new Set(errorsOf(loadDocuments(documentsOf(all))).map((f) => `${f.file}\u0000${f.code}\u0000${f.message}`));
-    const after = errorsOf(loadDocuments(candidate ? [...docs, { path, data: structuredClone(candidate.data), ...(candidate.text !== undefined ? { text: candidate.text } : {}) }] : docs));
-    return { path, findings: after.filter((f) => (candidate && f.file === path) || !before.has(`${f.file}\u0000${f.code}\u0000${f.message}`)) };
+    const loadedBefore = loadDocuments(documentsOf(all));
+    const before = new Set(locateFindings(errors(loadedBefore), loadedBefore.textOf).map(sameError));
+    const loaded = loadDocuments(candidate ? [...docs, { path, data: structuredClone(candidate.data), ...(candidate.text !== undefined ? { text: candidate.text } : {}) }] : docs);
+    // Each error located on its own, so that one in the candidate keeps the path it names there (a form shows it on its field).
+    const after = errors(loaded).map((pending): CheckedFinding => {
+      const finding = locateFindings([pending], loaded.textOf)[0]!;
+      return pending.file === path && 'path' in pending.where ? { ...finding, path: pending.where.path } : finding;
+    });
+    return { path, findings: after.filter((f) => (candidate && f.file === path) || !before.has(sameError(f))).sort(compareFindings) };
+  }
+
+  /**
+   * The errors `data` would be refused with if it were stored now, nothing stored: a form shows them
+   * on its fields before anything is sent. Those in the spec itself name the path they are at.
+   */
+  async check(data: Record<string, unknown>): Promise<CheckedFinding[]> {
+    const key = keyOfDocument(data);
+    if (!key) return [{ file: 'request', line: 1, column: 1, severity: 'error', code: 'missing-field', message: 'a spec needs kind, metadata.name and (except a Project) metadata.project: add them' }];
+    return (await this.validateChange(key, { data })).findings;
   }
 
   /** The system's specs as a loaded snapshot, laid out as a repository would hold them. */
@@ -279,7 +301,7 @@ export class SystemService {
     checkPrecondition(key, held, precondition);
     const candidate = await this.unmasked(key, data, held, text);
     const { findings } = await this.validateChange(key, { data: candidate, ...(text !== undefined ? { text } : {}) });
-    if (findings.length > 0) throw new SystemError('the spec is not valid: nothing was stored', 422, findings);
+    if (findings.length > 0) throw new SystemError('the spec is not valid: nothing was stored', 422, findings.map(withoutPath));
     // Stored in canonical spelling, as Git-to-system stores specs, so that the two compare equal.
     const normalized = loadDocuments([{ path: uniquePathOf(key), data: structuredClone(candidate) }]).specs[0]?.data ?? candidate;
     const { status: _status, ...document } = normalized;

@@ -43,6 +43,8 @@ export interface ApplyOptions {
   runner?: RunnerSettings;
   /** The repository's own credential names (`sensitive.names`): its values behind sealed references are kept as the declared secrets' are. */
   sensitiveNames?: readonly string[];
+  /** One spec only, within the scope: put back as the revision holds it, or deleted when it holds none (a console's "revert to Git"). */
+  only?: ResourceKey;
 }
 
 /** A revision loaded and validated, refused with its findings when it has errors. */
@@ -67,11 +69,13 @@ const keyOf = (s: { kind: { kind: string }; project: string; name: string; versi
 export async function applyRevision(store: Store, files: readonly SourceFile[] | CheckedRevision, revision: string, change: GitChange, options: ApplyOptions = {}): Promise<ApplyResult> {
   // A revision checked already (a push checks it before starting its runs) is not checked twice.
   const { loaded } = 'loaded' in files ? files : checkRevision(files, revision, options.root ?? '');
-  const inScope = (r: { kind: string; project: string }) => options.scope?.(r.kind, r.project) ?? true;
+  const { only } = options;
+  const inScope = (r: ResourceKey) =>
+    (options.scope?.(r.kind, r.project) ?? true) && (!only || (r.kind === only.kind && r.project === only.project && r.name === only.name && (r.version ?? '') === (only.version ?? '')));
   const current = new Map((await store.listResources()).map((r) => [uniquePathOf(r), r]));
   const index = new SpecIndex(loaded.specs);
   const fromGit = loaded.specs
-    .filter((s) => inScope({ kind: s.kind.kind, project: s.project }))
+    .filter((s) => inScope(keyOf(s)))
     .map((s) => {
       const key = keyOf(s);
       const held = current.get(uniquePathOf(key));

@@ -1,0 +1,159 @@
+// What the console's buttons do. Each change goes where the system API's would: validated by the
+// system service, stored, and brought to Git as the bot's pull request (the app's sync follows every
+// change made outside Git). A form with problems is shown again with each problem on its field, and
+// nothing is stored.
+import { environmentDocument, missingRequired, variableAt, type VariableField } from '../engine/variable-form.js';
+import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
+import { RESOURCE_NAME } from '../specs/schema/common.js';
+import type { CheckedFinding } from '../system/service.js';
+import { SystemError } from '../system/service.js';
+import type { ResourceKey } from '../system/records.js';
+import { ConsoleError, requireProject, type Context } from './context.js';
+import { botPullRequest, revertToGit, type Followed } from './git-side.js';
+import { environmentHref, environmentView, findEnvironment, launchPage, parseTemplate, templateFields, type Page } from './pages.js';
+import type { FieldProblem } from './views/environments.js';
+import { runHref } from './views/environments.js';
+
+/** An action's outcome: go to a page (with a notice saying what happened), or show a page again (a form with its problems). */
+export type Outcome = { redirect: string; notice?: string } | { page: Page; status: number };
+
+/** The variables a form sent: its fields named `var.NAME`. */
+function variablesOf(form: URLSearchParams, fields: readonly VariableField[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const field of fields) {
+    const value = form.get(`var.${field.name}`);
+    if (value !== null) values[field.name] = value;
+  }
+  return values;
+}
+
+/** Problems by variable ("" for those of no variable), from what the system would refuse and what the form misses. */
+function problemsOf(document: Record<string, unknown>, findings: readonly CheckedFinding[], missing: readonly string[]): Map<string, FieldProblem[]> {
+  const problems = new Map<string, FieldProblem[]>();
+  const add = (field: string, problem: FieldProblem) => problems.set(field, [...(problems.get(field) ?? []), problem]);
+  for (const name of missing) add(name, { code: 'required-missing', message: 'required: give it a value' });
+  for (const f of findings) {
+    // The form says "required" on the field itself; the validator's own message names the list.
+    if (f.code === 'required-missing' && missing.some((name) => f.message.includes(`"${name}"`))) continue;
+    add(variableAt(document, f.path) ?? '', { code: f.code, message: f.file === 'request' || f.path ? f.message : `${f.file}:${f.line}:${f.column}: ${f.message}` });
+  }
+  return problems;
+}
+
+const refusal = (e: unknown): Map<string, FieldProblem[]> | undefined =>
+  e instanceof SystemError ? new Map([['', e.findings.length > 0 ? e.findings.map((f) => ({ code: f.code, message: `${f.file}:${f.line}:${f.column}: ${f.message}` })) : [{ code: `http-${e.status}`, message: e.message }]]]) : undefined;
+
+export async function launch(ctx: Context, project: string, form: URLSearchParams): Promise<Outcome> {
+  await requireProject(ctx, project, 'write');
+  const templateParam = form.get('template');
+  const template = parseTemplate(templateParam);
+  if (!template) throw new ConsoleError(400, 'choose an environment template first');
+  const fields = await templateFields(ctx, project, template);
+  if (!fields) throw new ConsoleError(404, `project ${project} can use no environment template ${template.name} ${template.version}`);
+  const name = (form.get('name') ?? '').trim();
+  const description = (form.get('description') ?? '').trim();
+  const values = variablesOf(form, fields);
+  const again = async (problems: Map<string, FieldProblem[]>) => ({ status: 422, page: await launchPage(ctx, project, templateParam, { values, problems, naming: { name, description, template: templateParam! } }) });
+
+  if (!RESOURCE_NAME.test(name)) return again(new Map([['.name', [{ code: 'invalid-name', message: 'a name of lowercase letters, digits and dashes, starting and ending with a letter or digit' }]]]));
+  if (await ctx.service.find({ kind: 'Environment', project, name })) return again(new Map([['.name', [{ code: 'exists', message: `${project}/${name} exists already: change it on its own page, or choose another name` }]]]));
+  const document = environmentDocument({ project, name, template, ...(description ? { description } : {}) }, fields, values);
+  const problems = problemsOf(document, await ctx.service.check(document), missingRequired(fields, values));
+  if (problems.size > 0) return again(problems);
+  try {
+    await ctx.service.put(document, { trigger: 'internal', actor: ctx.viewer.login }, undefined, { ifNoneMatch: '*' });
+  } catch (e) {
+    const refused = refusal(e);
+    if (refused) return again(refused);
+    throw e;
+  }
+  return { redirect: environmentHref(project, name), notice: `Launched ${project}/${name}: it comes to Git as the bot's pull request, and runs when that is merged.` };
+}
+
+export async function change(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
+  await requireProject(ctx, project, 'write');
+  const environment = await findEnvironment(ctx, project, name);
+  const template = (environment.spec as { spec?: { template?: { name: string; version: string } } }).spec?.template;
+  const fields = template && (await templateFields(ctx, project, template, environment));
+  if (!fields) throw new ConsoleError(409, `${project}/${name} names a template the system does not hold: change it in Git`);
+  const values = variablesOf(form, fields);
+  const again = async (problems: Map<string, FieldProblem[]>) => ({ status: 422, page: await environmentView(ctx, project, name, { values, problems }) });
+  const document = environmentDocument({ project, name, template }, fields, values, environment.spec as Record<string, unknown>);
+  const problems = problemsOf(document, await ctx.service.check(document), missingRequired(fields, values));
+  if (problems.size > 0) return again(problems);
+  let outcome: string;
+  try {
+    // Against the version the form was made from would need it in the form; the version read here is what the change was computed on.
+    ({ outcome } = await ctx.service.put(document, { trigger: 'internal', actor: ctx.viewer.login }, undefined, { ifMatch: [`"${environment.generation}"`] }));
+  } catch (e) {
+    const refused = refusal(e);
+    if (refused) return again(refused);
+    throw e;
+  }
+  return { redirect: environmentHref(project, name), notice: outcome === 'unchanged' ? 'Nothing changed.' : `Saved: the change comes to Git as the bot's pull request.` };
+}
+
+export async function destroy(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
+  await requireProject(ctx, project, 'write');
+  const environment = await findEnvironment(ctx, project, name);
+  if ((form.get('confirm') ?? '').trim() !== name) throw new ConsoleError(400, `type the environment's name, ${name}, to confirm that it is to be destroyed: nothing was changed`);
+  await ctx.service.delete({ kind: 'Environment', project, name }, { trigger: 'internal', actor: ctx.viewer.login }, { ifMatch: [`"${environment.generation}"`] });
+  return { redirect: '/console', notice: `${project}/${name} is deleted from the system: the bot's pull request deletes its file from Git, and its merge runs the destroy.` };
+}
+
+export async function run(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
+  await requireProject(ctx, project, 'write');
+  const action = form.get('action') ?? 'deploy';
+  if (action !== 'deploy' && action !== 'destroy') throw new ConsoleError(400, 'a run deploys or destroys');
+  const started = await startManualRun(ctx.service, { project, environment: name, action, actor: ctx.viewer.login });
+  return { redirect: runHref(started.id), notice: `Run ${started.id} started.` };
+}
+
+export async function approve(ctx: Context, id: string): Promise<Outcome> {
+  const found = await ctx.service.records.getRun(id);
+  if (!found) throw new ConsoleError(404, `no run ${id} that you may see`);
+  await requireProject(ctx, found.project, 'write');
+  await approveManualRun(ctx.service, { runId: id, actor: ctx.viewer.login });
+  return { redirect: runHref(id), notice: 'Approved.' };
+}
+
+function specKeyFrom(form: URLSearchParams): ResourceKey {
+  const [kind, project, name, version] = ['kind', 'project', 'name', 'version'].map((k) => form.get(k) ?? '');
+  if (!kind || !project || !name) throw new ConsoleError(400, 'name the spec: kind, project and name');
+  return { kind, project, name, ...(version ? { version } : {}) };
+}
+
+/** The followed repository that owns a project, with its installation (which the console asks GitHub as). */
+async function followedOf(ctx: Context, project: string): Promise<Followed> {
+  const { repo } = await requireProject(ctx, project, 'write');
+  const followed = repo ? await ctx.service.records.getRepository(repo) : undefined;
+  if (!followed || followed.installationId === null) throw new ConsoleError(409, `no followed repository with an installation owns project ${project}`);
+  return followed as Followed;
+}
+
+export async function adopt(ctx: Context, form: URLSearchParams): Promise<Outcome> {
+  const key = specKeyFrom(form);
+  const followed = await followedOf(ctx, key.project);
+  await ctx.requestSync(followed.repo, ctx.viewer.login);
+  return { redirect: '/console/events', notice: `${key.kind} ${key.project}/${key.name} goes to ${followed.repo} as the bot's pull request.` };
+}
+
+export async function revert(ctx: Context, form: URLSearchParams): Promise<Outcome> {
+  const key = specKeyFrom(form);
+  const followed = await followedOf(ctx, key.project);
+  const port = await ctx.portFor(followed.installationId);
+  const applied = await revertToGit(port, ctx.service, followed, key, ctx.viewer.login);
+  // The bot's pull request no longer carries what was reverted.
+  await ctx.requestSync(followed.repo, ctx.viewer.login);
+  const what = applied.deleted.length > 0 ? 'deleted (Git does not hold it)' : applied.created.length + applied.updated.length > 0 ? `put back as ${followed.appliedRevision!.slice(0, 12)} holds it` : 'already as Git holds it';
+  return { redirect: '/console/events', notice: `${key.kind} ${key.project}/${key.name}: ${what}.` };
+}
+
+/** Where the bot's pull request of a repository is, for a link (the console looks it up only when asked). */
+export async function botPullRequestOf(ctx: Context, repo: string): Promise<{ number: number; url: string; state: string } | undefined> {
+  const followed = await ctx.service.records.getRepository(repo);
+  if (!followed || followed.installationId === null) throw new ConsoleError(404, `${repo} is not followed`);
+  const access = await ctx.access.repository(ctx.viewer.login, followed.repo, followed.installationId);
+  if (access === 'none') throw new ConsoleError(404, `${repo} is not followed`);
+  return botPullRequest(await ctx.portFor(followed.installationId), followed as Followed);
+}

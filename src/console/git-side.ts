@@ -1,0 +1,42 @@
+// What the console asks of the config repository on GitHub: the bot pull request that carries the
+// system's changes to Git, and a spec put back as the applied revision holds it ("revert to Git").
+// Both only when a user asks: no page waits for GitHub.
+import { ownedScope } from '../config/config.js';
+import { configAt } from '../flows/config-repository.js';
+import { syncBranch } from '../flows/sync/deliver.js';
+import { syncTarget } from '../flows/sync/system-sync.js';
+import type { GitHubPort } from '../github/port.js';
+import { repoRefOf } from '../github/port.js';
+import { filesFromTarball } from '../github/tarball.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
+import type { ApplyResult, ConfigRepository, ResourceKey } from '../system/records.js';
+import { SystemError, type SystemService } from '../system/service.js';
+
+export type Followed = ConfigRepository & { installationId: number };
+
+/** The open (or merged) bot pull request of a repository's system changes, if there is one yet. */
+export async function botPullRequest(port: GitHubPort, followed: Followed): Promise<{ number: number; url: string; state: string } | undefined> {
+  const repo = repoRefOf(followed.repo);
+  const defaultBranch = followed.defaultBranch ?? 'main';
+  const { config } = await configAt(port, repo, defaultBranch);
+  const target = syncTarget(config, repo, defaultBranch);
+  const pr = await port.findPullRequest(target.repo, syncBranch(target.branch));
+  if (!pr) return undefined;
+  return { number: pr.number, state: pr.merged ? 'merged' : pr.state, url: port.webUrl(`/${target.repo.owner}/${target.repo.repo}/pull/${pr.number}`) };
+}
+
+/**
+ * One spec made again as the revision the system applied from its repository holds it (deleted when
+ * that revision has none), through the same apply as a push: its secrets behind sealed references
+ * keep the system's values, and it is marked as from Git again.
+ */
+export async function revertToGit(port: GitHubPort, service: SystemService, followed: Followed, key: ResourceKey, actor: string): Promise<ApplyResult> {
+  const revision = followed.appliedRevision;
+  if (!revision) throw new SystemError(`${followed.repo} has no applied revision yet: there is no Git version of ${key.kind} ${key.project}/${key.name} to revert to`, 409);
+  const repo = repoRefOf(followed.repo);
+  const { config } = await configAt(port, repo, revision);
+  const scope = ownedScope(config, 'git-to-system', followed.projects ?? undefined);
+  if (!scope(key.kind, key.project)) throw new SystemError(`${key.kind} specs of project ${key.project} do not sync from Git (.github/envsync.yml of ${followed.repo}): there is nothing to revert to`, 409);
+  const files = await filesFromTarball(await port.getTarball(repo, revision), { root: config.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES });
+  return service.applyRevision(files, revision, { trigger: 'manual', actor }, { root: config.root, scope, only: key, ...(config.sensitive ? { sensitiveNames: config.sensitive.names } : {}) });
+}
