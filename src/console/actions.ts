@@ -7,11 +7,11 @@ import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 import { RESOURCE_NAME } from '../specs/schema/common.js';
 import type { CheckedFinding } from '../system/service.js';
 import { SystemError } from '../system/service.js';
-import type { ResourceKey } from '../system/records.js';
+import type { ResourceKey, RunRecord } from '../system/records.js';
 import { ConsoleError, requireProject, type Context } from './context.js';
 import { botPullRequest, revertToGit, type Followed } from './git-side.js';
 import { environmentHref, environmentView, findEnvironment, launchPage, parseTemplate, templateFields, type Page } from './pages.js';
-import type { FieldProblem } from './views/environments.js';
+import type { DestroyStep, FieldProblem } from './views/environments.js';
 import { runHref } from './views/environments.js';
 
 /** An action's outcome: go to a page (with a notice saying what happened), or show a page again (a form with its problems). */
@@ -67,7 +67,7 @@ export async function launch(ctx: Context, project: string, form: URLSearchParam
     if (refused) return again(refused);
     throw e;
   }
-  return { redirect: environmentHref(project, name), notice: `Launched ${project}/${name}: it comes to Git as the bot's pull request, and runs when that is merged.` };
+  return { redirect: environmentHref(project, name), notice: `Launched ${project}/${name}: it comes to Git as the bot's pull request; once that is merged, run it here.` };
 }
 
 export async function change(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
@@ -93,12 +93,25 @@ export async function change(ctx: Context, project: string, name: string, form: 
   return { redirect: environmentHref(project, name), notice: outcome === 'unchanged' ? 'Nothing changed.' : `Saved: the change comes to Git as the bot's pull request.` };
 }
 
+/** Which step of destroying an environment is next, from its runs (newest first): see DestroyStep. */
+export function destroyStepOf(runs: readonly RunRecord[]): DestroyStep {
+  const last = runs.find((r) => r.status === 'success' || r.status === 'failure' || r.status === 'cancelled' || r.status === 'in_progress' || r.status === 'queued');
+  return !last || (last.action === 'destroy' && last.status === 'success') ? 'delete' : 'run';
+}
+
 export async function destroy(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
   await requireProject(ctx, project, 'write');
   const environment = await findEnvironment(ctx, project, name);
-  if ((form.get('confirm') ?? '').trim() !== name) throw new ConsoleError(400, `type the environment's name, ${name}, to confirm that it is to be destroyed: nothing was changed`);
+  if ((form.get('confirm') ?? '').trim() !== name) throw new ConsoleError(400, `type the environment's name, ${name}, to confirm: nothing was changed`);
+  // Decided here from the runs, not by the form: a stale page cannot delete what still runs.
+  const step = destroyStepOf(await ctx.service.records.listRuns({ project, environment: name, limit: 50 }));
+  if (form.get('step') !== step) throw new ConsoleError(409, step === 'run' ? `${project}/${name} runs something: destroy it with a destroy run first (the Destroy page starts one)` : `${project}/${name} has nothing running: reload its Destroy page to delete its spec`);
+  if (step === 'run') {
+    const started = await startManualRun(ctx.service, { project, environment: name, action: 'destroy', actor: ctx.viewer.login });
+    return { redirect: runHref(started.id), notice: `Destroy run ${started.id} started: once it is approved and has succeeded, delete the spec from the Destroy page.` };
+  }
   await ctx.service.delete({ kind: 'Environment', project, name }, { trigger: 'internal', actor: ctx.viewer.login }, { ifMatch: [`"${environment.generation}"`] });
-  return { redirect: '/console', notice: `${project}/${name} is deleted from the system: the bot's pull request deletes its file from Git, and its merge runs the destroy.` };
+  return { redirect: '/console', notice: `${project}/${name} is deleted from the system: the bot's pull request deletes its file from Git.` };
 }
 
 export async function run(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {

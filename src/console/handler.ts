@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCapped } from '../http-body.js';
 import { SystemError } from '../system/service.js';
 import { AccessCache, type PermissionLookup } from './access.js';
-import { adopt, approve, botPullRequestOf, change, destroy, launch, revert, run, type Outcome } from './actions.js';
+import { adopt, approve, botPullRequestOf, change, destroy, destroyStepOf, launch, revert, run, type Outcome } from './actions.js';
 import { assetOf } from './assets.js';
 import { ConsoleError, requireProject, type ConsoleDeps, type Context } from './context.js';
 import { html, type Html } from './html.js';
@@ -63,7 +63,8 @@ const ROUTES: Route[] = [
     async (ctx, [project, name]) => {
       await requireProject(ctx, project!, 'write');
       await findEnvironment(ctx, project!, name!);
-      return { title: `Destroy ${project}/${name}`, section: 'environments', body: destroyConfirmation(ctx.viewer, project!, name!) };
+      const step = destroyStepOf(await ctx.service.records.listRuns({ project: project!, environment: name!, limit: 50 }));
+      return { title: `Destroy ${project}/${name}`, section: 'environments', body: destroyConfirmation(ctx.viewer, project!, name!, step) };
     },
   ],
   ['POST', new RegExp(`^/console/projects/${P}/environments/${P}/destroy$`), (ctx, [project, name], _url, form) => destroy(ctx, project!, name!, form)],

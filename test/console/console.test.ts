@@ -162,7 +162,7 @@ describe('launching an environment from a template', () => {
     // The page it lands on says what happened, once, and marks the environment as not in Git yet.
     const page = await fetch(`${c.base}/console/projects/payments/environments/qa`, { headers: { cookie: `${(await c.session('alice')).cookie}; envsync_notice=${/envsync_notice=([^;]+)/.exec(answer.headers.get('set-cookie')!)![1]}` } });
     const doc = dom(await page.text());
-    expect(texts(doc, '.notice')).toEqual(["Launched payments/qa: it comes to Git as the bot's pull request, and runs when that is merged."]);
+    expect(texts(doc, '.notice')).toEqual(["Launched payments/qa: it comes to Git as the bot's pull request; once that is merged, run it here."]);
     expect(texts(doc, 'dl.facts dd')).toContain('For <QA>');
     expect(doc.querySelector('a[data-bot-pull-request]')!.getAttribute('href')).toBe('/console/repositories/acme/config/bot-pull-request');
     expect([...c.port.calls, ...c.port.reads]).toEqual([]);
@@ -188,13 +188,14 @@ describe('changing and destroying an environment', () => {
     expect((await environment('dev'))!.generation).toBe(generation);
   });
 
-  it('destroys only when the name is typed to confirm', async () => {
+  it('deletes an environment nothing runs for only when its name is typed to confirm', async () => {
     const confirm = dom((await c.get('/console/projects/payments/environments/qa/destroy', 'alice')).text);
     expect(texts(confirm, 'label')).toEqual(["Type the environment's name, qa, to confirm"]);
-    const wrong = await c.post('/console/projects/payments/environments/qa/destroy', 'alice', { confirm: 'dev' });
+    expect(texts(confirm, 'main form button')).toEqual(['Delete qa']);
+    const wrong = await c.post('/console/projects/payments/environments/qa/destroy', 'alice', { step: 'delete', confirm: 'dev' });
     expect(wrong.status).toBe(400);
     expect(await environment('qa')).toBeDefined();
-    const done = await c.post('/console/projects/payments/environments/qa/destroy', 'alice', { confirm: 'qa' });
+    const done = await c.post('/console/projects/payments/environments/qa/destroy', 'alice', { step: 'delete', confirm: 'qa' });
     expect(done.status).toBe(303);
     expect(await environment('qa')).toBeUndefined();
   });
@@ -236,6 +237,31 @@ describe('runs', () => {
   });
 });
 
+describe('destroying an environment that runs', () => {
+  it('starts a destroy run first, and deletes the spec only once a destroy run has succeeded', async () => {
+    const [deployed] = await c.store.listRuns({ project: 'payments', environment: 'staging', limit: 1 });
+    await c.store.updateRun(deployed!.id, { status: 'success', finishedAt: new Date().toISOString() });
+    const first = dom((await c.get('/console/projects/payments/environments/staging/destroy', 'alice')).text);
+    expect(texts(first, 'main form button')).toEqual(['Start the destroy run of staging']);
+    // A page made before the deploy ran cannot delete what now runs.
+    expect((await c.post('/console/projects/payments/environments/staging/destroy', 'alice', { step: 'delete', confirm: 'staging' })).status).toBe(409);
+    expect(await environment('staging')).toBeDefined();
+
+    const started = await c.post('/console/projects/payments/environments/staging/destroy', 'alice', { step: 'run', confirm: 'staging' });
+    expect(started.status).toBe(303);
+    const [destroyRun] = await c.store.listRuns({ project: 'payments', environment: 'staging', limit: 1 });
+    expect(started.headers.get('location')).toBe(`/console/runs/${encodeURIComponent(destroyRun!.id)}`);
+    expect(destroyRun).toMatchObject({ action: 'destroy', trigger: 'manual', actor: 'alice', status: 'waiting' });
+    expect(await environment('staging')).toBeDefined();
+
+    await c.store.updateRun(destroyRun!.id, { status: 'success', finishedAt: new Date().toISOString() });
+    const second = dom((await c.get('/console/projects/payments/environments/staging/destroy', 'alice')).text);
+    expect(texts(second, 'main form button')).toEqual(['Delete staging']);
+    expect((await c.post('/console/projects/payments/environments/staging/destroy', 'alice', { step: 'delete', confirm: 'staging' })).status).toBe(303);
+    expect(await environment('staging')).toBeUndefined();
+  });
+});
+
 describe('sync events and drift', () => {
   it('lists the audit trail and, per spec changed outside Git, adopt and revert for writers only', async () => {
     const doc = dom((await c.get('/console/events', 'alice')).text);
@@ -243,9 +269,9 @@ describe('sync events and drift', () => {
     expect(texts(doc, 'td.actions button')).toEqual(['Adopt into Git', 'Revert to Git']);
     const rows = [...doc.querySelectorAll('section[aria-labelledby=events-heading] tbody tr')].map((row) => texts(row, 'td').slice(1));
     expect(rows.slice(0, 3)).toEqual([
+      ['Internal', 'alice', 'delete Environment payments/staging', '—'],
       ['Internal', 'alice', 'delete Environment payments/qa', '—'],
       ['Internal', 'alice', 'update Environment payments/dev', '—'],
-      ['Internal', 'alice', 'create Environment payments/qa', '—'],
     ]);
     expect(rows.at(-1)).toEqual(['Manual', 'test', 'create Cluster payments/edge-mks', 'aaaaaaaaaaaa']);
     const reader = dom((await c.get('/console/events', 'bob')).text);

@@ -204,11 +204,22 @@ ${view.runs.length === 0
 ${view.form ? html`<section aria-labelledby="change-heading"><h2 id="change-heading">Change</h2><p class="muted">A change is stored in the system and comes to Git as the bot's pull request.</p>${variablesForm(viewer, view.form)}</section>` : ''}`;
 }
 
-export function destroyConfirmation(viewer: Viewer, project: string, name: string): Html {
+/**
+ * Destroying is two steps: a destroy run tears down what the environment runs (approved as every
+ * run is), then its spec is deleted, which the bot's pull request deletes from Git. An environment
+ * that nothing was run for, or that a destroy run tore down last, goes to the second step at once.
+ */
+export type DestroyStep = 'run' | 'delete';
+
+export function destroyConfirmation(viewer: Viewer, project: string, name: string, step: DestroyStep): Html {
   const base = environmentHref(project, name);
-  return html`<p>Destroying <strong>${project}/${name}</strong> deletes its spec from the system. The bot's pull request deletes its file from Git; when that is merged, its destroy run tears down what it runs.</p>
-<form method="post" action="${base}/destroy">${csrfField(viewer)}
+  const explain =
+    step === 'run'
+      ? html`<p>Destroying <strong>${project}/${name}</strong> starts a destroy run: the runner tears down what the environment runs, once someone else with write access has approved it. When that run has succeeded, come back here to delete its spec.</p>`
+      : html`<p>Nothing runs for <strong>${project}/${name}</strong> now (it was never run, or a destroy run tore it down). Deleting its spec removes it from the system, and the bot's pull request deletes its file from Git.</p>`;
+  return html`${explain}
+<form method="post" action="${base}/destroy">${csrfField(viewer)}<input type="hidden" name="step" value="${step}">
 <div class="field"><label for="confirm">Type the environment's name, ${name}, to confirm</label><input id="confirm" name="confirm" type="text" autocomplete="off" required></div>
-<p><button type="submit" class="danger">Destroy ${name}</button> <a href="${base}">Cancel</a></p>
+<p><button type="submit" class="danger">${step === 'run' ? `Start the destroy run of ${name}` : `Delete ${name}`}</button> <a href="${base}">Cancel</a></p>
 </form>`;
 }
