@@ -389,6 +389,8 @@ export class FakeGitHub {
     if (method === 'GET' && path === `/users/${encodeURIComponent(FAKE_BOT.name)}`) return { status: 200, data: { login: FAKE_BOT.name, id: FAKE_BOT_ID, type: 'Bot' } };
     if (!path.startsWith(repoPath) && !path.startsWith('/orgs/')) return undefined;
     const rest = path.slice(repoPath.length);
+    // The app's installation on the repository, as the app itself (its JWT) asks for it.
+    if (method === 'GET' && rest === '/installation') return { status: 200, data: { id: 1, app_id: FAKE_APP_ID, account: { login: this.owner } } };
     if (method === 'GET' && (match = m(/^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/))) return undefined;
     if (method === 'GET' && (match = /^\/pulls\/(\d+)$/.exec(rest))) {
       const pr = this.pulls.find((p) => p.number === Number(match![1]));

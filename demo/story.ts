@@ -90,6 +90,11 @@ export class Story {
     return `sqlite:${join(this.options.work, 'store.db')}`;
   }
 
+  /** The console's address (sign in there as any user of the fake GitHub: alice and carol may write, bob may read). */
+  get consoleUrl(): string {
+    return `${this.appUrl}/console`;
+  }
+
   /** Waits until `probe` gives a value; on timeout the error shows the end of the app's log. */
   until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
     return waitFor(what, probe, timeoutMs, () => `\n--- app log ---\n${this.serverLog.slice(-4000)}`);
@@ -147,6 +152,9 @@ export class Story {
       // Runners prove who they are with tokens of the fake GitHub's OIDC issuer, for this audience.
       ENVSYNC_PUBLIC_URL: this.appUrl,
       ENVSYNC_OIDC_ISSUER: `${this.github.webRoot}/_oidc`,
+      // The console signs people in with the app's OAuth client on the fake GitHub.
+      GITHUB_CLIENT_ID: this.github.oauthApp.clientId,
+      GITHUB_CLIENT_SECRET: this.github.oauthApp.clientSecret,
     };
     const server = spawn(process.execPath, [envsyncBin(), 'serve'], { cwd: work, env });
     this.server = server;
@@ -185,6 +193,22 @@ export class Story {
 
   planComment(number: number): Comment | undefined {
     return this.github.comments.find((c) => c.issue === number && c.body.startsWith(PLAN_MARKER));
+  }
+
+  /**
+   * The team's first push to main after adopting envsync (a README line): the app applies it and so
+   * learns which projects the repository owns, which is what the console's access follows.
+   */
+  async firstPush(): Promise<string> {
+    const before = this.github.sha('main');
+    const logged = this.serverLog.length;
+    writeFileSync(join(this.clone, 'README.md'), 'Our environments, managed with envsync.\n');
+    this.git('add', 'README.md');
+    const after = this.commitAndPush('Say what this repository is', 'main');
+    this.say(`@alice pushes ${after.slice(0, 7)} to main: webhook push → ${await this.webhooks.push(before, after, 'alice')}`);
+    await this.until('the push applied', () => this.serverLog.slice(logged).includes('revision applied to the system'));
+    await this.settled();
+    return after;
   }
 
   /** 1. Alice opens a pull request that scales dev to 3 replicas, a value the template does not allow. */
@@ -419,6 +443,8 @@ export class Story {
       ['the installation token', this.github.installationToken],
       ['the private key', keyBody],
       ...this.github.oidc.issued.map((token, i): [string, string] => [`OIDC token ${i + 1} of a runner`, token]),
+      ['the OAuth client secret', this.github.oauthApp.clientSecret],
+      ...this.github.userTokens.map((token, i): [string, string] => [`the user token of sign-in ${i + 1}`, token]),
     ];
     for (const [what, value] of credentials) {
       if (value && this.serverLog.includes(value)) found.push(`${what} in the app log`);

@@ -48,6 +48,8 @@ function findBotPullRequest(link, tries) {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
+  // A form sent back with problems: keyboard and screen reader users start at their summary.
+  document.querySelector('.error-summary')?.focus();
   followRun();
   for (const link of document.querySelectorAll('a[data-bot-pull-request]')) findBotPullRequest(link, 40);
 });

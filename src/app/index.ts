@@ -155,14 +155,25 @@ export function createEnvsyncApp(options: AppOptions = {}) {
       const repo = repoRefOf(name);
       await enqueue(service, { task: 'sync-system-changes', queue: repositoryQueue(repo), key: syncKey(repo), keepRunAt: true, runAt: new Date(Date.now() + delayMs), payload: [{ repo: name, actor }] });
     };
+    /**
+     * The app's installation on a followed repository: learnt from its events, or, before the first
+     * one (a repository just followed), asked of GitHub as the app and recorded.
+     */
+    const installationOf = async (repo: string): Promise<number> => {
+      const known = (await records.getRepository(repo))?.installationId;
+      if (known != null) return known;
+      const octokit = (await app.auth()) as unknown as OctokitLike;
+      const { data } = (await octokit.request('GET /repos/{owner}/{repo}/installation', { ...repoRefOf(repo) })) as { data: { id: number } };
+      await records.updateRepository(repo, { installationId: data.id });
+      return data.id;
+    };
     // The console: pages for people, signed in with GitHub; its changes take the system API's path.
     const consoleHandler = createConsoleHandler({
       service,
       settings: consoleSettingsFrom(process.env),
       apiRoot: apiRootOf(process.env),
       webRoot,
-      portFor: (installation) => portFor(installation),
-      permissionOf: async (installation, repo, login) => (await portFor(installation)).permissionOf(repo, login),
+      portOf: async (repo) => portFor(await installationOf(repo)),
       requestSync: (repo, actor) => queueSync(repo, actor, 0),
       log: { error: (e, message) => log.error({ err: e }, message), info: (fields, message) => log.info(fields, message) },
     });

@@ -74,9 +74,9 @@ export async function startServer(probot: Probot, appFn: AppFn, options: ServerO
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     res.on('finish', () => log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, `${req.method} ${path} ${res.statusCode}`));
     void (async () => {
-      // Every POST but the system API's (which has its own, smaller limit) is read here, bounded:
-      // Probot's middleware matches paths more loosely (a trailing slash) and would read any size.
-      if (req.method === 'POST' && !path.startsWith('/api/v1') && !(await readWebhookBody(req, res, limit))) return;
+      // Every POST but the system API's and the console's (which have their own, smaller limits) is
+      // read here, bounded: Probot's middleware matches paths more loosely (a trailing slash) and would read any size.
+      if (req.method === 'POST' && !path.startsWith('/api/v1') && !path.startsWith('/console/') && !(await readWebhookBody(req, res, limit))) return;
       const handled = await middleware(req, res);
       if (!handled && !res.headersSent) send(res, 404, { error: `no route ${req.method} ${path}` });
     })().catch((e: unknown) => {

@@ -2,7 +2,7 @@
 // repository that owns it (read: look; write: change, run, approve; admin or maintain: settings too).
 // A project that no followed repository owns is nobody's to see here (API tokens reach it).
 import { claims } from '../engine/ownership.js';
-import { repoRefOf, type Permission, type RepoRef } from '../github/port.js';
+import type { Permission } from '../github/port.js';
 import type { ConfigRepository, Records } from '../system/records.js';
 
 export type ConsoleAccess = 'none' | 'read' | 'write' | 'admin';
@@ -33,8 +33,8 @@ export interface ProjectAccess {
   repo?: string;
 }
 
-/** Asks GitHub (as the repository's installation) for a user's permission on a repository. */
-export type PermissionLookup = (installation: number, repo: RepoRef, login: string) => Promise<Permission>;
+/** Asks GitHub (as the app's installation on the repository) for a user's permission on a repository. */
+export type PermissionLookup = (repo: string, login: string) => Promise<Permission>;
 
 /**
  * Permissions asked of GitHub are kept a minute, per user and repository: a page lists many projects
@@ -61,17 +61,16 @@ export class AccessCache {
     const owners = new Map(projects.map((p) => [p, repositories.find((r) => r.projects !== null && claims(r.projects, p))]));
     const accessOf = async (owner: ConfigRepository | undefined): Promise<ProjectAccess> => {
       if (!owner) return { access: 'none' };
-      if (owner.installationId === null) return { access: 'none', repo: owner.repo };
-      return { access: await this.repository(login, owner.repo, owner.installationId), repo: owner.repo };
+      return { access: await this.repository(login, owner.repo), repo: owner.repo };
     };
     return new Map(await Promise.all(projects.map(async (p) => [p, await accessOf(owners.get(p))] as const)));
   }
 
-  repository(login: string, repo: string, installation: number): Promise<ConsoleAccess> {
+  repository(login: string, repo: string): Promise<ConsoleAccess> {
     const key = `${login.toLowerCase()}\u0000${repo.toLowerCase()}`;
     const held = this.kept.get(key);
     if (held && this.now() - held.at < this.ttlMs) return held.access;
-    const access = this.lookup(installation, repoRefOf(repo), login).then(accessOfPermission);
+    const access = this.lookup(repo, login).then(accessOfPermission);
     this.kept.set(key, { at: this.now(), access });
     // A failed lookup is not kept: the next page asks again.
     access.catch(() => {

@@ -7,9 +7,9 @@ import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 import { RESOURCE_NAME } from '../specs/schema/common.js';
 import type { CheckedFinding } from '../system/service.js';
 import { SystemError } from '../system/service.js';
-import type { ResourceKey, RunRecord } from '../system/records.js';
+import type { ConfigRepository, ResourceKey, RunRecord } from '../system/records.js';
 import { ConsoleError, requireProject, type Context } from './context.js';
-import { botPullRequest, revertToGit, type Followed } from './git-side.js';
+import { botPullRequest, revertToGit } from './git-side.js';
 import { environmentHref, environmentView, findEnvironment, launchPage, parseTemplate, templateFields, type Page } from './pages.js';
 import type { DestroyStep, FieldProblem } from './views/environments.js';
 import { runHref } from './views/environments.js';
@@ -28,14 +28,16 @@ function variablesOf(form: URLSearchParams, fields: readonly VariableField[]): R
 }
 
 /** Problems by variable ("" for those of no variable), from what the system would refuse and what the form misses. */
-function problemsOf(document: Record<string, unknown>, findings: readonly CheckedFinding[], missing: readonly string[]): Map<string, FieldProblem[]> {
+function problemsOf(document: Record<string, unknown>, fields: readonly VariableField[], findings: readonly CheckedFinding[], missing: readonly string[]): Map<string, FieldProblem[]> {
   const problems = new Map<string, FieldProblem[]>();
   const add = (field: string, problem: FieldProblem) => problems.set(field, [...(problems.get(field) ?? []), problem]);
   for (const name of missing) add(name, { code: 'required-missing', message: 'required: give it a value' });
   for (const f of findings) {
     // The form says "required" on the field itself; the validator's own message names the list.
     if (f.code === 'required-missing' && missing.some((name) => f.message.includes(`"${name}"`))) continue;
-    add(variableAt(document, f.path) ?? '', { code: f.code, message: f.file === 'request' || f.path ? f.message : `${f.file}:${f.line}:${f.column}: ${f.message}` });
+    // On its field when the form has one; an entry the template does not offer goes above the form.
+    const variable = variableAt(document, f.path);
+    add(variable !== undefined && fields.some((field) => field.name === variable) ? variable : '', { code: f.code, message: f.file === 'request' || f.path ? f.message : `${f.file}:${f.line}:${f.column}: ${f.message}` });
   }
   return problems;
 }
@@ -58,7 +60,7 @@ export async function launch(ctx: Context, project: string, form: URLSearchParam
   if (!RESOURCE_NAME.test(name)) return again(new Map([['.name', [{ code: 'invalid-name', message: 'a name of lowercase letters, digits and dashes, starting and ending with a letter or digit' }]]]));
   if (await ctx.service.find({ kind: 'Environment', project, name })) return again(new Map([['.name', [{ code: 'exists', message: `${project}/${name} exists already: change it on its own page, or choose another name` }]]]));
   const document = environmentDocument({ project, name, template, ...(description ? { description } : {}) }, fields, values);
-  const problems = problemsOf(document, await ctx.service.check(document), missingRequired(fields, values));
+  const problems = problemsOf(document, fields, await ctx.service.check(document), missingRequired(fields, values));
   if (problems.size > 0) return again(problems);
   try {
     await ctx.service.put(document, { trigger: 'internal', actor: ctx.viewer.login }, undefined, { ifNoneMatch: '*' });
@@ -79,7 +81,7 @@ export async function change(ctx: Context, project: string, name: string, form: 
   const values = variablesOf(form, fields);
   const again = async (problems: Map<string, FieldProblem[]>) => ({ status: 422, page: await environmentView(ctx, project, name, { values, problems }) });
   const document = environmentDocument({ project, name, template }, fields, values, environment.spec as Record<string, unknown>);
-  const problems = problemsOf(document, await ctx.service.check(document), missingRequired(fields, values));
+  const problems = problemsOf(document, fields, await ctx.service.check(document), missingRequired(fields, values));
   if (problems.size > 0) return again(problems);
   let outcome: string;
   try {
@@ -136,12 +138,12 @@ function specKeyFrom(form: URLSearchParams): ResourceKey {
   return { kind, project, name, ...(version ? { version } : {}) };
 }
 
-/** The followed repository that owns a project, with its installation (which the console asks GitHub as). */
-async function followedOf(ctx: Context, project: string): Promise<Followed> {
+/** The followed repository that owns a project. */
+async function followedOf(ctx: Context, project: string): Promise<ConfigRepository> {
   const { repo } = await requireProject(ctx, project, 'write');
   const followed = repo ? await ctx.service.records.getRepository(repo) : undefined;
-  if (!followed || followed.installationId === null) throw new ConsoleError(409, `no followed repository with an installation owns project ${project}`);
-  return followed as Followed;
+  if (!followed) throw new ConsoleError(409, `no followed repository owns project ${project}`);
+  return followed;
 }
 
 export async function adopt(ctx: Context, form: URLSearchParams): Promise<Outcome> {
@@ -154,8 +156,7 @@ export async function adopt(ctx: Context, form: URLSearchParams): Promise<Outcom
 export async function revert(ctx: Context, form: URLSearchParams): Promise<Outcome> {
   const key = specKeyFrom(form);
   const followed = await followedOf(ctx, key.project);
-  const port = await ctx.portFor(followed.installationId);
-  const applied = await revertToGit(port, ctx.service, followed, key, ctx.viewer.login);
+  const applied = await revertToGit(await ctx.portOf(followed.repo), ctx.service, followed, key, ctx.viewer.login);
   // The bot's pull request no longer carries what was reverted.
   await ctx.requestSync(followed.repo, ctx.viewer.login);
   const what = applied.deleted.length > 0 ? 'deleted (Git does not hold it)' : applied.created.length + applied.updated.length > 0 ? `put back as ${followed.appliedRevision!.slice(0, 12)} holds it` : 'already as Git holds it';
@@ -165,8 +166,6 @@ export async function revert(ctx: Context, form: URLSearchParams): Promise<Outco
 /** Where the bot's pull request of a repository is, for a link (the console looks it up only when asked). */
 export async function botPullRequestOf(ctx: Context, repo: string): Promise<{ number: number; url: string; state: string } | undefined> {
   const followed = await ctx.service.records.getRepository(repo);
-  if (!followed || followed.installationId === null) throw new ConsoleError(404, `${repo} is not followed`);
-  const access = await ctx.access.repository(ctx.viewer.login, followed.repo, followed.installationId);
-  if (access === 'none') throw new ConsoleError(404, `${repo} is not followed`);
-  return botPullRequest(await ctx.portFor(followed.installationId), followed as Followed);
+  if (!followed || (await ctx.access.repository(ctx.viewer.login, followed.repo)) === 'none') throw new ConsoleError(404, `${repo} is not followed`);
+  return botPullRequest(await ctx.portOf(followed.repo), followed);
 }

@@ -6,8 +6,8 @@ import type { Viewer } from './views/layout.js';
 
 export interface ConsoleDeps {
   service: SystemService;
-  /** GitHub as an installation sees it (the bot pull request's lookup, a revert's read of Git). */
-  portFor: (installation: number) => Promise<GitHubPort>;
+  /** GitHub as the app's installation on a followed repository sees it (permissions, the bot pull request, a revert's read of Git). */
+  portOf: (repo: string) => Promise<GitHubPort>;
   /** Brings the system's changes of a repository to Git now (the bot pull request), on the worker. */
   requestSync: (repo: string, actor: string) => Promise<void>;
   /** GitHub's web root, for links. */

@@ -12,10 +12,8 @@ import { DEFAULT_MAX_FILE_BYTES } from '../specs/parse.js';
 import type { ApplyResult, ConfigRepository, ResourceKey } from '../system/records.js';
 import { SystemError, type SystemService } from '../system/service.js';
 
-export type Followed = ConfigRepository & { installationId: number };
-
 /** The open (or merged) bot pull request of a repository's system changes, if there is one yet. */
-export async function botPullRequest(port: GitHubPort, followed: Followed): Promise<{ number: number; url: string; state: string } | undefined> {
+export async function botPullRequest(port: GitHubPort, followed: ConfigRepository): Promise<{ number: number; url: string; state: string } | undefined> {
   const repo = repoRefOf(followed.repo);
   const defaultBranch = followed.defaultBranch ?? 'main';
   const { config } = await configAt(port, repo, defaultBranch);
@@ -30,7 +28,7 @@ export async function botPullRequest(port: GitHubPort, followed: Followed): Prom
  * that revision has none), through the same apply as a push: its secrets behind sealed references
  * keep the system's values, and it is marked as from Git again.
  */
-export async function revertToGit(port: GitHubPort, service: SystemService, followed: Followed, key: ResourceKey, actor: string): Promise<ApplyResult> {
+export async function revertToGit(port: GitHubPort, service: SystemService, followed: ConfigRepository, key: ResourceKey, actor: string): Promise<ApplyResult> {
   const revision = followed.appliedRevision;
   if (!revision) throw new SystemError(`${followed.repo} has no applied revision yet: there is no Git version of ${key.kind} ${key.project}/${key.name} to revert to`, 409);
   const repo = repoRefOf(followed.repo);

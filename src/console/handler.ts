@@ -4,7 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readCapped } from '../http-body.js';
 import { SystemError } from '../system/service.js';
-import { AccessCache, type PermissionLookup } from './access.js';
+import { repoRefOf } from '../github/port.js';
+import { AccessCache } from './access.js';
 import { adopt, approve, botPullRequestOf, change, destroy, destroyStepOf, launch, revert, run, type Outcome } from './actions.js';
 import { assetOf } from './assets.js';
 import { ConsoleError, requireProject, type ConsoleDeps, type Context } from './context.js';
@@ -21,7 +22,6 @@ export interface ConsoleOptions extends ConsoleDeps {
   settings: ConsoleSettings | ConsoleOff;
   /** GitHub's REST API root, where the user's token asks who they are. */
   apiRoot: string;
-  permissionOf: PermissionLookup;
   log: { error: (e: unknown, message: string) => void; info: (fields: object, message: string) => void };
 }
 
@@ -98,7 +98,7 @@ const isPage = (value: Page | Outcome | Answer): value is Page => 'body' in valu
 
 export function createConsoleHandler(options: ConsoleOptions) {
   const { settings, log } = options;
-  const access = new AccessCache(options.service.records, options.permissionOf);
+  const access = new AccessCache(options.service.records, async (repo, login) => (await options.portOf(repo)).permissionOf(repoRefOf(repo), login));
   const secure = (req: IncomingMessage) => (settings as ConsoleSettings).publicUrl?.startsWith('https:') ?? (req.headers['x-forwarded-proto'] === 'https');
   /** This server's own address as the browser reaches it: GitHub sends users back here, and changes must come from here. */
   const originOf = (req: IncomingMessage) => (settings as ConsoleSettings).publicUrl ?? `${secure(req) ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;

@@ -44,7 +44,7 @@ export async function startConsole(): Promise<ConsoleFixture> {
   // GitHub holds the revision the system applied: a revert to Git reads it.
   const port = new MemoryPort();
   port.commit({ branch: 'main', sha: REVISION, tree: Object.fromEntries(exampleFiles().flatMap((f) => (f.content ? [[f.path, f.content]] : []))) });
-  const permissions = new Map<string, Permission>();
+  const permissions = port.permissions;
   const syncs: { repo: string; actor: string }[] = [];
   const errors: unknown[] = [];
   const handler = createConsoleHandler({
@@ -52,8 +52,7 @@ export async function startConsole(): Promise<ConsoleFixture> {
     settings: SETTINGS,
     apiRoot: 'http://github.invalid/api/v3',
     webRoot: 'http://github.invalid',
-    portFor: async () => port,
-    permissionOf: async (_installation, _repo, login) => permissions.get(login) ?? 'none',
+    portOf: async () => port,
     requestSync: async (repo, actor) => void syncs.push({ repo, actor }),
     log: { error: (e) => errors.push(e), info: () => {} },
   });

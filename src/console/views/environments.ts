@@ -128,11 +128,15 @@ export interface VariablesForm {
 }
 
 export function variablesForm(viewer: Viewer, form: VariablesForm): Html {
-  const general = form.problems?.get('') ?? [];
   const nameProblems = form.problems?.get('.name') ?? [];
+  // Every problem at the top too, each linked to its field: what a screen reader hears first.
+  const order = ['.name', ...form.fields.map((f) => f.name), ''];
+  const summary = order.flatMap((field) =>
+    (form.problems?.get(field) ?? []).map((p) => (field === '' ? html`<li>${p.message} <span class="muted">(${p.code})</span></li>` : html`<li><a href="#${field === '.name' ? 'env-name' : `var-${field}`}">${field === '.name' ? 'Name' : field}</a>: ${p.message}</li>`)),
+  );
   return html`<form method="post" action="${form.action}" class="variables" novalidate>
 ${csrfField(viewer)}
-${general.length > 0 ? html`<div class="error-summary" role="alert"><p>Nothing was sent: fix these first.</p><ul>${general.map((p) => html`<li>${p.message} <span class="muted">(${p.code})</span></li>`)}</ul></div>` : ''}
+${summary.length > 0 ? html`<div class="error-summary" role="alert" tabindex="-1"><p>Nothing was sent: fix these first.</p><ul>${summary}</ul></div>` : ''}
 ${form.naming
   ? html`<input type="hidden" name="template" value="${form.naming.template}">
 <div class="field${nameProblems.length > 0 ? ' has-error' : ''}">

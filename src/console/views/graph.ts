@@ -1,6 +1,6 @@
-// A run's activity graph as an inline SVG, each activity coloured by its status. Laid out in
-// columns by dependency depth: Mermaid would lay it out better but weighs megabytes in a browser,
-// and a graph of a few dozen activities reads well in columns.
+// A run's activity graph as an inline SVG, each activity coloured by its status. Laid out top to
+// bottom in rows by dependency depth (a run is mostly a chain, which reads down a page and would not
+// fit across it): Mermaid would lay it out better but weighs megabytes in a browser.
 import { html, type Html } from '../html.js';
 
 export interface GraphNode {
@@ -10,9 +10,9 @@ export interface GraphNode {
   dependsOn: readonly string[];
 }
 
-const COLUMN = 230;
-const ROW = 46;
-const BOX = { width: 200, height: 32 };
+const COLUMN = 300;
+const ROW = 44;
+const BOX = { width: 280, height: 30 };
 /** Past this many activities the picture is unreadable: the table below it says it all. */
 export const GRAPH_MAX_NODES = 150;
 
@@ -36,25 +36,25 @@ function depths(nodes: readonly GraphNode[]): Map<string, number> {
   return depth;
 }
 
-const label = (id: string) => (id.length > 28 ? `…${id.slice(-27)}` : id);
+const label = (id: string) => (id.length > 36 ? `…${id.slice(-35)}` : id);
 
 export function activityGraph(nodes: readonly GraphNode[]): Html {
   if (nodes.length === 0 || nodes.length > GRAPH_MAX_NODES) return html``;
   const depth = depths(nodes);
-  const rows = new Map<number, number>();
+  const across = new Map<number, number>();
   const place = new Map<string, { x: number; y: number }>();
   for (const n of nodes) {
-    const column = depth.get(n.id)!;
-    const row = rows.get(column) ?? 0;
-    rows.set(column, row + 1);
+    const row = depth.get(n.id)!;
+    const column = across.get(row) ?? 0;
+    across.set(row, column + 1);
     place.set(n.id, { x: 10 + column * COLUMN, y: 10 + row * ROW });
   }
-  const width = 20 + (Math.max(...depth.values()) + 1) * COLUMN;
-  const height = 20 + Math.max(...rows.values()) * ROW;
+  const width = 20 + Math.max(...across.values()) * COLUMN - (COLUMN - BOX.width);
+  const height = 20 + (Math.max(...depth.values()) + 1) * ROW - (ROW - BOX.height);
   const edges = nodes.flatMap((n) =>
     n.dependsOn.flatMap((d) => {
       const [from, to] = [place.get(d), place.get(n.id)];
-      return from && to ? [html`<line x1="${from.x + BOX.width}" y1="${from.y + BOX.height / 2}" x2="${to.x}" y2="${to.y + BOX.height / 2}" />`] : [];
+      return from && to ? [html`<line x1="${from.x + BOX.width / 2}" y1="${from.y + BOX.height}" x2="${to.x + BOX.width / 2}" y2="${to.y}" />`] : [];
     }),
   );
   return html`<svg class="graph" role="img" aria-labelledby="graph-title" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
@@ -62,7 +62,7 @@ export function activityGraph(nodes: readonly GraphNode[]): Html {
 <g class="edges">${edges}</g>
 ${nodes.map((n) => {
     const { x, y } = place.get(n.id)!;
-    return html`<g class="node status-${n.status.replace(/[^a-z_]/g, '')} type-${n.type}" data-activity="${n.id}"><title>${n.id}: ${n.status}</title><rect x="${x}" y="${y}" width="${BOX.width}" height="${BOX.height}" rx="${n.type === 'approval' ? 16 : 4}" /><text x="${x + 8}" y="${y + 20}">${label(n.id)}</text></g>`;
+    return html`<g class="node status-${n.status.replace(/[^a-z_]/g, '')} type-${n.type}" data-activity="${n.id}"><title>${n.id}: ${n.status}</title><rect x="${x}" y="${y}" width="${BOX.width}" height="${BOX.height}" rx="${n.type === 'approval' ? 16 : 4}" /><text x="${x + 8}" y="${y + 19}">${label(n.id)}</text></g>`;
   })}
 </svg>`;
 }

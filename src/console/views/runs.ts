@@ -71,10 +71,12 @@ ${run.canApprove
 </section>`
   : ''}
 <h2>Activities</h2>
+<div class="activities">
 ${activityGraph(run.activities)}
 <table><thead><tr><th scope="col">Activity</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Took</th><th scope="col">Log</th></tr></thead>
 <tbody>${run.activities.map(
     (a) => html`<tr><th scope="row"><code>${a.id}</code></th><td>${a.type}</td><td>${statusBadge(a.status)}${a.reason ? html` <span class="muted">${a.reason}</span>` : ''}${a.attempts && a.attempts > 1 ? html` <span class="muted">${a.attempts} attempts</span>` : ''}</td><td>${seconds(a.startedAt, a.finishedAt)}</td><td>${a.logTail && a.logTail.length > 0 ? html`<details><summary>last ${a.logTail.length} lines</summary><pre>${a.logTail.join('\n')}</pre></details>` : html`<span class="muted">—</span>`}</td></tr>`,
   )}</tbody></table>
+</div>
 </div>`;
 }
