@@ -13,6 +13,7 @@ import { benchApp } from './app.js';
 import { benchAppScale } from './app-scale.js';
 import { benchExecutor } from './executor.js';
 import { benchRuntime } from './runtime.js';
+import { benchConsole } from './console.js';
 
 const workDir = fileURLToPath(new URL('../../bench/.work/', import.meta.url));
 mkdirSync(workDir, { recursive: true });
@@ -28,6 +29,7 @@ const benchmarks: Record<string, () => string | Promise<string>> = {
   runtime: () => benchRuntime(workDir),
   executor: () => benchExecutor(),
   start: async () => (await import('./start.js')).benchStart(),
+  console: () => benchConsole(),
 };
 const docPath = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
 const named = process.argv.slice(2);

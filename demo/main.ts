@@ -9,9 +9,9 @@ import { parseArgs } from 'node:util';
 import { playStory, type Narrator } from './play.js';
 import { Story } from './story.js';
 
-const { values } = parseArgs({ options: { out: { type: 'string', default: 'demo-output' }, record: { type: 'string' }, keep: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'demo-output' }, record: { type: 'string' }, keep: { type: 'boolean', default: false }, serve: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } });
 if (values.help) {
-  console.log('npm run demo [-- --out DIR] [-- --keep]\n\nPlays envsync\'s whole loop locally and writes what GitHub would show into DIR (default demo-output).\n--keep leaves the work folder (repositories, store, runner workspaces) for you to look around.\n--record FILE writes what each step came to as JSON (the acceptance test asserts on it).');
+  console.log('npm run demo [-- --out DIR] [-- --keep] [-- --serve]\n\nPlays envsync\'s whole loop locally and writes what GitHub would show into DIR (default demo-output).\n--keep leaves the work folder (repositories, store, runner workspaces) for you to look around.\n--serve keeps the app server and the fake GitHub running after the story, for the console, until Ctrl-C.\n--record FILE writes what each step came to as JSON (the acceptance test asserts on it).');
   process.exit(0);
 }
 
@@ -48,10 +48,16 @@ async function main(): Promise<void> {
   step('setup', 'A platform team adopts envsync');
   await story.start();
   ok('ready');
+  console.log(`\n${bold('Console')}: ${story.consoleUrl}  (sign in on the fake GitHub as alice or carol, who may write, or bob, who may read)`);
+  if (!values.serve) console.log(dim('It closes with the demo: run npm run demo -- --serve to keep it open afterwards.'));
   const record = await playStory(story, narrator, [out]);
   console.log(`\n${bold('Files')} (what GitHub would show), in ${relative(process.cwd(), out) || '.'}/:`);
   for (const name of written) console.log(`  ${name}`);
   if (values.record) writeFileSync(resolve(values.record), JSON.stringify(record, null, 2));
+  if (values.serve) {
+    console.log(`\n${bold('Console')}: ${story.consoleUrl} is open (sign in as alice, carol or bob). Ctrl-C stops it.`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
 }
 
 main()

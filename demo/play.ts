@@ -153,7 +153,7 @@ export async function playStory(story: Story, show: Narrator, outputs: string[])
   show.write('app.log', story.serverLog);
   const leaks = story.leaks(outputs);
   if (leaks.length > 0) throw new Error(`a secret or credential leaked: ${leaks.join(', ')}`);
-  show.ok(`${github.requests.length} requests, ${github.comments.length} comments, ${github.checks.length} checks, the app's log (at trace), the runner logs and every file above: the secret is in none, nor the API token, the OIDC-shaped token, the webhook secret, the installation token or the private key`);
+  show.ok(`${github.requests.length} requests, ${github.comments.length} comments, ${github.checks.length} checks, the app's log (at trace), the runner logs and every file above: the secret is in none, nor the API token, the OIDC-shaped token, the webhook secret, the installation token, the console's OAuth client secret or the private key`);
 
   return {
     opened: { number: opened.number, head: opened.head, validate: opened.validate, comment: opened.comment },

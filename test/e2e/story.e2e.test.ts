@@ -194,7 +194,9 @@ describe('npm run demo, as a newcomer runs it', () => {
       '[end] What GitHub received, and where the planted secret went',
     ]);
     expect(result.stdout).toContain('system API: web-stack v1 now runs ghcr.io/example/preflight:3');
-    expect(result.stdout).toMatch(/the secret is in none, nor the API token, the OIDC-shaped token, the webhook secret, the installation token or the private key\n/);
+    expect(result.stdout).toMatch(/the secret is in none, nor the API token, the OIDC-shaped token, the webhook secret, the installation token, the console's OAuth client secret or the private key\n/);
+    // It opens with the console's address.
+    expect(result.stdout).toMatch(/\nConsole: http:\/\/127\.0\.0\.1:\d+\/console {2}\(sign in on the fake GitHub as alice or carol, who may write, or bob, who may read\)\n/);
   });
 
   it('writes the files it names, with what GitHub would show', () => {
