@@ -10,7 +10,7 @@ import { adopt, approve, botPullRequestOf, change, destroy, destroyStepOf, launc
 import { assetOf } from './assets.js';
 import { ConsoleError, requireProject, type ConsoleDeps, type Context } from './context.js';
 import { html, type Html } from './html.js';
-import { environmentView, eventsView, findEnvironment, launchPage, overviewPage, runPage, runsPage, runView, type Page } from './pages.js';
+import { environmentView, eventsView, findEnvironment, launchPage, overviewPage, repositoriesView, runPage, runsPage, runView, type Page } from './pages.js';
 import { cookie, cookiesOf, openSession, openSignIn, sameSecret, sealSession, sealSignIn, newToken, SESSION_COOKIE, SESSION_HOURS, SIGN_IN_COOKIE, type Session } from './session.js';
 import type { ConsoleOff, ConsoleSettings } from './settings.js';
 import { authorizationUrl, safeBack, signedInUser } from './sign-in.js';
@@ -80,6 +80,7 @@ const ROUTES: Route[] = [
   ],
   ['POST', new RegExp(`^/console/runs/${P}/approvals$`), (ctx, [id]) => approve(ctx, id!)],
   ['GET', /^\/console\/events$/, (ctx) => eventsView(ctx)],
+  ['GET', /^\/console\/repositories$/, (ctx) => repositoriesView(ctx)],
   ['POST', /^\/console\/drift\/adopt$/, (ctx, _p, _url, form) => adopt(ctx, form)],
   ['POST', /^\/console\/drift\/revert$/, (ctx, _p, _url, form) => revert(ctx, form)],
   [

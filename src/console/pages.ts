@@ -12,6 +12,7 @@ import type { Html } from './html.js';
 import { environmentPage, overview, templateChoices, variablesForm, type EnvironmentRow, type LastRun, type ProjectView, type VariablesForm } from './views/environments.js';
 import { eventsPage, type DriftedSpec } from './views/events.js';
 import type { Section } from './views/layout.js';
+import { repositoriesPage, type RepositoryView } from './views/repositories.js';
 import { runsList, runState, type ActivityRow, type RunView } from './views/runs.js';
 
 export interface Page {
@@ -215,6 +216,17 @@ export async function runView(ctx: Context, id: string): Promise<{ title: string
 export async function runPage(ctx: Context, id: string): Promise<Page> {
   const { title, run } = await runView(ctx, id);
   return { title, section: 'runs', body: runState(ctx.viewer, run) };
+}
+
+/** The followed repositories the viewer administers on GitHub, with their settings and latest pushes. */
+export async function repositoriesView(ctx: Context): Promise<Page> {
+  const views: RepositoryView[] = [];
+  for (const repository of await ctx.service.records.listRepositories()) {
+    if (!atLeast(await ctx.access.repository(ctx.viewer.login, repository.repo), 'admin')) continue;
+    const url = `${ctx.webRoot}/${repository.repo}`;
+    views.push({ repository, url, settingsUrl: `${url}/blob/${repository.defaultBranch ?? 'HEAD'}/.github/envsync.yml`, pushes: await ctx.service.records.listPushes(repository.repo, 10) });
+  }
+  return { title: 'Repositories', section: 'repositories', body: repositoriesPage(views) };
 }
 
 export async function eventsView(ctx: Context): Promise<Page> {

@@ -94,6 +94,20 @@ describe('what a user may see and change follows their permission on the owning 
   });
 });
 
+describe('repository settings, for admins', () => {
+  it('shows an admin what envsync learnt of each repository they administer, and its latest pushes', async () => {
+    await c.store.recordPush({ repo: 'acme/config', sha: 'c'.repeat(40), outcome: 'stale', detail: 'older than the applied revision' });
+    const doc = dom((await c.get('/console/repositories', 'carol')).text);
+    expect(texts(doc, 'main h2')).toEqual(['acme/config']);
+    expect(texts(doc, 'dl.facts dd').slice(0, 4)).toEqual(['*', 'main', REVISION.slice(0, 12), 'envsync-run.yml on main, labels ubuntu-latest']);
+    expect([...doc.querySelectorAll('tbody tr')].map((row) => texts(row, 'td').slice(1))).toEqual([['cccccccccccc', 'stale', 'older than the applied revision']]);
+  });
+
+  it('shows them to no one who only writes or reads', async () => {
+    for (const login of ['alice', 'bob', 'mallory']) expect(dom((await c.get('/console/repositories', login)).text).querySelectorAll('main h2')).toHaveLength(0);
+  });
+});
+
 describe('launching an environment from a template', () => {
   it('offers the templates the project may use', async () => {
     const doc = dom((await c.get('/console/projects/payments/launch', 'alice')).text);

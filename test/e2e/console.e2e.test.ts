@@ -3,7 +3,8 @@
 // sign in with GitHub; what they may do follows their permission on the config repository. Each
 // step waits for what the page or GitHub shows, never for a time. Screenshots of the pages go to
 // ENVSYNC_SCREENSHOTS (docs/console takes them for the guide).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -19,6 +20,9 @@ let browser: Browser;
 let shots: string;
 /** Every page the browser was shown: the canary search reads them all. */
 const seen: string[] = [];
+/** What axe-core (the accessibility checker) found wrong on each page shown, by WCAG 2.1 A and AA. */
+const violations: string[] = [];
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'envsync-console-'));
@@ -35,22 +39,43 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** Keeps the page for the canary search, and checks it for accessibility. */
 async function remember(page: Page): Promise<void> {
   seen.push(await page.content());
+  await page.addScriptTag({ content: AXE });
+  const found = (await page.evaluate(`axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`)) as string[];
+  violations.push(...found.map((v) => `${new URL(page.url()).pathname}: ${v}`));
 }
 
 async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
-/** A browser of its own for `login`, signed in through the fake GitHub's authorization page. */
-async function signIn(login: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+/**
+ * A browser of its own for `login` (a laptop's screen), signed in through the fake GitHub's
+ * authorization page; with `keyboard`, by keys alone. The accessibility checker is injected into
+ * pages, which the console's own policy would refuse: the test's context does not apply it.
+ */
+async function signIn(login: string, how: 'mouse' | 'keyboard' = 'mouse'): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
   const page = await context.newPage();
   await page.goto(story.consoleUrl);
-  await page.getByRole('link', { name: 'Sign in with GitHub' }).click();
-  await page.getByLabel('Username').fill(login);
-  await page.getByRole('button', { name: 'Authorize envsync' }).click();
+  await remember(page);
+  if (how === 'keyboard') {
+    // Skip link, the brand, then the sign-in link: Enter follows it.
+    for (let i = 0; i < 3; i++) await page.keyboard.press('Tab');
+    await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Sign in with GitHub');
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Username').waitFor();
+    // GitHub's page puts the focus in its username field.
+    await expect(page.evaluate('document.activeElement.id')).resolves.toBe('login');
+    await page.keyboard.type(login);
+    await page.keyboard.press('Enter');
+  } else {
+    await page.getByRole('link', { name: 'Sign in with GitHub' }).click();
+    await page.getByLabel('Username').fill(login);
+    await page.getByRole('button', { name: 'Authorize envsync' }).click();
+  }
   await page.getByText(`Signed in as ${login}`).waitFor();
   return page;
 }
@@ -83,6 +108,9 @@ describe('the console in a browser', () => {
     expect(errors.map(([label]) => label)).toEqual(['owner_team', 'tags']);
     expect(errors[1]![1]![0]).toMatch(/^variable "tags" has valueType json but its value does not parse: /);
     await expect(alice.getByLabel('tags').getAttribute('aria-invalid')).resolves.toBe('true');
+    // Keyboard and screen reader users start at the summary of the problems, each a link to its field.
+    await expect(alice.evaluate('document.activeElement.className')).resolves.toBe('error-summary');
+    await expect(alice.locator('.error-summary a').allTextContents()).resolves.toEqual(['owner_team', 'tags']);
     await remember(alice);
     await shoot(alice, 'launch-problems');
     // The answer was the decision: nothing stored, so nothing for the app to take to GitHub.
@@ -165,7 +193,7 @@ describe('the console in a browser', () => {
     await remember(alice);
     await shoot(alice, 'run-waiting');
 
-    const carol = await signIn('carol');
+    const carol = await signIn('carol', 'keyboard');
     await carol.goto(alice.url());
     const dispatched = story.github.dispatches.length;
     await carol.getByRole('button', { name: 'Approve' }).click();
@@ -196,6 +224,11 @@ describe('the console in a browser', () => {
     expect(rows[1]![0]).toBe('Manual');
     await remember(alice);
     await shoot(alice, 'sync-events');
+  });
+
+  it('shows pages that meet WCAG 2.1 AA as axe-core checks them (labels, contrast, names, structure)', () => {
+    expect(seen.length).toBeGreaterThan(8);
+    expect(violations).toEqual([]);
   });
 
   it('lets no secret out: not in a page, the app log, nor a runner log', async () => {

@@ -6,12 +6,13 @@ export interface Viewer {
   csrf: string;
 }
 
-export type Section = 'environments' | 'runs' | 'events';
+export type Section = 'environments' | 'runs' | 'events' | 'repositories';
 
 const NAV: [Section, string, string][] = [
   ['environments', '/console', 'Environments'],
   ['runs', '/console/runs', 'Runs'],
   ['events', '/console/events', 'Sync events'],
+  ['repositories', '/console/repositories', 'Repositories'],
 ];
 
 /** A hidden field with the session's CSRF token: every form that changes something carries it. */
