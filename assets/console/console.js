@@ -17,7 +17,9 @@ function followRun() {
         const holder = document.createElement('div');
         holder.innerHTML = await answer.text();
         const fresh = holder.querySelector('#run-state');
-        if (fresh) state.replaceWith(fresh);
+        // No state in the answer: the session has ended (the sign-in page came back). Reloading signs in again.
+        if (!fresh) return;
+        state.replaceWith(fresh);
       }
     } catch {
       // The server restarting, the network gone for a moment: the next try may answer.

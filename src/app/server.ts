@@ -65,13 +65,23 @@ async function readWebhookBody(req: IncomingMessage, res: ServerResponse, limit:
   });
 }
 
+function pathOf(url: string | undefined): string {
+  try {
+    return new URL(url ?? '/', 'http://server.invalid').pathname;
+  } catch {
+    return '/';
+  }
+}
+
 export async function startServer(probot: Probot, appFn: AppFn, options: ServerOptions): Promise<RunningServer> {
   const log = probot.log.child({ name: 'http' });
   const limit = options.bodyLimitBytes ?? WEBHOOK_BODY_LIMIT;
   const middleware = await createNodeMiddleware(appFn, { probot, webhooksPath: options.webhookPath });
   const server = createServer((req, res) => {
     const started = performance.now();
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // As the routers will read it (`/console/../api/github/webhooks` is the webhooks' path): the
+    // body limit below is decided on the path a request reaches, not on how it was spelt.
+    const path = pathOf(req.url);
     res.on('finish', () => log.info({ method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - started) }, `${req.method} ${path} ${res.statusCode}`));
     void (async () => {
       // Every POST but the system API's and the console's (which have their own, smaller limits) is

@@ -7,7 +7,8 @@ import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 import { RESOURCE_NAME } from '../specs/schema/common.js';
 import type { CheckedFinding } from '../system/service.js';
 import { SystemError } from '../system/service.js';
-import type { ConfigRepository, ResourceKey, RunRecord } from '../system/records.js';
+import { UNFINISHED, type ConfigRepository, type ResourceKey, type RunRecord } from '../system/records.js';
+import { atLeast } from './access.js';
 import { ConsoleError, requireProject, type Context } from './context.js';
 import { botPullRequest, revertToGit } from './git-side.js';
 import { environmentHref, environmentView, findEnvironment, launchPage, parseTemplate, templateFields, type Page } from './pages.js';
@@ -19,7 +20,8 @@ export type Outcome = { redirect: string; notice?: string } | { page: Page; stat
 
 /** The variables a form sent: its fields named `var.NAME`. */
 function variablesOf(form: URLSearchParams, fields: readonly VariableField[]): Record<string, string> {
-  const values: Record<string, string> = {};
+  // No prototype: a variable may be named `constructor` or `__proto__`.
+  const values = Object.create(null) as Record<string, string>;
   for (const field of fields) {
     const value = form.get(`var.${field.name}`);
     if (value !== null) values[field.name] = value;
@@ -40,6 +42,12 @@ function problemsOf(document: Record<string, unknown>, fields: readonly Variable
     add(variable !== undefined && fields.some((field) => field.name === variable) ? variable : '', { code: f.code, message: f.file === 'request' || f.path ? f.message : `${f.file}:${f.line}:${f.column}: ${f.message}` });
   }
   return problems;
+}
+
+/** Who changed a spec last, for a message. */
+async function lastActor(ctx: Context, project: string, name: string): Promise<string> {
+  const [event] = await ctx.service.records.lastSyncEvents([{ kind: 'Environment', project, name }]);
+  return event?.actor ?? 'someone';
 }
 
 const refusal = (e: unknown): Map<string, FieldProblem[]> | undefined =>
@@ -80,6 +88,13 @@ export async function change(ctx: Context, project: string, name: string, form: 
   if (!fields) throw new ConsoleError(409, `${project}/${name} names a template the system does not hold: change it in Git`);
   const values = variablesOf(form, fields);
   const again = async (problems: Map<string, FieldProblem[]>) => ({ status: 422, page: await environmentView(ctx, project, name, { values, problems }) });
+  // The form was made from one version of the spec: a change saved since would be undone by this one.
+  const shown = Number(form.get('_generation'));
+  if (form.has('_generation') && shown !== environment.generation) {
+    // Shown again as it is stored now: the values sent would undo what the other change did.
+    const problem = { code: 'changed-since', message: `${project}/${name} was changed since this form was made (by ${await lastActor(ctx, project, name)}): nothing was saved. The form now shows what is stored: make your change again` };
+    return { status: 409, page: await environmentView(ctx, project, name, { problems: new Map([['', [problem]]]) }) };
+  }
   const document = environmentDocument({ project, name, template }, fields, values, environment.spec as Record<string, unknown>);
   const problems = problemsOf(document, fields, await ctx.service.check(document), missingRequired(fields, values));
   if (problems.size > 0) return again(problems);
@@ -97,6 +112,8 @@ export async function change(ctx: Context, project: string, name: string, form: 
 
 /** Which step of destroying an environment is next, from its runs (newest first): see DestroyStep. */
 export function destroyStepOf(runs: readonly RunRecord[]): DestroyStep {
+  // A run that waits or goes would build or change what the deletion leaves nothing to destroy with.
+  if (runs.some((r) => UNFINISHED.includes(r.status))) return 'wait';
   const last = runs.find((r) => r.status === 'success' || r.status === 'failure' || r.status === 'cancelled' || r.status === 'in_progress' || r.status === 'queued');
   return !last || (last.action === 'destroy' && last.status === 'success') ? 'delete' : 'run';
 }
@@ -107,6 +124,7 @@ export async function destroy(ctx: Context, project: string, name: string, form:
   if ((form.get('confirm') ?? '').trim() !== name) throw new ConsoleError(400, `type the environment's name, ${name}, to confirm: nothing was changed`);
   // Decided here from the runs, not by the form: a stale page cannot delete what still runs.
   const step = destroyStepOf(await ctx.service.records.listRuns({ project, environment: name, limit: 50 }));
+  if (step === 'wait') throw new ConsoleError(409, `a run of ${project}/${name} is waiting or going: destroy it once that run has finished`);
   if (form.get('step') !== step) throw new ConsoleError(409, step === 'run' ? `${project}/${name} runs something: destroy it with a destroy run first (the Destroy page starts one)` : `${project}/${name} has nothing running: reload its Destroy page to delete its spec`);
   if (step === 'run') {
     const started = await startManualRun(ctx.service, { project, environment: name, action: 'destroy', actor: ctx.viewer.login });
@@ -118,15 +136,17 @@ export async function destroy(ctx: Context, project: string, name: string, form:
 
 export async function run(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
   await requireProject(ctx, project, 'write');
-  const action = form.get('action') ?? 'deploy';
-  if (action !== 'deploy' && action !== 'destroy') throw new ConsoleError(400, 'a run deploys or destroys');
-  const started = await startManualRun(ctx.service, { project, environment: name, action, actor: ctx.viewer.login });
+  // A destroy run starts only from the Destroy page, where the name is typed to confirm it.
+  if ((form.get('action') ?? 'deploy') !== 'deploy') throw new ConsoleError(400, 'the Run button deploys; destroy an environment from its Destroy page');
+  const started = await startManualRun(ctx.service, { project, environment: name, action: 'deploy', actor: ctx.viewer.login });
   return { redirect: runHref(started.id), notice: `Run ${started.id} started.` };
 }
 
 export async function approve(ctx: Context, id: string): Promise<Outcome> {
   const found = await ctx.service.records.getRun(id);
-  if (!found) throw new ConsoleError(404, `no run ${id} that you may see`);
+  // Not found for someone who may not see its project: a run's id tells them nothing, not even its project.
+  const access = found && (await ctx.access.project(ctx.viewer.login, found.project));
+  if (!found || !access || !atLeast(access.access, 'read')) throw new ConsoleError(404, `no run ${id} that you may see`);
   await requireProject(ctx, found.project, 'write');
   await approveManualRun(ctx.service, { runId: id, actor: ctx.viewer.login });
   return { redirect: runHref(id), notice: 'Approved.' };

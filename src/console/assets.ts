@@ -8,8 +8,8 @@ const TYPES: Record<string, string> = { 'console.css': 'text/css; charset=utf-8'
 const loaded = new Map<string, { body: string; type: string }>();
 
 export function assetOf(name: string): { body: string; type: string } | undefined {
-  const type = TYPES[name];
-  if (!type) return undefined;
+  if (!Object.hasOwn(TYPES, name)) return undefined;
+  const type = TYPES[name]!;
   let asset = loaded.get(name);
   if (!asset) loaded.set(name, (asset = { body: readFileSync(join(packageRoot(), 'assets', 'console', name), 'utf8'), type }));
   return asset;

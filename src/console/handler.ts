@@ -97,12 +97,25 @@ const ROUTES: Route[] = [
 
 const isPage = (value: Page | Outcome | Answer): value is Page => 'body' in value && 'title' in value;
 
+function decodedNotice(held: string | undefined): string | undefined {
+  if (!held) return undefined;
+  try {
+    return decodeURIComponent(held);
+  } catch {
+    return undefined;
+  }
+}
+
 export function createConsoleHandler(options: ConsoleOptions) {
   const { settings, log } = options;
   const access = new AccessCache(options.service.records, async (repo, login) => (await options.portOf(repo)).permissionOf(repoRefOf(repo), login));
   const secure = (req: IncomingMessage) => (settings as ConsoleSettings).publicUrl?.startsWith('https:') ?? (req.headers['x-forwarded-proto'] === 'https');
   /** This server's own address as the browser reaches it: GitHub sends users back here, and changes must come from here. */
-  const originOf = (req: IncomingMessage) => (settings as ConsoleSettings).publicUrl ?? `${secure(req) ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+  const originOf = (req: IncomingMessage) => {
+    const publicUrl = (settings as ConsoleSettings).publicUrl;
+    // As a browser writes an Origin: lowercase host, no default port, no path.
+    return publicUrl ? new URL(publicUrl).origin : `${secure(req) ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`;
+  };
 
   const write = (res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8', headers: Record<string, string | string[]> = {}) => {
     res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, ...headers });
@@ -117,7 +130,7 @@ export function createConsoleHandler(options: ConsoleOptions) {
 
   async function signIn(req: IncomingMessage, res: ServerResponse, url: URL, on: ConsoleSettings): Promise<void> {
     const client = { clientId: on.clientId, clientSecret: on.clientSecret, apiRoot: options.apiRoot };
-    const callback = `${originOf(req)}/console/sign-in/callback`;
+    const callback = `${(settings as ConsoleSettings).publicUrl ?? originOf(req)}/console/sign-in/callback`;
     if (url.pathname === '/console/sign-in') {
       const state = newToken();
       const held = await sealSignIn({ state, back: safeBack(url.searchParams.get('back')) }, on.sessionKey);
@@ -196,11 +209,11 @@ export function createConsoleHandler(options: ConsoleOptions) {
         return showPage(res, 400, 'Bad address', problem('The address is not valid percent-encoding.'), viewer), true;
       }
       const answer = await route[2](ctx, params, url, form);
-      const notice = cookies.get(NOTICE_COOKIE);
-      const clearNotice = notice ? { 'set-cookie': cookie(NOTICE_COOKIE, '', { maxAgeSeconds: 0, secure: secure(req) }) } : {};
+      const held = cookies.get(NOTICE_COOKIE);
       if (isPage(answer)) {
-        res.setHeader('set-cookie', clearNotice['set-cookie'] ?? []);
-        showPage(res, 200, answer.title, answer.body, viewer, answer.section, notice ? decodeURIComponent(notice) : undefined);
+        // Shown once; one that does not decode (not ours) is dropped all the same.
+        if (held !== undefined) res.setHeader('set-cookie', cookie(NOTICE_COOKIE, '', { maxAgeSeconds: 0, secure: secure(req) }));
+        showPage(res, 200, answer.title, answer.body, viewer, answer.section, decodedNotice(held));
       } else if ('redirect' in answer) {
         redirect(res, answer.redirect, answer.notice ? [cookie(NOTICE_COOKIE, encodeURIComponent(answer.notice), { maxAgeSeconds: 60, secure: secure(req) })] : []);
       } else if ('page' in answer) {

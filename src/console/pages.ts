@@ -81,7 +81,11 @@ async function resolveTemplate(ctx: Context, project: string, template: { name: 
 
 export async function templateFields(ctx: Context, project: string, template: { name: string; version: string }, environment?: StoredResource): Promise<VariableField[] | undefined> {
   const resolved = await resolveTemplate(ctx, project, template);
-  return resolved && variableFields(resolved.spec, resolved.index, environment?.spec as Record<string, unknown> | undefined);
+  if (!resolved) return undefined;
+  // The owning repository's own credential names (`sensitive.names`), as its last applied push recorded them.
+  const { repo } = await ctx.access.project(ctx.viewer.login, project);
+  const names = (repo && (await ctx.service.records.getRepository(repo))?.runner?.sensitiveNames) || [];
+  return variableFields(resolved.spec, resolved.index, environment?.spec as Record<string, unknown> | undefined, names);
 }
 
 export const parseTemplate = (value: string | null | undefined): { name: string; version: string } | undefined => {
@@ -137,16 +141,22 @@ export async function environmentView(ctx: Context, project: string, name: strin
     ...(repo && runs.length > 0 ? { deploymentUrl: deploymentUrl(ctx, repo, project, name) } : {}),
     runs: runs.map(lastRunOf),
     canChange,
-    ...(fields ? { form: { action: environmentHref(project, name), fields, submit: 'Save change', ...form } } : {}),
+    ...(fields ? { form: { action: environmentHref(project, name), fields, submit: 'Save change', generation: environment.generation, ...form } } : {}),
   });
   return { title: `${project}/${name}`, section: 'environments', body };
 }
 
+/** The projects the viewer may read: lists are read for those only, so that others' do not crowd them out. */
+async function readableProjects(ctx: Context): Promise<string[]> {
+  const { service } = ctx;
+  const names = [...new Set([...(await service.list({ kind: 'Project' })).map((p) => p.name), ...(await service.list({ kind: 'Environment' })).map((e) => e.project)])];
+  const access = await ctx.access.projects(ctx.viewer.login, names);
+  return names.filter((name) => atLeast(access.get(name)!.access, 'read'));
+}
+
 export async function runsPage(ctx: Context): Promise<Page> {
-  const runs = await ctx.service.records.listRuns({ limit: LIST_LIMIT });
-  const access = await ctx.access.projects(ctx.viewer.login, [...new Set(runs.map((r) => r.project))]);
-  const visible = runs.filter((r) => atLeast(access.get(r.project)!.access, 'read'));
-  return { title: 'Runs', section: 'runs', body: runsList(visible) };
+  const runs = await ctx.service.records.listRuns({ projects: await readableProjects(ctx), limit: LIST_LIMIT });
+  return { title: 'Runs', section: 'runs', body: runsList(runs) };
 }
 
 interface ActivityData {
@@ -232,10 +242,10 @@ export async function repositoriesView(ctx: Context): Promise<Page> {
 export async function eventsView(ctx: Context): Promise<Page> {
   const { service } = ctx;
   const outside = (await service.list()).filter((r) => r.origin === 'system');
-  const events = await service.records.listSyncEvents({ newest: true, limit: LIST_LIMIT });
-  const projects = [...new Set([...outside.map((r) => r.project), ...events.map((e) => e.project)])];
-  const access = await ctx.access.projects(ctx.viewer.login, projects);
-  const readable = (project: string) => atLeast(access.get(project)!.access, 'read');
+  const readableList = await readableProjects(ctx);
+  const events = await service.records.listSyncEvents({ projects: readableList, newest: true, limit: LIST_LIMIT });
+  const access = await ctx.access.projects(ctx.viewer.login, [...new Set(outside.map((r) => r.project))]);
+  const readable = (project: string) => readableList.includes(project);
   const last = await service.records.lastSyncEvents(outside);
   const byOf = (r: StoredResource) => last.find((e) => e.kind === r.kind && e.project === r.project && e.name === r.name && (e.version ?? '') === (r.version ?? ''));
   const drifted = outside.filter((r) => readable(r.project)).map((r): DriftedSpec => {
@@ -250,5 +260,5 @@ export async function eventsView(ctx: Context): Promise<Page> {
       canChange: atLeast(access.get(r.project)!.access, 'write'),
     };
   });
-  return { title: 'Sync events', section: 'events', body: eventsPage(ctx.viewer, drifted, events.filter((e) => readable(e.project))) };
+  return { title: 'Sync events', section: 'events', body: eventsPage(ctx.viewer, drifted, events) };
 }

@@ -26,7 +26,12 @@ export async function signedInUser(client: OAuthClient, code: string, redirectUr
   return { login: user.data.login, id: Number(user.data.id), csrf: newToken() };
 }
 
-/** A page to go back to after signing in: one of the console's own, never another site. */
+/**
+ * A page to go back to after signing in: one of the console's own, never another site, written as
+ * a URL spells it (percent-encoded), so that it can be sent in a Location header.
+ */
 export function safeBack(back: string | null | undefined): string {
-  return back && /^\/console(\/|$|\?)/.test(back) && !back.includes('\\') && !/[\r\n]/.test(back) ? back : '/console';
+  if (!back || !/^\/console(\/|$|\?)/.test(back) || back.includes('\\') || /[\r\n\t]/.test(back)) return '/console';
+  const url = new URL(back, 'http://console.invalid');
+  return url.origin === 'http://console.invalid' && /^\/console(\/|$)/.test(url.pathname) ? `${url.pathname}${url.search}` : '/console';
 }

@@ -4,7 +4,7 @@
 import type { DocPath } from '../specs/findings.js';
 import type { LoadedSpec } from '../specs/load.js';
 import { templateDeclarations } from './declarations.js';
-import { isSecretEntry } from './secrets.js';
+import { carriesCredentials, isSecretEntry, sensitiveNamePatterns } from './secrets.js';
 import type { SpecIndex } from './spec-index.js';
 
 export interface VariableField {
@@ -15,8 +15,10 @@ export interface VariableField {
   /** allowed: any value; restricted: one of `allowed`; notallowed: the template's value, shown but not changed. */
   override: 'allowed' | 'restricted' | 'notallowed';
   allowed?: string[];
-  /** The template's (or its context's) value, used when the environment gives none. */
+  /** The template's (or its context's) value, used when the environment gives none (never a secret's). */
   default?: string;
+  /** The template gives a value (a secret's too, which `default` does not show). */
+  hasDefault: boolean;
   /** A secret: a password input, its value never shown. */
   sensitive: boolean;
   /** The environment's own value (never a secret's); undefined when it gives none. */
@@ -32,13 +34,18 @@ interface VariableEntry {
 
 const asText = (value: unknown): string | undefined => (value === undefined || value === null ? undefined : typeof value === 'string' ? value : JSON.stringify(value));
 
-/** The variables of the template an environment uses, as form fields, with `environment`'s own values when it exists. */
-export function variableFields(template: LoadedSpec, index: SpecIndex, environment?: Record<string, unknown>): VariableField[] {
+/**
+ * The variables of the template an environment uses, as form fields, with `environment`'s own values
+ * when it exists. A secret is what the system seals in Git: declared sensitive, named as a credential
+ * (the built-in names and the repository's `sensitiveNames`), or a URL with a password in it.
+ */
+export function variableFields(template: LoadedSpec, index: SpecIndex, environment?: Record<string, unknown>, sensitiveNames: readonly string[] = []): VariableField[] {
   const own = new Map(variablesOf(environment).flatMap((v) => (typeof v.name === 'string' ? [[v.name, v.value] as const] : [])));
+  const names = new Set(sensitiveNamePatterns(sensitiveNames));
   return [...templateDeclarations(template, index).values()]
     .filter((d) => d.category === 'variable')
     .map((d): VariableField => {
-      const sensitive = isSecretEntry('variable', d.key, d.options);
+      const sensitive = isSecretEntry('variable', d.key, d.options, names) || carriesCredentials(d.value) || carriesCredentials(own.get(d.key));
       const override = d.options?.override?.type ?? 'allowed';
       const fallback = asText(d.value);
       const current = own.has(d.key) && !sensitive ? asText(own.get(d.key)) : undefined;
@@ -50,6 +57,7 @@ export function variableFields(template: LoadedSpec, index: SpecIndex, environme
         override,
         ...(override === 'restricted' ? { allowed: (d.options?.override?.restrictedValues ?? []).map((v) => asText(v) ?? '') } : {}),
         ...(fallback !== undefined && !sensitive ? { default: fallback } : {}),
+        hasDefault: fallback !== undefined && fallback !== '',
         sensitive,
         ...(current !== undefined ? { current } : {}),
         set: own.has(d.key),
@@ -77,14 +85,16 @@ export interface EnvironmentInput {
  * never shown, so empty means unchanged.
  */
 export function environmentDocument(input: EnvironmentInput, fields: readonly VariableField[], values: Readonly<Record<string, string>>, existing?: Record<string, unknown>): Record<string, unknown> {
+  // Browsers send a text area's line breaks as CR LF: the value typed is the one with LF.
+  const valueOf = (name: string) => values[name]!.replace(/\r\n?/g, '\n');
   const document: Record<string, unknown> = existing
     ? structuredClone(existing)
     : { apiVersion: 'eaas.envmgmt.io/v1', kind: 'Environment', metadata: { name: input.name, project: input.project, ...(input.description ? { description: input.description } : {}) }, spec: { template: input.template } };
   const spec = document.spec as Record<string, unknown>;
   let variables = variablesOf(document).map((v) => ({ ...v }));
   for (const field of fields) {
-    if (field.override === 'notallowed' || !(field.name in values)) continue;
-    const value = values[field.name]!;
+    if (field.override === 'notallowed' || !Object.hasOwn(values, field.name)) continue;
+    const value = valueOf(field.name);
     const at = variables.findIndex((v) => v.name === field.name);
     if (value === '') {
       if (at >= 0 && !field.sensitive) variables = variables.filter((_, i) => i !== at);
@@ -113,5 +123,5 @@ export function variableAt(document: Record<string, unknown>, path: DocPath | un
  * validator names them on the variables list, the form on the field.
  */
 export function missingRequired(fields: readonly VariableField[], values: Readonly<Record<string, string>>): string[] {
-  return fields.filter((f) => f.required && f.override !== 'notallowed' && (values[f.name] ?? '') === '' && f.default === undefined && !(f.sensitive && f.set)).map((f) => f.name);
+  return fields.filter((f) => f.required && f.override !== 'notallowed' && ((Object.hasOwn(values, f.name) ? values[f.name] : undefined) ?? '') === '' && !f.hasDefault && !(f.sensitive && f.set)).map((f) => f.name);
 }

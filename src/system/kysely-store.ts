@@ -226,9 +226,13 @@ export class KyselyStore implements Store {
     return [...last.values()].sort((a, b) => a.id - b.id);
   }
 
-  async listSyncEvents(filter: { project?: string; since?: number; limit?: number; newest?: boolean } = {}): Promise<SyncEvent[]> {
+  async listSyncEvents(filter: { project?: string; projects?: readonly string[]; since?: number; limit?: number; newest?: boolean } = {}): Promise<SyncEvent[]> {
     let query = this.db.selectFrom('sync_events').selectAll().orderBy('id', filter.newest ? 'desc' : 'asc');
     if (filter.project !== undefined) query = query.where('project', '=', filter.project);
+    if (filter.projects !== undefined) {
+      if (filter.projects.length === 0) return [];
+      query = query.where('project', 'in', filter.projects);
+    }
     if (filter.since !== undefined) query = query.where('id', '>', filter.since);
     if (filter.limit !== undefined) query = query.limit(filter.limit);
     return (await query.execute()).map(toEvent);

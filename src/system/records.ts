@@ -168,6 +168,8 @@ export interface RunFilter {
   project?: string;
   environment?: string;
   revision?: string;
+  /** Runs of these projects only (none: no run). */
+  projects?: readonly string[];
   /** At most this many, the newest. */
   limit?: number;
 }
@@ -278,7 +280,7 @@ export interface Store {
   /** The last event of each spec of `keys` that has one (what made it hold what it holds now), read by the spec, not through the history. */
   lastSyncEvents(keys: readonly ResourceKey[]): Promise<SyncEvent[]>;
   /** In id order; `since` is an event id and only later events are returned; `newest`: the newest first (with `limit`, the newest ones). */
-  listSyncEvents(filter?: { project?: string; since?: number; limit?: number; newest?: boolean }): Promise<SyncEvent[]>;
+  listSyncEvents(filter?: { project?: string; projects?: readonly string[]; since?: number; limit?: number; newest?: boolean }): Promise<SyncEvent[]>;
 
   /** Creates a run, with its GitHub tracking when given, in one commit; throws when the id exists. */
   /** Records a run (with its tracking, and a job that takes it further, in the same commit). */

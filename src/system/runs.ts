@@ -73,6 +73,10 @@ export async function listRuns(db: Kysely<Database>, filter: RunFilter = {}): Pr
   if (filter.project !== undefined) query = query.where('project', '=', filter.project);
   if (filter.environment !== undefined) query = query.where('environment', '=', filter.environment);
   if (filter.revision !== undefined) query = query.where('revision', '=', filter.revision);
+  if (filter.projects !== undefined) {
+    if (filter.projects.length === 0) return [];
+    query = query.where('project', 'in', filter.projects);
+  }
   if (filter.limit !== undefined) query = query.limit(filter.limit);
   return (await query.execute()).map(toRun);
 }

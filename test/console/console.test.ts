@@ -244,6 +244,14 @@ describe('runs', () => {
     expect((await c.get('/console/runs', 'mallory')).text).not.toContain(id);
   });
 
+  it('starts no destroy run from the Run button: destroying takes the typed confirmation of its page', async () => {
+    const runs = (await c.store.listRuns({ project: 'payments', environment: 'staging' })).length;
+    const answer = await c.post('/console/projects/payments/environments/staging/runs', 'alice', { action: 'destroy' });
+    expect(answer.status).toBe(400);
+    expect(texts(dom(answer.text), '[role=alert]')).toEqual(['the Run button deploys; destroy an environment from its Destroy page']);
+    expect((await c.store.listRuns({ project: 'payments', environment: 'staging' })).length).toBe(runs);
+  });
+
   it('answers the part of a run\'s page that changes, for the page to follow it', async () => {
     const [run] = await c.store.listRuns({ limit: 1 });
     const part = await c.get(`/console/runs/${run!.id}?part=state`, 'bob');

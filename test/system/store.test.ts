@@ -305,6 +305,10 @@ describe.each<[string, TestBackend]>([
     expect((await store.listSyncEvents({ project: 'other' })).map((e) => e.name)).toEqual(['c']);
     expect((await store.listSyncEvents({ since: all[1]?.id })).map((e) => e.id)).toEqual(all.slice(2).map((e) => e.id));
     expect((await store.listSyncEvents({ project: 'shop', limit: 2 })).map((e) => e.name)).toEqual(['a', 'b']);
+    // The newest first, of the projects named (a console lists those its user may read).
+    expect((await store.listSyncEvents({ projects: ['shop', 'other'], newest: true, limit: 2 })).map((e) => e.id)).toEqual(all.slice(-2).reverse().map((e) => e.id));
+    expect((await store.listSyncEvents({ projects: ['other'] })).map((e) => e.name)).toEqual(['c']);
+    expect(await store.listSyncEvents({ projects: [] })).toEqual([]);
   });
 
   it('creates, updates and lists runs', async () => {
@@ -351,11 +355,15 @@ describe.each<[string, TestBackend]>([
     expect((await store.listRuns({ environment: 'dev' })).map((r) => r.id)).toEqual(['run-3', 'run-1']);
     expect((await store.listRuns({ project: 'shop', environment: 'prod' })).map((r) => r.id)).toEqual(['run-2']);
     expect(await store.listRuns({ project: 'other' })).toEqual([]);
+    expect((await store.listRuns({ projects: ['shop', 'other'], limit: 2 })).map((r) => r.id)).toEqual(['run-3', 'run-2']);
+    expect(await store.listRuns({ projects: [] })).toEqual([]);
   });
 
   it('records approvals idempotently, bound to repository, pull request and SHA', async () => {
     const store = await connect();
-    const approval = { repo: 'o/r', pullNumber: 7, sha: 'abc', gate: 'prod', user: 'ann', decision: 'approve' as const };
+    // Decided at given times: a changed decision replaces the earlier one only when made later, and
+    // two made within one millisecond by the clock would not be.
+    const approval = { repo: 'o/r', pullNumber: 7, sha: 'abc', gate: 'prod', user: 'ann', decision: 'approve' as const, at: '2026-01-01T00:00:00.000Z' };
     await store.recordApproval(approval);
     const [first] = await store.listApprovals('o/r', 7, 'abc');
     await store.recordApproval(approval);
@@ -370,7 +378,7 @@ describe.each<[string, TestBackend]>([
       ['bob', 'approve'],
     ]);
 
-    await store.recordApproval({ ...approval, decision: 'reject' });
+    await store.recordApproval({ ...approval, decision: 'reject', at: '2026-01-01T00:00:01.000Z' });
     const changed = await store.listApprovals('o/r', 7, 'abc');
     expect(changed.find((a) => a.user === 'ann')?.decision).toBe('reject');
     expect(changed).toHaveLength(2);

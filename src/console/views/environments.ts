@@ -83,7 +83,7 @@ function variableField(field: VariableField, value: string | undefined, problems
   const described = [help, ...(problems.length > 0 ? [error] : [])].join(' ');
   const shown = value ?? field.current ?? '';
   const invalid = problems.length > 0 ? html` aria-invalid="true"` : '';
-  const required = field.required && field.default === undefined && !(field.sensitive && field.set) ? html` required` : '';
+  const required = field.required && !field.hasDefault && !(field.sensitive && field.set) ? html` required` : '';
   let control: Html;
   if (field.override === 'notallowed') {
     control = html`<input id="${id}" type="text" value="${field.sensitive ? '' : (field.default ?? '')}" disabled aria-describedby="${described}">`;
@@ -94,8 +94,10 @@ ${(field.allowed ?? []).map((v) => html`<option value="${v}"${v === shown ? html
 </select>`;
   } else if (field.sensitive) {
     control = html`<input id="${id}" type="password" name="var.${field.name}" autocomplete="new-password" value="" aria-describedby="${described}"${invalid}${field.set ? '' : required}>`;
-  } else if (field.valueType === 'json' || field.valueType === 'hcl') {
-    control = html`<textarea id="${id}" name="var.${field.name}" rows="3" spellcheck="false" aria-describedby="${described}"${invalid}${required}>${shown}</textarea>`;
+  } else if (field.valueType === 'json' || field.valueType === 'hcl' || shown.includes('\n')) {
+    // The line break after the tag is HTML's: a parser drops the first one, so a value's own is kept.
+    control = html`<textarea id="${id}" name="var.${field.name}" rows="${Math.min(12, Math.max(3, shown.split('\n').length))}" spellcheck="false" aria-describedby="${described}"${invalid}${required}>
+${shown}</textarea>`;
   } else {
     control = html`<input id="${id}" type="text" name="var.${field.name}" value="${shown}" spellcheck="false" aria-describedby="${described}"${invalid}${required}>`;
   }
@@ -107,6 +109,7 @@ ${(field.allowed ?? []).map((v) => html`<option value="${v}"${v === shown ? html
     field.override === 'restricted' ? `one of ${(field.allowed ?? []).join(', ')}` : undefined,
     field.sensitive ? (field.set ? 'secret: a value is set; leave empty to keep it' : 'secret: never shown again') : undefined,
     field.default !== undefined && field.override !== 'notallowed' ? `empty: the template's value, ${field.default === '' ? '(empty)' : field.default}` : undefined,
+    field.default === undefined && field.hasDefault && field.override !== 'notallowed' ? "empty: the template's value (a secret)" : undefined,
   ].filter((n): n is string => n !== undefined);
   return html`<div class="field${problems.length > 0 ? ' has-error' : ''}">
 <label for="${id}">${field.name}</label>
@@ -125,6 +128,8 @@ export interface VariablesForm {
   submit: string;
   /** Launch only: the new environment's name and description. */
   naming?: { name: string; description: string; template: string };
+  /** Change only: the version of the spec the form shows, sent back so that a change made since is not undone. */
+  generation?: number;
 }
 
 export function variablesForm(viewer: Viewer, form: VariablesForm): Html {
@@ -136,6 +141,7 @@ export function variablesForm(viewer: Viewer, form: VariablesForm): Html {
   );
   return html`<form method="post" action="${form.action}" class="variables" novalidate>
 ${csrfField(viewer)}
+${form.generation !== undefined ? html`<input type="hidden" name="_generation" value="${form.generation}">` : ''}
 ${summary.length > 0 ? html`<div class="error-summary" role="alert" tabindex="-1"><p>Nothing was sent: fix these first.</p><ul>${summary}</ul></div>` : ''}
 ${form.naming
   ? html`<input type="hidden" name="template" value="${form.naming.template}">
@@ -213,10 +219,13 @@ ${view.form ? html`<section aria-labelledby="change-heading"><h2 id="change-head
  * run is), then its spec is deleted, which the bot's pull request deletes from Git. An environment
  * that nothing was run for, or that a destroy run tore down last, goes to the second step at once.
  */
-export type DestroyStep = 'run' | 'delete';
+export type DestroyStep = 'run' | 'delete' | 'wait';
 
 export function destroyConfirmation(viewer: Viewer, project: string, name: string, step: DestroyStep): Html {
   const base = environmentHref(project, name);
+  if (step === 'wait') {
+    return html`<p>A run of <strong>${project}/${name}</strong> is waiting or going. Destroy it once that run has finished: the environment's page shows its runs.</p><p><a href="${base}">Back to ${name}</a></p>`;
+  }
   const explain =
     step === 'run'
       ? html`<p>Destroying <strong>${project}/${name}</strong> starts a destroy run: the runner tears down what the environment runs, once someone else with write access has approved it. When that run has succeeded, come back here to delete its spec.</p>`

@@ -115,6 +115,10 @@ export async function approveManualRun(service: SystemService, input: { runId: s
   if (run.trigger !== 'manual' || !own) throw new SystemError(`run ${run.id} is approved on its pull request (/approve), not here`, 409);
   if (run.status !== 'waiting') throw new SystemError(`run ${run.id} is ${run.status}: only a waiting run can be approved`, 409);
   if (run.actor === input.actor) throw new SystemError(`${input.actor} started run ${run.id}: someone else approves it`, 403);
+  // A deploy of an environment deleted since would build what nothing is left to destroy.
+  if (run.action === 'deploy' && !(await service.find({ kind: 'Environment', project: run.project, name: run.environment }))) {
+    throw new SystemError(`run ${run.id} deploys ${run.project}/${run.environment}, which has been deleted since it started: it is not approved`, 409);
+  }
   const { gates } = tracking.dispatch;
   if (input.gate !== undefined && !gates.includes(input.gate)) throw new SystemError(`run ${run.id} has no gate ${input.gate} (its gates: ${gates.join(', ')})`, 400);
   for (const gate of input.gate !== undefined ? [input.gate] : gates) {
