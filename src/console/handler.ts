@@ -11,7 +11,7 @@ import { assetOf } from './assets.js';
 import { ConsoleError, requireProject, type ConsoleDeps, type Context } from './context.js';
 import { html, type Html } from './html.js';
 import { environmentView, eventsView, findEnvironment, launchPage, overviewPage, repositoriesView, runPage, runsPage, runView, type Page } from './pages.js';
-import { cookie, cookiesOf, openSession, openSignIn, sameSecret, sealSession, sealSignIn, newToken, SESSION_COOKIE, SESSION_HOURS, SIGN_IN_COOKIE, type Session } from './session.js';
+import { cookie, cookieName, cookiesOf, openSession, openSignIn, sameSecret, sealSession, sealSignIn, newToken, SESSION_COOKIE, SESSION_HOURS, SIGN_IN_COOKIE, type Session } from './session.js';
 import type { ConsoleOff, ConsoleSettings } from './settings.js';
 import { authorizationUrl, safeBack, signedInUser } from './sign-in.js';
 import { destroyConfirmation } from './views/environments.js';
@@ -137,7 +137,7 @@ export function createConsoleHandler(options: ConsoleOptions) {
       return redirect(res, authorizationUrl(client, callback, state), [cookie(SIGN_IN_COOKIE, held, { maxAgeSeconds: 600, secure: secure(req) })]);
     }
     // The callback: GitHub sends the user back with a code and the state the sign-in cookie holds.
-    const held = await openSignIn(cookiesOf(req.headers.cookie).get(SIGN_IN_COOKIE), on.sessionKey);
+    const held = await openSignIn(cookiesOf(req.headers.cookie).get(cookieName(SIGN_IN_COOKIE, secure(req))), on.sessionKey);
     const code = url.searchParams.get('code');
     if (!held || !sameSecret(url.searchParams.get('state') ?? undefined, held.state) || !code) {
       return showPage(res, 400, 'Sign-in failed', html`<p class="problem" role="alert">This sign-in was not started here, or took more than 10 minutes, or was answered twice.</p><p><a href="/console/sign-in">Sign in with GitHub again</a></p>`);
@@ -177,7 +177,7 @@ export function createConsoleHandler(options: ConsoleOptions) {
       if ((url.pathname === '/console/sign-in' || url.pathname === '/console/sign-in/callback') && req.method === 'GET') return await signIn(req, res, url, settings), true;
 
       const cookies = cookiesOf(req.headers.cookie);
-      const session = await openSession(cookies.get(SESSION_COOKIE), settings.sessionKey);
+      const session = await openSession(cookies.get(cookieName(SESSION_COOKIE, secure(req))), settings.sessionKey);
       if (!session) {
         if (req.method !== 'GET') return showPage(res, 401, 'Signed out', problem('Your session has ended: sign in again, then send the change again.')), true;
         const back = `${url.pathname}${url.search}`;
@@ -209,7 +209,7 @@ export function createConsoleHandler(options: ConsoleOptions) {
         return showPage(res, 400, 'Bad address', problem('The address is not valid percent-encoding.'), viewer), true;
       }
       const answer = await route[2](ctx, params, url, form);
-      const held = cookies.get(NOTICE_COOKIE);
+      const held = cookies.get(cookieName(NOTICE_COOKIE, secure(req)));
       if (isPage(answer)) {
         // Shown once; one that does not decode (not ours) is dropped all the same.
         if (held !== undefined) res.setHeader('set-cookie', cookie(NOTICE_COOKIE, '', { maxAgeSeconds: 0, secure: secure(req) }));

@@ -82,10 +82,17 @@ export function cookiesOf(header: string | undefined): Map<string, string> {
 }
 
 /**
+ * A cookie's name as sent: over HTTPS with the __Host- prefix, which browsers accept only from this
+ * very host, secure and for the whole site, so that a sibling subdomain cannot plant one that wins.
+ */
+export const cookieName = (name: string, secure: boolean) => (secure ? `__Host-${name}` : name);
+
+/**
  * A Set-Cookie value: HttpOnly (no script reads it), SameSite=Lax (sent with top-level navigation,
- * which GitHub's redirect back is, never with another site's form POST), Path=/console, Secure when
- * the console is served over HTTPS. `maxAge` 0 deletes it.
+ * which GitHub's redirect back is, never with another site's form POST), Secure with the __Host-
+ * prefix over HTTPS (which needs Path=/), else Path=/console. `maxAge` 0 deletes it.
  */
 export function cookie(name: string, value: string, options: { maxAgeSeconds: number; secure: boolean }): string {
-  return [`${name}=${value}`, 'Path=/console', 'HttpOnly', 'SameSite=Lax', `Max-Age=${options.maxAgeSeconds}`, ...(options.secure ? ['Secure'] : [])].join('; ');
+  const { secure } = options;
+  return [`${cookieName(name, secure)}=${value}`, secure ? 'Path=/' : 'Path=/console', 'HttpOnly', 'SameSite=Lax', `Max-Age=${options.maxAgeSeconds}`, ...(secure ? ['Secure'] : [])].join('; ');
 }

@@ -39,6 +39,16 @@ describe('signing in', () => {
     expect(answer.headers.get('set-cookie')).toMatch(/^envsync_sign_in=[\w.-]+; Path=\/console; HttpOnly; SameSite=Lax; Max-Age=600$/);
   });
 
+  it('names its cookies __Host- over HTTPS, for this host only, and takes no cookie without the prefix there', async () => {
+    const answer = await fetch(`${c.base}/console/sign-in`, { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
+    expect(answer.headers.get('set-cookie')).toMatch(/^__Host-envsync_sign_in=[\w.-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/);
+    const { cookie } = await c.session('alice');
+    const plain = await fetch(`${c.base}/console`, { headers: { cookie, 'x-forwarded-proto': 'https' } });
+    expect(dom(await plain.text()).querySelector('header .user')).toBeNull();
+    const prefixed = await fetch(`${c.base}/console`, { headers: { cookie: `__Host-${cookie}`, 'x-forwarded-proto': 'https' } });
+    expect(texts(dom(await prefixed.text()), 'header .user strong')).toEqual(['alice']);
+  });
+
   it('refuses a callback whose state this server did not hand out', async () => {
     const answer = await c.get('/console/sign-in/callback?code=abc&state=made-up');
     expect(answer.status).toBe(400);

@@ -344,7 +344,10 @@ describe('CSRF and method confusion', () => {
     const server = createServer((req, res) => void handler(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const { cookie, csrf } = await c.session('alice');
+      const session = await c.session('alice');
+      const { csrf } = session;
+      // Over HTTPS the session's cookie carries the __Host- prefix.
+      const cookie = `__Host-${session.cookie}`;
       const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       // What a browser on https://console.example sends: its origin, serialized.
       const answer = await fetch(`${base}/console/sign-out`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: 'https://console.example', 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${csrf}` });
