@@ -35,11 +35,15 @@ function findBotPullRequest(link, tries) {
       const url = new URL(link.getAttribute('href'), window.location.href);
       url.searchParams.set('format', 'json');
       const answer = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
-      const pr = answer.ok ? await answer.json() : null;
-      if (pr && pr.url) {
-        link.href = pr.url;
-        link.textContent = `bot pull request #${pr.number}`;
-        link.dataset.state = pr.state;
+      const found = answer.ok ? await answer.json() : null;
+      if (found && found.state === 'open') {
+        link.href = found.url;
+        link.textContent = `bot pull request #${found.number}`;
+        return;
+      }
+      // Closed without merging, or delivered as commits: the link's own page says what to do.
+      if (found && (found.state === 'blocked' || (found.state === 'none' && found.delivery === 'commit'))) {
+        link.textContent = found.state === 'blocked' ? `bot pull request #${found.number} (closed: delivery stopped)` : 'committed to Git directly';
         return;
       }
     } catch {

@@ -1,7 +1,7 @@
 // What a signed-in user may do with a project: what GitHub says they may do with the config
 // repository that owns it (read: look; write: change, run, approve; admin or maintain: settings too).
 // A project that no followed repository owns is nobody's to see here (API tokens reach it).
-import { claims } from '../engine/ownership.js';
+import { ownerOf } from '../flows/config-repository.js';
 import type { Permission } from '../github/port.js';
 import type { ConfigRepository, Records } from '../system/records.js';
 
@@ -58,7 +58,7 @@ export class AccessCache {
   /** Several projects' access, the followed repositories read once. */
   async projects(login: string, projects: readonly string[]): Promise<Map<string, ProjectAccess>> {
     const repositories = await this.records.listRepositories();
-    const owners = new Map(projects.map((p) => [p, repositories.find((r) => r.projects !== null && claims(r.projects, p))]));
+    const owners = new Map(projects.map((p) => [p, ownerOf(repositories, p)]));
     const accessOf = async (owner: ConfigRepository | undefined): Promise<ProjectAccess> => {
       if (!owner) return { access: 'none' };
       return { access: await this.repository(login, owner.repo), repo: owner.repo };

@@ -7,13 +7,14 @@ import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 import { RESOURCE_NAME } from '../specs/schema/common.js';
 import type { CheckedFinding } from '../system/service.js';
 import { SystemError } from '../system/service.js';
-import { UNFINISHED, type ConfigRepository, type ResourceKey, type RunRecord } from '../system/records.js';
+import type { ConfigRepository, ResourceKey } from '../system/records.js';
+import { destroyStepFor } from './destroy-step.js';
 import { atLeast } from './access.js';
 import { ConsoleError, requireProject, type Context } from './context.js';
-import { botPullRequest, revertToGit } from './git-side.js';
-import { environmentHref, environmentView, findEnvironment, launchPage, parseTemplate, templateFields, type Page } from './pages.js';
-import type { DestroyStep, FieldProblem } from './views/environments.js';
-import { runHref } from './views/environments.js';
+import { revertToGit } from '../flows/sync/revert-spec.js';
+import { environmentView, findEnvironment, launchPage, noFormReason, parseTemplate, templateFields, templateOf, type Page } from './pages.js';
+import type { FieldProblem } from './views/environments.js';
+import { environmentHref, runHref } from './views/hrefs.js';
 
 /** An action's outcome: go to a page (with a notice saying what happened), or show a page again (a form with its problems). */
 export type Outcome = { redirect: string; notice?: string } | { page: Page; status: number };
@@ -77,15 +78,15 @@ export async function launch(ctx: Context, project: string, form: URLSearchParam
     if (refused) return again(refused);
     throw e;
   }
-  return { redirect: environmentHref(project, name), notice: `Launched ${project}/${name}: it comes to Git as the bot's pull request; once that is merged, run it here.` };
+  return { redirect: environmentHref(project, name), notice: `Launched ${project}/${name}: envsync brings it to Git (the bot's pull request, or a commit where the repository asks for commits); run it here once it is there.` };
 }
 
 export async function change(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
   await requireProject(ctx, project, 'write');
   const environment = await findEnvironment(ctx, project, name);
-  const template = (environment.spec as { spec?: { template?: { name: string; version: string } } }).spec?.template;
+  const template = templateOf(environment.spec);
   const fields = template && (await templateFields(ctx, project, template, environment));
-  if (!fields) throw new ConsoleError(409, `${project}/${name} names a template the system does not hold: change it in Git`);
+  if (!fields) throw new ConsoleError(409, noFormReason(project, name, template));
   const values = variablesOf(form, fields);
   const again = async (problems: Map<string, FieldProblem[]>) => ({ status: 422, page: await environmentView(ctx, project, name, { values, problems }) });
   // The form was made from one version of the spec: a change saved since would be undone by this one.
@@ -100,22 +101,14 @@ export async function change(ctx: Context, project: string, name: string, form: 
   if (problems.size > 0) return again(problems);
   let outcome: string;
   try {
-    // Against the version the form was made from would need it in the form; the version read here is what the change was computed on.
+    // The version the change was computed on: another writer in between is refused (412), not overwritten.
     ({ outcome } = await ctx.service.put(document, { trigger: 'internal', actor: ctx.viewer.login }, undefined, { ifMatch: [`"${environment.generation}"`] }));
   } catch (e) {
     const refused = refusal(e);
     if (refused) return again(refused);
     throw e;
   }
-  return { redirect: environmentHref(project, name), notice: outcome === 'unchanged' ? 'Nothing changed.' : `Saved: the change comes to Git as the bot's pull request.` };
-}
-
-/** Which step of destroying an environment is next, from its runs (newest first): see DestroyStep. */
-export function destroyStepOf(runs: readonly RunRecord[]): DestroyStep {
-  // A run that waits or goes would build or change what the deletion leaves nothing to destroy with.
-  if (runs.some((r) => UNFINISHED.includes(r.status))) return 'wait';
-  const last = runs.find((r) => r.status === 'success' || r.status === 'failure' || r.status === 'cancelled' || r.status === 'in_progress' || r.status === 'queued');
-  return !last || (last.action === 'destroy' && last.status === 'success') ? 'delete' : 'run';
+  return { redirect: environmentHref(project, name), notice: outcome === 'unchanged' ? 'Nothing changed.' : `Saved: envsync brings the change to Git (the bot's pull request, or a commit where the repository asks for commits).` };
 }
 
 export async function destroy(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
@@ -123,7 +116,7 @@ export async function destroy(ctx: Context, project: string, name: string, form:
   const environment = await findEnvironment(ctx, project, name);
   if ((form.get('confirm') ?? '').trim() !== name) throw new ConsoleError(400, `type the environment's name, ${name}, to confirm: nothing was changed`);
   // Decided here from the runs, not by the form: a stale page cannot delete what still runs.
-  const step = destroyStepOf(await ctx.service.records.listRuns({ project, environment: name, limit: 50 }));
+  const step = await destroyStepFor(ctx, project, name);
   if (step === 'wait') throw new ConsoleError(409, `a run of ${project}/${name} is waiting or going: destroy it once that run has finished`);
   if (form.get('step') !== step) throw new ConsoleError(409, step === 'run' ? `${project}/${name} runs something: destroy it with a destroy run first (the Destroy page starts one)` : `${project}/${name} has nothing running: reload its Destroy page to delete its spec`);
   if (step === 'run') {
@@ -131,7 +124,7 @@ export async function destroy(ctx: Context, project: string, name: string, form:
     return { redirect: runHref(started.id), notice: `Destroy run ${started.id} started: once it is approved and has succeeded, delete the spec from the Destroy page.` };
   }
   await ctx.service.delete({ kind: 'Environment', project, name }, { trigger: 'internal', actor: ctx.viewer.login }, { ifMatch: [`"${environment.generation}"`] });
-  return { redirect: '/console', notice: `${project}/${name} is deleted from the system: the bot's pull request deletes its file from Git.` };
+  return { redirect: '/console', notice: `${project}/${name} is deleted from the system: envsync deletes its file from Git (the bot's pull request, or a commit where the repository asks for commits).` };
 }
 
 export async function run(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
@@ -170,7 +163,7 @@ export async function adopt(ctx: Context, form: URLSearchParams): Promise<Outcom
   const key = specKeyFrom(form);
   const followed = await followedOf(ctx, key.project);
   await ctx.requestSync(followed.repo, ctx.viewer.login);
-  return { redirect: '/console/events', notice: `${key.kind} ${key.project}/${key.name} goes to ${followed.repo} as the bot's pull request.` };
+  return { redirect: '/console/events', notice: `envsync brings ${key.kind} ${key.project}/${key.name} to ${followed.repo} now (the bot's pull request, or a commit where the repository asks for commits).` };
 }
 
 export async function revert(ctx: Context, form: URLSearchParams): Promise<Outcome> {
@@ -181,11 +174,4 @@ export async function revert(ctx: Context, form: URLSearchParams): Promise<Outco
   await ctx.requestSync(followed.repo, ctx.viewer.login);
   const what = applied.deleted.length > 0 ? 'deleted (Git does not hold it)' : applied.created.length + applied.updated.length > 0 ? `put back as ${followed.appliedRevision!.slice(0, 12)} holds it` : 'already as Git holds it';
   return { redirect: '/console/events', notice: `${key.kind} ${key.project}/${key.name}: ${what}.` };
-}
-
-/** Where the bot's pull request of a repository is, for a link (the console looks it up only when asked). */
-export async function botPullRequestOf(ctx: Context, repo: string): Promise<{ number: number; url: string; state: string } | undefined> {
-  const followed = await ctx.service.records.getRepository(repo);
-  if (!followed || (await ctx.access.repository(ctx.viewer.login, followed.repo)) === 'none') throw new ConsoleError(404, `${repo} is not followed`);
-  return botPullRequest(await ctx.portOf(followed.repo), followed);
 }

@@ -6,15 +6,14 @@ import { readCapped } from '../http-body.js';
 import { SystemError } from '../system/service.js';
 import { repoRefOf } from '../github/port.js';
 import { AccessCache } from './access.js';
-import { adopt, approve, botPullRequestOf, change, destroy, destroyStepOf, launch, revert, run, type Outcome } from './actions.js';
+import { adopt, approve, change, destroy, launch, revert, run, type Outcome } from './actions.js';
 import { assetOf } from './assets.js';
-import { ConsoleError, requireProject, type ConsoleDeps, type Context } from './context.js';
+import { ConsoleError, type ConsoleDeps, type Context } from './context.js';
 import { html, type Html } from './html.js';
-import { environmentView, eventsView, findEnvironment, launchPage, overviewPage, repositoriesView, runPage, runsPage, runView, type Page } from './pages.js';
+import { botPullRequestPage, destroyPage, environmentView, eventsView, launchPage, overviewPage, repositoriesView, runPage, runsPage, runView, type Answer, type Page } from './pages.js';
 import { cookie, cookieName, cookiesOf, openSession, openSignIn, sameSecret, sealSession, sealSignIn, newToken, SESSION_COOKIE, SESSION_HOURS, SIGN_IN_COOKIE, type Session } from './session.js';
 import type { ConsoleOff, ConsoleSettings } from './settings.js';
 import { authorizationUrl, safeBack, signedInUser } from './sign-in.js';
-import { destroyConfirmation } from './views/environments.js';
 import { page, problem, type Viewer } from './views/layout.js';
 import { runState } from './views/runs.js';
 
@@ -42,12 +41,6 @@ const SECURITY_HEADERS = {
 
 type Route = [method: 'GET' | 'POST', pattern: RegExp, handle: (ctx: Context, params: string[], url: URL, form: URLSearchParams) => Promise<Page | Outcome | Answer>];
 
-/** An answer that is neither a page nor a redirect (a fragment, JSON). */
-interface Answer {
-  status: number;
-  type: string;
-  body: string;
-}
 
 const P = '([^/]+)';
 const ROUTES: Route[] = [
@@ -57,16 +50,7 @@ const ROUTES: Route[] = [
   ['GET', new RegExp(`^/console/projects/${P}/environments/${P}$`), (ctx, [project, name]) => environmentView(ctx, project!, name!)],
   ['POST', new RegExp(`^/console/projects/${P}/environments/${P}$`), (ctx, [project, name], _url, form) => change(ctx, project!, name!, form)],
   ['POST', new RegExp(`^/console/projects/${P}/environments/${P}/runs$`), (ctx, [project, name], _url, form) => run(ctx, project!, name!, form)],
-  [
-    'GET',
-    new RegExp(`^/console/projects/${P}/environments/${P}/destroy$`),
-    async (ctx, [project, name]) => {
-      await requireProject(ctx, project!, 'write');
-      await findEnvironment(ctx, project!, name!);
-      const step = destroyStepOf(await ctx.service.records.listRuns({ project: project!, environment: name!, limit: 50 }));
-      return { title: `Destroy ${project}/${name}`, section: 'environments', body: destroyConfirmation(ctx.viewer, project!, name!, step) };
-    },
-  ],
+  ['GET', new RegExp(`^/console/projects/${P}/environments/${P}/destroy$`), (ctx, [project, name]) => destroyPage(ctx, project!, name!)],
   ['POST', new RegExp(`^/console/projects/${P}/environments/${P}/destroy$`), (ctx, [project, name], _url, form) => destroy(ctx, project!, name!, form)],
   ['GET', /^\/console\/runs$/, (ctx) => runsPage(ctx)],
   [
@@ -83,16 +67,7 @@ const ROUTES: Route[] = [
   ['GET', /^\/console\/repositories$/, (ctx) => repositoriesView(ctx)],
   ['POST', /^\/console\/drift\/adopt$/, (ctx, _p, _url, form) => adopt(ctx, form)],
   ['POST', /^\/console\/drift\/revert$/, (ctx, _p, _url, form) => revert(ctx, form)],
-  [
-    'GET',
-    new RegExp(`^/console/repositories/${P}/${P}/bot-pull-request$`),
-    async (ctx, [owner, name], url) => {
-      const pr = await botPullRequestOf(ctx, `${owner}/${name}`);
-      if (url.searchParams.get('format') === 'json') return { status: 200, type: 'application/json', body: JSON.stringify(pr ?? null) };
-      if (pr) return { redirect: pr.url };
-      return { title: 'No bot pull request yet', section: 'environments', body: html`<p>The bot has not opened its pull request for ${owner}/${name} yet: changes are gathered for a moment before they go to Git. Try again in a few seconds.</p>` } satisfies Page;
-    },
-  ],
+  ['GET', new RegExp(`^/console/projects/${P}/bot-pull-request$`), (ctx, [project], url) => botPullRequestPage(ctx, project!, url.searchParams.get('format') === 'json')],
 ];
 
 const isPage = (value: Page | Outcome | Answer): value is Page => 'body' in value && 'title' in value;

@@ -8,9 +8,12 @@ import { isFinished } from '../system/records.js';
 import { RUN_OWN_APPROVALS } from '../engine/run-lifecycle.js';
 import { atLeast } from './access.js';
 import { ConsoleError, requireProject, type Context } from './context.js';
-import type { Html } from './html.js';
-import { environmentPage, overview, templateChoices, variablesForm, type EnvironmentRow, type LastRun, type ProjectView, type VariablesForm } from './views/environments.js';
+import { html, type Html } from './html.js';
+import { botPullRequest } from '../flows/sync/bot-pull-request.js';
+import { destroyStepFor } from './destroy-step.js';
+import { destroyConfirmation, environmentPage, overview, templateChoices, variablesForm, type EnvironmentRow, type LastRun, type ProjectView, type VariablesForm } from './views/environments.js';
 import { eventsPage, type DriftedSpec } from './views/events.js';
+import { botPullRequestHref, environmentHref, launchHref } from './views/hrefs.js';
 import type { Section } from './views/layout.js';
 import { repositoriesPage, type RepositoryView } from './views/repositories.js';
 import { runsList, runState, type ActivityRow, type RunView } from './views/runs.js';
@@ -26,7 +29,7 @@ const LIST_LIMIT = 200;
 
 const lastRunOf = (r: RunRecord): LastRun => ({ id: r.id, status: r.status, action: r.action, trigger: r.trigger, actor: r.actor, at: r.finishedAt ?? r.startedAt ?? r.createdAt });
 
-const templateOf = (spec: unknown): { name: string; version: string } | undefined => {
+export const templateOf = (spec: unknown): { name: string; version: string } | undefined => {
   const t = (spec as { spec?: { template?: { name?: unknown; version?: unknown } } }).spec?.template;
   return typeof t?.name === 'string' && typeof t.version === 'string' ? { name: t.name, version: t.version } : undefined;
 };
@@ -38,20 +41,31 @@ const descriptionOf = (spec: unknown): string | undefined => {
 
 export const deploymentUrl = (ctx: Context, repo: string, project: string, environment: string) => `${ctx.webRoot}/${repo}/deployments/${encodeURIComponent(`${project}/${environment}`)}`;
 
+/**
+ * The projects the system knows of: those of the specs a project has to have to be worked with here
+ * (a Project is optional; an environment, or a template to launch one from, make one).
+ */
+async function projectNames(ctx: Context, environments?: readonly StoredResource[]): Promise<string[]> {
+  const { service } = ctx;
+  const kinds = await Promise.all(['Project', 'EnvironmentTemplate'].map((kind) => service.list({ kind })));
+  const envs = environments ?? (await service.list({ kind: 'Environment' }));
+  return [...new Set([...kinds.flat(), ...envs].map((r) => r.project))].sort();
+}
+
 export async function overviewPage(ctx: Context): Promise<Page> {
   const { service } = ctx;
   const environments = await service.list({ kind: 'Environment' });
-  const names = [...new Set([...(await service.list({ kind: 'Project' })).map((p) => p.name), ...environments.map((e) => e.project)])].sort();
+  const names = await projectNames(ctx, environments);
   const access = await ctx.access.projects(ctx.viewer.login, names);
   const projects: ProjectView[] = [];
   for (const name of names) {
     const { access: level, repo } = access.get(name)!;
     if (!atLeast(level, 'read')) continue;
-    const runs = await service.records.listRuns({ project: name, limit: LIST_LIMIT });
-    const rows = environments
-      .filter((e) => e.project === name)
-      .map((e): EnvironmentRow => {
-        const last = runs.find((r) => r.environment === e.name);
+    const own = environments.filter((e) => e.project === name);
+    // Each environment's own last run: a busy neighbour's many runs cannot hide it.
+    const lastRuns = await Promise.all(own.map(async (e) => (await service.records.listRuns({ project: name, environment: e.name, limit: 1 }))[0]));
+    const rows = own.map((e, i): EnvironmentRow => {
+        const last = lastRuns[i];
         const template = templateOf(e.spec);
         return {
           project: name,
@@ -67,9 +81,16 @@ export async function overviewPage(ctx: Context): Promise<Page> {
   return { title: 'Environments', section: 'environments', body: overview(projects) };
 }
 
-/** The environment templates a project may launch from: its own and those shared with it. */
+/**
+ * The environment templates a project may launch from: its own and those shared with it, each only
+ * where the project's name for it resolves to it (a template of its own hides a shared one of that name).
+ */
 function templatesFor(index: SpecIndex, project: string): LoadedSpec[] {
-  return index.specs.filter((s) => s.kind.kind === 'EnvironmentTemplate' && s.version !== undefined && (s.project === project || isSharedWith(s, project)));
+  return index.specs.filter((s) => {
+    if (s.kind.kind !== 'EnvironmentTemplate' || s.version === undefined || (s.project !== project && !isSharedWith(s, project))) return false;
+    const resolution = index.resolve('EnvironmentTemplate', s.name, project, s.version);
+    return resolution.status === 'found' && resolution.spec === s;
+  });
 }
 
 /** The template an environment names, as the project resolves it. */
@@ -93,7 +114,6 @@ export const parseTemplate = (value: string | null | undefined): { name: string;
   return match ? { name: match[1]!, version: match[2]! } : undefined;
 };
 
-export const launchHref = (project: string) => `/console/projects/${encodeURIComponent(project)}/launch`;
 
 export async function launchPage(ctx: Context, project: string, templateParam: string | null, form?: Partial<VariablesForm>): Promise<Page> {
   await requireProject(ctx, project, 'write');
@@ -115,13 +135,18 @@ export async function launchPage(ctx: Context, project: string, templateParam: s
   return { title: `Launch ${template.name} ${template.version} in ${project}`, section: 'environments', body };
 }
 
-export const environmentHref = (project: string, name: string) => `/console/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(name)}`;
 
 export async function findEnvironment(ctx: Context, project: string, name: string): Promise<StoredResource> {
   const environment = await ctx.service.find({ kind: 'Environment', project, name });
   if (!environment) throw new ConsoleError(404, `no environment ${project}/${name} in the system`);
   return environment;
 }
+
+/** Why an environment has no change form here. */
+export const noFormReason = (project: string, name: string, template: { name: string; version: string } | undefined) =>
+  template
+    ? `${project}/${name} uses template ${template.name} ${template.version}, which project ${project} cannot use in the system: change it in Git`
+    : `${project}/${name} names no template (spec.template): change it in Git`;
 
 export async function environmentView(ctx: Context, project: string, name: string, form?: Partial<VariablesForm>): Promise<Page> {
   const { access, repo } = await requireProject(ctx, project, 'read');
@@ -137,19 +162,19 @@ export async function environmentView(ctx: Context, project: string, name: strin
     ...(description ? { description } : {}),
     ...(template ? { template } : {}),
     outsideGit: environment.origin === 'system',
-    ...(repo ? { botPullRequest: `/console/repositories/${repo}/bot-pull-request` } : {}),
+    ...(repo ? { botPullRequest: botPullRequestHref(project) } : {}),
     ...(repo && runs.length > 0 ? { deploymentUrl: deploymentUrl(ctx, repo, project, name) } : {}),
     runs: runs.map(lastRunOf),
     canChange,
     ...(fields ? { form: { action: environmentHref(project, name), fields, submit: 'Save change', generation: environment.generation, ...form } } : {}),
+    ...(canChange && !fields ? { noForm: noFormReason(project, name, template) } : {}),
   });
   return { title: `${project}/${name}`, section: 'environments', body };
 }
 
 /** The projects the viewer may read: lists are read for those only, so that others' do not crowd them out. */
 async function readableProjects(ctx: Context): Promise<string[]> {
-  const { service } = ctx;
-  const names = [...new Set([...(await service.list({ kind: 'Project' })).map((p) => p.name), ...(await service.list({ kind: 'Environment' })).map((e) => e.project)])];
+  const names = await projectNames(ctx);
   const access = await ctx.access.projects(ctx.viewer.login, names);
   return names.filter((name) => atLeast(access.get(name)!.access, 'read'));
 }
@@ -159,36 +184,35 @@ export async function runsPage(ctx: Context): Promise<Page> {
   return { title: 'Runs', section: 'runs', body: runsList(runs) };
 }
 
-interface ActivityData {
-  id: string;
-  type?: string;
-  status?: string;
-  dependsOn?: string[];
-  attempts?: number;
-  startedAt?: number;
-  finishedAt?: number;
-  reason?: string;
-  logTail?: string[];
-}
-
 /**
  * A run's activities as the page shows them: recorded with their statuses once the run reported, and
- * before that planned, each shown with the run's own state (what is known of them).
+ * before that planned, each shown with the run's own state (what is known of them). Read field by
+ * field: results come from an artifact a workflow with write access can change, and the runner's
+ * check of them (runner/contract.ts) does not cover what only a page shows.
  */
 function activityRows(run: RunRecord): ActivityRow[] {
-  const list = Array.isArray(run.activities) ? (run.activities as ActivityData[]) : [];
+  const list = Array.isArray(run.activities) ? (run.activities as Record<string, unknown>[]) : [];
   const pending = run.status === 'in_progress' || run.status === 'queued' ? run.status : isFinished(run.status) ? 'not_run' : 'waiting';
-  return list.map((a) => ({
-    id: a.id,
-    type: a.type ?? 'activity',
-    status: a.status ?? pending,
-    dependsOn: a.dependsOn ?? [],
-    ...(a.attempts !== undefined ? { attempts: a.attempts } : {}),
-    ...(a.startedAt !== undefined ? { startedAt: a.startedAt } : {}),
-    ...(a.finishedAt !== undefined ? { finishedAt: a.finishedAt } : {}),
-    ...(a.reason ? { reason: a.reason } : {}),
-    ...(a.logTail ? { logTail: a.logTail } : {}),
-  }));
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  return list.flatMap((a): ActivityRow[] => {
+    if (a === null || typeof a !== 'object' || typeof a.id !== 'string') return [];
+    const [attempts, startedAt, finishedAt, reason] = [count(a.attempts), count(a.startedAt), count(a.finishedAt), text(a.reason)];
+    const logTail = Array.isArray(a.logTail) ? a.logTail.filter((l): l is string => typeof l === 'string') : undefined;
+    return [
+      {
+        id: a.id,
+        type: text(a.type) ?? 'activity',
+        status: text(a.status) ?? pending,
+        dependsOn: Array.isArray(a.dependsOn) ? a.dependsOn.filter((d): d is string => typeof d === 'string') : [],
+        ...(attempts !== undefined ? { attempts } : {}),
+        ...(startedAt !== undefined ? { startedAt } : {}),
+        ...(finishedAt !== undefined ? { finishedAt } : {}),
+        ...(reason ? { reason } : {}),
+        ...(logTail ? { logTail } : {}),
+      },
+    ];
+  });
 }
 
 export async function runView(ctx: Context, id: string): Promise<{ title: string; run: RunView }> {
@@ -261,4 +285,37 @@ export async function eventsView(ctx: Context): Promise<Page> {
     };
   });
   return { title: 'Sync events', section: 'events', body: eventsPage(ctx.viewer, drifted, events) };
+}
+
+export async function destroyPage(ctx: Context, project: string, name: string): Promise<Page> {
+  await requireProject(ctx, project, 'write');
+  await findEnvironment(ctx, project, name);
+  return { title: `Destroy ${project}/${name}`, section: 'environments', body: destroyConfirmation(ctx.viewer, project, name, await destroyStepFor(ctx, project, name)) };
+}
+
+/** An answer that is neither a page nor a redirect: a page's part, or JSON for its script. */
+export interface Answer {
+  status: number;
+  type: string;
+  body: string;
+}
+
+/**
+ * Where a project's bot pull request stands: a redirect to it on GitHub, or a page saying why there
+ * is none; with `json`, that as data for the environment page's script. GitHub is asked only here.
+ */
+export async function botPullRequestPage(ctx: Context, project: string, json: boolean): Promise<Page | Answer | { redirect: string }> {
+  const { repo } = await requireProject(ctx, project, 'read');
+  const followed = repo ? await ctx.service.records.getRepository(repo) : undefined;
+  if (!followed) throw new ConsoleError(404, `no followed repository owns project ${project}`);
+  const found = await botPullRequest(await ctx.portOf(followed.repo), followed, project);
+  if (json) return { status: 200, type: 'application/json', body: JSON.stringify(found) };
+  if (found.state === 'open') return { redirect: found.url };
+  const body =
+    found.state === 'blocked'
+      ? html`<p>The bot's pull request <a href="${found.url}">#${found.number}</a> was closed without merging, so envsync does not bring changes to Git for ${followed.repo} any more: delete its branch <code>${found.branch}</code> on GitHub, and the next change opens a new one.</p>`
+      : found.delivery === 'commit'
+        ? html`<p>${followed.repo} takes project ${project}'s changes as commits on its branch, not as a pull request: they are in its history.</p>`
+        : html`<p>The bot has no pull request open for ${followed.repo}: changes are gathered a moment before they go to Git, or they are there already. Try again in a few seconds.</p>`;
+  return { title: 'The bot pull request', section: 'environments', body };
 }

@@ -1,14 +1,14 @@
 // Who is signed in to the console: a signed cookie (a JWT, HS256, made and checked with jose) that
-// carries the user's GitHub login and their CSRF token, and nothing else: no GitHub token is kept.
+// carries the user's GitHub login and id and their CSRF token, and no GitHub token.
 // Any replica checks it with the same key, so sessions survive restarts and load balancing.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 
 export interface Session {
   login: string;
-  /** GitHub's id of the user: a login can be renamed and taken by someone else, the id cannot. */
+  /** GitHub's id of the user, as GitHub answered at sign-in (permissions are asked by login). */
   id: number;
-  /** Sent back with every change (a form field or header): a page of another site cannot know it. */
+  /** Sent back with every change (the form's _csrf field): a page of another site cannot know it. */
   csrf: string;
 }
 

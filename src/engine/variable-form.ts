@@ -18,7 +18,7 @@ export interface VariableField {
   /** The template's (or its context's) value, used when the environment gives none (never a secret's). */
   default?: string;
   /** The template gives a value (a secret's too, which `default` does not show). */
-  hasDefault: boolean;
+  hasTemplateValue: boolean;
   /** A secret: a password input, its value never shown. */
   sensitive: boolean;
   /** The environment's own value (never a secret's); undefined when it gives none. */
@@ -57,7 +57,7 @@ export function variableFields(template: LoadedSpec, index: SpecIndex, environme
         override,
         ...(override === 'restricted' ? { allowed: (d.options?.override?.restrictedValues ?? []).map((v) => asText(v) ?? '') } : {}),
         ...(fallback !== undefined && !sensitive ? { default: fallback } : {}),
-        hasDefault: fallback !== undefined && fallback !== '',
+        hasTemplateValue: fallback !== undefined && fallback !== '',
         sensitive,
         ...(current !== undefined ? { current } : {}),
         set: own.has(d.key),
@@ -123,5 +123,8 @@ export function variableAt(document: Record<string, unknown>, path: DocPath | un
  * validator names them on the variables list, the form on the field.
  */
 export function missingRequired(fields: readonly VariableField[], values: Readonly<Record<string, string>>): string[] {
-  return fields.filter((f) => f.required && f.override !== 'notallowed' && ((Object.hasOwn(values, f.name) ? values[f.name] : undefined) ?? '') === '' && !f.hasDefault && !(f.sensitive && f.set)).map((f) => f.name);
+  return fields.filter((f) => needsValue(f) && ((Object.hasOwn(values, f.name) ? values[f.name] : undefined) ?? '') === '').map((f) => f.name);
 }
+
+/** Whether a field must be filled in: required, and given no value by the template nor (a secret) already set. */
+export const needsValue = (field: VariableField): boolean => field.required && field.override !== 'notallowed' && !field.hasTemplateValue && !(field.sensitive && field.set);

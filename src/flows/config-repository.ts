@@ -101,7 +101,11 @@ export async function reachableRepositories(records: Records, names?: readonly s
   return (await records.listRepositories()).filter((r) => !wanted || wanted.has(r.repo.toLowerCase())).flatMap((r) => reachable(r) ?? []);
 }
 
+/** Of `repositories`, the one whose projects (as its last applied revision claimed them) include `project`. */
+export const ownerOf = <R extends Pick<ConfigRepository, 'projects'>>(repositories: readonly R[], project: string): R | undefined =>
+  repositories.find((r) => r.projects !== null && claims(r.projects, project));
+
 /** The followed repository whose projects include `project`, if one has applied a revision. */
 export async function owningRepository(records: Records, project: string): Promise<ConfigRepository | undefined> {
-  return (await records.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
+  return ownerOf(await records.listRepositories(), project);
 }

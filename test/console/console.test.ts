@@ -187,9 +187,9 @@ describe('launching an environment from a template', () => {
     // The page it lands on says what happened, once, and marks the environment as not in Git yet.
     const page = await fetch(`${c.base}/console/projects/payments/environments/qa`, { headers: { cookie: `${(await c.session('alice')).cookie}; envsync_notice=${/envsync_notice=([^;]+)/.exec(answer.headers.get('set-cookie')!)![1]}` } });
     const doc = dom(await page.text());
-    expect(texts(doc, '.notice')).toEqual(["Launched payments/qa: it comes to Git as the bot's pull request; once that is merged, run it here."]);
+    expect(texts(doc, '.notice')).toEqual(["Launched payments/qa: envsync brings it to Git (the bot's pull request, or a commit where the repository asks for commits); run it here once it is there."]);
     expect(texts(doc, 'dl.facts dd')).toContain('For <QA>');
-    expect(doc.querySelector('a[data-bot-pull-request]')!.getAttribute('href')).toBe('/console/repositories/acme/config/bot-pull-request');
+    expect(doc.querySelector('a[data-bot-pull-request]')!.getAttribute('href')).toBe('/console/projects/payments/bot-pull-request');
     expect([...c.port.calls, ...c.port.reads.filter((r) => !r.startsWith('permissionOf'))]).toEqual([]);
   });
 });
@@ -338,3 +338,64 @@ describe('sync events and drift', () => {
     expect(await environment('scratch')).toBeUndefined();
   });
 });
+
+describe('the bot pull request of a project', () => {
+  const ask = (format = '') => c.get(`/console/projects/payments/bot-pull-request${format}`, 'bob');
+
+  it('says there is none open yet, and which, once GitHub has one: open, merged (history), closed without merging (delivery stopped)', async () => {
+    expect(JSON.parse((await ask('?format=json')).text)).toEqual({ state: 'none', delivery: 'pull-request' });
+    expect(texts(dom((await ask()).text), 'main p')).toEqual(['The bot has no pull request open for acme/config: changes are gathered a moment before they go to Git, or they are there already. Try again in a few seconds.']);
+
+    c.port.commit({ branch: 'envsync/system-sync/main', parents: [REVISION], files: { 'projects/payments/environments/qa.yaml': 'kind: Environment\n' } });
+    const number = c.port.openPullRequest({ head: 'envsync/system-sync/main', base: 'main' });
+    expect(JSON.parse((await ask('?format=json')).text)).toEqual({ state: 'open', number, url: c.port.webUrl(`/acme/config/pull/${number}`) });
+    const redirect = await ask();
+    expect(redirect.status).toBe(303);
+    expect(redirect.headers.get('location')).toBe(c.port.webUrl(`/acme/config/pull/${number}`));
+
+    // Merged, it is history: the next change opens another.
+    c.port.mergePullRequest(number);
+    expect(JSON.parse((await ask('?format=json')).text)).toEqual({ state: 'none', delivery: 'pull-request' });
+
+    c.port.commit({ branch: 'envsync/system-sync/main', files: { 'projects/payments/environments/qb.yaml': 'kind: Environment\n' } });
+    const closed = c.port.openPullRequest({ head: 'envsync/system-sync/main', base: 'main' });
+    c.port.pullRequests.find((p) => p.number === closed)!.state = 'closed';
+    expect(JSON.parse((await ask('?format=json')).text)).toMatchObject({ state: 'blocked', number: closed, branch: 'envsync/system-sync/main' });
+    expect(texts(dom((await ask()).text), 'main p')[0]).toMatch(/^The bot's pull request #\d+ was closed without merging, so envsync does not bring changes to Git for acme\/config any more: delete its branch envsync\/system-sync\/main on GitHub/);
+  });
+
+  it('is nothing to someone who may not see the project', async () => {
+    expect((await c.get('/console/projects/payments/bot-pull-request?format=json', 'mallory')).status).toBe(404);
+  });
+});
+
+describe('what a run recorded, read with care', () => {
+  it('shows a run whose recorded activities are malformed: what can be read of them, and no server error', async () => {
+    const activities = [{ id: 'a', type: 'stage', status: 'success', dependsOn: 'b', startedAt: 'soon', attempts: 2 }, null, { type: 'no id' }, { id: 'b', dependsOn: [1, 'a'], logTail: ['line', 7] }];
+    await c.store.createRun({ id: 'odd-run', project: 'payments', environment: 'dev', action: 'deploy', revision: REVISION, status: 'failure', activities, outputs: {} });
+    const page = await c.get('/console/runs/odd-run', 'bob');
+    expect(page.status).toBe(200);
+    const doc = dom(page.text);
+    expect([...doc.querySelectorAll('#run-state tbody tr')].map((row) => texts(row, 'th, td').slice(0, 4))).toEqual([
+      ['a', 'stage', 'success 2 attempts', '—'],
+      ['b', 'activity', 'not run', '—'],
+    ]);
+    expect(texts(doc, '#run-state tbody details pre')).toEqual(['line']);
+  });
+});
+
+describe('templates a project launches from', () => {
+  it('offers a template shared with the project only where its own of that name does not hide it', async () => {
+    const shared = (version: string) => ({
+      apiVersion: 'eaas.envmgmt.io/v1',
+      kind: 'EnvironmentTemplate',
+      metadata: { name: 'web-stack', project: 'platform' },
+      spec: { version, resources: [], sharing: { enabled: true, projects: [{ name: 'payments' }] } },
+    });
+    // platform shares web-stack v9 and v1 with payments; payments has its own web-stack v1, which hides platform's.
+    for (const version of ['v9', 'v1']) await c.service.put(shared(version), { trigger: 'internal', actor: 'test' });
+    const doc = dom((await c.get('/console/projects/payments/launch', 'alice')).text);
+    expect(texts(doc, 'ul.choices li a')).toEqual(['web-stack v1']);
+  });
+});
+

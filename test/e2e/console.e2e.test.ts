@@ -96,7 +96,7 @@ describe('the console in a browser', () => {
     await shoot(alice, 'environments');
   });
 
-  it('shows a value the template does not allow on its field and sends nothing', async () => {
+  it('shows a required value missing and JSON that does not parse on their fields, and sends nothing', async () => {
     const requests = story.github.requests.length;
     await alice.locator('section[aria-labelledby=project-payments]').getByRole('link', { name: 'Launch an environment' }).click();
     await alice.getByRole('link', { name: 'web-stack v1' }).click();

@@ -10,15 +10,15 @@ const index = new SpecIndex(loadSpecs(exampleFiles()).specs);
 const template = index.find('EnvironmentTemplate', 'payments', 'web-stack')[0]!;
 const dev = index.find('Environment', 'payments', 'dev')[0]!.data;
 
-const field = (over: Partial<VariableField> & { name: string }): VariableField => ({ valueType: 'text', required: false, override: 'allowed', sensitive: false, set: false, hasDefault: over.default !== undefined, ...over });
+const field = (over: Partial<VariableField> & { name: string }): VariableField => ({ valueType: 'text', required: false, override: 'allowed', sensitive: false, set: false, hasTemplateValue: over.default !== undefined, ...over });
 
 describe('variableFields', () => {
   it('offers the template\'s variables and its contexts\', with their rules, and an environment\'s own values', () => {
     expect(variableFields(template, index, dev)).toEqual([
-      { name: 'replicas', valueType: 'text', required: false, override: 'restricted', allowed: ['1', '2', '4'], default: '2', hasDefault: true, sensitive: false, current: '1', set: true },
-      { name: 'owner_team', valueType: 'text', description: 'Team that owns the environment', required: true, override: 'allowed', hasDefault: false, sensitive: false, current: 'payments-dev', set: true },
-      { name: 'database_subnet', valueType: 'expression', required: false, override: 'notallowed', default: '$(resource."network".output.private_subnet_id.value)$', hasDefault: true, sensitive: false, set: false },
-      { name: 'tags', valueType: 'json', required: false, override: 'allowed', default: '{"cost-center": "payments"}', hasDefault: true, sensitive: false, set: false },
+      { name: 'replicas', valueType: 'text', required: false, override: 'restricted', allowed: ['1', '2', '4'], default: '2', hasTemplateValue: true, sensitive: false, current: '1', set: true },
+      { name: 'owner_team', valueType: 'text', description: 'Team that owns the environment', required: true, override: 'allowed', hasTemplateValue: false, sensitive: false, current: 'payments-dev', set: true },
+      { name: 'database_subnet', valueType: 'expression', required: false, override: 'notallowed', default: '$(resource."network".output.private_subnet_id.value)$', hasTemplateValue: true, sensitive: false, set: false },
+      { name: 'tags', valueType: 'json', required: false, override: 'allowed', default: '{"cost-center": "payments"}', hasTemplateValue: true, sensitive: false, set: false },
       expect.objectContaining({ name: 'aws_secret_access_key', sensitive: true, set: false }),
     ]);
   });

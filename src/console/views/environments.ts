@@ -1,8 +1,8 @@
 // The environments pages: every project's environments, one environment, and the forms that launch,
 // change and destroy one (each change becomes a bot pull request).
-import type { VariableField } from '../../engine/variable-form.js';
+import { needsValue, type VariableField } from '../../engine/variable-form.js';
 import { html, type Html } from '../html.js';
-import { csrfField, statusBadge, when, type Viewer } from './layout.js';
+import { csrfField, startedBy, statusBadge, when, type Viewer } from './layout.js';
 
 export interface LastRun {
   id: string;
@@ -32,14 +32,12 @@ export interface ProjectView {
   environments: EnvironmentRow[];
 }
 
-const environmentHref = (project: string, name: string) => `/console/projects/${encodeURIComponent(project)}/environments/${encodeURIComponent(name)}`;
-export const runHref = (id: string) => `/console/runs/${encodeURIComponent(id)}`;
+import { environmentHref, launchHref, runHref } from './hrefs.js';
 
-const triggerWord: Record<string, string> = { webhook: 'Git change', internal: 'system change', manual: 'manual' };
 
 function lastRunCell(run: LastRun | undefined): Html {
   if (!run) return html`<span class="muted">never run</span>`;
-  return html`<a href="${runHref(run.id)}">${statusBadge(run.status)}</a> ${run.action}, ${when(run.at)}<br><span class="muted">${triggerWord[run.trigger] ?? run.trigger}${run.actor ? html` by ${run.actor}` : ''}</span>`;
+  return html`<a href="${runHref(run.id)}">${statusBadge(run.status)}</a> ${run.action}, ${when(run.at)}<br><span class="muted">${startedBy(run)}</span>`;
 }
 
 export const gitMarker = (outsideGit: boolean) =>
@@ -50,7 +48,7 @@ export function overview(projects: readonly ProjectView[]): Html {
   return html`${projects.map(
     (p) => html`<section aria-labelledby="project-${p.name}">
 <h2 id="project-${p.name}">${p.name}${p.repo ? html` <span class="muted small">from <a href="${p.repoUrl}">${p.repo}</a></span>` : ''}</h2>
-${p.canChange ? html`<p><a class="button" href="/console/projects/${encodeURIComponent(p.name)}/launch">Launch an environment</a></p>` : ''}
+${p.canChange ? html`<p><a class="button" href="${launchHref(p.name)}">Launch an environment</a></p>` : ''}
 ${p.environments.length === 0
   ? html`<p class="muted">No environments yet.</p>`
   : html`<table>
@@ -83,7 +81,7 @@ function variableField(field: VariableField, value: string | undefined, problems
   const described = [help, ...(problems.length > 0 ? [error] : [])].join(' ');
   const shown = value ?? field.current ?? '';
   const invalid = problems.length > 0 ? html` aria-invalid="true"` : '';
-  const required = field.required && !field.hasDefault && !(field.sensitive && field.set) ? html` required` : '';
+  const required = needsValue(field) ? html` required` : '';
   let control: Html;
   if (field.override === 'notallowed') {
     control = html`<input id="${id}" type="text" value="${field.sensitive ? '' : (field.default ?? '')}" disabled aria-describedby="${described}">`;
@@ -109,7 +107,7 @@ ${shown}</textarea>`;
     field.override === 'restricted' ? `one of ${(field.allowed ?? []).join(', ')}` : undefined,
     field.sensitive ? (field.set ? 'secret: a value is set; leave empty to keep it' : 'secret: never shown again') : undefined,
     field.default !== undefined && field.override !== 'notallowed' ? `empty: the template's value, ${field.default === '' ? '(empty)' : field.default}` : undefined,
-    field.default === undefined && field.hasDefault && field.override !== 'notallowed' ? "empty: the template's value (a secret)" : undefined,
+    field.default === undefined && field.hasTemplateValue && field.override !== 'notallowed' ? "empty: the template's value (a secret)" : undefined,
   ].filter((n): n is string => n !== undefined);
   return html`<div class="field${problems.length > 0 ? ' has-error' : ''}">
 <label for="${id}">${field.name}</label>
@@ -171,7 +169,7 @@ export function templateChoices(project: string, templates: readonly TemplateCho
   if (templates.length === 0) return html`<p>Project ${project} can use no environment template: add one to its config repository first.</p>`;
   return html`<p>Choose the environment template to launch from:</p>
 <ul class="choices">${templates.map(
-    (t) => html`<li><a href="/console/projects/${encodeURIComponent(project)}/launch?template=${encodeURIComponent(`${t.name}@${t.version}`)}">${t.name} ${t.version}</a>${t.project !== project ? html` <span class="muted">(shared by ${t.project})</span>` : ''}${t.description ? html` — ${t.description}` : ''}</li>`,
+    (t) => html`<li><a href="${launchHref(project)}?template=${encodeURIComponent(`${t.name}@${t.version}`)}">${t.name} ${t.version}</a>${t.project !== project ? html` <span class="muted">(shared by ${t.project})</span>` : ''}${t.description ? html` — ${t.description}` : ''}</li>`,
   )}</ul>`;
 }
 
@@ -188,6 +186,8 @@ export interface EnvironmentView {
   canChange: boolean;
   /** The change form, when the user may change it and its template is known. */
   form?: VariablesForm;
+  /** Why a user who may change it gets no form. */
+  noForm?: string;
 }
 
 export function environmentPage(viewer: Viewer, view: EnvironmentView): Html {
@@ -209,9 +209,10 @@ ${view.canChange
 ${view.runs.length === 0
   ? html`<p class="muted">No runs yet.</p>`
   : html`<table><thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Action</th><th scope="col">Trigger</th><th scope="col">When</th></tr></thead>
-<tbody>${view.runs.map((r) => html`<tr><th scope="row"><a href="${runHref(r.id)}">${r.id}</a></th><td>${statusBadge(r.status)}</td><td>${r.action}</td><td>${triggerWord[r.trigger] ?? r.trigger}${r.actor ? html` by ${r.actor}` : ''}</td><td>${when(r.at)}</td></tr>`)}</tbody></table>`}
+<tbody>${view.runs.map((r) => html`<tr><th scope="row"><a href="${runHref(r.id)}">${r.id}</a></th><td>${statusBadge(r.status)}</td><td>${r.action}</td><td>${startedBy(r)}</td><td>${when(r.at)}</td></tr>`)}</tbody></table>`}
 </section>
-${view.form ? html`<section aria-labelledby="change-heading"><h2 id="change-heading">Change</h2><p class="muted">A change is stored in the system and comes to Git as the bot's pull request.</p>${variablesForm(viewer, view.form)}</section>` : ''}`;
+${view.form ? html`<section aria-labelledby="change-heading"><h2 id="change-heading">Change</h2><p class="muted">A change is stored in the system, and envsync brings it to Git (the bot's pull request, or a commit where the repository asks for commits).</p>${variablesForm(viewer, view.form)}</section>` : ''}
+${view.noForm ? html`<section aria-labelledby="change-heading"><h2 id="change-heading">Change</h2><p>${view.noForm}.</p></section>` : ''}`;
 }
 
 /**

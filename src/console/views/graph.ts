@@ -16,8 +16,8 @@ const BOX = { width: 280, height: 30 };
 /** Past this many activities the picture is unreadable: the table below it says it all. */
 export const GRAPH_MAX_NODES = 150;
 
-/** Each node's column: the longest chain of dependencies before it (a cycle, which validation refuses, is cut). */
-function depths(nodes: readonly GraphNode[]): Map<string, number> {
+/** Each node's row: the longest chain of dependencies before it (a cycle, which validation refuses, is cut). */
+function rowsOf(nodes: readonly GraphNode[]): Map<string, number> {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const depth = new Map<string, number>();
   const visiting = new Set<string>();
@@ -40,7 +40,7 @@ const label = (id: string) => (id.length > 36 ? `…${id.slice(-35)}` : id);
 
 export function activityGraph(nodes: readonly GraphNode[]): Html {
   if (nodes.length === 0 || nodes.length > GRAPH_MAX_NODES) return html``;
-  const depth = depths(nodes);
+  const depth = rowsOf(nodes);
   const across = new Map<number, number>();
   const place = new Map<string, { x: number; y: number }>();
   for (const n of nodes) {

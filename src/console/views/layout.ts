@@ -57,5 +57,10 @@ export function when(iso: string | null | undefined): Html {
   return html`<time datetime="${iso}" title="${iso}">${iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC')}</time>`;
 }
 
+const TRIGGERS: Record<string, string> = { webhook: 'Git change', internal: 'system change', manual: 'manual' };
+
+/** What started a run, and who: "Git change by carol", "manual by alice". */
+export const startedBy = (run: { trigger: string; actor: string | null }) => html`${TRIGGERS[run.trigger] ?? run.trigger}${run.actor ? html` by ${run.actor}` : ''}`;
+
 /** An error page's body: what went wrong and what to do. */
 export const problem = (message: string) => html`<p class="problem" role="alert">${message}</p><p><a href="/console">Back to the environments</a></p>`;

@@ -1,8 +1,8 @@
 // The runs pages: every run the user may see, and one run as it goes, its graph coloured by status.
 import { html, type Html } from '../html.js';
 import { activityGraph, type GraphNode } from './graph.js';
-import { csrfField, statusBadge, when, type Viewer } from './layout.js';
-import { runHref } from './environments.js';
+import { csrfField, startedBy, statusBadge, when, type Viewer } from './layout.js';
+import { environmentHref, runHref } from './hrefs.js';
 
 export interface RunRow {
   id: string;
@@ -20,7 +20,7 @@ export function runsList(runs: readonly RunRow[]): Html {
   if (runs.length === 0) return html`<p class="muted">No runs you may see yet.</p>`;
   return html`<table><thead><tr><th scope="col">Run</th><th scope="col">Environment</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Started</th><th scope="col">Finished</th></tr></thead>
 <tbody>${runs.map(
-    (r) => html`<tr><th scope="row"><a href="${runHref(r.id)}">${r.id}</a></th><td>${r.project}/${r.environment}</td><td>${r.action}</td><td>${statusBadge(r.status)}</td><td>${r.trigger}${r.actor ? html` by ${r.actor}` : ''}</td><td>${when(r.createdAt)}</td><td>${when(r.finishedAt)}</td></tr>`,
+    (r) => html`<tr><th scope="row"><a href="${runHref(r.id)}">${r.id}</a></th><td>${r.project}/${r.environment}</td><td>${r.action}</td><td>${statusBadge(r.status)}</td><td>${startedBy(r)}</td><td>${when(r.createdAt)}</td><td>${when(r.finishedAt)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -53,10 +53,10 @@ export function runState(viewer: Viewer, run: RunView): Html {
   return html`<div id="run-state" data-finished="${run.finished ? 'yes' : 'no'}">
 <dl class="facts">
 <dt>Status</dt><dd><span aria-live="polite">${statusBadge(run.status)}</span>${run.reason ? html` <span class="muted">${run.reason}</span>` : ''}</dd>
-<dt>Environment</dt><dd><a href="/console/projects/${encodeURIComponent(run.project)}/environments/${encodeURIComponent(run.environment)}">${run.project}/${run.environment}</a></dd>
+<dt>Environment</dt><dd><a href="${environmentHref(run.project, run.environment)}">${run.project}/${run.environment}</a></dd>
 <dt>Action</dt><dd>${run.action}</dd>
 <dt>Revision</dt><dd>${run.revisionUrl ? html`<a href="${run.revisionUrl}"><code>${run.revision.slice(0, 12)}</code></a>` : html`<code>${run.revision.slice(0, 12)}</code>`}</dd>
-<dt>Trigger</dt><dd>${run.trigger}${run.actor ? html` by ${run.actor}` : ''}</dd>
+<dt>Trigger</dt><dd>${startedBy(run)}</dd>
 <dt>Started</dt><dd>${when(run.createdAt)}</dd>
 <dt>Finished</dt><dd>${when(run.finishedAt)}</dd>
 </dl>

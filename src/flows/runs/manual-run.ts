@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { runnerLabels } from '../../config/config.js';
 import { environmentClosure, specKeyOf } from '../../engine/environment-closure.js';
 import { RUN_OWN_APPROVALS } from '../../engine/run-lifecycle.js';
-import { claims } from '../../engine/ownership.js';
+import { owningRepository } from '../config-repository.js';
 import { buildActivities } from '../../engine/plan/activities.js';
 import { runInputs } from '../../engine/plan/dependencies.js';
 import { SpecIndex } from '../../engine/spec-index.js';
@@ -42,7 +42,7 @@ export async function startManualRun(service: SystemService, input: ManualRunInp
   const closure = environmentClosure(index, project, environment);
   if (!closure.environment) throw new SystemError(`no environment ${name} in the system (envsync system list --kind Environment lists those there are)`, 404);
 
-  const followed = (await service.records.listRepositories()).find((r) => r.projects !== null && claims(r.projects, project));
+  const followed = await owningRepository(service.records, project);
   const ready = followed && readyToDispatch(followed);
   if (!ready) {
     throw new SystemError(
