@@ -2,7 +2,7 @@
 // the Kysely instance drives; nothing below knows whether it talks to SQLite or PostgreSQL.
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { JobQueue, NewJob } from './jobs/queue.js';
-import { diffRevision, pickKey } from './diff.js';
+import { changedFields, diffRevision, pickKey } from './diff.js';
 import type { Current } from './diff.js';
 import * as github from './github-records.js';
 import * as repositories from './config-repositories.js';
@@ -114,13 +114,14 @@ export class KyselyStore implements Store {
       }
       await insertEvents(
         trx,
-        diff.changes.map(({ operation, key }) => ({
+        diff.changes.map(({ operation, key, fields }) => ({
           ...key,
           at,
           trigger: input.trigger,
           actor: input.actor,
           operation,
           revision: input.revision,
+          fields,
         })),
       );
       await trx
@@ -192,7 +193,7 @@ export class KyselyStore implements Store {
           .execute();
       }
       const operation = row === undefined ? 'create' : 'update';
-      await insertEvents(trx, [{ ...key, at, ...event, operation, revision: null }]);
+      await insertEvents(trx, [{ ...key, at, ...event, operation, revision: null, fields: row === undefined ? null : changedFields(row.spec, spec) }]);
       return { outcome: operation === 'create' ? ('created' as const) : ('updated' as const), generation };
     });
   }
@@ -203,7 +204,7 @@ export class KyselyStore implements Store {
       if (expected) checkExpected(key, await trx.selectFrom('resources').select('generation').where(matches(columns)).executeTakeFirst(), expected);
       const result = await trx.deleteFrom('resources').where(matches(columns)).executeTakeFirst();
       if (result.numDeletedRows === 0n) return false;
-      await insertEvents(trx, [{ ...columns, at: now(), ...event, operation: 'delete', revision: null }]);
+      await insertEvents(trx, [{ ...columns, at: now(), ...event, operation: 'delete', revision: null, fields: null }]);
       return true;
     });
   }

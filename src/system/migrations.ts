@@ -312,13 +312,20 @@ const syncEventsBySpec: Migration = {
   },
 };
 
+/** What an update changed, for the audit trail: the paths of the fields (never their values). */
+const syncEventFields: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('sync_events').addColumn('fields', 'text').execute();
+  },
+};
+
 /**
  * Names sort in the order they must run; append, never edit a released migration. Kysely runs them
  * inside a transaction on PostgreSQL but not on SQLite: there each runs in one of its own, so that a
  * crash half-way (a table being rebuilt, rows being moved) leaves the old schema, not half of the new.
  */
 export function migrations(backend: Backend): Record<string, Migration> {
-  const all = { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend), '0004_resource_generation': resourceGeneration, '0005_run_lifecycle': runLifecycle(backend), '0006_run_secrets': runSecrets, '0007_sync_events_by_spec': syncEventsBySpec };
+  const all = { '0001_initial': initial(backend), '0002_durable_runtime': durableRuntime(backend), '0003_config_repositories': configRepositories(backend), '0004_resource_generation': resourceGeneration, '0005_run_lifecycle': runLifecycle(backend), '0006_run_secrets': runSecrets, '0007_sync_events_by_spec': syncEventsBySpec, '0008_sync_event_fields': syncEventFields };
   if (backend === 'postgres') return all;
   return Object.fromEntries(Object.entries(all).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => db.transaction().execute((trx) => m.up(trx)) }]));
 }

@@ -65,6 +65,12 @@ export interface SyncEvent {
   name: string;
   version?: string;
   revision: string | null;
+  /**
+   * What an update changed: the paths of the fields (`spec.variables[name=replicas].value`), never
+   * their values, at most FIELDS_RECORDED of them; absent for a create or a delete, and for events
+   * recorded before envsync recorded them.
+   */
+  fields?: string[];
 }
 
 export interface ApplyRevisionInput {

@@ -103,6 +103,7 @@ export function toEvent(row: Selectable<SyncEventsTable>): SyncEvent {
     operation: row.operation,
     ...toKey({ kind, project, name, version }),
     revision: row.revision,
+    ...(row.fields !== null && row.fields !== undefined ? { fields: JSON.parse(row.fields) as string[] } : {}),
   };
 }
 

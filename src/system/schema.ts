@@ -29,6 +29,8 @@ export interface SyncEventsTable {
   name: string;
   version: string;
   revision: string | null;
+  /** An update's changed fields, as a JSON list of paths; null for a create, a delete, and events recorded before. */
+  fields: string | null;
 }
 
 export interface RunsTable {

@@ -304,7 +304,7 @@ describe('sync events and drift', () => {
     expect(rows.slice(0, 3)).toEqual([
       ['Internal', 'alice', 'delete Environment payments/staging', '—'],
       ['Internal', 'alice', 'delete Environment payments/qa', '—'],
-      ['Internal', 'alice', 'update Environment payments/dev', '—'],
+      ['Internal', 'alice', 'update Environment payments/dev changed: replicas', '—'],
     ]);
     expect(rows.at(-1)).toEqual(['Manual', 'test', 'create Cluster payments/edge-mks', 'aaaaaaaaaaaa']);
     const reader = dom((await c.get('/console/events', 'bob')).text);

@@ -85,7 +85,7 @@ describe.each<[string, TestBackend]>([
 
     const second = await connect();
     const migrations = await backend.query(url, 'select name from kysely_migration');
-    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories', '0004_resource_generation', '0005_run_lifecycle', '0006_run_secrets', '0007_sync_events_by_spec']);
+    expect(migrations.map((row) => row.name)).toEqual(['0001_initial', '0002_durable_runtime', '0003_config_repositories', '0004_resource_generation', '0005_run_lifecycle', '0006_run_secrets', '0007_sync_events_by_spec', '0008_sync_event_fields']);
     expect(await second.getAppliedRevision()).toBe('r1');
     expect(await second.getResource(env('dev'))).toMatchObject({ spec: { template: 'web' }, revision: 'r1', origin: 'git' });
     expect(await second.getRun('run-1')).toMatchObject({ status: 'queued', activities: [{ id: 'a' }] });
@@ -290,6 +290,23 @@ describe.each<[string, TestBackend]>([
     expect(result).toEqual({ created: [], updated: [], deleted: [] });
     expect(await store.listSyncEvents()).toHaveLength(count);
     expect(await store.getResource(env('dev'))).toMatchObject({ origin: 'git', revision: 'r2' });
+  });
+
+  it('records what an update changed: the paths of its fields, never their values', async () => {
+    const store = await connect();
+    const spec = (replicas: string, team: string) => ({ spec: { variables: [{ name: 'replicas', value: replicas }, { name: 'db_password', value: team }] } });
+    await store.applyRevision({ revision: 'r1', resources: [{ ...env('a'), spec: spec('1', 's3cret-one') }], trigger: 'webhook', actor: null });
+    await store.applyRevision({ revision: 'r2', resources: [{ ...env('a'), spec: spec('2', 's3cret-two') }], trigger: 'webhook', actor: null });
+    await store.putResource({ ...env('a'), spec: spec('4', 's3cret-two') }, { trigger: 'internal', actor: 'ann' });
+    await store.deleteResource(env('a'), { trigger: 'internal', actor: 'ann' });
+    const events = await store.listSyncEvents();
+    expect(events.map((e) => [e.operation, e.fields])).toEqual([
+      ['create', undefined],
+      ['update', ['spec.variables[name=replicas].value', 'spec.variables[name=db_password].value']],
+      ['update', ['spec.variables[name=replicas].value']],
+      ['delete', undefined],
+    ]);
+    expect(JSON.stringify(events)).not.toContain('s3cret');
   });
 
   it('filters sync events by project, since and limit', async () => {

@@ -1,6 +1,7 @@
 // The sync events page: what changed the system, through which path and by whom, and the specs
 // changed outside Git, each to adopt into Git (the bot's pull request) or revert to what Git holds.
 import type { SyncEvent } from '../../system/records.js';
+import { fieldLabel, firstAndMore } from '../../render/fit.js';
 import { html, type Html } from '../html.js';
 import { csrfField, when, type Viewer } from './layout.js';
 
@@ -16,6 +17,9 @@ export interface DriftedSpec {
   by?: string;
   canChange: boolean;
 }
+
+/** An update's changed fields as a reviewer names them: `replicas, owner_team and 3 more`. */
+const changedList = (fields: readonly string[]) => firstAndMore([...new Set(fields.map(fieldLabel))], 5);
 
 const specName = (s: { kind: string; project: string; name: string; version?: string }) => `${s.kind} ${s.project}/${s.name}${s.version ? ` ${s.version}` : ''}`;
 
@@ -38,7 +42,7 @@ ${events.length === 0
   ? html`<p class="muted">No sync events yet.</p>`
   : html`<table><thead><tr><th scope="col">When</th><th scope="col">Path</th><th scope="col">Actor</th><th scope="col">Change</th><th scope="col">Revision</th></tr></thead>
 <tbody>${events.map(
-      (e) => html`<tr><td>${when(e.at)}</td><td>${TRIGGER[e.trigger]}</td><td>${e.actor ?? html`<span class="muted">—</span>`}</td><td>${e.operation} ${specName(e)}</td><td>${e.revision ? html`<code>${e.revision.slice(0, 12)}</code>` : html`<span class="muted">—</span>`}</td></tr>`,
+      (e) => html`<tr><td>${when(e.at)}</td><td>${TRIGGER[e.trigger]}</td><td>${e.actor ?? html`<span class="muted">—</span>`}</td><td>${e.operation} ${specName(e)}${e.fields && e.fields.length > 0 ? html` <br><span class="muted">changed: ${changedList(e.fields)}</span>` : ''}</td><td>${e.revision ? html`<code>${e.revision.slice(0, 12)}</code>` : html`<span class="muted">—</span>`}</td></tr>`,
     )}</tbody></table>`}
 </section>`;
 }
