@@ -299,7 +299,7 @@ describe('sync events and drift', () => {
   it('lists the audit trail and, per spec changed outside Git, adopt and revert for writers only', async () => {
     const doc = dom((await c.get('/console/events', 'alice')).text);
     expect(texts(doc, '#drift-heading + p + table tbody th')).toEqual(['Environment payments/dev']);
-    expect(texts(doc, 'td.actions button')).toEqual(['Adopt into Git', 'Revert to Git']);
+    expect(texts(doc, 'td.row-actions button')).toEqual(['Adopt into Git', 'Revert to Git']);
     const rows = [...doc.querySelectorAll('section[aria-labelledby=events-heading] tbody tr')].map((row) => texts(row, 'td').slice(1));
     expect(rows.slice(0, 3)).toEqual([
       ['Internal', 'alice', 'delete Environment payments/staging', '—'],
@@ -308,7 +308,7 @@ describe('sync events and drift', () => {
     ]);
     expect(rows.at(-1)).toEqual(['Manual', 'test', 'create Cluster payments/edge-mks', 'aaaaaaaaaaaa']);
     const reader = dom((await c.get('/console/events', 'bob')).text);
-    expect(reader.querySelectorAll('td.actions button')).toHaveLength(0);
+    expect(reader.querySelectorAll('td.row-actions button')).toHaveLength(0);
   });
 
   it('adopts a spec by asking for the bot pull request now', async () => {

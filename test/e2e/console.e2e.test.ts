@@ -157,8 +157,15 @@ describe('the console in a browser', () => {
         '',
       ].join('\n'),
     );
+    await expect(alice.getByRole('button', { name: 'Run' }).count()).resolves.toBe(0);
     await remember(alice);
     await shoot(alice, 'environment-launched');
+    // Until its pull request is merged, the launch is a spec changed outside Git: to adopt or to revert.
+    await alice.getByRole('link', { name: 'Sync events' }).click();
+    await expect(alice.locator('#drift-heading + p + table tbody th').allTextContents()).resolves.toEqual(['Environment payments/qa']);
+    await expect(alice.locator('td.row-actions button').allTextContents()).resolves.toEqual(['Adopt into Git', 'Revert to Git']);
+    await remember(alice);
+    await shoot(alice, 'drift');
   });
 
   it('shows a reader no button that changes anything, and refuses a change they forge', async () => {

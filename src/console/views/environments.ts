@@ -201,7 +201,9 @@ ${view.description ? html`<dt>Description</dt><dd>${view.description}</dd>` : ''
 </dl>
 ${view.canChange
   ? html`<div class="actions">
-<form method="post" action="${base}/runs">${csrfField(viewer)}<input type="hidden" name="action" value="deploy"><button type="submit">Run</button></form>
+${view.outsideGit
+  ? html`<p class="muted">It runs what Git holds: run it once its change is in Git (merge the bot's pull request).</p>`
+  : html`<form method="post" action="${base}/runs">${csrfField(viewer)}<input type="hidden" name="action" value="deploy"><button type="submit">Run</button></form>`}
 <a class="button danger" href="${base}/destroy">Destroy…</a>
 </div>`
   : ''}

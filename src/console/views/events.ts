@@ -34,7 +34,7 @@ ${drifted.length === 0
   : html`<p>These specs were changed in the system (the API, the console, the CLI) and are not in Git yet. Adopt one to bring it to Git now as the bot's pull request, or revert it to the revision Git holds.</p>
 <table><thead><tr><th scope="col">Spec</th><th scope="col">Changed</th><th scope="col">By</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${drifted.map(
-      (s) => html`<tr><th scope="row">${specName(s)}</th><td>${when(s.updatedAt)}</td><td>${s.by ?? html`<span class="muted">unknown</span>`}</td><td class="actions">${s.canChange ? html`${driftForm(viewer, s, 'adopt', 'Adopt into Git')} ${driftForm(viewer, s, 'revert', 'Revert to Git')}` : ''}</td></tr>`,
+      (s) => html`<tr><th scope="row">${specName(s)}</th><td>${when(s.updatedAt)}</td><td>${s.by ?? html`<span class="muted">unknown</span>`}</td><td class="row-actions">${s.canChange ? html`${driftForm(viewer, s, 'adopt', 'Adopt into Git')} ${driftForm(viewer, s, 'revert', 'Revert to Git')}` : ''}</td></tr>`,
     )}</tbody></table>`}
 </section>
 <section aria-labelledby="events-heading"><h2 id="events-heading">Audit trail</h2>
