@@ -22,10 +22,10 @@ import { configAt } from '../flows/config-repository.js';
 import { approveManualRun, startManualRun } from '../flows/runs/manual-run.js';
 import { EXPORT_COMMAND, RECONCILE_COMMAND, SYSTEM_GROUP, SYSTEM_OPTIONS, TOKEN_COMMAND } from './system-spec.js';
 import { readRepositoryConfig } from './repository-config.js';
-import { CONFIG_PATH, ownedScope, syncs, syncSettingsFor } from '../config/config.js';
+import { CONFIG_PATH, ownedScope, syncs } from '../config/config.js';
 import { Octokit } from '@octokit/core';
 import { OctokitPort } from '../github/octokit-port.js';
-import { syncSystemToGit, syncTarget } from '../flows/sync/system-sync.js';
+import { exportOptionsFor, syncSystemToGit, syncTarget } from '../flows/sync/system-sync.js';
 import { reconcile, type DriftMode } from '../flows/sync/reconcile.js';
 import { REPOSITORY_NAME } from '../system/config-repositories.js';
 import { deletionsBetween, describeDeletions } from '../engine/deletion.js';
@@ -311,19 +311,21 @@ export async function runExport(argv: readonly string[], io: CommandIO): Promise
   const { config, findings } = readRepositoryConfig(dir);
   if (findings.length > 0) throw new UsageError(`${findings[0]!.file}:${findings[0]!.line}:${findings[0]!.column}: ${findings[0]!.message}`);
   if (values.secrets !== undefined && values.secrets !== 'seal' && values.secrets !== 'keep') throw new UsageError('--secrets must be seal or keep');
-  // --secrets for every project, else each project's setting.
-  const secrets = (values.secrets as 'seal' | 'keep' | undefined) ?? ((project: string) => syncSettingsFor(config, project).secrets);
   const root = values.root ?? config.root;
   const service = await openSystemAt(values.store, io);
   try {
     const checkout = loadSpecs(readDirectory(dir, { root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }), { root, limits: DEFAULT_PARSE_LIMITS });
-    const plan = await service.exportTo(checkout, {
-      root,
-      secrets,
-      scope: (kind, project) => syncs(config, project, kind, 'system-to-git'),
-      ...(values.include ? { include: values.include.split(',') } : {}),
-      ...(values.exclude ? { exclude: values.exclude.split(',') } : {}),
-    });
+    const plan = await service.exportTo(
+      checkout,
+      exportOptionsFor(config, {
+        root,
+        // --secrets for every project, else each project's setting.
+        ...(values.secrets ? { secrets: values.secrets as 'seal' | 'keep' } : {}),
+        scope: (kind, project) => syncs(config, project, kind, 'system-to-git'),
+        ...(values.include ? { include: values.include.split(',') } : {}),
+        ...(values.exclude ? { exclude: values.exclude.split(',') } : {}),
+      }),
+    );
     for (const file of writeExport(dir, plan)) {
       io.stdout(`${file.content === null ? 'deleted' : 'wrote'} ${file.path}${plan.rewritten.includes(file.path) ? ' (rewritten whole: an in-place edit could not express the change)' : ''}\n`);
     }
@@ -412,7 +414,7 @@ export async function runReconcile(argv: readonly string[], io: CommandIO): Prom
       io.stdout(`git wins: applied ${revision} to the system: ${created.length} created, ${updated.length} updated, ${deleted.length} deleted\n`);
       return 0;
     }
-    const plan = await service.exportTo(checkout, { root: config.root, secrets: (project) => syncSettingsFor(config, project).secrets, scope: ownedScope(config, 'system-to-git') });
+    const plan = await service.exportTo(checkout, exportOptionsFor(config, { root: config.root, scope: ownedScope(config, 'system-to-git') }));
     writeExport(dir, plan);
     io.stdout(`system wins: ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} written into ${positionals[0] ?? '.'}; commit them (the app opens a bot pull request instead)\n`);
     return 0;

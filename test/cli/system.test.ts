@@ -1,7 +1,7 @@
 // `envsync system` and `envsync export` end to end: apply a checkout to the store, change the system
 // from the command line, and export it back as edits whose git diff is exactly the changed lines.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +119,28 @@ describe('envsync export', () => {
     expect((await envsync('system', 'list', '--kind', 'Cluster', ...storeArg)).stdout).toContain('Cluster/payments/edge-mks');
     // ...and export does not write it back.
     expect((await envsync('export', '.', ...storeArg)).stdout).toBe('0 files changed\n');
+  });
+});
+
+describe('a value secret by a name the repository configures (sensitive.names)', () => {
+  const secretChange = async () => {
+    execFileSync('mkdir', ['-p', join(repo, '.github')]);
+    writeFileSync(join(repo, '.github', 'envsync.yml'), 'sensitive:\n  names: [owner_*]\n');
+    await envsync('system', 'launch', 'payments/qa', '--template', 'web-stack@v1', '--var', 'owner_team=night-shift-team', ...storeArg);
+  };
+  const written = () => readFileSync(join(repo, 'projects/payments/environments/qa.yaml'), 'utf8');
+
+  it('is written into the checkout by envsync export as a sealed reference, as the bot pull request writes it', async () => {
+    await secretChange();
+    expect((await envsync('export', '.', ...storeArg)).code).toBe(0);
+    expect(written()).toContain('value: sealed://Environment/payments/qa/spec.variables[owner_team].value');
+    expect(written()).not.toContain('night-shift-team');
+  });
+
+  it('is written by reconcile --mode system-wins as a sealed reference too', async () => {
+    await secretChange();
+    expect((await envsync('reconcile', '.', '--mode', 'system-wins', ...storeArg)).code).toBe(0);
+    expect(written()).not.toContain('night-shift-team');
   });
 });
 

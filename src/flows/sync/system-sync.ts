@@ -1,7 +1,7 @@
 // System to Git on GitHub: read the destination branch (one tarball), plan the edits that make it
 // hold the system's specs, and deliver them: by bot pull request or direct commit, per project.
 import { ownedScope, syncSettingsFor, type ResolvedConfig } from '../../config/config.js';
-import type { ExportPlan } from '../../engine/export.js';
+import type { ExportOptions, ExportPlan } from '../../engine/export.js';
 import { specKey } from '../../engine/plan/changes.js';
 import type { ChangeRecord } from '../../render/bot-pr.js';
 import { loadSpecs } from '../../specs/load.js';
@@ -23,6 +23,20 @@ export function syncTarget(config: ResolvedConfig, repo: RepoRef, defaultBranch:
   const destination = config.sync.destination;
   const [owner, name] = destination.repository?.split('/') ?? [repo.owner, repo.repo];
   return { repo: { owner: owner!, repo: name! }, branch: destination.branch ?? config.branch ?? defaultBranch, root: destination.folder ?? config.root };
+}
+
+/**
+ * How the system is written into a checkout of a repository with `config`: each project's secrets
+ * setting and the repository's own credential names (`sensitive.names`), whose values are sealed as
+ * declared secrets are. Every exporter takes its options from here (the app's bot pull request,
+ * `envsync export`, `envsync reconcile --mode system-wins`), so that none writes such a value in clear.
+ */
+export function exportOptionsFor(config: ResolvedConfig, options: Omit<ExportOptions, 'sensitiveNames'>): ExportOptions {
+  return {
+    secrets: (project) => syncSettingsFor(config, project).secrets,
+    ...options,
+    ...(config.sensitive ? { sensitiveNames: config.sensitive.names } : {}),
+  };
 }
 
 /**
@@ -56,12 +70,7 @@ export async function syncSystemToGit(options: {
   const { port, service, config, target } = options;
   const files = options.files ?? (await filesFromTarball(await port.getTarball(target.repo, target.branch), { root: target.root, maxFileBytes: DEFAULT_MAX_FILE_BYTES }));
   const checkout = loadSpecs(files, { root: target.root });
-  const plan = await service.exportTo(checkout, {
-    root: target.root,
-    secrets: (project) => syncSettingsFor(config, project).secrets,
-    scope: ownedScope(config, 'system-to-git', options.owned),
-    ...(config.sensitive ? { sensitiveNames: config.sensitive.names } : {}),
-  });
+  const plan = await service.exportTo(checkout, exportOptionsFor(config, { root: target.root, scope: ownedScope(config, 'system-to-git', options.owned) }));
   const records = plan.files.length > 0 ? await lastChanges(service, plan) : new Map<string, ChangeRecord>();
   // Projects may ask for direct commits while the rest goes through a pull request.
   const modeOf = (path: string) => syncSettingsFor(config, projectOf(path) ?? '').delivery;
