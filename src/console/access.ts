@@ -29,8 +29,8 @@ export function accessOfPermission(permission: Permission): ConsoleAccess {
 
 export interface ProjectAccess {
   access: ConsoleAccess;
-  /** The followed repository that owns the project (OWNER/NAME), if one does. */
-  repo?: string;
+  /** The followed repository that owns the project, as the store records it, if one does. */
+  owner?: ConfigRepository;
 }
 
 /** Asks GitHub (as the app's installation on the repository) for a user's permission on a repository. */
@@ -61,7 +61,7 @@ export class AccessCache {
     const owners = new Map(projects.map((p) => [p, ownerOf(repositories, p)]));
     const accessOf = async (owner: ConfigRepository | undefined): Promise<ProjectAccess> => {
       if (!owner) return { access: 'none' };
-      return { access: await this.repository(login, owner.repo), repo: owner.repo };
+      return { access: await this.repository(login, owner.repo), owner };
     };
     return new Map(await Promise.all(projects.map(async (p) => [p, await accessOf(owners.get(p))] as const)));
   }

@@ -55,11 +55,11 @@ const refusal = (e: unknown): Map<string, FieldProblem[]> | undefined =>
   e instanceof SystemError ? new Map([['', e.findings.length > 0 ? e.findings.map((f) => ({ code: f.code, message: `${f.file}:${f.line}:${f.column}: ${f.message}` })) : [{ code: `http-${e.status}`, message: e.message }]]]) : undefined;
 
 export async function launch(ctx: Context, project: string, form: URLSearchParams): Promise<Outcome> {
-  await requireProject(ctx, project, 'write');
+  const { owner } = await requireProject(ctx, project, 'write');
   const templateParam = form.get('template');
   const template = parseTemplate(templateParam);
   if (!template) throw new ConsoleError(400, 'choose an environment template first');
-  const fields = await templateFields(ctx, project, template);
+  const fields = await templateFields(ctx, project, template, owner);
   if (!fields) throw new ConsoleError(404, `project ${project} can use no environment template ${template.name} ${template.version}`);
   const name = (form.get('name') ?? '').trim();
   const description = (form.get('description') ?? '').trim();
@@ -82,10 +82,10 @@ export async function launch(ctx: Context, project: string, form: URLSearchParam
 }
 
 export async function change(ctx: Context, project: string, name: string, form: URLSearchParams): Promise<Outcome> {
-  await requireProject(ctx, project, 'write');
+  const { owner } = await requireProject(ctx, project, 'write');
   const environment = await findEnvironment(ctx, project, name);
   const template = templateOf(environment.spec);
-  const fields = template && (await templateFields(ctx, project, template, environment));
+  const fields = template && (await templateFields(ctx, project, template, owner, environment));
   if (!fields) throw new ConsoleError(409, noFormReason(project, name, template));
   const values = variablesOf(form, fields);
   const again = async (problems: Map<string, FieldProblem[]>) => ({ status: 422, page: await environmentView(ctx, project, name, { values, problems }) });
@@ -151,12 +151,11 @@ function specKeyFrom(form: URLSearchParams): ResourceKey {
   return { kind, project, name, ...(version ? { version } : {}) };
 }
 
-/** The followed repository that owns a project. */
+/** The followed repository that owns a project the viewer may change. */
 async function followedOf(ctx: Context, project: string): Promise<ConfigRepository> {
-  const { repo } = await requireProject(ctx, project, 'write');
-  const followed = repo ? await ctx.service.records.getRepository(repo) : undefined;
-  if (!followed) throw new ConsoleError(409, `no followed repository owns project ${project}`);
-  return followed;
+  const { owner } = await requireProject(ctx, project, 'write');
+  if (!owner) throw new ConsoleError(409, `no followed repository owns project ${project}`);
+  return owner;
 }
 
 export async function adopt(ctx: Context, form: URLSearchParams): Promise<Outcome> {

@@ -36,6 +36,6 @@ export class ConsoleError extends Error {
 export async function requireProject(ctx: Context, project: string, need: ConsoleAccess): Promise<ProjectAccess> {
   const found = await ctx.access.project(ctx.viewer.login, project);
   if (!atLeast(found.access, 'read')) throw new ConsoleError(404, `no project ${project} that you may see`);
-  if (!atLeast(found.access, need)) throw new ConsoleError(403, `you may read project ${project} but not change it: ask for write access to ${found.repo} on GitHub`);
+  if (!atLeast(found.access, need)) throw new ConsoleError(403, `you may read project ${project} but not change it: ask for write access to ${found.owner!.repo} on GitHub`);
   return found;
 }

@@ -1,12 +1,12 @@
 // The console's pages: each reads what it shows from the system (never from GitHub, so that a page
 // answers in milliseconds) and hands it to its view.
-import { SpecIndex, isSharedWith } from '../engine/spec-index.js';
+import { specIndexOf, type SpecIndex } from '../engine/spec-index.js';
 import { variableFields, type VariableField } from '../engine/variable-form.js';
 import type { LoadedSpec } from '../specs/load.js';
-import type { RunRecord, StoredResource } from '../system/records.js';
+import type { ConfigRepository, RunRecord, StoredResource } from '../system/records.js';
 import { isFinished } from '../system/records.js';
 import { RUN_OWN_APPROVALS } from '../engine/run-lifecycle.js';
-import { atLeast } from './access.js';
+import { atLeast, type ProjectAccess } from './access.js';
 import { ConsoleError, requireProject, type Context } from './context.js';
 import { html, type Html } from './html.js';
 import { botPullRequest } from '../flows/sync/bot-pull-request.js';
@@ -41,72 +41,63 @@ const descriptionOf = (spec: unknown): string | undefined => {
 
 export const deploymentUrl = (ctx: Context, repo: string, project: string, environment: string) => `${ctx.webRoot}/${repo}/deployments/${encodeURIComponent(`${project}/${environment}`)}`;
 
-/**
- * The projects the system knows of: those of the specs a project has to have to be worked with here
- * (a Project is optional; an environment, or a template to launch one from, make one).
- */
-async function projectNames(ctx: Context, environments?: readonly StoredResource[]): Promise<string[]> {
-  const { service } = ctx;
-  const kinds = await Promise.all(['Project', 'EnvironmentTemplate'].map((kind) => service.list({ kind })));
-  const envs = environments ?? (await service.list({ kind: 'Environment' }));
-  return [...new Set([...kinds.flat(), ...envs].map((r) => r.project))].sort();
+/** Every project the system holds a spec of (a Project spec is optional), with the viewer's access to it. */
+async function projectAccess(ctx: Context): Promise<Map<string, ProjectAccess>> {
+  return ctx.access.projects(ctx.viewer.login, await ctx.service.projects());
 }
+
+/** The projects the viewer may read: lists are read for those only, so that others' do not crowd them out. */
+const readableOf = (access: ReadonlyMap<string, ProjectAccess>): string[] => [...access].filter(([, a]) => atLeast(a.access, 'read')).map(([project]) => project);
 
 export async function overviewPage(ctx: Context): Promise<Page> {
   const { service } = ctx;
   const environments = await service.list({ kind: 'Environment' });
-  const names = await projectNames(ctx, environments);
-  const access = await ctx.access.projects(ctx.viewer.login, names);
+  const access = await projectAccess(ctx);
   const projects: ProjectView[] = [];
-  for (const name of names) {
-    const { access: level, repo } = access.get(name)!;
+  for (const [name, { access: level, owner }] of access) {
     if (!atLeast(level, 'read')) continue;
+    const repo = owner?.repo;
     const own = environments.filter((e) => e.project === name);
     // Each environment's own last run: a busy neighbour's many runs cannot hide it.
     const lastRuns = await Promise.all(own.map(async (e) => (await service.records.listRuns({ project: name, environment: e.name, limit: 1 }))[0]));
     const rows = own.map((e, i): EnvironmentRow => {
-        const last = lastRuns[i];
-        const template = templateOf(e.spec);
-        return {
-          project: name,
-          name: e.name,
-          ...(template ? { template } : {}),
-          ...(last ? { lastRun: lastRunOf(last) } : {}),
-          outsideGit: e.origin === 'system',
-          ...(last && repo ? { deploymentUrl: deploymentUrl(ctx, repo, name, e.name) } : {}),
-        };
-      });
+      const last = lastRuns[i];
+      const template = templateOf(e.spec);
+      return {
+        project: name,
+        name: e.name,
+        ...(template ? { template } : {}),
+        ...(last ? { lastRun: lastRunOf(last) } : {}),
+        outsideGit: e.origin === 'system',
+        ...(last && repo ? { deploymentUrl: deploymentUrl(ctx, repo, name, e.name) } : {}),
+      };
+    });
     projects.push({ name, ...(repo ? { repo, repoUrl: `${ctx.webRoot}/${repo}` } : {}), canChange: atLeast(level, 'write'), environments: rows });
   }
   return { title: 'Environments', section: 'environments', body: overview(projects) };
 }
 
-/**
- * The environment templates a project may launch from: its own and those shared with it, each only
- * where the project's name for it resolves to it (a template of its own hides a shared one of that name).
- */
+/** The environment template versions a project may launch from: as it resolves their names (its own hide shared ones of a name). */
 function templatesFor(index: SpecIndex, project: string): LoadedSpec[] {
-  return index.specs.filter((s) => {
-    if (s.kind.kind !== 'EnvironmentTemplate' || s.version === undefined || (s.project !== project && !isSharedWith(s, project))) return false;
-    const resolution = index.resolve('EnvironmentTemplate', s.name, project, s.version);
-    return resolution.status === 'found' && resolution.spec === s;
-  });
+  return index.visibleNames('EnvironmentTemplate', project).flatMap((name) => index.visible('EnvironmentTemplate', name, project).filter((s) => s.version !== undefined));
 }
 
 /** The template an environment names, as the project resolves it. */
 async function resolveTemplate(ctx: Context, project: string, template: { name: string; version: string }): Promise<{ spec: LoadedSpec; index: SpecIndex } | undefined> {
-  const index = new SpecIndex((await ctx.service.snapshot()).specs);
+  const index = specIndexOf((await ctx.service.snapshot()).specs);
   const resolution = index.resolve('EnvironmentTemplate', template.name, project, template.version);
   return resolution.status === 'found' ? { spec: resolution.spec, index } : undefined;
 }
 
-export async function templateFields(ctx: Context, project: string, template: { name: string; version: string }, environment?: StoredResource): Promise<VariableField[] | undefined> {
+/**
+ * The form fields of a template as `project` resolves it, with `environment`'s own values; `owner`
+ * (the project's repository) gives its own credential names (`sensitive.names`), as its last applied
+ * push recorded them.
+ */
+export async function templateFields(ctx: Context, project: string, template: { name: string; version: string }, owner: ConfigRepository | undefined, environment?: StoredResource): Promise<VariableField[] | undefined> {
   const resolved = await resolveTemplate(ctx, project, template);
   if (!resolved) return undefined;
-  // The owning repository's own credential names (`sensitive.names`), as its last applied push recorded them.
-  const { repo } = await ctx.access.project(ctx.viewer.login, project);
-  const names = (repo && (await ctx.service.records.getRepository(repo))?.runner?.sensitiveNames) || [];
-  return variableFields(resolved.spec, resolved.index, environment?.spec as Record<string, unknown> | undefined, names);
+  return variableFields(resolved.spec, resolved.index, environment?.spec as Record<string, unknown> | undefined, owner?.runner?.sensitiveNames ?? []);
 }
 
 export const parseTemplate = (value: string | null | undefined): { name: string; version: string } | undefined => {
@@ -116,14 +107,14 @@ export const parseTemplate = (value: string | null | undefined): { name: string;
 
 
 export async function launchPage(ctx: Context, project: string, templateParam: string | null, form?: Partial<VariablesForm>): Promise<Page> {
-  await requireProject(ctx, project, 'write');
+  const { owner } = await requireProject(ctx, project, 'write');
   const template = parseTemplate(templateParam);
   if (!template) {
-    const index = new SpecIndex((await ctx.service.snapshot()).specs);
+    const index = specIndexOf((await ctx.service.snapshot()).specs);
     const choices = templatesFor(index, project).map((t) => ({ name: t.name, version: t.version!, project: t.project, ...(descriptionOf(t.data) ? { description: descriptionOf(t.data)! } : {}) }));
     return { title: `Launch an environment in ${project}`, section: 'environments', body: templateChoices(project, choices) };
   }
-  const fields = await templateFields(ctx, project, template);
+  const fields = await templateFields(ctx, project, template, owner);
   if (!fields) throw new ConsoleError(404, `project ${project} can use no environment template ${template.name} ${template.version}`);
   const body = variablesForm(ctx.viewer, {
     action: launchHref(project),
@@ -149,11 +140,12 @@ export const noFormReason = (project: string, name: string, template: { name: st
     : `${project}/${name} names no template (spec.template): change it in Git`;
 
 export async function environmentView(ctx: Context, project: string, name: string, form?: Partial<VariablesForm>): Promise<Page> {
-  const { access, repo } = await requireProject(ctx, project, 'read');
+  const { access, owner } = await requireProject(ctx, project, 'read');
+  const repo = owner?.repo;
   const environment = await findEnvironment(ctx, project, name);
   const template = templateOf(environment.spec);
   const canChange = atLeast(access, 'write');
-  const fields = canChange && template ? await templateFields(ctx, project, template, environment) : undefined;
+  const fields = canChange && template ? await templateFields(ctx, project, template, owner, environment) : undefined;
   const runs = await ctx.service.records.listRuns({ project, environment: name, limit: 20 });
   const description = descriptionOf(environment.spec);
   const body = environmentPage(ctx.viewer, {
@@ -172,15 +164,8 @@ export async function environmentView(ctx: Context, project: string, name: strin
   return { title: `${project}/${name}`, section: 'environments', body };
 }
 
-/** The projects the viewer may read: lists are read for those only, so that others' do not crowd them out. */
-async function readableProjects(ctx: Context): Promise<string[]> {
-  const names = await projectNames(ctx);
-  const access = await ctx.access.projects(ctx.viewer.login, names);
-  return names.filter((name) => atLeast(access.get(name)!.access, 'read'));
-}
-
 export async function runsPage(ctx: Context): Promise<Page> {
-  const runs = await ctx.service.records.listRuns({ projects: await readableProjects(ctx), limit: LIST_LIMIT });
+  const runs = await ctx.service.records.listRuns({ projects: readableOf(await projectAccess(ctx)), limit: LIST_LIMIT });
   return { title: 'Runs', section: 'runs', body: runsList(runs) };
 }
 
@@ -235,7 +220,7 @@ export async function runView(ctx: Context, id: string): Promise<{ title: string
     createdAt: run.createdAt,
     finishedAt: run.finishedAt,
     revision: run.revision,
-    ...(found.repo ? { revisionUrl: `${ctx.webRoot}/${found.repo}/commit/${run.revision}` } : {}),
+    ...(found.owner ? { revisionUrl: `${ctx.webRoot}/${found.owner.repo}/commit/${run.revision}` } : {}),
     reason: run.reason,
     finished: isFinished(run.status),
     activities: activityRows(run),
@@ -265,14 +250,13 @@ export async function repositoriesView(ctx: Context): Promise<Page> {
 
 export async function eventsView(ctx: Context): Promise<Page> {
   const { service } = ctx;
-  const outside = (await service.list()).filter((r) => r.origin === 'system');
-  const readableList = await readableProjects(ctx);
-  const events = await service.records.listSyncEvents({ projects: readableList, newest: true, limit: LIST_LIMIT });
-  const access = await ctx.access.projects(ctx.viewer.login, [...new Set(outside.map((r) => r.project))]);
-  const readable = (project: string) => readableList.includes(project);
+  const access = await projectAccess(ctx);
+  const readable = (project: string) => atLeast(access.get(project)?.access ?? 'none', 'read');
+  const outside = (await service.list({ origin: 'system' })).filter((r) => readable(r.project));
+  const events = await service.records.listSyncEvents({ projects: readableOf(access), newest: true, limit: LIST_LIMIT });
   const last = await service.records.lastSyncEvents(outside);
   const byOf = (r: StoredResource) => last.find((e) => e.kind === r.kind && e.project === r.project && e.name === r.name && (e.version ?? '') === (r.version ?? ''));
-  const drifted = outside.filter((r) => readable(r.project)).map((r): DriftedSpec => {
+  const drifted = outside.map((r): DriftedSpec => {
     const event = byOf(r);
     return {
       kind: r.kind,
@@ -305,8 +289,7 @@ export interface Answer {
  * is none; with `json`, that as data for the environment page's script. GitHub is asked only here.
  */
 export async function botPullRequestPage(ctx: Context, project: string, json: boolean): Promise<Page | Answer | { redirect: string }> {
-  const { repo } = await requireProject(ctx, project, 'read');
-  const followed = repo ? await ctx.service.records.getRepository(repo) : undefined;
+  const { owner: followed } = await requireProject(ctx, project, 'read');
   if (!followed) throw new ConsoleError(404, `no followed repository owns project ${project}`);
   const found = await botPullRequest(await ctx.portOf(followed.repo), followed, project);
   if (json) return { status: 200, type: 'application/json', body: JSON.stringify(found) };

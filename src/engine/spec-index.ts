@@ -42,9 +42,9 @@ export class SpecIndex {
     const own = this.byKindProjectName.get(kind)?.get(fromProject)?.get(name);
     // The common case, one spec of that name in the referring project, allocates nothing.
     if (own?.length === 1 && (version === undefined || own[0]!.version === version)) return { status: 'found', spec: own[0]! };
-    const named = this.all(kind, name);
-    const visible = own ?? named.filter((s) => isSharedWith(s, fromProject));
+    const visible = this.visible(kind, name, fromProject);
     if (visible.length === 0) {
+      const named = this.all(kind, name);
       if (named.length > 0) return { status: 'not-shared', owners: [...named] };
       return { status: 'missing', candidates: this.visibleNames(kind, fromProject) };
     }
@@ -52,6 +52,11 @@ export class SpecIndex {
     const match = visible.find((s) => s.version === version);
     if (match) return { status: 'found', spec: match };
     return { status: 'version-missing', versions: visible.map((s) => s.version ?? '').filter(Boolean).sort(), spec: visible[0]! };
+  }
+
+  /** The specs of a name that a project sees: its own, else those other projects share with it (its own hide theirs). */
+  visible(kind: KindName, name: string, fromProject: string): readonly LoadedSpec[] {
+    return this.byKindProjectName.get(kind)?.get(fromProject)?.get(name) ?? this.all(kind, name).filter((s) => isSharedWith(s, fromProject));
   }
 
   /** Names of a kind that a project can refer to: its own and those shared with it (for suggestions). */
@@ -62,6 +67,18 @@ export class SpecIndex {
     }
     return [...names];
   }
+}
+
+const indexes = new WeakMap<readonly LoadedSpec[], SpecIndex>();
+
+/**
+ * The index of a list of specs, made once per list: a loaded snapshot's list is kept while the
+ * system does not change, and pages that read it build no index of it again.
+ */
+export function specIndexOf(specs: readonly LoadedSpec[]): SpecIndex {
+  let index = indexes.get(specs);
+  if (!index) indexes.set(specs, (index = new SpecIndex(specs)));
+  return index;
 }
 
 /** A spec is visible to another project when sharing is enabled for that project or for `*`. */

@@ -26,6 +26,7 @@ import type {
   RunStatus,
   RunTracking,
   TrackingPatch,
+  ResourceFilter,
   ResourceInput,
   ResourceKey,
   RunPatch,
@@ -58,12 +59,19 @@ export class KyselyStore implements Store {
     readonly jobs: JobQueue,
   ) {}
 
-  async listResources(filter: { project?: string; kind?: string } = {}): Promise<StoredResource[]> {
+  async listResources(filter: ResourceFilter = {}): Promise<StoredResource[]> {
     let query = this.db.selectFrom('resources').selectAll();
     if (filter.project !== undefined) query = query.where('project', '=', filter.project);
     if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
+    if (filter.origin !== undefined) query = query.where('origin', '=', filter.origin);
     const rows = await query.execute();
     return rows.sort(compareKeys).map(toResource);
+  }
+
+  async listProjects(): Promise<string[]> {
+    const rows = await this.db.selectFrom('resources').select('project').distinct().execute();
+    // Code-unit order, the same on both backends (as listResources sorts).
+    return rows.map((r) => r.project).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   async getResource(key: ResourceKey): Promise<StoredResource | undefined> {

@@ -5,6 +5,14 @@ import type { LifecycleStatus } from '../engine/run-lifecycle.js';
 import type { KindName } from '../specs/kinds.js';
 import type { JobQueue, NewJob, QueueSettings } from './jobs/queue.js';
 
+/** Which stored specs a list holds; all when empty. */
+export interface ResourceFilter {
+  project?: string;
+  kind?: string;
+  /** Only those last changed in Git, or only those changed outside it since. */
+  origin?: 'git' | 'system';
+}
+
 /** What a put did, and the generation (the version behind the ETag) the spec holds after it. */
 export interface PutOutcome {
   outcome: 'created' | 'updated' | 'unchanged';
@@ -270,7 +278,9 @@ export interface ApprovalRecord {
 
 export interface Store {
   /** Sorted by kind, project, name, version (code-unit order, the same on both backends). */
-  listResources(filter?: { project?: string; kind?: string }): Promise<StoredResource[]>;
+  listResources(filter?: ResourceFilter): Promise<StoredResource[]>;
+  /** The projects that hold at least one spec, sorted: read without reading the specs. */
+  listProjects(): Promise<string[]>;
   getResource(key: ResourceKey): Promise<StoredResource | undefined>;
   /** Makes the stored set equal to the revision's, in one transaction, serialized with every other resource write. */
   applyRevision(input: ApplyRevisionInput): Promise<ApplyResult>;
@@ -355,7 +365,7 @@ export interface Store {
  * written only through SystemService, which validates it (and reads of resources go through it
  * too, masked where the caller needs it).
  */
-export type Records = Omit<Store, 'listResources' | 'getResource' | 'applyRevision' | 'writeCount' | 'putResource' | 'deleteResource' | 'close'>;
+export type Records = Omit<Store, 'listResources' | 'listProjects' | 'getResource' | 'applyRevision' | 'writeCount' | 'putResource' | 'deleteResource' | 'close'>;
 
 export interface StoreOptions {
   /** `sqlite:PATH`, `:memory:`, a file path, or `postgres://…`; none means SQLite under `dataDir`. */

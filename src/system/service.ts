@@ -16,7 +16,7 @@ import { locateFindings } from '../specs/locate.js';
 import type { SourceFile } from '../specs/source.js';
 import { applyRevision, checkedRevision, checkRevision, driftFrom, exportPlan, type ApplyOptions, type CheckedRevision, type Drift, type GitChange } from './sync.js';
 import { SystemError } from './errors.js';
-import { StaleWrite, type ApplyResult, type Records, type ResourceKey, type Store, type StoredResource, type SystemChange } from './store.js';
+import { StaleWrite, type ApplyResult, type Records, type ResourceFilter, type ResourceKey, type Store, type StoredResource, type SystemChange } from './store.js';
 
 /** An error a change would be refused with; one in the changed spec itself names its path there. */
 export type CheckedFinding = Finding & { path?: DocPath };
@@ -244,8 +244,13 @@ export class SystemService {
     });
   }
 
-  async list(filter: { project?: string; kind?: string } = {}): Promise<StoredResource[]> {
+  async list(filter: ResourceFilter = {}): Promise<StoredResource[]> {
     return this.store.listResources(filter);
+  }
+
+  /** The projects that hold a spec, sorted, without reading the specs. */
+  projects(): Promise<string[]> {
+    return this.store.listProjects();
   }
 
   async get(key: ResourceKey): Promise<StoredResource> {

@@ -292,6 +292,15 @@ describe.each<[string, TestBackend]>([
     expect(await store.getResource(env('dev'))).toMatchObject({ origin: 'git', revision: 'r2' });
   });
 
+  it('lists the projects that hold a spec, and the specs changed outside Git, without reading the others', async () => {
+    const store = await connect();
+    await store.applyRevision({ revision: 'r1', resources: [env('a'), { ...env('c'), project: 'other' }], trigger: 'webhook', actor: null });
+    await store.putResource(env('b'), { trigger: 'internal', actor: 'ann' });
+    expect(await store.listProjects()).toEqual(['other', 'shop']);
+    expect((await store.listResources({ origin: 'system' })).map((r) => r.name)).toEqual(['b']);
+    expect((await store.listResources({ origin: 'git', project: 'shop' })).map((r) => r.name)).toEqual(['a']);
+  });
+
   it('records what an update changed: the paths of its fields, never their values', async () => {
     const store = await connect();
     const spec = (replicas: string, team: string) => ({ spec: { variables: [{ name: 'replicas', value: replicas }, { name: 'db_password', value: team }] } });
