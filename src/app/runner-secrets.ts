@@ -9,6 +9,7 @@ import { handOutSecrets, RunnerRefused, type RunnerGitHub } from '../flows/runs/
 import { SystemError, type SystemService } from '../system/service.js';
 import { bearerOf, send } from './api.js';
 import { readCapped } from '../http-body.js';
+import { appUrlOf } from '../runner/contract.js';
 
 const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
 
@@ -21,8 +22,8 @@ export interface OidcSettings {
 
 /** ENVSYNC_PUBLIC_URL, ENVSYNC_OIDC_AUDIENCE, ENVSYNC_OIDC_ISSUER; none without a public URL or an audience. */
 export function oidcSettingsFrom(env: NodeJS.ProcessEnv): OidcSettings | undefined {
-  // The public URL without a trailing slash, as `envsync init --app-url` writes it for the runner.
-  const audience = env.ENVSYNC_OIDC_AUDIENCE || env.ENVSYNC_PUBLIC_URL?.replace(/\/+$/, '');
+  // The public URL as `envsync init --app-url` writes it for the runner.
+  const audience = env.ENVSYNC_OIDC_AUDIENCE || (env.ENVSYNC_PUBLIC_URL ? appUrlOf(env.ENVSYNC_PUBLIC_URL) : undefined);
   if (!audience) return undefined;
   return { issuer: (env.ENVSYNC_OIDC_ISSUER || GITHUB_OIDC_ISSUER).replace(/\/+$/, ''), audience };
 }

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CONFIG_PATH, DEFAULT_RUNNER_WORKFLOW } from '../config/config.js';
-import { defaultPackage, PACKAGE_SPEC } from '../runner/contract.js';
+import { appUrlOf, defaultPackage, PACKAGE_SPEC } from '../runner/contract.js';
 import { runnerWorkflow, starterConfig } from '../runner/workflow.js';
 import { isSafeAppUrl } from '../runner/unseal.js';
 import { parseCommandArgs, UsageError, type CommandIO } from './io.js';
@@ -20,7 +20,7 @@ export function runInit(argv: readonly string[], io: CommandIO): number {
   const appUrl = values['app-url'];
   if (appUrl !== undefined && (!/^https?:\/\/[^\s'"]+$/.test(appUrl) || !isSafeAppUrl(appUrl))) throw new UsageError(`--app-url takes the app's public https:// URL, such as https://envsync.example.com, not "${appUrl}"`);
   const files = [
-    { path: `.github/workflows/${DEFAULT_RUNNER_WORKFLOW}`, content: runnerWorkflow({ package: named ?? defaultPackage(packageVersion()), ...(appUrl ? { appUrl: appUrl.replace(/\/+$/, '') } : {}) }) },
+    { path: `.github/workflows/${DEFAULT_RUNNER_WORKFLOW}`, content: runnerWorkflow({ package: named ?? defaultPackage(packageVersion()), ...(appUrl ? { appUrl: appUrlOf(appUrl) } : {}) }) },
     { path: CONFIG_PATH, content: starterConfig(named) },
   ];
   let kept = 0;

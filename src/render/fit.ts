@@ -77,6 +77,13 @@ export function fieldLabel(path: string): string {
   return entry ? entry[1]! : named.replace(/^spec\./, '');
 }
 
+/** A fenced code block whose fence is longer than any run of backticks in `body`: nothing in it can close it. */
+export function fenced(language: string, body: string): string {
+  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${body}\n${fence}`;
+}
+
 /** `a, b, c and 4 more`: the first `n` of `items`, and how many are left out (`more` words the count). */
 export function firstAndMore(items: readonly string[], n: number, more: (left: number) => string = (left) => `${left} more`): string {
   return items.length <= n ? items.join(', ') : `${items.slice(0, n).join(', ')} and ${more(items.length - n)}`;

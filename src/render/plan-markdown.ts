@@ -9,7 +9,7 @@ import type { FieldChange } from '../engine/plan/diff.js';
 import { distinctGates, groupRuns, type RunGroup } from '../engine/plan/groups.js';
 import { waveGate, type Wave } from '../engine/plan/waves.js';
 import { specKey } from '../engine/plan/changes.js';
-import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, clip, code, escapeHtml, fieldLabel, firstAndMore, fitBlocks, plural, shortRevision } from './fit.js';
+import { CHECK_TEXT_LIMIT, COMMENT_LIMIT, clip, code, escapeHtml, fenced, fieldLabel, firstAndMore, fitBlocks, plural, shortRevision } from './fit.js';
 import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 
 /** Marks the app's sticky comment, so that it is found and updated in place. */
@@ -152,12 +152,6 @@ function valueLines(value: unknown, sign: '-' | '+'): string[] {
 }
 
 /** A fenced block that holds `body` whatever it holds: a fence longer than any run of backticks in it. */
-function fenced(language: string, body: string): string {
-  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  return `${fence}${language}\n${body}\n${fence}`;
-}
-
 function changeBlock(change: Change): string {
   const bump = change.versionBump
     ? ` (new version beside ${change.versionBump.from.map(escapeHtml).join(', ')}; compared with ${escapeHtml(change.versionBump.comparedWith)})`

@@ -4,7 +4,7 @@
 // Only statuses, times, reasons and those lines: outputs stay in the store.
 import { ACTIVITY_TYPES, type Activity } from '../engine/plan/types.js';
 import { LOG_TAIL_CHARS, LOG_TAIL_LINES, type RunResults } from '../runner/contract.js';
-import { clip, codeSpan, fitBlocks, plural } from './fit.js';
+import { clip, codeSpan, fenced, fitBlocks, plural } from './fit.js';
 import { MERMAID_MAX_ACTIVITIES, renderMermaid } from './mermaid.js';
 
 type ActivityResult = RunResults['activities'][number];
@@ -103,14 +103,12 @@ function failure(a: ActivityResult): string {
   const attempts = finite(a.attempts) ?? 0;
   const facts = [cell(clip(str(a.type), 40)), took !== undefined && took >= 1000 ? seconds(took) : '', attempts > 1 ? plural(attempts, 'attempt') : ''].filter(Boolean);
   const tail = tailOf(a);
-  // A fence longer than any run of backticks in the lines: nothing in them can close it.
-  const fence = '`'.repeat(Math.max(3, ...tail.map((l) => Math.max(0, ...(l.match(/`+/g) ?? []).map((run) => run.length + 1)))));
   return [
     '',
     `#### ${ICON.failure} ${codeSpan(clip(a.id, 200))}${facts.map((f) => ` · ${f}`).join('')}`,
     '',
     ...(str(a.reason) ? [`Reason: ${inline(clip(str(a.reason), 1000))}`, ''] : []),
-    ...(tail.length > 0 ? [`The last ${plural(tail.length, 'line')} of its log:`, '', fence, ...tail, fence, ''] : []),
+    ...(tail.length > 0 ? [`The last ${plural(tail.length, 'line')} of its log:`, '', fenced('', tail.join('\n')), ''] : []),
   ].join('\n');
 }
 

@@ -17,6 +17,12 @@ export const PACKAGE_SPEC = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*@\
 /** The package a runner installs by default: envsync's own, at the version of the app that dispatches. */
 export const defaultPackage = (version: string) => `${PACKAGE_NAME}@${version}`;
 
+/**
+ * The app's URL as the workflow (`envsync init --app-url`), the runner and the app's default OIDC
+ * audience all write it: without a trailing slash, since the audience must match to the character.
+ */
+export const appUrlOf = (url: string) => url.replace(/\/+$/, '');
+
 /** The file `envsync run` writes its results to, in the checkout. */
 export const RESULTS_FILE = 'envsync-results.json';
 

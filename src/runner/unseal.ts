@@ -2,7 +2,7 @@
 // job asks GitHub Actions for its OIDC token (audience: the app), and presents it to the app's
 // secrets path with the references. Only a job of the runner workflow with `permissions: id-token:
 // write` can ask; nothing secret travels in the dispatch's inputs, and the token never reaches a log.
-import { secretsPath, type SecretsAnswer, type SecretsRequest } from './contract.js';
+import { appUrlOf, secretsPath, type SecretsAnswer, type SecretsRequest } from './contract.js';
 
 export interface SecretsSource {
   /** The app's public URL (ENVSYNC_APP_URL, written into the workflow by `envsync init --app-url`). */
@@ -37,7 +37,7 @@ export function secretsSourceFrom(env: NodeJS.ProcessEnv): SecretsSource | { mis
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     return { missing: "the job cannot ask GitHub for an OIDC token: the runner workflow needs permissions: id-token: write (envsync init writes it), and a run from a fork's pull request never gets one" };
   }
-  const url = appUrl.replace(/\/+$/, '');
+  const url = appUrlOf(appUrl);
   if (!isSafeAppUrl(url)) return { missing: `ENVSYNC_APP_URL is ${url}: the token and the secrets go only to an https:// URL (or http:// on this machine)` };
   // The app's default audience is its public URL without a trailing slash: the same here.
   return { appUrl: url, audience: env.ENVSYNC_OIDC_AUDIENCE || url, runId: env.ENVSYNC_RUN_ID, tokenUrl: env.ACTIONS_ID_TOKEN_REQUEST_URL, tokenRequestToken: env.ACTIONS_ID_TOKEN_REQUEST_TOKEN };
