@@ -7,12 +7,11 @@
 // keeps them: a merged bot pull request that seals a secret the system already holds changes
 // nothing, and plans no run.
 import type { LoadedSpec, LoadResult } from '../specs/load.js';
-import { sensitiveKeysOf } from './declarations.js';
-import { refOf } from './plan/changes.js';
-import { SEALED_PREFIX, unsealFrom } from './secrets.js';
+import { keyOf, refOf } from './plan/changes.js';
+import { SEALED_PREFIX } from './secrets.js';
+import { unsealedFromGit } from './sealed.js';
 import { SpecIndex } from './spec-index.js';
 
-const keyOf = (s: LoadedSpec) => `${s.kind.kind}/${s.project}/${s.name}@${s.version ?? ''}`;
 const SEALED = Buffer.from(SEALED_PREFIX);
 /** Whether a spec may hold a reference: its bytes are searched, the document only when there are none. */
 const maySeal = (s: LoadedSpec) => (s.content ? Buffer.from(s.content.buffer, s.content.byteOffset, s.content.byteLength).includes(SEALED) : JSON.stringify(s.data).includes(SEALED_PREFIX));
@@ -29,7 +28,7 @@ export function desiredState(system: LoadResult, revision: LoadResult, speaksFor
       sealed.flatMap((s) => {
         const was = held.get(keyOf(s));
         // Its bytes are Git's no more: the plan compares the documents.
-        return was ? [[s, { ...s, data: unsealFrom(s.data, was.data, sensitiveKeysOf(s, index, sensitiveNames)) as Record<string, unknown>, content: undefined }] as const] : [];
+        return was ? [[s, { ...s, data: unsealedFromGit(s, was.data, index, sensitiveNames) as Record<string, unknown>, content: undefined }] as const] : [];
       }),
     );
     specs = fromGit.map((s) => unsealed.get(s) ?? s);

@@ -23,9 +23,6 @@ export interface EnvironmentClosure {
   lookups: Lookup[];
 }
 
-/** A spec's identity as a run records what it reads. */
-export const specKeyOf = (s: LoadedSpec) => ({ kind: s.kind.kind, project: s.project, name: s.name, ...(s.version !== undefined ? { version: s.version } : {}) });
-
 export function environmentClosure(index: SpecIndex, project: string, name: string): EnvironmentClosure {
   const environment = index.find('Environment', project, name)[0];
   const lookups: Lookup[] = [{ kind: 'Environment', name, from: project, found: environment }];

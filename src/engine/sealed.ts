@@ -2,16 +2,25 @@
 // specs the environment's run reads, named as the export names it in Git (sealedReference), with the
 // value the system holds there. The app answers a runner's references from this map, and only them.
 import { sensitiveKeysOf } from './declarations.js';
-import { specKeyOf } from './environment-closure.js';
-import { mapSecrets, SEALED_PREFIX, sealedReference } from './secrets.js';
+import { refOf } from './plan/changes.js';
+import { mapSecrets, SEALED_PREFIX, sealedReference, unsealFrom } from './secrets.js';
 import type { SpecIndex } from './spec-index.js';
 import type { DocPath } from '../specs/findings.js';
 import type { LoadedSpec } from '../specs/load.js';
 
+/**
+ * A spec as Git holds it, with each `sealed://` reference replaced by the value `held` (the system's
+ * document of the same spec) has there, where the spec's template (and `sensitiveNames`) still make
+ * the place a secret: what an apply stores, a drift check compares and a plan reads.
+ */
+export function unsealedFromGit(spec: LoadedSpec, held: unknown, index: SpecIndex, sensitiveNames: readonly string[] = []): unknown {
+  return unsealFrom(spec.data, held, sensitiveKeysOf(spec, index, sensitiveNames));
+}
+
 export function sealedValuesOf(specs: readonly LoadedSpec[], index: SpecIndex, sensitiveNames: readonly string[] = []): Map<string, string> {
   const values = new Map<string, string>();
   for (const spec of specs) {
-    const named = specKeyOf(spec);
+    const named = refOf(spec);
     const keep = (value: unknown, path: DocPath) => {
       // A place the system itself holds as a reference has no value to give; structured secrets are not sealed one by one.
       if ((typeof value === 'string' && !value.startsWith(SEALED_PREFIX)) || typeof value === 'number' || typeof value === 'boolean') values.set(sealedReference(named, spec.data, path), String(value));

@@ -2,9 +2,8 @@
 // checkout differ (drift); the file changes that make a checkout hold what the system holds (system
 // to Git). Secrets Git holds as `sealed://` references keep the values the system has, and are not
 // drift. Whether a revision may be applied at all (forward only, owned projects) is the flows' call.
-import { sensitiveKeysOf } from '../engine/declarations.js';
 import { planExport, type ExportOptions, type ExportPlan, type SystemSpec } from '../engine/export.js';
-import { unsealFrom } from '../engine/secrets.js';
+import { unsealedFromGit } from '../engine/sealed.js';
 import { SpecIndex } from '../engine/spec-index.js';
 import { validateRepository, type SourceValidation } from '../engine/validate.js';
 import { equalJson } from '../specs/json.js';
@@ -79,7 +78,7 @@ export async function applyRevision(store: Store, files: readonly SourceFile[] |
     .map((s) => {
       const key = keyOf(s);
       const held = current.get(uniquePathOf(key));
-      return { ...key, spec: held ? unsealFrom(s.data, held.spec, sensitiveKeysOf(s, index, options.sensitiveNames)) : s.data };
+      return { ...key, spec: held ? unsealedFromGit(s, held.spec, index, options.sensitiveNames) : s.data };
     });
   // What the revision does not speak for (another repository's projects, kinds that do not sync
   // from Git) stays as the system has it: decided inside the store's write.
@@ -102,7 +101,7 @@ export async function driftFrom(store: Store, checkout: LoadResult, scope: (kind
     seen.add(path);
     const held = system.get(path);
     if (!held) drift.push({ ...key, state: 'only-in-git' });
-    else if (!equalJson(unsealFrom(spec.data, held.spec, sensitiveKeysOf(spec, index, sensitiveNames)), held.spec)) drift.push({ ...key, state: 'changed' });
+    else if (!equalJson(unsealedFromGit(spec, held.spec, index, sensitiveNames), held.spec)) drift.push({ ...key, state: 'changed' });
   }
   for (const [path, r] of system) {
     if (!seen.has(path)) drift.push({ kind: r.kind, project: r.project, name: r.name, ...(r.version !== undefined ? { version: r.version } : {}), state: 'only-in-system' });

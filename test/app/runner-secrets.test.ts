@@ -12,7 +12,8 @@ import { loadSpecs } from '../../src/specs/load.js';
 import { SystemService } from '../../src/system/service.js';
 import { openStore, type RunDispatch, type Store } from '../../src/system/store.js';
 import { exampleFiles } from '../golden/scenarios.js';
-import { environmentClosure, specKeyOf } from '../../src/engine/environment-closure.js';
+import { environmentClosure } from '../../src/engine/environment-closure.js';
+import { refOf } from '../../src/engine/plan/changes.js';
 import { SpecIndex } from '../../src/engine/spec-index.js';
 import { secretsSourceFrom } from '../../src/runner/unseal.js';
 import type { SourceFile } from '../../src/specs/source.js';
@@ -197,7 +198,7 @@ describe('the value behind a reference', () => {
   });
 
   it('is given to the destroy of an environment the merge deleted: the run recorded what it reads while the environment was there', async () => {
-    const reads = environmentClosure(new SpecIndex(loadSpecs(sealedFiles, { root: '.' }).specs), 'payments', 'dev').specs.map(specKeyOf);
+    const reads = environmentClosure(new SpecIndex(loadSpecs(sealedFiles, { root: '.' }).specs), 'payments', 'dev').specs.map(refOf);
     await service.applyRevision(sealedFiles.filter((f) => !f.path.endsWith('payments/environments/dev.yaml')), 'd'.repeat(40), { trigger: 'webhook', actor: 'carol' }, { repo: REPO });
     const destroy = 'dddddddddddd-payments-dev-destroy';
     await store.createRun({ id: destroy, project: 'payments', environment: 'dev', action: 'destroy', revision: 'd'.repeat(40), status: 'queued', activities: [], outputs: {} }, { repo: REPO, dispatch: { ...dispatch, action: 'destroy', reads } });

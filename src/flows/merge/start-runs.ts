@@ -4,7 +4,8 @@
 import { runnerLabels, type ResolvedConfig } from '../../config/config.js';
 import { planChange } from '../../engine/plan/plan.js';
 import { RUN_OWN_APPROVALS } from '../../engine/run-lifecycle.js';
-import { environmentClosure, specKeyOf } from '../../engine/environment-closure.js';
+import { environmentClosure } from '../../engine/environment-closure.js';
+import { refOf } from '../../engine/plan/changes.js';
 import { SpecIndex } from '../../engine/spec-index.js';
 import { assignWaves, labelsIn, waveGate } from '../../engine/plan/waves.js';
 import type { Run } from '../../engine/plan/types.js';
@@ -84,7 +85,7 @@ export async function startMergeRuns(port: GitHubPort, records: Records, input: 
       labels: runnerLabels(input.config.runs, agentsOf(input, run)),
       approvals: uniqueBy([...input.approvals, ...older.flatMap((t) => t.dispatch.approvals)], (a) => `${a.number}\u0000${a.subject}`),
       ...(input.config.runs.package ? { package: input.config.runs.package } : {}),
-      reads: environmentClosure(indexes[run.action], run.project, run.environment).specs.map(specKeyOf),
+      reads: environmentClosure(indexes[run.action], run.project, run.environment).specs.map(refOf),
       ...(inWave ? { wave: { name: inWave.wave.name, index: inWave.index, of: waves.length } } : {}),
     };
     // The run and what it needs commit together: a crash leaves both or neither.

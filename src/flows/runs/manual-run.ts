@@ -9,7 +9,8 @@
 // on the run itself (the API, `envsync system approve`), by someone other than who started it.
 import { randomUUID } from 'node:crypto';
 import { runnerLabels } from '../../config/config.js';
-import { environmentClosure, specKeyOf } from '../../engine/environment-closure.js';
+import { environmentClosure } from '../../engine/environment-closure.js';
+import { refOf } from '../../engine/plan/changes.js';
 import { RUN_OWN_APPROVALS } from '../../engine/run-lifecycle.js';
 import { owningRepository } from '../config-repository.js';
 import { buildActivities } from '../../engine/plan/activities.js';
@@ -95,7 +96,7 @@ export async function startManualRun(service: SystemService, input: ManualRunInp
         // Its gates are approved on the run itself: there is no pull request.
         approvals: gates.length > 0 ? [{ number: RUN_OWN_APPROVALS, subject: id }] : [],
         ...(runner.package ? { package: runner.package } : {}),
-        reads: closure.specs.map(specKeyOf),
+        reads: closure.specs.map(refOf),
       },
     },
     releaseRunsJob(ready, { run: id }),
