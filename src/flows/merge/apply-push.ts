@@ -160,7 +160,9 @@ async function applySyncRevision(
     trigger: (await isOwnPush(port, input.actor)) ? 'internal' : 'webhook',
     actor: input.actor,
   });
-  const applied = await service.applyRevision(checked, after, { trigger: 'webhook', actor: input.actor }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects, runner: { ...config.runs, branch, ...(config.sensitive ? { sensitiveNames: config.sensitive.names } : {}) }, ...(config.sensitive ? { sensitiveNames: config.sensitive.names } : {}) });
+  // The repository's own credential names: kept for its runs' secrets, and applied as the declared ones are.
+  const names = config.sensitive ? { sensitiveNames: config.sensitive.names } : {};
+  const applied = await service.applyRevision(checked, after, { trigger: 'webhook', actor: input.actor }, { root: config.root, scope: scope.speaksFor, repo: repoName, projects: config.projects, runner: { ...config.runs, branch, ...names }, ...names });
   await records.recordPush({ repo: repoName, sha: after, outcome: 'applied', detail: forced ? 'applied (force-push: the branch was rewound or rewritten)' : 'applied' });
   return { applied, revision: after, runs, forced };
 }
