@@ -37,10 +37,10 @@ export async function advanceRuns(port: GitHubPort, records: Records, repo: Repo
   const unfinished = await records.listUnfinishedRuns(repoName);
   if (unfinished.length === 0) return [];
   const approved = await approvedGates(records, repoName, unfinished);
-  const barriers = await waveBarriers(records, unfinished);
+  const { barriers, read } = await waveBarriers(records, unfinished);
   const steps = decideRuns(
     unfinished.map(({ run, tracking }) => lifecycleOf(run, tracking, approved.get(run.id)!)),
-    await knownRuns(records, unfinished, barriers),
+    await knownRuns(records, unfinished, barriers, read),
     barriers,
   );
 
@@ -121,15 +121,18 @@ function lifecycleOf(run: RunRecord, tracking: RunTracking, approved: ReadonlySe
   };
 }
 
-/** The runs the unfinished ones depend on that are not among them, followed through supersessions. */
-async function knownRuns(records: Records, unfinished: readonly Unfinished[], barriers: ReadonlyMap<string, Barrier>): Promise<Map<string, FinishedRun>> {
+/**
+ * The runs the unfinished ones depend on that are not among them, followed through supersessions;
+ * those the wave barriers read already (`read`) are not read again, one query each.
+ */
+async function knownRuns(records: Records, unfinished: readonly Unfinished[], barriers: ReadonlyMap<string, Barrier>, read: ReadonlyMap<string, RunRecord>): Promise<Map<string, FinishedRun>> {
   const known = new Map<string, FinishedRun>();
   const have = new Set(unfinished.map((u) => u.run.id));
   const queue = [...unfinished.flatMap((u) => u.tracking.dispatch.after).filter((id) => !barriers.has(id)), ...[...barriers.values()].flatMap((b) => b.members)].filter((id) => !have.has(id));
   while (queue.length > 0) {
     const id = queue.shift()!;
     if (known.has(id) || have.has(id)) continue;
-    const run = await records.getRun(id);
+    const run = read.get(id) ?? (await records.getRun(id));
     if (!run) continue;
     known.set(id, { id, environment: `${run.project}/${run.environment}`, status: run.status, supersededBy: run.supersededBy });
     if (run.supersededBy !== null) queue.push(run.supersededBy);
@@ -139,14 +142,16 @@ async function knownRuns(records: Records, unfinished: readonly Unfinished[], ba
 
 /**
  * The waves the unfinished runs wait for, each as one barrier over the runs of its merge in that wave
- * (read once per merge, whatever the number of runs that wait for it).
+ * (read once per merge, whatever the number of runs that wait for it), and the runs read for them.
  */
-async function waveBarriers(records: Records, unfinished: readonly Unfinished[]): Promise<Map<string, Barrier>> {
+async function waveBarriers(records: Records, unfinished: readonly Unfinished[]): Promise<{ barriers: Map<string, Barrier>; read: Map<string, RunRecord> }> {
   const barriers = new Map<string, Barrier>();
+  const read = new Map<string, RunRecord>();
   // Every merge whose waves a run waits for: its own, or an older one's that it took over.
   for (const revision of new Set(unfinished.flatMap(({ tracking }) => (tracking.dispatch.afterWaves ?? []).map((w) => w.revision)))) {
     const runs = await records.listRevisionRuns(revision);
     for (const { run, tracking } of runs) {
+      read.set(run.id, run);
       const wave = tracking.dispatch.wave;
       if (!wave) continue;
       const id = waveBarrierId(revision, wave.index);
@@ -155,7 +160,7 @@ async function waveBarriers(records: Records, unfinished: readonly Unfinished[])
       barriers.set(id, barrier);
     }
   }
-  return barriers;
+  return { barriers, read };
 }
 
 /** Every run is shown as a GitHub Deployment, found by its run id when an earlier attempt died before recording it. */
